@@ -1,0 +1,168 @@
+// The contract between commands/ (written once) and the platform adapters (Discord, Slack, playground),
+// which only translate: an adapter turns a platform event into an Invocation / button / modal call on a Bot,
+// and turns OutgoingMessage back into the platform's messages, files and components.
+
+export type Platform = 'discord' | 'slack' | 'playground';
+
+export type OptionType = 'string' | 'integer' | 'number' | 'boolean' | 'attachment';
+
+export interface OptionSpec {
+  name: string;
+  description: string;
+  type: OptionType;
+  required?: boolean;
+  choices?: Array<{ name: string; value: string | number }>;
+  min?: number;
+  max?: number;
+  maxLength?: number;
+}
+
+export interface SubcommandSpec {
+  name: string;
+  description: string;
+  options?: OptionSpec[];
+}
+
+export interface CommandSpec {
+  name: string;
+  description: string;
+  /** slash: a typed command; message: an action on a message holding a picture (Discord context menu, Slack shortcut) */
+  kind: 'slash' | 'message';
+  /** message commands: the label users see ("Stylize") */
+  label?: string;
+  options?: OptionSpec[];
+  subcommands?: SubcommandSpec[];
+  /** only server managers (Discord Manage Server, Slack workspace admins, playground "manager" switch) */
+  managersOnly?: boolean;
+  /**
+   * Slack has no typed options: a slash command's text is parsed into options by this function
+   * (the playground uses it too for free typing). Without it, the text is the first string option.
+   */
+  parseText?(text: string): ParsedText;
+}
+
+export interface ParsedText {
+  subcommand?: string;
+  options: Record<string, string | number | boolean>;
+}
+
+/** A picture (or any file) a user gave; the adapter knows how to fetch it from its platform. */
+export interface Attachment {
+  name: string;
+  contentType?: string;
+  /** bytes, as the platform reports before download */
+  size: number;
+  url: string;
+  width?: number;
+  height?: number;
+  /** downloads at most maxBytes, rejecting (with a UserError) a host that is not the platform's, or a larger file */
+  download(maxBytes: number): Promise<Buffer>;
+}
+
+export type OptionValue = string | number | boolean | Attachment;
+
+export interface Invocation {
+  command: string;
+  subcommand?: string;
+  options: Record<string, OptionValue>;
+  /** message commands: the pictures of the message acted on, and a reference to it */
+  target?: { messageId: string; attachments: Attachment[] };
+}
+
+export interface Actor {
+  id: string;
+  name: string;
+  /** may change server settings and delete anyone's domains */
+  isManager: boolean;
+}
+
+export interface Place {
+  platform: Platform;
+  /** Discord guild, Slack team, playground "server" */
+  serverId: string;
+  channelId: string;
+}
+
+export interface ButtonSpec {
+  /** routed back to the command that made it: "<command>:<action>[:<arg>…]", at most 100 characters */
+  id: string;
+  label: string;
+  emoji?: string;
+  style?: 'primary' | 'secondary' | 'success' | 'danger';
+  disabled?: boolean;
+}
+
+export interface OutgoingFile {
+  name: string;
+  data: Buffer;
+  contentType: string;
+  description?: string;
+}
+
+export interface OutgoingMessage {
+  /** plain text with **bold**, *italic*, `code`; adapters convert to their markup */
+  text: string;
+  files?: OutgoingFile[];
+  /** rows of buttons, at most 5 rows of 5 */
+  buttons?: ButtonSpec[][];
+  /** seen only by the actor (Discord ephemeral, Slack ephemeral, playground "only you") */
+  private?: boolean;
+}
+
+export interface ModalField {
+  id: string;
+  label: string;
+  kind: 'text' | 'select' | 'attachment';
+  required?: boolean;
+  placeholder?: string;
+  maxLength?: number;
+  options?: Array<{ label: string; value: string }>;
+}
+
+export interface ModalSpec {
+  /** routed back like a button id */
+  id: string;
+  title: string;
+  fields: ModalField[];
+}
+
+export type ModalValues = Record<string, string | Attachment[] | undefined>;
+
+/** A message the bot posted, which it can edit later (progress, results, tallies). Adapters throttle edits. */
+export interface PostedMessage {
+  readonly id: string;
+  edit(msg: OutgoingMessage): Promise<void>;
+  delete(): Promise<void>;
+}
+
+export interface CommandContext {
+  actor: Actor;
+  place: Place;
+  /**
+   * The answer to this event. Adapters acknowledge at once (Discord defer, Slack ack), so this may come late;
+   * the first call edits the deferred reply, later calls post follow-ups.
+   */
+  reply(msg: OutgoingMessage): Promise<PostedMessage>;
+  /** a button event: the message holding the button, which the command may edit in place */
+  source?: PostedMessage;
+  /** opens a modal; only as the very first answer to an event (adapters then skip their defer) */
+  openModal?(modal: ModalSpec): Promise<void>;
+}
+
+/** What the core gives the adapters: the command list and the three entry points. */
+export interface Bot {
+  readonly specs: CommandSpec[];
+  /** adapters that must answer with a modal first (Discord, Slack) ask this before deferring */
+  wantsModal(inv: Invocation): boolean;
+  handleCommand(ctx: CommandContext, inv: Invocation): Promise<void>;
+  handleButton(ctx: CommandContext, buttonId: string): Promise<void>;
+  handleModal(ctx: CommandContext, modalId: string, values: ModalValues): Promise<void>;
+}
+
+/** An error whose message is safe and useful to show the user as it is. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}

@@ -1,0 +1,93 @@
+// pack.json, contract v1: the one description of a model pack that the Python exporter writes
+// and the engine reads. docs/pack-format.md explains each field; keep the two in step.
+import { z } from 'zod';
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256');
+
+/** A file of the pack, relative to the pack folder. */
+export const packFileSchema = z.object({
+  path: z.string().min(1),
+  sha256,
+  bytes: z.number().int().nonnegative(),
+});
+
+/** How the hypernet's `target` and `source` inputs are formed from a request. */
+export const conditionRecipeSchema = z.object({
+  /** what feeds `target`: the CLIP text embedding of the target text, or the CLIP image embedding of the reference */
+  target: z.enum(['text', 'image']),
+  /** what feeds `source`: the CLIP text embedding of the source text (default source when none is given), or zeros */
+  source: z.enum(['text', 'zeros']),
+  /** L2-normalise each embedding before it enters the hypernet */
+  normalize: z.boolean(),
+});
+
+export const manifestSchema = z.object({
+  contract: z.literal(1),
+  name: z.string().min(1),
+  /** which method the hypernet implements; decides the layout of a domain vector */
+  method: z.enum(['hypergan-clip', 'hyperdomainnet']),
+  description: z.string(),
+  /** true for packs made from random weights (tests, the demo): their pictures are abstract */
+  randomWeights: z.boolean(),
+  /** what the generator draws: faces go through face detection and FFHQ alignment; anything else is centre-cropped */
+  subject: z.enum(['faces', 'other']),
+  resolution: z.number().int().positive(), // R
+  numWs: z.number().int().positive(), // N
+  latentDim: z.number().int().positive(), // 512 for real packs (z and w)
+  domainDim: z.number().int().positive(), // D
+  styleDim: z.number().int().positive(), // S
+  embedDim: z.number().int().positive(), // E
+  truncation: z.number().min(0).max(1), // default ψ for generation
+  /** W+ entries from this index on are "fine": reference-guided synthesis copies the reference's inverted latent into them */
+  fineLayersFrom: z.number().int().nonnegative(),
+  defaultSource: z.string().min(1), // e.g. "a photo of a face"
+  condition: z.object({ text: conditionRecipeSchema, image: conditionRecipeSchema }),
+  clip: z.object({
+    model: z.string(), // e.g. "ViT-B/32"
+    imageSize: z.number().int().positive(), // 224
+    mean: z.tuple([z.number(), z.number(), z.number()]),
+    std: z.tuple([z.number(), z.number(), z.number()]),
+    contextLength: z.number().int().positive(), // 77
+    /** the text graph's input name and dtype: HF exports take int64 input_ids (+ attention_mask) */
+    textInputs: z.array(z.string()).min(1),
+    /** the output name carrying the projected embedding in each graph */
+    textOutput: z.string(),
+    imageOutput: z.string(),
+  }),
+  encoder: z.object({
+    resolution: z.number().int().positive(), // R_enc
+    alignment: z.enum(['ffhq', 'center-crop']),
+  }),
+  files: z.object({
+    mapping: packFileSchema,
+    synthesis: packFileSchema,
+    hypernet: packFileSchema,
+    encoder: packFileSchema,
+    clipText: packFileSchema,
+    clipVision: packFileSchema,
+    tokenizer: packFileSchema,
+    /** float32 little-endian [latentDim] */
+    wAvg: packFileSchema,
+    /** float32 little-endian [domainDim]: the domain that leaves the generator unchanged */
+    identityDomain: packFileSchema,
+    /** optional: float32 [styleDim, embedDim], StyleCLIP global-direction relevance of each style channel */
+    styleRelevance: packFileSchema.optional(),
+  }),
+  /** StyleGAN-NADA generators imported as fixed domains: their own synthesis graph, same inputs */
+  domains: z
+    .array(z.object({ name: z.string().min(1), prompt: z.string().optional(), synthesis: packFileSchema }))
+    .default([]),
+  provenance: z.object({
+    source: z.enum(['random', 'checkpoints']),
+    seed: z.number().int().optional(),
+    config: z.string().optional(), // tiny | small | ffhq256 | ffhq1024 …
+    checkpoints: z
+      .array(z.object({ role: z.string(), file: z.string(), sha256: z.string().optional(), url: z.string().optional(), licence: z.string().optional() }))
+      .default([]),
+    exporter: z.string(), // exporter version + torch version
+  }),
+});
+
+export type PackFile = z.infer<typeof packFileSchema>;
+export type PackManifest = z.infer<typeof manifestSchema>;
+export type PackFileRole = keyof PackManifest['files'];

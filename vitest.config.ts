@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // ONNX Runtime and sharp use native threads; forks keep each file's process separate
+    pool: 'forks',
+  },
+});
