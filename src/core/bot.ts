@@ -1,0 +1,71 @@
+// The Bot the platform adapters drive: routes commands, buttons and modals to their Command, enforces the
+// server's allowed channels, and turns every failure into an answer: a UserError as a private reply with
+// its own text, anything else logged and answered with "something went wrong (ref …)". Nothing escapes.
+import type { Bot, CommandContext, Invocation, ModalValues } from './platform.js';
+import { UserError } from './platform.js';
+import type { Command } from './command.js';
+import type { BotServices } from './services.js';
+import { shortId } from './encoding.js';
+import { allCommands } from '../../commands/index.js';
+
+/** Commands that work in any channel (so a manager can fix a channel list that locked everyone out). */
+const ANYWHERE = new Set(['help', 'settings']);
+
+export function createBot(services: BotServices, commands: Command[] = allCommands()): Bot {
+  const byName = new Map(commands.map((c) => [c.spec.name, c]));
+
+  async function guard(ctx: CommandContext, name: string, what: string, fn: (cmd: Command) => Promise<void>): Promise<void> {
+    try {
+      const cmd = byName.get(name);
+      if (!cmd) throw new UserError(`I do not know the command \`${name}\`. Try /help.`);
+      if (cmd.spec.managersOnly && !ctx.actor.isManager) throw new UserError(`Only server managers can use /${name}.`);
+      if (!ANYWHERE.has(name)) {
+        const { allowedChannels } = await services.stores.getSettings(ctx.place.serverId);
+        if (allowedChannels.length && !allowedChannels.includes(ctx.place.channelId))
+          throw new UserError('I am not enabled in this channel; a manager can change that with /settings.');
+      }
+      await fn(cmd);
+    } catch (e) {
+      await answerError(ctx, e, what);
+    }
+  }
+
+  async function answerError(ctx: CommandContext, e: unknown, what: string): Promise<void> {
+    let text: string;
+    if (e instanceof UserError) text = e.message;
+    else {
+      const ref = (e as { jobId?: string })?.jobId ?? shortId();
+      services.log.error(`${what} failed (ref ${ref}, ${ctx.place.platform} server ${ctx.place.serverId})`, e);
+      text = `Something went wrong (${(e as { jobId?: string })?.jobId ? 'job' : 'ref'} ${ref}). The error was logged; please try again.`;
+    }
+    try {
+      await ctx.reply({ text, private: true });
+    } catch (replyError) {
+      services.log.error(`could not send an error reply for ${what}`, replyError);
+    }
+  }
+
+  return {
+    specs: commands.map((c) => c.spec),
+    wantsModal(inv: Invocation) {
+      return byName.get(inv.command)?.wantsModal?.(inv) ?? false;
+    },
+    handleCommand(ctx, inv) {
+      return guard(ctx, inv.command, `/${inv.command}`, (cmd) => cmd.run(ctx, inv, services));
+    },
+    handleButton(ctx, buttonId) {
+      const [name, ...args] = buttonId.split(':');
+      return guard(ctx, name, `button ${buttonId}`, async (cmd) => {
+        if (!cmd.onButton) throw new UserError('This button no longer works.');
+        await cmd.onButton(ctx, args, services);
+      });
+    },
+    handleModal(ctx, modalId: string, values: ModalValues) {
+      const [name, ...args] = modalId.split(':');
+      return guard(ctx, name, `form ${modalId}`, async (cmd) => {
+        if (!cmd.onModal) throw new UserError('This form no longer works.');
+        await cmd.onModal(ctx, args, values, services);
+      });
+    },
+  };
+}

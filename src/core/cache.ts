@@ -1,0 +1,53 @@
+// CLIP embeddings and domain vectors, cached per pack by sha256 of their input: a repeated prompt or picture
+// goes to neither CLIP nor the hypernet again.
+import type { DomainVector, Engine } from '../engine/types.js';
+import type { Stores } from './stores.js';
+import { sha256Hex } from './encoding.js';
+
+export class EngineCache {
+  constructor(private readonly stores: Stores) {}
+
+  private pack(engine: Engine): string {
+    return engine.manifest.name;
+  }
+
+  async textEmbedding(engine: Engine, text: string): Promise<Float32Array> {
+    const key = `text:${sha256Hex(text)}`;
+    const hit = await this.stores.getEmbedding(this.pack(engine), key);
+    if (hit) return hit;
+    const [v] = await engine.embedText([text]);
+    await this.stores.setEmbedding(this.pack(engine), key, v);
+    return v;
+  }
+
+  async imageEmbedding(engine: Engine, image: Buffer): Promise<Float32Array> {
+    const key = `image:${sha256Hex(image)}`;
+    const hit = await this.stores.getEmbedding(this.pack(engine), key);
+    if (hit) return hit;
+    const [v] = await engine.embedImage([image]);
+    await this.stores.setEmbedding(this.pack(engine), key, v);
+    return v;
+  }
+
+  async domainFromText(engine: Engine, target: string, source?: string): Promise<DomainVector> {
+    const src = source ?? engine.manifest.defaultSource;
+    const key = `text:${sha256Hex(`${src}\u0000${target}`)}`;
+    const hit = await this.stores.getDomain(this.pack(engine), key);
+    if (hit) return hit;
+    const targetEmbedding = await this.textEmbedding(engine, target);
+    const sourceEmbedding = engine.manifest.condition.text.source === 'text' ? await this.textEmbedding(engine, src) : undefined;
+    const d = await engine.domainFromText({ target, source: src, targetEmbedding, sourceEmbedding });
+    await this.stores.setDomain(this.pack(engine), key, d);
+    return d;
+  }
+
+  async domainFromImage(engine: Engine, image: Buffer): Promise<DomainVector> {
+    const key = `image:${sha256Hex(image)}`;
+    const hit = await this.stores.getDomain(this.pack(engine), key);
+    if (hit) return hit;
+    const imageEmbedding = await this.imageEmbedding(engine, image);
+    const d = await engine.domainFromImage({ image, imageEmbedding });
+    await this.stores.setDomain(this.pack(engine), key, d);
+    return d;
+  }
+}
