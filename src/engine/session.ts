@@ -1,0 +1,69 @@
+// ONNX Runtime sessions. CPU is the default; CUDA is used when this onnxruntime-node build ships it and a session
+// actually starts on it (a GPU host installs onnxruntime-node with the cuda12 flag). CUDA is never required.
+import ort from 'onnxruntime-node';
+
+export type ProviderChoice = 'auto' | 'cpu' | 'cuda';
+export interface SessionOptions {
+  provider?: ProviderChoice;
+  /** intra-op threads (per session); default: ONNX Runtime's own choice */
+  threads?: number;
+  /** inter-op threads; default 1 (graphs here are sequential) */
+  interOpThreads?: number;
+}
+
+/** True when this onnxruntime-node build can load the CUDA execution provider at all. */
+export function cudaAvailable(): boolean {
+  try {
+    return ort.listSupportedBackends().some((b) => b.name === 'cuda' && b.bundled);
+  } catch {
+    return false;
+  }
+}
+
+export interface OpenedSession {
+  session: ort.InferenceSession;
+  provider: 'cpu' | 'cuda';
+}
+
+function baseOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
+  const o: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', interOpNumThreads: opts.interOpThreads ?? 1 };
+  if (opts.threads && opts.threads > 0) o.intraOpNumThreads = opts.threads;
+  return o;
+}
+
+export async function openSession(file: string, opts: SessionOptions = {}): Promise<OpenedSession> {
+  const choice = opts.provider ?? 'auto';
+  if (choice !== 'cpu') {
+    if (cudaAvailable()) {
+      try {
+        const session = await ort.InferenceSession.create(file, { ...baseOptions(opts), executionProviders: ['cuda'] });
+        return { session, provider: 'cuda' };
+      } catch (err) {
+        if (choice === 'cuda') throw new Error(`CUDA execution provider failed to start for ${file}: ${(err as Error).message}`);
+      }
+    } else if (choice === 'cuda') {
+      throw new Error('CUDA was asked for, but this onnxruntime-node build has no CUDA execution provider (install it with --onnxruntime-node-install=cuda12)');
+    }
+  }
+  const session = await ort.InferenceSession.create(file, { ...baseOptions(opts), executionProviders: ['cpu'] });
+  return { session, provider: 'cpu' };
+}
+
+export function f32(data: Float32Array, dims: number[]): ort.Tensor {
+  return new ort.Tensor('float32', data, dims);
+}
+
+/** Runs a session and returns the named output as float32 with its dims. */
+export async function runF32(
+  session: ort.InferenceSession,
+  feeds: Record<string, ort.Tensor>,
+  output: string,
+): Promise<{ data: Float32Array; dims: number[] }> {
+  const result = await session.run(feeds);
+  const t = result[output];
+  if (!t) throw new Error(`graph produced no output "${output}"`);
+  if (t.type !== 'float32') throw new Error(`output "${output}" is ${t.type}, expected float32`);
+  return { data: t.data as Float32Array, dims: [...t.dims] };
+}
+
+export { ort };
