@@ -1,0 +1,260 @@
+// Translation between the browser and the Bot: a command, a button press, a modal or a "Stylize" on a
+// picture becomes a CommandContext + Invocation; OutgoingMessage comes back as a channel message.
+// No command logic lives here.
+import type {
+  Actor,
+  Attachment,
+  Bot,
+  CommandContext,
+  Invocation,
+  ModalSpec,
+  ModalValues,
+  OutgoingMessage,
+  PostedMessage,
+} from '../../core/platform.js';
+import { UserError } from '../../core/platform.js';
+import type { Channel, ChannelMessage, StoredFile } from './channel.js';
+import { mb } from './uploads.js';
+import { parseCommandText } from './parse.js';
+
+export const BOT_AUTHOR = { id: 'domainshift', name: 'DomainShift', bot: true };
+
+export interface AdapterOptions {
+  serverId: string;
+  channelId: string;
+  log?: { error(msg: string, err?: unknown): void };
+}
+
+export class PlaygroundAdapter {
+  /** modals a user has open, to check what comes back against what was asked */
+  private readonly openModals = new Map<string, ModalSpec>();
+  /** every run in flight, so that shutdown can wait for them */
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    readonly bot: Bot,
+    readonly channel: Channel,
+    private readonly options: AdapterOptions,
+  ) {}
+
+  attachmentOf(file: StoredFile): Attachment {
+    return {
+      name: file.name,
+      contentType: file.contentType,
+      size: file.data.length,
+      url: `/files/${file.id}/${encodeURIComponent(file.name)}`,
+      width: file.width,
+      height: file.height,
+      async download(maxBytes: number) {
+        if (file.data.length > maxBytes) {
+          throw new UserError(`${file.name} is ${mb(file.data.length)}; pictures may be at most ${mb(maxBytes)}.`);
+        }
+        return file.data;
+      },
+    };
+  }
+
+  /** the pictures a channel message carries, as attachments (uploads and the bot's own results alike) */
+  picturesOf(messageId: string): Attachment[] {
+    const msg = this.channel.message(messageId);
+    if (!msg) return [];
+    return msg.files
+      .filter((f) => f.contentType.startsWith('image/'))
+      .map((f) => this.channel.file(f.id))
+      .filter((f): f is StoredFile => !!f)
+      .map((f) => this.attachmentOf(f));
+  }
+
+  /** the user's latest picture in the channel (their upload or a result they can see) */
+  latestPictureFor(userId: string): Attachment | undefined {
+    const msgs = this.channel.history(userId).filter((m) => !m.panel && m.author.id === userId);
+    for (let i = msgs.length - 1; i >= 0; i--) {
+      const pics = this.picturesOf(msgs[i].id);
+      if (pics.length) return pics[0];
+    }
+    return undefined;
+  }
+
+  /** A typed slash command: echoed as the user's message, answered under a "thinking" placeholder. */
+  command(actor: Actor, text: string, stagedIds: string[] = [], panel = false): Promise<void> {
+    return this.track(async () => {
+      let inv: Invocation;
+      try {
+        inv = parseCommandText(this.bot.specs, {
+          text,
+          staged: stagedIds.map((id) => this.fileAttachment(id)),
+          attachmentById: (id) => (this.channel.file(id) ? this.fileAttachment(id) : undefined),
+          latest: this.latestPictureFor(actor.id),
+        });
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        this.say({ text: e.message, private: true }, actor.id, panel);
+        return;
+      }
+      if (!panel) this.channel.post({ author: userAuthor(actor), text, files: [], buttons: [] });
+      await this.invoke(actor, inv, panel);
+    });
+  }
+
+  /** A message command ("Stylize") on a picture in the channel. */
+  messageAction(actor: Actor, command: string, messageId: string): Promise<void> {
+    return this.track(async () => {
+      const spec = this.bot.specs.find((s) => s.name === command && s.kind === 'message');
+      if (!spec) {
+        this.say({ text: `There is no picture action called ${command}.`, private: true }, actor.id);
+        return;
+      }
+      const attachments = this.picturesOf(messageId);
+      if (!attachments.length) {
+        this.say({ text: `${spec.label ?? spec.name} needs a message with a picture; that one has none (or it is gone).`, private: true }, actor.id);
+        return;
+      }
+      await this.invoke(actor, { command, options: {}, target: { messageId, attachments } }, false);
+    });
+  }
+
+  button(actor: Actor, messageId: string, buttonId: string): Promise<void> {
+    return this.track(async () => {
+      const msg = this.channel.message(messageId);
+      const visible = msg && (!msg.visibleTo || msg.visibleTo === actor.id);
+      const button = visible ? msg.buttons.flat().find((b) => b.id === buttonId) : undefined;
+      if (!button || button.disabled) {
+        this.say({ text: 'That button is no longer there.', private: true }, actor.id);
+        return;
+      }
+      const ctx = this.context(actor, { panel: !!msg!.panel, source: this.posted(messageId, !!msg!.panel) });
+      await this.bot.handleButton(ctx, buttonId);
+    });
+  }
+
+  modal(actor: Actor, modalId: string, raw: Record<string, string | string[] | undefined>): Promise<void> {
+    return this.track(async () => {
+      const spec = this.openModals.get(`${actor.id}\n${modalId}`);
+      if (!spec) {
+        this.say({ text: 'That form has expired; run the command again.', private: true }, actor.id);
+        return;
+      }
+      const values: ModalValues = {};
+      for (const field of spec.fields) {
+        const v = raw[field.id];
+        if (field.kind === 'attachment') {
+          const ids = (Array.isArray(v) ? v : v ? [v] : []).filter((id) => this.channel.file(id));
+          values[field.id] = ids.length ? ids.map((id) => this.fileAttachment(id)) : undefined;
+        } else {
+          const s = typeof v === 'string' ? v.trim() : undefined;
+          if (s && field.maxLength && s.length > field.maxLength) {
+            this.say({ text: `${field.label} may be at most ${field.maxLength} characters.`, private: true }, actor.id);
+            return;
+          }
+          if (s && field.kind === 'select' && field.options && !field.options.some((o) => o.value === s)) {
+            this.say({ text: `${field.label}: "${s}" is not one of the choices.`, private: true }, actor.id);
+            return;
+          }
+          values[field.id] = s || undefined;
+        }
+        if (field.required && values[field.id] === undefined) {
+          this.say({ text: `${field.label} is required.`, private: true }, actor.id);
+          return;
+        }
+      }
+      this.openModals.delete(`${actor.id}\n${modalId}`);
+      await this.bot.handleModal(this.context(actor, {}), modalId, values);
+    });
+  }
+
+  /** a bot message straight from the adapter (upload problems, parse errors) */
+  say(msg: OutgoingMessage, forUser: string, panel = false): ChannelMessage {
+    return this.channel.post({ ...this.fields(msg), author: BOT_AUTHOR, visibleTo: msg.private ? forUser : undefined, panel });
+  }
+
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  private fileAttachment(id: string): Attachment {
+    const file = this.channel.file(id);
+    if (!file) throw new UserError('That picture is no longer in the playground; drop it in again.');
+    return this.attachmentOf(file);
+  }
+
+  private async invoke(actor: Actor, inv: Invocation, panel: boolean): Promise<void> {
+    // a command that answers with a form gets no placeholder, as Discord skips its defer then
+    const placeholder =
+      panel || this.bot.wantsModal(inv)
+        ? undefined
+        : this.channel.post({ author: BOT_AUTHOR, text: 'DomainShift is thinking…', files: [], buttons: [], pending: true });
+    const ctx = this.context(actor, { placeholder: placeholder?.id, panel });
+    try {
+      await this.bot.handleCommand(ctx, inv);
+    } finally {
+      if (placeholder && this.channel.message(placeholder.id)?.pending) this.channel.remove(placeholder.id);
+    }
+  }
+
+  private context(actor: Actor, opts: { placeholder?: string; panel?: boolean; source?: PostedMessage }): CommandContext {
+    let placeholder = opts.placeholder;
+    let answered = false;
+    const panel = !!opts.panel;
+    return {
+      actor,
+      place: { platform: 'playground', serverId: this.options.serverId, channelId: this.options.channelId },
+      source: opts.source,
+      reply: async (msg) => {
+        answered = true;
+        const fields = this.fields(msg);
+        const visibleTo = msg.private ? actor.id : undefined;
+        // the first answer takes the placeholder's place when both are public, like an edited deferred reply
+        if (placeholder && !visibleTo && this.channel.message(placeholder)) {
+          const id = placeholder;
+          placeholder = undefined;
+          this.channel.replace(id, { ...fields, pending: false });
+          return this.posted(id, panel);
+        }
+        const posted = this.channel.post({ ...fields, author: BOT_AUTHOR, visibleTo, panel });
+        return this.posted(posted.id, panel);
+      },
+      openModal: async (modal) => {
+        if (answered) throw new Error('openModal must be the first answer to an event');
+        answered = true;
+        this.openModals.set(`${actor.id}\n${modal.id}`, modal);
+        this.channel.sendTo(actor.id, { type: 'modal', modal });
+      },
+    };
+  }
+
+  private posted(id: string, _panel: boolean): PostedMessage {
+    return {
+      id,
+      edit: async (msg) => {
+        // an edit of a gone message is silently dropped, as the chat platforms 404 and adapters move on;
+        // an edit without files keeps the message's pictures, as a Discord edit without attachments does
+        const fields = this.fields(msg);
+        if (!msg.files) delete (fields as Partial<typeof fields>).files;
+        this.channel.replace(id, { ...fields, pending: false });
+      },
+      delete: async () => this.channel.remove(id),
+    };
+  }
+
+  private fields(msg: OutgoingMessage): Pick<ChannelMessage, 'text' | 'files' | 'buttons'> {
+    const files = (msg.files ?? []).map((f) => {
+      const stored = this.channel.addFile({ name: f.name, contentType: f.contentType, data: f.data });
+      return this.channel.viewOf(stored, f.description);
+    });
+    return { text: msg.text, files, buttons: msg.buttons ?? [] };
+  }
+
+  private track(run: () => Promise<void>): Promise<void> {
+    const p = run().catch((e) => {
+      // errors the bot did not answer itself (it answers its own); the process stays up
+      this.options.log?.error('playground event failed', e);
+    });
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p));
+    return p;
+  }
+}
+
+export function userAuthor(actor: Actor) {
+  return { id: actor.id, name: actor.name, bot: false };
+}

@@ -1,0 +1,122 @@
+// A small Bot written against platform.ts only, for testing the playground adapter on its own: its pictures
+// are real PNGs made with sharp, its votes are counted in memory, its /stylize downloads the picture it is given
+// (through the playground's Attachment) and answers with that picture inverted.
+import sharp from 'sharp';
+import type { Attachment, Bot, CommandContext, CommandSpec, Invocation, ModalValues, PostedMessage } from '../../src/core/platform.js';
+import { UserError } from '../../src/core/platform.js';
+
+export const testSpecs: CommandSpec[] = [
+  {
+    name: 'adapt',
+    description: 'a new domain from text',
+    kind: 'slash',
+    options: [
+      { name: 'target', description: 'what the pictures become', type: 'string', required: true, maxLength: 100 },
+      { name: 'count', description: 'how many samples', type: 'integer', min: 1, max: 4 },
+    ],
+  },
+  {
+    name: 'domains',
+    description: 'the server’s domains',
+    kind: 'slash',
+    subcommands: [
+      { name: 'gallery', description: 'saved domains' },
+      { name: 'leaderboard', description: 'the best voted domains' },
+    ],
+  },
+  { name: 'stylize', description: 'redraw a picture in a domain', kind: 'message', label: 'Stylize' },
+];
+
+async function grid(seed: number, cells = 4): Promise<Buffer> {
+  const size = 64;
+  const composites = await Promise.all(
+    Array.from({ length: cells }, async (_, i) => ({
+      input: await sharp({ create: { width: size, height: size, channels: 3, background: { r: (seed * 40 + i * 60) % 256, g: (i * 90) % 256, b: 128 } } })
+        .png()
+        .toBuffer(),
+      left: (i % 2) * size,
+      top: Math.floor(i / 2) * size,
+    })),
+  );
+  return sharp({ create: { width: size * 2, height: size * 2, channels: 3, background: '#000' } }).composite(composites).png().toBuffer();
+}
+
+export function createTestBot(): Bot & { tallies: Map<string, { up: number; down: number }>; downloads: number[] } {
+  const tallies = new Map<string, { up: number; down: number }>();
+  const downloads: number[] = [];
+  let seq = 0;
+
+  const voteRow = (id: string) => {
+    const t = tallies.get(id)!;
+    return [
+      [
+        { id: `adapt:vote:up:${id}`, label: `${t.up}`, emoji: '👍', style: 'success' as const },
+        { id: `adapt:vote:down:${id}`, label: `${t.down}`, emoji: '👎', style: 'danger' as const },
+      ],
+    ];
+  };
+
+  async function adapt(ctx: CommandContext, inv: Invocation): Promise<void> {
+    const target = String(inv.options.target);
+    const id = String(++seq);
+    tallies.set(id, { up: 0, down: 0 });
+    const msg: PostedMessage = await ctx.reply({ text: `Queued **${target}**: position 1` });
+    await msg.edit({ text: `Rendering **${target}**… 50%` });
+    await new Promise((r) => setTimeout(r, 200));
+    await msg.edit({
+      text: `**${target}**: before → after`,
+      files: [{ name: 'grid.png', data: await grid(seq), contentType: 'image/png', description: `${target} grid` }],
+      buttons: voteRow(id),
+    });
+  }
+
+  return {
+    specs: testSpecs,
+    tallies,
+    downloads,
+    wantsModal: (inv) => inv.command === 'stylize',
+    async handleCommand(ctx, inv) {
+      try {
+        if (inv.command === 'adapt') return await adapt(ctx, inv);
+        if (inv.command === 'domains') {
+          const rows = [...tallies.entries()].map(([id, t]) => `#${id}: 👍 ${t.up} 👎 ${t.down}`);
+          return void (await ctx.reply({ text: `**${inv.subcommand}**\n${rows.join('\n') || 'no domains yet'}` }));
+        }
+        if (inv.command === 'stylize') {
+          const att = inv.target!.attachments[0];
+          await ctx.openModal!({
+            id: `stylize:go:${inv.target!.messageId}`,
+            title: `Stylize ${att.name}`,
+            fields: [{ id: 'style', label: 'Style', kind: 'text', required: true, maxLength: 50 }],
+          });
+          pendingPictures.set(`${ctx.actor.id}:${inv.target!.messageId}`, att);
+        }
+      } catch (e) {
+        await ctx.reply({ text: e instanceof UserError ? e.message : 'Something went wrong', private: true });
+      }
+    },
+    async handleButton(ctx, buttonId) {
+      const [, action, dir, id] = buttonId.split(':');
+      const t = tallies.get(id);
+      if (action !== 'vote' || !t) return void (await ctx.reply({ text: 'This button no longer works.', private: true }));
+      if (dir === 'up') t.up++;
+      else t.down++;
+      await ctx.source!.edit({ text: `Votes for #${id}`, buttons: voteRow(id) });
+    },
+    async handleModal(ctx, modalId, values: ModalValues) {
+      const messageId = modalId.split(':')[2];
+      const att = pendingPictures.get(`${ctx.actor.id}:${messageId}`);
+      if (!att) return void (await ctx.reply({ text: 'That picture is gone.', private: true }));
+      try {
+        const bytes = await att.download(1024 * 1024);
+        downloads.push(bytes.length);
+        const out = await sharp(bytes).negate({ alpha: false }).png().toBuffer();
+        await ctx.reply({ text: `Stylized as **${values.style}**`, files: [{ name: 'stylized.png', data: out, contentType: 'image/png' }] });
+      } catch (e) {
+        await ctx.reply({ text: e instanceof UserError ? e.message : 'Something went wrong', private: true });
+      }
+    },
+  };
+}
+
+const pendingPictures = new Map<string, Attachment>();
