@@ -1,0 +1,46 @@
+"""Command line: `/usr/bin/python3 -m models.export ...` (see --help and docs/pack-format.md)."""
+import argparse
+import sys
+
+from .cli import run
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="python3 -m models.export",
+                                description="Export a DomainShift model pack (ONNX graphs + pack.json).")
+    p.add_argument("--preset", choices=["hypergan-clip", "hyperdomainnet", "nada"],
+                   help="method of the pack (or 'nada' to add a StyleGAN-NADA generator to an existing pack)")
+    p.add_argument("--random", action="store_true", help="random weights instead of checkpoints")
+    p.add_argument("--config", choices=["tiny", "small", "ffhq256"], default="tiny", help="size for --random")
+    p.add_argument("--seed", type=int, default=0, help="seed for --random")
+    p.add_argument("--stylegan", help="rosinality stylegan2-pytorch checkpoint (.pt with g_ema) or NADA generator")
+    p.add_argument("--hypernet", help="hypernetwork state_dict (.pt)")
+    p.add_argument("--e4e", help="encoder4editing checkpoint (.pt)")
+    p.add_argument("--clip", help="OpenAI CLIP ViT checkpoint (.pt, TorchScript or state_dict)")
+    p.add_argument("--tokenizer", help="CLIP tokenizer.json (Hugging Face format) for real packs")
+    p.add_argument("--size", type=int, help="generator resolution of --stylegan (default: inferred)")
+    p.add_argument("--out", help="pack folder to write")
+    p.add_argument("--into", help="existing pack folder (for --preset nada or --styleclip-relevance)")
+    p.add_argument("--name", help="pack name, or the domain name for --preset nada")
+    p.add_argument("--prompt", help="the text a NADA generator was trained for")
+    p.add_argument("--description", help="pack description")
+    p.add_argument("--subject", choices=["faces", "other"], default="faces")
+    p.add_argument("--no-reference", action="store_true", help="skip reference/ (large packs)")
+    p.add_argument("--styleclip-relevance", action="store_true",
+                   help="compute StyleCLIP style-channel relevance with the pack's CLIP (forward passes only)")
+    p.add_argument("--relevance-samples", type=int, default=64, help="latent samples for --styleclip-relevance")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse(sys.argv[1:] if argv is None else argv)
+    try:
+        run(args)
+    except (FileNotFoundError, ValueError, KeyError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""What each command-line mode does."""
+import os
+
+from .pack_writer import write_pack
+
+RANDOM_DESCRIPTION = (
+    "Random weights ({config}, seed {seed}, {method}): a real StyleGAN2 + hypernetwork + e4e + CLIP pipeline "
+    "whose weights were never trained. The pictures are abstract patterns, not faces, and CLIP understands "
+    "nothing; the pack exists so that the whole product runs and can be tested without downloading weights. "
+    "Real packs are exported from the official checkpoints with the same tool.")
+
+
+def run(args):
+    if args.preset == "nada":
+        from .checkpoints import add_nada_domain
+        if not (args.stylegan and args.into and args.name):
+            raise ValueError("--preset nada needs --stylegan NADA.pt --into PACK --name NAME")
+        add_nada_domain(args.stylegan, args.into, args.name, args.prompt)
+        print(f"added domain {args.name!r} to {args.into}")
+        return
+    if args.styleclip_relevance and args.into and not args.out:
+        from .relevance import add_relevance
+        add_relevance(args.into, args.relevance_samples, args.seed)
+        print(f"wrote style relevance into {args.into}")
+        return
+    if not args.preset:
+        raise ValueError("choose a method: --preset hypergan-clip or --preset hyperdomainnet")
+    if not args.out:
+        raise ValueError("--out PACK is required")
+    os.makedirs(args.out, exist_ok=True)
+    if args.random:
+        from .random_models import build_random
+        parts = build_random(args.config, args.preset, args.seed)
+        name = args.name or f"random-{args.config}-{args.preset}"
+        description = args.description or RANDOM_DESCRIPTION.format(config=args.config, seed=args.seed,
+                                                                     method=args.preset)
+        provenance = {"source": "random", "seed": args.seed, "config": args.config, "checkpoints": []}
+        random_weights = True
+        clip_cfg = parts["clip"].visual
+        clip_model = f"random ViT (width {clip_cfg.conv1.out_channels}, patch {clip_cfg.conv1.kernel_size[0]})"
+    else:
+        from .checkpoints import load_checkpoints
+        parts, provenance = load_checkpoints(args)
+        name = args.name or f"{args.preset}-{parts['generator'].size}"
+        description = args.description or f"{args.preset} exported from official checkpoints."
+        random_weights = False
+        clip_model = parts.get("clip_model", "ViT-B/32")
+    relevance = None
+    if args.styleclip_relevance:
+        from .relevance import compute_relevance
+        relevance = compute_relevance(parts, args.preset, args.relevance_samples, args.seed)
+    manifest = write_pack(parts, args.preset, args.out, name=name, description=description,
+                          random_weights=random_weights, provenance=provenance, subject=args.subject,
+                          reference=not args.no_reference, style_relevance=relevance,
+                          clip_model=clip_model)
+    total = sum(f["bytes"] for f in manifest["files"].values())
+    print(f"wrote {args.out}: R={manifest['resolution']} N={manifest['numWs']} D={manifest['domainDim']} "
+          f"S={manifest['styleDim']} E={manifest['embedDim']}, {total / 1e6:.2f} MB of model files")

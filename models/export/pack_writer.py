@@ -1,0 +1,114 @@
+"""Writes a pack folder: the ONNX graphs, w_avg.bin, identity_domain.bin, clip/tokenizer.json, reference/ and
+pack.json (exactly the schema of src/engine/manifest.ts)."""
+import hashlib
+import json
+import os
+import warnings
+
+import numpy as np
+import torch
+
+from . import EXPORTER_VERSION
+from .clip_model import TextTower, VisionTower
+from .configs import CLIP_MEAN, CLIP_STD, fine_layers_from
+from .stylegan2 import Mapping, Synthesis, identity_domain, layer_table
+
+OPSET = 17
+
+
+def export_onnx(module, args, path, input_names, output_names):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    axes = {name: {0: "batch"} for name in input_names + output_names}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about python ints from shapes (static dims)
+        torch.onnx.export(module.eval(), args, path, input_names=input_names, output_names=output_names,
+                          dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+
+
+def file_entry(pack_dir, rel):
+    data = open(os.path.join(pack_dir, rel), "rb").read()
+    return {"path": rel, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def write_f32(path, tensor):
+    np.asarray(tensor.detach().cpu().numpy(), dtype="<f4").tofile(path)
+
+
+@torch.no_grad()
+def export_synthesis(generator, method, path):
+    synth = Synthesis(generator, method).eval()
+    for module in generator.modules():
+        if hasattr(module, "freeze_energy"):
+            module.freeze_energy()
+    layers = layer_table(generator)
+    ws = torch.randn(2, generator.n_latent, generator.style_dim)
+    domain = identity_domain(layers, method)[None].repeat(2, 1)
+    export_onnx(synth, (ws, domain, torch.zeros(2, synth.S)), path, ["ws", "domain", "style_delta"], ["images"])
+    return synth
+
+
+@torch.no_grad()
+def export_graphs(parts, method, out):
+    gen, clip = parts["generator"], parts["clip"]
+    e = parts["encoder_resolution"]
+    export_onnx(Mapping(gen), (torch.randn(2, gen.style_dim),), f"{out}/mapping.onnx", ["z"], ["w"])
+    synth = export_synthesis(gen, method, f"{out}/synthesis.onnx")
+    emb = clip.text_projection.shape[1]
+    export_onnx(parts["hypernet"], (torch.randn(2, emb), torch.randn(2, emb)), f"{out}/hypernet.onnx",
+                ["target", "source"], ["domain"])
+    export_onnx(parts["encoder"], (torch.rand(2, 3, e, e) * 2 - 1,), f"{out}/encoder.onnx", ["images"], ["ws"])
+    ids = torch.tensor([parts["tokenizer"].encode("a photo of a face")] * 2, dtype=torch.int64)
+    export_onnx(TextTower(clip), (ids,), f"{out}/clip/text.onnx", ["input_ids"], ["text_embeds"])
+    export_onnx(VisionTower(clip), (torch.randn(2, 3, 224, 224),), f"{out}/clip/vision.onnx",
+                ["pixel_values"], ["image_embeds"])
+    return synth
+
+
+def write_pack(parts, method, out, *, name, description, random_weights, provenance, subject="faces",
+               clip_model="ViT-B/32", encoder_alignment="ffhq", default_source="a photo of a face",
+               truncation=0.7, reference=True, style_relevance=None):
+    from .reference import write_reference  # late import: reference imports this module
+
+    os.makedirs(f"{out}/clip", exist_ok=True)
+    gen = parts["generator"]
+    synth = export_graphs(parts, method, out)
+    layers = layer_table(gen)
+    write_f32(f"{out}/w_avg.bin", parts["w_avg"])
+    write_f32(f"{out}/identity_domain.bin", identity_domain(layers, method))
+    with open(f"{out}/clip/tokenizer.json", "w", encoding="utf-8") as f:
+        tok = parts["tokenizer"]
+        json.dump(tok.to_json() if hasattr(tok, "to_json") else tok, f, ensure_ascii=False)
+    files = {"mapping": "mapping.onnx", "synthesis": "synthesis.onnx", "hypernet": "hypernet.onnx",
+             "encoder": "encoder.onnx", "clipText": "clip/text.onnx", "clipVision": "clip/vision.onnx",
+             "tokenizer": "clip/tokenizer.json", "wAvg": "w_avg.bin", "identityDomain": "identity_domain.bin"}
+    if style_relevance is not None:
+        write_f32(f"{out}/style_relevance.bin", style_relevance)
+        files["styleRelevance"] = "style_relevance.bin"
+    if reference:
+        write_reference(parts, method, synth, f"{out}/reference", truncation)
+    recipe_text = {"target": "text", "source": "text", "normalize": True}
+    recipe_image = {"target": "image", "source": "text", "normalize": True}
+    manifest = {
+        "contract": 1, "name": name, "method": method, "description": description,
+        "randomWeights": random_weights, "subject": subject,
+        "resolution": gen.size, "numWs": gen.n_latent, "latentDim": gen.style_dim,
+        "domainDim": synth.D, "styleDim": synth.S, "embedDim": int(parts["clip"].text_projection.shape[1]),
+        "truncation": truncation, "fineLayersFrom": fine_layers_from(gen.n_latent),
+        "defaultSource": default_source,
+        "condition": {"text": recipe_text, "image": recipe_image},
+        "clip": {"model": clip_model, "imageSize": 224, "mean": list(CLIP_MEAN), "std": list(CLIP_STD),
+                 "contextLength": 77, "textInputs": ["input_ids"], "textOutput": "text_embeds",
+                 "imageOutput": "image_embeds"},
+        "encoder": {"resolution": parts["encoder_resolution"], "alignment": encoder_alignment},
+        "files": {role: file_entry(out, rel) for role, rel in files.items()},
+        "domains": [],
+        "provenance": dict(provenance, exporter=f"{EXPORTER_VERSION}; torch {torch.__version__}"),
+    }
+    write_manifest(out, manifest)
+    return manifest
+
+
+def write_manifest(out, manifest):
+    with open(f"{out}/pack.json", "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
