@@ -1,0 +1,265 @@
+// Configuration from the environment (and a `.env` file beside the process), checked once at start.
+// Every mistake gets its own sentence, so a person fixing a deployment sees all of them at once.
+// docs/configuration.md documents each variable; keep the two in step.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+function integer(name: string, min: number, max: number, fallback: number) {
+  const message = `${name} must be a whole number between ${min} and ${max}`;
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s === '') return fallback;
+      if (!/^\d+$/.test(s)) {
+        ctx.addIssue({ code: 'custom', message: `${message} (got "${s}")` });
+        return z.NEVER;
+      }
+      const n = Number(s);
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${message} (got ${s})` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+function flag(name: string) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s === '') return false;
+      const v = s.toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be 1 or 0 (also true/false, yes/no, on/off), got "${s}"` });
+      return z.NEVER;
+    });
+}
+
+function oneOf<T extends string>(name: string, values: readonly T[], fallback: T) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((s, ctx): T => {
+      if (s === undefined || s === '') return fallback;
+      const v = s.toLowerCase() as T;
+      if (values.includes(v)) return v;
+      ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')} (got "${s}")` });
+      return z.NEVER;
+    });
+}
+
+const storeUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((s, ctx) => {
+    const v = s || 'sqlite://data/domainshift.sqlite';
+    if (!/^(sqlite|redis|rediss|postgres|postgresql):\/\/.+/.test(v)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `STORE_URL must start with sqlite://, redis:// or postgres:// (got "${redactUrl(v)}")`,
+      });
+      return z.NEVER;
+    }
+    return v;
+  });
+
+const envSchema = z
+  .object({
+    PORT: integer('PORT', 1, 65535, 3000),
+    PLAYGROUND_PORT: integer('PLAYGROUND_PORT', 0, 65535, 0),
+    HOST: z
+      .string()
+      .trim()
+      .optional()
+      .transform((s) => s || '127.0.0.1'),
+    PACK_DIR: z
+      .string()
+      .trim()
+      .optional()
+      .transform((s) => s || 'models/demo'),
+    STORE_URL: storeUrl,
+    DISCORD_TOKEN: optionalText,
+    DISCORD_APPLICATION_ID: optionalText,
+    DISCORD_GUILD_ID: optionalText,
+    SLACK_BOT_TOKEN: optionalText,
+    SLACK_APP_TOKEN: optionalText,
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_MODE: oneOf('SLACK_MODE', ['socket', 'http'] as const, 'socket'),
+    PLAYGROUND: flag('PLAYGROUND'),
+    ORT_PROVIDER: oneOf('ORT_PROVIDER', ['auto', 'cpu', 'cuda'] as const, 'auto'),
+    ORT_THREADS: integer('ORT_THREADS', 0, 256, 0),
+    MAX_ATTACHMENT_MB: integer('MAX_ATTACHMENT_MB', 1, 100, 8),
+    MAX_JOBS_PER_USER: integer('MAX_JOBS_PER_USER', 1, 100, 2),
+    MAX_JOBS_PER_SERVER: integer('MAX_JOBS_PER_SERVER', 1, 1000, 8),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DISCORD_APPLICATION_ID'],
+        message: 'DISCORD_APPLICATION_ID is needed with DISCORD_TOKEN (the application id from the Developer Portal)',
+      });
+    }
+    if (!env.DISCORD_TOKEN && (env.DISCORD_APPLICATION_ID || env.DISCORD_GUILD_ID)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DISCORD_TOKEN'],
+        message: 'DISCORD_TOKEN is missing: DISCORD_APPLICATION_ID or DISCORD_GUILD_ID is set without it',
+      });
+    }
+    const slackAny = env.SLACK_BOT_TOKEN || env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET;
+    if (slackAny && !env.SLACK_BOT_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'SLACK_BOT_TOKEN (xoxb-…) is needed when any other SLACK_ variable is set',
+      });
+    }
+    if (env.SLACK_BOT_TOKEN && env.SLACK_MODE === 'socket' && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_APP_TOKEN'],
+        message: 'SLACK_APP_TOKEN (xapp-…) is needed with SLACK_MODE=socket; or set SLACK_MODE=http with SLACK_SIGNING_SECRET',
+      });
+    }
+    if (env.SLACK_BOT_TOKEN && env.SLACK_MODE === 'http' && env.PLAYGROUND_PORT === env.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PLAYGROUND_PORT'],
+        message: `PLAYGROUND_PORT must differ from PORT (${env.PORT}) while Slack's HTTP receiver listens on PORT`,
+      });
+    }
+    if (env.SLACK_BOT_TOKEN && env.SLACK_MODE === 'http' && !env.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'SLACK_SIGNING_SECRET is needed with SLACK_MODE=http (Slack signs every request with it)',
+      });
+    }
+  });
+
+type Env = z.output<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  /** the playground's port: PORT, unless Slack's HTTP receiver takes PORT (then PLAYGROUND_PORT, default PORT+1) */
+  playgroundPort: number;
+  packDir: string;
+  storeUrl: string;
+  discord?: { token: string; applicationId: string; guildId?: string };
+  slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http' };
+  /** start the playground even when a bot is configured */
+  playground: boolean;
+  ort: { provider: 'auto' | 'cpu' | 'cuda'; threads: number };
+  maxAttachmentBytes: number;
+  limits: { jobsPerUser: number; jobsPerServer: number };
+}
+
+/** Raised with every mistake in the configuration; `problems` holds one sentence each. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Checks an environment (process.env by default) and returns the typed configuration, or throws ConfigError. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message));
+  return toConfig(parsed.data);
+}
+
+function toConfig(e: Env): Config {
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    playgroundPort:
+      e.PLAYGROUND_PORT || (e.SLACK_BOT_TOKEN && e.SLACK_MODE === 'http' ? (e.PORT === 65535 ? e.PORT - 1 : e.PORT + 1) : e.PORT),
+    packDir: e.PACK_DIR,
+    storeUrl: e.STORE_URL,
+    discord: e.DISCORD_TOKEN
+      ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID!, guildId: e.DISCORD_GUILD_ID }
+      : undefined,
+    slack: e.SLACK_BOT_TOKEN
+      ? { botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, mode: e.SLACK_MODE }
+      : undefined,
+    playground: e.PLAYGROUND,
+    ort: { provider: e.ORT_PROVIDER, threads: e.ORT_THREADS },
+    maxAttachmentBytes: e.MAX_ATTACHMENT_MB * 1024 * 1024,
+    limits: { jobsPerUser: e.MAX_JOBS_PER_USER, jobsPerServer: e.MAX_JOBS_PER_SERVER },
+  };
+}
+
+/**
+ * The environment merged with a `.env` file (variables already in the environment win, as dotenv does),
+ * without touching process.env.
+ */
+export function readEnvironment(
+  env: Record<string, string | undefined> = process.env,
+  dotenvPath = resolve(process.cwd(), '.env'),
+): Record<string, string | undefined> {
+  if (!existsSync(dotenvPath)) return { ...env };
+  const fromFile = parseDotenv(readFileSync(dotenvPath));
+  return { ...fromFile, ...env };
+}
+
+export function loadConfig(): Config {
+  return parseConfig(readEnvironment());
+}
+
+function redactUrl(url: string): string {
+  // user:password@ in a store URL is a secret too
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}
+
+function redactSecret(s: string | undefined): string {
+  return s ? `set (${s.length} characters)` : 'not set';
+}
+
+/** One line per setting for the start-up log; tokens and passwords never appear, only whether they are set. */
+export function describeConfig(c: Config): string[] {
+  const lines = [
+    `listen: ${c.host}, port ${c.port}${c.playgroundPort !== c.port ? ` (playground ${c.playgroundPort})` : ''}`,
+    `pack: ${c.packDir}`,
+    `store: ${redactUrl(c.storeUrl)}`,
+    `onnxruntime: provider ${c.ort.provider}, threads ${c.ort.threads === 0 ? 'auto' : c.ort.threads}`,
+    `attachments: at most ${c.maxAttachmentBytes / (1024 * 1024)} MB`,
+    `jobs: at most ${c.limits.jobsPerUser} per user, ${c.limits.jobsPerServer} per server`,
+  ];
+  if (c.discord) {
+    lines.push(
+      `discord: token ${redactSecret(c.discord.token)}, application ${c.discord.applicationId}` +
+        (c.discord.guildId ? `, guild ${c.discord.guildId}` : ', global commands'),
+    );
+  } else lines.push('discord: off (no DISCORD_TOKEN)');
+  if (c.slack) {
+    lines.push(
+      `slack: ${c.slack.mode} mode, bot token ${redactSecret(c.slack.botToken)}, app token ${redactSecret(c.slack.appToken)}, signing secret ${redactSecret(c.slack.signingSecret)}`,
+    );
+  } else lines.push('slack: off (no SLACK_BOT_TOKEN)');
+  lines.push(`playground: ${wantsPlayground(c) ? 'on' : 'off'}`);
+  return lines;
+}
+
+/** The playground runs when no bot is configured, or beside them with PLAYGROUND=1. */
+export function wantsPlayground(c: Config): boolean {
+  return c.playground || (!c.discord && !c.slack);
+}

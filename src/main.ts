@@ -1,0 +1,144 @@
+// `npm start`: read the configuration, open the model pack and the stores, and start whatever front ends are
+// configured: Discord and/or Slack when their tokens are set, the local playground when none is (or with
+// PLAYGROUND=1). SIGINT/SIGTERM stop the front ends first, then let running jobs finish and close the stores.
+import { ConfigError, describeConfig, loadConfig, wantsPlayground, type Config } from './config.js';
+import { openServices, type BotServices } from './core/services.js';
+import { createBot } from './core/bot.js';
+import { consoleLogger, type Logger } from './core/log.js';
+import type { JobQueue } from './core/jobs.js';
+import type { Bot } from './core/platform.js';
+import { startPlayground } from './platforms/playground/server.js';
+
+interface Running {
+  name: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The env's job caps are ceilings over every server's /settings: a server may lower its caps, not raise them
+ * past what the operator allows on this machine.
+ */
+export function capJobs(queue: JobQueue, caps: { jobsPerUser: number; jobsPerServer: number }): JobQueue {
+  return {
+    submit: (req, opts = {}) =>
+      queue.submit(req, {
+        ...opts,
+        userCap: Math.min(opts.userCap ?? caps.jobsPerUser, caps.jobsPerUser),
+        serverCap: Math.min(opts.serverCap ?? caps.jobsPerServer, caps.jobsPerServer),
+      }),
+    position: (id) => queue.position(id),
+    list: (filter) => queue.list(filter),
+    cancel: (id, by) => queue.cancel(id, by),
+    onIdle: () => queue.onIdle(),
+  };
+}
+
+async function openEngine(config: Config, packDir: string) {
+  const { openPack } = await import('./engine/index.js');
+  return openPack(packDir, { provider: config.ort.provider, threads: config.ort.threads || undefined });
+}
+
+async function startBots(config: Config, bot: Bot, log: Logger): Promise<Running[]> {
+  const running: Running[] = [];
+  if (config.discord) {
+    // computed specifiers: each adapter loads only when configured (discord.js and Bolt are heavy)
+    const mod = (await import(['./platforms/discord', 'index.js'].join('/'))) as {
+      startDiscord(opts: Record<string, unknown>): Promise<{ stop(): Promise<void> }>;
+    };
+    const discord = await mod.startDiscord({
+      bot,
+      token: config.discord.token,
+      applicationId: config.discord.applicationId,
+      guildId: config.discord.guildId,
+      logger: log,
+    });
+    log.info('discord: connected');
+    running.push({ name: 'discord', stop: () => discord.stop() });
+  }
+  if (config.slack) {
+    const { startSlack } = await import('./platforms/slack/adapter.js');
+    const slack = await startSlack({
+      bot,
+      token: config.slack.botToken,
+      appToken: config.slack.appToken,
+      signingSecret: config.slack.signingSecret,
+      mode: config.slack.mode,
+      port: config.port,
+      host: config.host,
+      logger: log,
+    });
+    log.info(`slack: running in ${slack.mode} mode${slack.port ? ` on port ${slack.port}` : ''}`);
+    running.push({ name: 'slack', stop: () => slack.stop() });
+  }
+  return running;
+}
+
+export async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    process.exit(2);
+  }
+  const log = consoleLogger();
+  for (const line of describeConfig(config)) log.info(line);
+
+  let services: BotServices;
+  try {
+    services = await openServices({
+      packDir: config.packDir,
+      storeUrl: config.storeUrl,
+      limits: { maxAttachmentBytes: config.maxAttachmentBytes },
+      log,
+      openEngine: (dir) => openEngine(config, dir),
+    });
+  } catch (e) {
+    log.error(`could not open the model pack at ${config.packDir} or the store; check PACK_DIR and STORE_URL`, e);
+    process.exit(1);
+  }
+  const capped = { ...services, jobs: capJobs(services.jobs, config.limits) };
+  const bot = createBot(capped);
+
+  const running: Running[] = [];
+  let stopping = false;
+  const shutdown = async (signal: string, code = 0) => {
+    if (stopping) {
+      log.info(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    // front ends first, so no new work arrives; then the queue drains and the stores close
+    for (const r of running.reverse()) {
+      await r.stop().catch((e) => log.error(`stopping ${r.name} failed`, e));
+    }
+    await capped.close().catch((e) => log.error('closing the services failed', e));
+    log.info('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    running.push(...(await startBots(config, bot, log)));
+    if (wantsPlayground(config)) {
+      const playground = await startPlayground({
+        bot,
+        port: config.playgroundPort,
+        host: config.host,
+        maxAttachmentBytes: config.maxAttachmentBytes,
+        log,
+      });
+      running.push({ name: 'playground', stop: () => playground.close() });
+      // the one line people (and the start-up test) look for
+      console.log(`DomainShift playground: ${playground.url}`);
+    }
+  } catch (e) {
+    log.error('start-up failed', e);
+    await shutdown('start-up failure', 1);
+  }
+}
+
+void main();
