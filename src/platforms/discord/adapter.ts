@@ -1,0 +1,163 @@
+// The Discord front end: a discord.js gateway client that turns interactions into Bot calls and never
+// holds command logic. Every interaction is acknowledged at once (or answered with a modal), every error
+// becomes a message to the user or a log line, and the process stays up.
+import { Client, Events, GatewayIntentBits, type Interaction, type RepliableInteraction } from 'discord.js';
+import { UserError, type Bot, type CommandContext, type Invocation } from '../../core/platform.js';
+import { defaultAttachmentPolicy, type AttachmentPolicy } from './attachments.js';
+import { actorOf, findSpec, messageInvocation, placeOf, slashInvocation } from './invocation.js';
+import { defaultLogger, redactingLogger, type Logger } from './log.js';
+import { readModalValues } from './modals.js';
+import { describe, InteractionResponder } from './responder.js';
+
+export interface DiscordOptions {
+  bot: Bot;
+  /** the bot token (from DISCORD_TOKEN); never logged */
+  token: string;
+  /** REST base, e.g. "http://127.0.0.1:PORT/api" for a local stand-in; Discord's own by default */
+  restApi?: string;
+  /** hosts (or exact origins) attachments may be downloaded from; Discord's CDN by default */
+  cdnHosts?: string[];
+  attachments?: Partial<AttachmentPolicy>;
+  /** minimum time between two edits of one message */
+  editIntervalMs?: number;
+  /** discord.js REST retries for 5xx and timeouts (it handles 429s itself, whatever this says) */
+  restRetries?: number;
+  restTimeoutMs?: number;
+  /** a command that wants a modal must open it within this time, or the adapter defers (Discord allows 3 s) */
+  modalGraceMs?: number;
+  logger?: Logger;
+}
+
+export interface DiscordHandle {
+  client: Client;
+  /** resolves when every interaction being handled has finished */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SOMETHING_WENT_WRONG = 'Something went wrong on my side; it has been logged. Please try again.';
+
+export async function startDiscord(options: DiscordOptions): Promise<DiscordHandle> {
+  const logger = redactingLogger(options.logger ?? defaultLogger, [options.token]);
+  const policy: AttachmentPolicy = {
+    ...defaultAttachmentPolicy,
+    ...options.attachments,
+    ...(options.cdnHosts ? { cdnHosts: options.cdnHosts } : {}),
+  };
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: {
+      ...(options.restApi ? { api: options.restApi } : {}),
+      ...(options.restRetries !== undefined ? { retries: options.restRetries } : {}),
+      ...(options.restTimeoutMs !== undefined ? { timeout: options.restTimeoutMs } : {}),
+    },
+  });
+  const editIntervalMs = options.editIntervalMs ?? 1500;
+  const modalGraceMs = options.modalGraceMs ?? 2000;
+  const inFlight = new Set<Promise<void>>();
+
+  const contextFor = (interaction: RepliableInteraction, responder: InteractionResponder): CommandContext => ({
+    actor: actorOf(interaction),
+    place: placeOf(interaction),
+    reply: (msg) => responder.reply(msg),
+  });
+
+  /** runs a Bot entry point; what it throws reaches the user (UserError as is, others as a generic line) */
+  const run = async (interaction: RepliableInteraction, responder: InteractionResponder, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (err) {
+      const userMessage = err instanceof UserError ? err.message : SOMETHING_WENT_WRONG;
+      if (!(err instanceof UserError)) {
+        logger.error(`discord: interaction ${interaction.id} failed: ${describe(err)}`, err);
+      }
+      await responder.reply({ text: userMessage, private: true }).catch((replyErr: unknown) => {
+        logger.error(`discord: could not tell the user about a failure: ${describe(replyErr)}`);
+      });
+    }
+  };
+
+  const handleCommand = async (interaction: Interaction) => {
+    if (!interaction.isChatInputCommand() && !interaction.isMessageContextMenuCommand()) return;
+    const responder = new InteractionResponder(interaction, { client, logger, editIntervalMs });
+    const kind = interaction.isChatInputCommand() ? 'slash' : 'message';
+    const spec = findSpec(options.bot.specs, interaction.commandName, kind);
+    await run(interaction, responder, async () => {
+      if (!spec) throw new UserError(`I don't know the command "${interaction.commandName}" any more; it may have been removed.`);
+      const inv: Invocation = interaction.isChatInputCommand()
+        ? slashInvocation(interaction, spec, policy)
+        : messageInvocation(interaction, spec, policy);
+      const ctx = contextFor(interaction, responder);
+      if (options.bot.wantsModal(inv)) {
+        ctx.openModal = (modal) => responder.openModal(modal);
+        // the command opens its modal first; if it does not in time, defer so the interaction survives
+        const safety = setTimeout(() => void responder.defer('reply'), modalGraceMs);
+        try {
+          await options.bot.handleCommand(ctx, inv);
+        } finally {
+          clearTimeout(safety);
+        }
+        return;
+      }
+      await responder.defer('reply');
+      await options.bot.handleCommand(ctx, inv);
+    });
+  };
+
+  const handleComponent = async (interaction: Interaction) => {
+    if (interaction.isButton()) {
+      const responder = new InteractionResponder(interaction, { client, logger, editIntervalMs });
+      await responder.defer('update');
+      const ctx = contextFor(interaction, responder);
+      ctx.source = responder.sourceMessage(interaction.message);
+      await run(interaction, responder, () => options.bot.handleButton(ctx, interaction.customId));
+    } else if (interaction.isModalSubmit()) {
+      const responder = new InteractionResponder(interaction, { client, logger, editIntervalMs });
+      await responder.defer('reply');
+      const ctx = contextFor(interaction, responder);
+      await run(interaction, responder, async () => {
+        const values = readModalValues(interaction, policy);
+        await options.bot.handleModal(ctx, interaction.customId, values);
+      });
+    }
+  };
+
+  client.on(Events.InteractionCreate, (interaction) => {
+    const job = (async () => {
+      await handleCommand(interaction);
+      await handleComponent(interaction);
+    })()
+      .catch((err: unknown) => logger.error(`discord: unhandled failure in interaction ${interaction.id}: ${describe(err)}`))
+      .finally(() => inFlight.delete(job));
+    inFlight.add(job);
+  });
+  client.on(Events.Error, (err) => logger.error(`discord: client error: ${describe(err)}`));
+  client.on(Events.Warn, (message) => logger.info(`warning: discord: ${message}`));
+  client.on(Events.ShardDisconnect, (event, shardId) => logger.info(`warning: discord: shard ${shardId} disconnected (${event.code})`));
+
+  // a stray rejection anywhere in a job is logged, not fatal
+  const onRejection = (reason: unknown) => logger.error(`unhandled rejection: ${describe(reason)}`);
+  process.on('unhandledRejection', onRejection);
+
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  try {
+    await client.login(options.token);
+    await ready;
+  } catch (err) {
+    process.off('unhandledRejection', onRejection);
+    await client.destroy();
+    throw new Error(`Discord login failed: ${describe(err)}`);
+  }
+  logger.info(`discord: connected as ${client.user?.tag ?? 'unknown'}`);
+
+  return {
+    client,
+    idle: async () => {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    stop: async () => {
+      process.off('unhandledRejection', onRejection);
+      await client.destroy();
+    },
+  };
+}

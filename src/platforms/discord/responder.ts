@@ -1,0 +1,227 @@
+// The answer side of one interaction: acknowledge at once, then reply (edit the deferred reply, follow-ups
+// after), edit posted messages at a throttled pace, and fall back to plain channel messages when the
+// interaction token is gone (expired after 15 minutes, or Discord says "Unknown interaction").
+import {
+  DiscordAPIError,
+  HTTPError,
+  RESTJSONErrorCodes,
+  type Client,
+  type Message,
+  type MessageComponentInteraction,
+  type RepliableInteraction,
+} from 'discord.js';
+import type { ModalSpec, OutgoingMessage, PostedMessage } from '../../core/platform.js';
+import type { Logger } from './log.js';
+import { buildModal } from './modals.js';
+import { editBody, messageBody, messageFlags } from './outgoing.js';
+import { ThrottledEditor } from './throttle.js';
+
+/** Interaction tokens live 15 minutes; stop using one a little before, so a slow upload does not straddle it. */
+export const TOKEN_LIFETIME_MS = 15 * 60_000 - 30_000;
+
+const GONE_CODES: ReadonlySet<number> = new Set([
+  RESTJSONErrorCodes.UnknownInteraction, // 10062
+  RESTJSONErrorCodes.UnknownWebhook, // 10015
+  RESTJSONErrorCodes.InvalidWebhookToken, // 50027
+]);
+
+export function isInteractionGone(err: unknown): boolean {
+  return err instanceof DiscordAPIError && typeof err.code === 'number' && GONE_CODES.has(err.code);
+}
+
+type AckState = 'none' | 'deferred' | 'deferred-update' | 'modal' | 'dead';
+
+export interface ResponderOptions {
+  client: Client;
+  logger: Logger;
+  editIntervalMs: number;
+}
+
+export class InteractionResponder {
+  private state: AckState = 'none';
+  /** whether the deferred reply (@original) has been filled; later replies are follow-ups */
+  private originalFilled = false;
+  private readonly editors = new Map<string, ThrottledEditor<OutgoingMessage>>();
+
+  constructor(
+    private readonly interaction: RepliableInteraction,
+    private readonly options: ResponderOptions,
+  ) {}
+
+  get acknowledged(): boolean {
+    return this.state !== 'none';
+  }
+
+  private tokenExpired(): boolean {
+    return Date.now() - this.interaction.createdTimestamp > TOKEN_LIFETIME_MS;
+  }
+
+  /** deferReply (commands, modal submits) or deferUpdate (buttons); a dead interaction is remembered, not thrown */
+  async defer(kind: 'reply' | 'update'): Promise<void> {
+    if (this.state !== 'none') return;
+    try {
+      if (kind === 'update') {
+        await (this.interaction as MessageComponentInteraction).deferUpdate();
+        this.state = 'deferred-update';
+      } else {
+        await this.interaction.deferReply();
+        this.state = 'deferred';
+      }
+    } catch (err) {
+      // not acknowledged in time (or Discord refused): answers will go to the channel instead
+      this.state = 'dead';
+      this.options.logger.info(`warning: discord: could not acknowledge interaction ${this.interaction.id}: ${describe(err)}`);
+    }
+  }
+
+  async openModal(spec: ModalSpec): Promise<void> {
+    if (this.state !== 'none') throw new Error('a modal can only be the first answer to an interaction');
+    const interaction = this.interaction;
+    if (!('showModal' in interaction)) throw new Error('this interaction cannot open a modal');
+    await interaction.showModal(buildModal(spec));
+    this.state = 'modal';
+  }
+
+  async reply(msg: OutgoingMessage): Promise<PostedMessage> {
+    if (this.state === 'dead' || this.tokenExpired()) return this.replyInChannel(msg);
+    try {
+      return await this.replyByInteraction(msg);
+    } catch (err) {
+      if (!isInteractionGone(err)) throw err;
+      this.state = 'dead';
+      this.options.logger.info(`warning: discord: interaction ${this.interaction.id} is gone; answering in the channel`);
+      return this.replyInChannel(msg);
+    }
+  }
+
+  private async replyByInteraction(msg: OutgoingMessage): Promise<PostedMessage> {
+    const i = this.interaction;
+    const body = messageBody(msg);
+    if (this.state === 'none') {
+      const response = await i.reply({ ...body, flags: messageFlags(msg), withResponse: true });
+      this.state = 'deferred';
+      this.originalFilled = true;
+      const message = response.resource?.message;
+      return this.webhookMessage('@original', message?.id ?? i.id, message?.channelId ?? i.channelId);
+    }
+    if (this.state === 'deferred' && !this.originalFilled) {
+      if (!msg.private) {
+        const message = await i.editReply(editBody(msg));
+        this.originalFilled = true;
+        return this.webhookMessage('@original', message.id, message.channelId);
+      }
+      // ephemerality is fixed when a message is created: the public "thinking…" placeholder goes away and
+      // the private answer comes as an ephemeral follow-up
+      await i.deleteReply().catch((err: unknown) => {
+        if (isInteractionGone(err)) throw err;
+        this.options.logger.info(`warning: discord: could not remove the placeholder: ${describe(err)}`);
+      });
+      this.originalFilled = true;
+    }
+    const message = await i.followUp({ ...body, flags: messageFlags(msg) });
+    return this.webhookMessage(message.id, message.id, message.channelId);
+  }
+
+  /** the message a button sits on; after deferUpdate, @original is that message */
+  sourceMessage(message: Message): PostedMessage {
+    return this.webhookMessage('@original', message.id, message.channelId);
+  }
+
+  private editor(key: string, send: (msg: OutgoingMessage) => Promise<void>): ThrottledEditor<OutgoingMessage> {
+    let editor = this.editors.get(key);
+    if (!editor) {
+      editor = new ThrottledEditor(send, this.options.editIntervalMs);
+      editor.markSent();
+      this.editors.set(key, editor);
+    }
+    return editor;
+  }
+
+  /** a message reachable through the interaction webhook, and through the channel once the token is gone */
+  private webhookMessage(ref: string, id: string, channelId: string | null): PostedMessage {
+    const i = this.interaction;
+    const viaChannel = () => this.channelMessages(channelId);
+    const editor = this.editor(ref, async (msg) => {
+      if (this.state !== 'dead' && !this.tokenExpired()) {
+        try {
+          await i.editReply({ ...editBody(msg), message: ref });
+          return;
+        } catch (err) {
+          if (!isInteractionGone(err)) throw err;
+          this.state = 'dead';
+        }
+      }
+      await (await viaChannel()).edit(id, editBody(msg));
+    });
+    return {
+      id,
+      edit: (msg) => editor.edit(msg),
+      delete: async () => {
+        editor.cancel();
+        if (this.state !== 'dead' && !this.tokenExpired()) {
+          try {
+            await i.deleteReply(ref);
+            return;
+          } catch (err) {
+            if (!isInteractionGone(err)) throw err;
+            this.state = 'dead';
+          }
+        }
+        await (await viaChannel()).delete(id);
+      },
+    };
+  }
+
+  private async channelMessages(channelId: string | null) {
+    if (!channelId) throw new Error('no channel to fall back to');
+    const channel = await this.options.client.channels.fetch(channelId);
+    if (!channel || !channel.isTextBased()) throw new Error(`channel ${channelId} is not a text channel`);
+    return channel.messages;
+  }
+
+  /** the token is gone: a public answer goes to the channel (mentioning the user), a private one by DM */
+  private async replyInChannel(msg: OutgoingMessage): Promise<PostedMessage> {
+    const user = this.interaction.user;
+    const body = messageBody({ ...msg, text: msg.private ? msg.text : `<@${user.id}> ${msg.text}` });
+    const payload = { ...body, allowedMentions: { users: [user.id] } };
+    let message: Message;
+    if (msg.private) {
+      message = await user.send(payload);
+    } else {
+      const channel = await this.options.client.channels.fetch(this.interaction.channelId ?? '');
+      if (!channel || !channel.isSendable()) throw new Error(`cannot post in channel ${this.interaction.channelId}`);
+      message = await channel.send(payload);
+    }
+    const editor = this.editor(`channel:${message.id}`, async (next) => {
+      await message.edit(editBody(next));
+    });
+    return {
+      id: message.id,
+      edit: (next) => editor.edit(next),
+      delete: async () => {
+        editor.cancel();
+        await message.delete();
+      },
+    };
+  }
+}
+
+/** interaction tokens sit in webhook and callback paths: they never reach a log line */
+export function hideInteractionTokens(text: string): string {
+  return text
+    .replace(/\/webhooks\/(\d+)\/[^/?\s]+/g, '/webhooks/$1/[token]')
+    .replace(/\/interactions\/(\d+)\/[^/?\s]+/g, '/interactions/$1/[token]');
+}
+
+/** an error as one log line: discord.js API errors carry method, path, status and Discord's code */
+export function describe(err: unknown): string {
+  const text =
+    err instanceof DiscordAPIError
+      ? `${err.method} ${err.url} → ${err.status} ${err.code}: ${err.message}`
+      : err instanceof HTTPError
+        ? `${err.method} ${err.url} → ${err.status} ${err.message}`
+        : err instanceof Error
+        ? `${err.name}: ${err.message}`
+        : String(err);
+  return hideInteractionTokens(text);
+}
