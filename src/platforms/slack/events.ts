@@ -1,0 +1,259 @@
+// Slack events → Bot calls. Every listener acks first (Slack wants an answer within 3 seconds), then handles the
+// event detached from Bolt's listener chain, so a long job never holds a request or a socket envelope open.
+// Nothing here knows a command: specs come from the bot.
+import type { App, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { UserError, type Actor, type Bot, type CommandContext, type Invocation, type ModalSpec, type PostedMessage } from '../../core/platform.js';
+import type { ActorDirectory } from './actors.js';
+import { decodeMetadata, messageBody, modalValues, modalView, type ModalMetadata, type ViewStateEntry } from './blocks.js';
+import { completeFile, isImageFile, slackAttachment, type FileAccess, type SlackFile } from './files.js';
+import { slashInvocation } from './invocation.js';
+import { SlackConversation, type ThrottleRegistry } from './messages.js';
+
+export interface SlackLogger {
+  info(msg: string): void;
+  error(msg: string, err?: unknown): void;
+}
+
+export interface EventDeps {
+  bot: Bot;
+  client: WebClient;
+  actors: ActorDirectory;
+  throttles: ThrottleRegistry;
+  files: FileAccess;
+  logger: SlackLogger;
+  /** handlers still running, so that stop() and tests can wait for them */
+  track(work: Promise<void>): void;
+}
+
+/** How long an event that may open a modal waits for users.info: trigger_ids expire 3 s after the click. */
+const MODAL_ACTOR_DEADLINE_MS = 700;
+
+interface EventParts {
+  teamId: string;
+  channel: string;
+  userId: string;
+  userName?: string;
+  threadTs?: string;
+  triggerId?: string;
+  respond?: RespondFn;
+  modalDeadline?: boolean;
+}
+
+/** Slack's Web API error code, when the error came from the Web API. */
+function apiErrorCode(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+function userMessageFor(err: unknown): string {
+  if (err instanceof UserError) return err.message;
+  const code = apiErrorCode(err);
+  if (code === 'not_in_channel' || code === 'channel_not_found') {
+    return 'I cannot post in this channel yet: invite me first (`/invite @DomainShift`), then try again.';
+  }
+  return 'Something went wrong on DomainShift\'s side (it is in the logs). Please try again in a moment.';
+}
+
+async function actorFor(deps: EventDeps, parts: EventParts): Promise<Actor> {
+  const lookup = deps.actors.lookup(parts.teamId, parts.userId, parts.userName);
+  if (!parts.modalDeadline) return lookup;
+  const fallback: Actor = { id: parts.userId, name: parts.userName || parts.userId, isManager: false };
+  return Promise.race([lookup, new Promise<Actor>((r) => setTimeout(() => r(fallback), MODAL_ACTOR_DEADLINE_MS))]);
+}
+
+/** Runs one event's work with a CommandContext; every error ends as a message to the user, never a crash. */
+function runEvent(
+  deps: EventDeps,
+  parts: EventParts,
+  work: (ctx: CommandContext, convo: SlackConversation) => Promise<void>,
+  source?: (convo: SlackConversation) => PostedMessage | undefined,
+): void {
+  const convo = new SlackConversation({
+    client: deps.client,
+    channel: parts.channel,
+    user: parts.userId,
+    threadTs: parts.threadTs,
+    throttles: deps.throttles,
+  });
+  const job = (async () => {
+    try {
+      const actor = await actorFor(deps, parts);
+      const meta: ModalMetadata = { channel: parts.channel, threadTs: parts.threadTs };
+      const ctx: CommandContext = {
+        actor,
+        place: { platform: 'slack', serverId: parts.teamId, channelId: parts.channel },
+        reply: (msg) => convo.reply(msg),
+        source: source?.(convo),
+        openModal: parts.triggerId
+          ? async (modal: ModalSpec) => {
+              await deps.client.views.open({ trigger_id: parts.triggerId as string, view: modalView(modal, { ...meta, threadTs: convo.thread ?? meta.threadTs }) as never });
+            }
+          : undefined,
+      };
+      await work(ctx, convo);
+    } catch (err) {
+      if (!(err instanceof UserError)) deps.logger.error(`slack: event in ${parts.teamId}/${parts.channel} failed`, err);
+      await tellUser(deps, convo, parts, userMessageFor(err));
+    } finally {
+      deps.throttles.sweep();
+    }
+  })();
+  deps.track(job);
+}
+
+/** An error answer: ephemeral in the channel, or through the response_url when the bot cannot post there. */
+async function tellUser(deps: EventDeps, convo: SlackConversation, parts: EventParts, text: string): Promise<void> {
+  try {
+    await convo.reply({ text, private: true });
+    return;
+  } catch (err) {
+    if (!parts.respond) {
+      deps.logger.error('slack: could not tell the user about an error', err);
+      return;
+    }
+  }
+  try {
+    await parts.respond({ response_type: 'ephemeral', replace_original: false, ...messageBody({ text }) });
+  } catch (err) {
+    deps.logger.error('slack: could not tell the user about an error', err);
+  }
+}
+
+function registerSlashCommands(app: App, deps: EventDeps): void {
+  for (const spec of deps.bot.specs.filter((s) => s.kind === 'slash')) {
+    app.command(`/${spec.name}`, async ({ command, ack, respond }) => {
+      await ack();
+      const parts: EventParts = {
+        teamId: command.team_id || command.enterprise_id || 'unknown',
+        channel: command.channel_id,
+        userId: command.user_id,
+        userName: command.user_name,
+        triggerId: command.trigger_id,
+        respond,
+      };
+      // Parsed before the actor lookup: a command answered with a modal must not spend its trigger_id waiting.
+      let inv: Invocation | undefined;
+      let parseError: unknown;
+      try {
+        inv = slashInvocation(spec, command.text ?? '');
+        parts.modalDeadline = deps.bot.wantsModal(inv);
+      } catch (err) {
+        parseError = err;
+      }
+      runEvent(deps, parts, async (ctx) => {
+        if (!inv) throw parseError;
+        await deps.bot.handleCommand(ctx, inv);
+      });
+    });
+  }
+}
+
+function describeFiles(files: SlackFile[]): string {
+  const kinds = [...new Set(files.map((f) => f.mimetype || f.filetype || 'unknown type'))];
+  return kinds.join(', ');
+}
+
+function registerMessageShortcuts(app: App, deps: EventDeps): void {
+  for (const spec of deps.bot.specs.filter((s) => s.kind === 'message')) {
+    app.shortcut({ type: 'message_action', callback_id: spec.name }, async ({ shortcut, ack, respond }) => {
+      await ack();
+      if (shortcut.type !== 'message_action') return;
+      const message = shortcut.message;
+      const parts: EventParts = {
+        teamId: shortcut.team?.id || shortcut.user.team_id || shortcut.enterprise?.id || 'unknown',
+        channel: shortcut.channel.id,
+        userId: shortcut.user.id,
+        userName: shortcut.user.username || shortcut.user.name,
+        threadTs: (message.thread_ts as string | undefined) ?? message.ts,
+        triggerId: shortcut.trigger_id,
+        respond,
+        modalDeadline: true,
+      };
+      runEvent(deps, parts, async (ctx) => {
+        const files = await Promise.all(((message.files as SlackFile[] | undefined) ?? []).map((f) => completeFile(deps.client, f)));
+        const pictures = files.filter(isImageFile);
+        const label = spec.label ?? spec.name;
+        if (files.length === 0) throw new UserError(`${label} works on a message with a picture, and this one has none.`);
+        if (pictures.length === 0) {
+          throw new UserError(`${label} needs a picture (PNG, JPEG, WebP or GIF); that message holds ${describeFiles(files)}.`);
+        }
+        await deps.bot.handleCommand(ctx, {
+          command: spec.name,
+          options: {},
+          target: { messageId: `${parts.channel}/${message.ts}`, attachments: pictures.map((f) => slackAttachment(f, deps.files)) },
+        });
+      });
+    });
+  }
+}
+
+/** A message answered through its response_url: the only way to edit or delete an ephemeral message. */
+function responseUrlMessage(id: string, respond: RespondFn): PostedMessage {
+  return {
+    id,
+    edit: async (msg) => {
+      await respond({ replace_original: true, ...messageBody(msg) });
+    },
+    delete: async () => {
+      await respond({ delete_original: true });
+    },
+  };
+}
+
+function registerButtons(app: App, deps: EventDeps): void {
+  app.action({ type: 'block_actions' }, async ({ body, action, ack, respond }) => {
+    await ack();
+    if (body.type !== 'block_actions' || action.type !== 'button') return;
+    const message = body.message as { ts: string; thread_ts?: string } | undefined;
+    const container = body.container as { is_ephemeral?: boolean; message_ts?: string } | undefined;
+    const channel = body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id;
+    if (!channel) return;
+    const messageTs = message?.ts ?? container?.message_ts;
+    const parts: EventParts = {
+      teamId: body.team?.id || body.user.team_id || body.enterprise?.id || 'unknown',
+      channel,
+      userId: body.user.id,
+      userName: body.user.username || body.user.name,
+      threadTs: message ? (message.thread_ts ?? message.ts) : undefined,
+      triggerId: body.trigger_id,
+      respond,
+      modalDeadline: true,
+    };
+    const source = (convo: SlackConversation): PostedMessage | undefined => {
+      if (container?.is_ephemeral) return responseUrlMessage(`${channel}/${messageTs ?? 'ephemeral'}`, respond);
+      return messageTs ? convo.posted(messageTs, message?.thread_ts ?? messageTs) : undefined;
+    };
+    runEvent(deps, parts, (ctx) => deps.bot.handleButton(ctx, action.action_id), source);
+  });
+}
+
+function registerModals(app: App, deps: EventDeps): void {
+  app.view({ type: 'view_submission', callback_id: /.+/ }, async ({ body, view, ack }) => {
+    await ack();
+    const meta = decodeMetadata(view.private_metadata);
+    if (!meta) {
+      deps.logger.info(`slack: a view submission (${view.callback_id}) without DomainShift metadata was ignored`);
+      return;
+    }
+    const parts: EventParts = {
+      teamId: body.team?.id || body.user.team_id || 'unknown',
+      channel: meta.channel,
+      userId: body.user.id,
+      userName: body.user.name,
+      threadTs: meta.threadTs,
+    };
+    runEvent(deps, parts, async (ctx) => {
+      const state = view.state?.values as Record<string, Record<string, ViewStateEntry>> | undefined;
+      const values = modalValues(state, (f) => slackAttachment(f as SlackFile, deps.files));
+      await deps.bot.handleModal(ctx, view.callback_id, values);
+    });
+  });
+}
+
+export function registerEvents(app: App, deps: EventDeps): void {
+  registerSlashCommands(app, deps);
+  registerMessageShortcuts(app, deps);
+  registerButtons(app, deps);
+  registerModals(app, deps);
+}

@@ -1,0 +1,162 @@
+// Where an event's answers go. A slash command's first public answer is a new message in the channel, and every
+// later answer a reply in its thread; buttons, shortcuts and modals answer in the thread of the message they
+// came from. `private` answers are ephemeral (chat.postEphemeral). Posted messages edit through chat.update,
+// throttled per message.
+import type { WebClient } from '@slack/web-api';
+import type { OutgoingMessage, PostedMessage } from '../../core/platform.js';
+import { messageBody } from './blocks.js';
+import { uploadFiles } from './files.js';
+import { EditThrottle } from './throttle.js';
+
+/** One throttle per posted message, shared by every event that edits it (a job's progress, vote clicks). */
+export class ThrottleRegistry {
+  private readonly throttles = new Map<string, EditThrottle>();
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
+
+  get(key: string, send: (msg: OutgoingMessage) => Promise<void>): EditThrottle {
+    let t = this.throttles.get(key);
+    if (!t) {
+      t = new EditThrottle(send, this.intervalMs, (err) => this.onError(err));
+      this.throttles.set(key, t);
+    }
+    return t;
+  }
+
+  /** Forgets throttles with nothing in flight, so the map does not grow with every message ever posted. */
+  sweep(): void {
+    for (const [key, t] of this.throttles) if (!t.busy) this.throttles.delete(key);
+  }
+
+  delete(key: string): void {
+    this.throttles.get(key)?.close();
+    this.throttles.delete(key);
+  }
+}
+
+export interface MessageRef {
+  channel: string;
+  ts: string;
+  /** the thread the message lives in (its own ts when it is a parent) */
+  threadTs?: string;
+}
+
+/** A message in a channel that the bot posted: editable and deletable. Its id is "<channel>/<ts>". */
+export class SlackPostedMessage implements PostedMessage {
+  readonly id: string;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly ref: MessageRef,
+    private readonly throttles: ThrottleRegistry,
+  ) {
+    this.id = `${ref.channel}/${ref.ts}`;
+  }
+
+  edit(msg: OutgoingMessage): Promise<void> {
+    return this.throttles.get(this.id, (m) => this.deliverEdit(m)).edit(msg);
+  }
+
+  async delete(): Promise<void> {
+    this.throttles.delete(this.id);
+    await this.client.chat.delete({ channel: this.ref.channel, ts: this.ref.ts });
+  }
+
+  private async deliverEdit(msg: OutgoingMessage): Promise<void> {
+    const body = messageBody(msg);
+    await this.client.chat.update({ channel: this.ref.channel, ts: this.ref.ts, text: body.text, blocks: body.blocks });
+    // chat.update cannot attach files: new files of an edit go into the message's thread.
+    if (msg.files?.length) await uploadFiles(this.client, this.ref.channel, this.ref.threadTs ?? this.ref.ts, msg.files);
+  }
+}
+
+/** An ephemeral message: Slack offers no way to edit it by API, so an edit sends a fresh ephemeral one. */
+class EphemeralMessage implements PostedMessage {
+  readonly id: string;
+  constructor(
+    id: string,
+    private readonly resend: (msg: OutgoingMessage) => Promise<void>,
+  ) {
+    this.id = id;
+  }
+  edit(msg: OutgoingMessage): Promise<void> {
+    return this.resend(msg);
+  }
+  async delete(): Promise<void> {
+    // Ephemeral messages vanish on their own; there is nothing to delete through the Web API.
+  }
+}
+
+export interface ConversationOptions {
+  client: WebClient;
+  channel: string;
+  /** the user who caused the event (ephemeral answers go to them) */
+  user: string;
+  /** answer inside this thread; undefined: the first public answer starts one */
+  threadTs?: string;
+  throttles: ThrottleRegistry;
+}
+
+/** The answers to one event. */
+export class SlackConversation {
+  private threadTs: string | undefined;
+
+  constructor(private readonly opts: ConversationOptions) {
+    this.threadTs = opts.threadTs;
+  }
+
+  get thread(): string | undefined {
+    return this.threadTs;
+  }
+
+  async reply(msg: OutgoingMessage): Promise<PostedMessage> {
+    return msg.private ? this.replyPrivately(msg) : this.replyPublicly(msg);
+  }
+
+  /** A message the event came from (a button's message), editable like one the bot posted in this event. */
+  posted(ts: string, threadTs: string | undefined): PostedMessage {
+    return new SlackPostedMessage(this.opts.client, { channel: this.opts.channel, ts, threadTs }, this.opts.throttles);
+  }
+
+  private async replyPublicly(msg: OutgoingMessage): Promise<PostedMessage> {
+    const { client, channel, throttles } = this.opts;
+    const body = messageBody(msg);
+    const files = msg.files ?? [];
+    if (this.threadTs === undefined) {
+      // The first answer of a slash command: a parent message in the channel; its files open its thread.
+      const res = await client.chat.postMessage({ channel, text: body.text, blocks: body.blocks });
+      const ts = res.ts as string;
+      this.threadTs = ts;
+      await uploadFiles(client, channel, ts, files);
+      return new SlackPostedMessage(client, { channel, ts, threadTs: ts }, throttles);
+    }
+    // In a thread the pictures come first, then the text and buttons under them.
+    await uploadFiles(client, channel, this.threadTs, files);
+    const res = await client.chat.postMessage({ channel, thread_ts: this.threadTs, text: body.text, blocks: body.blocks });
+    return new SlackPostedMessage(client, { channel, ts: res.ts as string, threadTs: this.threadTs }, throttles);
+  }
+
+  private async replyPrivately(msg: OutgoingMessage): Promise<PostedMessage> {
+    const { client, channel, user } = this.opts;
+    const send = async (m: OutgoingMessage): Promise<string> => {
+      // Ephemeral messages cannot carry files; say so rather than drop them silently.
+      const note = m.files?.length ? `\n_(${m.files.length} file(s) cannot be shown in a private answer.)_` : '';
+      const body = messageBody({ ...m, text: `${m.text}${note}`, files: undefined });
+      const res = await client.chat.postEphemeral({
+        channel,
+        user,
+        text: body.text,
+        blocks: body.blocks,
+        ...(this.threadTs ? { thread_ts: this.threadTs } : {}),
+      });
+      return (res.message_ts as string | undefined) ?? '';
+    };
+    const ts = await send(msg);
+    return new EphemeralMessage(`${channel}/${ts}`, async (m) => {
+      await send(m);
+    });
+  }
+}
