@@ -96,7 +96,7 @@ describe('domains', () => {
   });
 
   it('reference-guided synthesis: a domain from the picture, its fine W+ entries copied into every sample', async () => {
-    const ref = await sharp({ create: { width: 96, height: 80, channels: 3, noise: { type: 'gaussian', mean: 120, sigma: 50 } } }).png().toBuffer();
+    const ref = await sharp({ create: { width: 96, height: 80, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 120, sigma: 50 } } }).png().toBuffer();
     const res = await engine.generateFromReference({ samples: { seeds: [1, 2] }, reference: ref });
     const { numWs: N, latentDim: L, fineLayersFrom: F } = engine.manifest;
     expect(res.domain.length).toBe(engine.manifest.domainDim);
@@ -143,7 +143,7 @@ describe('evaluation (seed 004)', () => {
 
 describe('photos', () => {
   it('stylize: a photo is inverted and re-rendered in the domain; bad photos are refused', async () => {
-    const photo = await sharp({ create: { width: 120, height: 90, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: 120, height: 90, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg().toBuffer();
     const domain = await engine.domainFromText({ target: 'a zombie' });
     const res = await engine.stylize({ image: photo, domain });
     expect(res.faces.length).toBeGreaterThanOrEqual(0);

@@ -55,7 +55,7 @@ describe('decodeImage', () => {
     await expect(decodeImage(Buffer.alloc(0))).rejects.toThrow(/empty/);
     const tiny = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer();
     await expect(decodeImage(tiny)).rejects.toThrow(/too small \(1×1/);
-    const jpg = await sharp({ create: { width: 64, height: 64, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg().toBuffer();
+    const jpg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg().toBuffer();
     const err = await decodeImage(jpg.subarray(0, Math.floor(jpg.length / 3))).catch((e) => e);
     expect(err).toBeInstanceOf(ImageInputError);
   });
