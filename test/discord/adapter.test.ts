@@ -1,48 +1,32 @@
 // The real discord.js client, connected to a loopback Discord (gateway + REST), driven by raw interactions.
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDiscord, type DiscordHandle } from '../../src/platforms/discord/index.js';
+import type { DiscordHandle } from '../../src/platforms/discord/index.js';
 import { APP_ID, CHANNEL_ID, FakeDiscord, UNKNOWN_INTERACTION, type RecordedRequest } from './fake-discord.js';
 import { buttonPress, MANAGE_GUILD, messageJSON, slashCommand } from './payloads.js';
+import { startHarness, TOKEN, type Harness } from './harness.js';
 import { ScriptedBot } from './scripted-bot.js';
 
-const TOKEN = 'test-bot-token-MTAwMDAwMDAwMDAwMDAwMDAy.secret';
 const EDIT_INTERVAL_MS = 300;
 
-const discord = new FakeDiscord();
 const bot = new ScriptedBot();
-const logs: string[] = [];
+let h: Harness;
+let discord: FakeDiscord;
 let handle: DiscordHandle;
+let logs: string[];
+const interact = (payload: any) => h.interact(payload);
 
 const isCallback = (r: RecordedRequest) => r.method === 'POST' && r.path.endsWith('/callback');
 const tokenOf = (payload: any) => payload.token as string;
 const forToken = (payload: any) => (r: RecordedRequest) => r.path.includes(tokenOf(payload));
 
-/** dispatches an interaction and waits until the adapter has finished with it */
-async function interact(payload: any): Promise<RecordedRequest[]> {
-  const before = discord.requests.length;
-  discord.dispatch('INTERACTION_CREATE', payload);
-  await discord.waitFor((r) => r.path.includes(tokenOf(payload)) || r.path.startsWith('/channels/'), before);
-  await handle.idle();
-  return discord.requests.slice(before);
-}
-
 beforeAll(async () => {
-  await discord.start();
-  handle = await startDiscord({
-    bot,
-    token: TOKEN,
-    restApi: discord.api,
-    cdnHosts: [discord.origin],
-    editIntervalMs: EDIT_INTERVAL_MS,
-    restRetries: 0,
-    logger: { info: (m) => logs.push(m), error: (m, e) => logs.push(`${m} ${e instanceof Error ? e.message : ''}`) },
-  });
+  h = await startHarness(bot, { editIntervalMs: EDIT_INTERVAL_MS });
+  ({ discord, handle, logs } = h);
 });
 
 afterAll(async () => {
-  await handle?.stop();
-  await discord.stop();
+  await h?.stop();
 });
 
 beforeEach(() => {

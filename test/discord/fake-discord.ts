@@ -56,6 +56,8 @@ export function snowflake(ageMs = 0): string {
 export class FakeDiscord {
   readonly requests: RecordedRequest[] = [];
   readonly cdn = new Map<string, CdnFile>();
+  /** paths the CDN was asked for */
+  readonly cdnHits: string[] = [];
   readonly identifies: any[] = [];
   overrides: Override[] = [];
   private server!: Server;
@@ -206,6 +208,7 @@ export class FakeDiscord {
   }
 
   private serveCdn(path: string, res: ServerResponse): void {
+    this.cdnHits.push(path);
     const file = this.cdn.get(path);
     if (!file) return send(res, { status: 404, body: { message: 'not found' } });
     const headers: Record<string, string> = { 'content-type': file.contentType };

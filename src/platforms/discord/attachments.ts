@@ -41,6 +41,7 @@ export function isAllowedCdnUrl(rawUrl: string, hosts: string[]): boolean {
   } catch {
     return false;
   }
+  if (url.username || url.password) return false;
   return hosts.some((entry) =>
     entry.includes('://') ? url.origin === new URL(entry).origin : url.protocol === 'https:' && url.host === entry,
   );
