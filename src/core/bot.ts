@@ -7,6 +7,7 @@ import type { Command } from './command.js';
 import type { BotServices } from './services.js';
 import { shortId } from './encoding.js';
 import { allCommands } from '../../commands/index.js';
+import { JobFailure, userMessageOf } from './progress.js';
 
 /** Commands that work in any channel (so a manager can fix a channel list that locked everyone out). */
 const ANYWHERE = new Set(['help', 'settings']);
@@ -31,12 +32,13 @@ export function createBot(services: BotServices, commands: Command[] = allComman
   }
 
   async function answerError(ctx: CommandContext, e: unknown, what: string): Promise<void> {
-    let text: string;
-    if (e instanceof UserError) text = e.message;
-    else {
-      const ref = (e as { jobId?: string })?.jobId ?? shortId();
-      services.log.error(`${what} failed (ref ${ref}, ${ctx.place.platform} server ${ctx.place.serverId})`, e);
-      text = `Something went wrong (${(e as { jobId?: string })?.jobId ? 'job' : 'ref'} ${ref}). The error was logged; please try again.`;
+    const jobId = e instanceof JobFailure ? e.jobId : undefined;
+    const cause = e instanceof JobFailure ? e.cause : e;
+    let text = userMessageOf(cause);
+    if (text === undefined) {
+      const ref = jobId ?? shortId();
+      services.log.error(`${what} failed (${jobId ? 'job' : 'ref'} ${ref}, ${ctx.place.platform} server ${ctx.place.serverId})`, cause);
+      text = `Something went wrong (${jobId ? 'job' : 'ref'} ${ref}). The error was logged; please try again.`;
     }
     try {
       await ctx.reply({ text, private: true });

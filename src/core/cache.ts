@@ -50,4 +50,14 @@ export class EngineCache {
     await this.stores.setDomain(this.pack(engine), key, d);
     return d;
   }
+
+  /** StyleCLIP global direction for "neutral → target" at a strength (cached like domains). */
+  async editDirection(engine: Engine, target: string, neutral: string | undefined, strength: number): Promise<Float32Array> {
+    const key = `edit:${sha256Hex(`${neutral ?? ''}\u0000${target}\u0000${strength}`)}`;
+    const hit = await this.stores.getDomain(this.pack(engine), key);
+    if (hit) return hit;
+    const d = await engine.editDirection({ target, neutral, strength });
+    await this.stores.setDomain(this.pack(engine), key, d);
+    return d;
+  }
 }

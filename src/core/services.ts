@@ -1,6 +1,7 @@
 // What every command gets: the loaded pack(s), the stores, the job queue, the limits and the log.
 // openServices() wires the real ones; tests may build BotServices from parts (a real engine, a temp SQLite).
 import type { Engine } from '../engine/types.js';
+import { openPack } from '../engine/index.js';
 import { EngineCache } from './cache.js';
 import { InProcessJobQueue, type JobQueue } from './jobs.js';
 import { defaultLimits, type Limits } from './limits.js';
@@ -35,11 +36,8 @@ export interface ServiceOptions {
   openEngine?: (packDir: string) => Promise<Engine>;
 }
 
-async function defaultOpenEngine(packDir: string): Promise<Engine> {
-  // a computed specifier while the engine's index is being written elsewhere; tsx resolves it at run time
-  const specifier = '../engine/index.js';
-  const mod = (await import(specifier)) as { openPack(dir: string): Promise<Engine> };
-  return mod.openPack(packDir);
+function defaultOpenEngine(packDir: string): Promise<Engine> {
+  return openPack(packDir);
 }
 
 export function assembleServices(parts: {

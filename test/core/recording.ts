@@ -2,6 +2,11 @@
 // deliver them. Not a fake of the code under test (the bot and commands run for real).
 import type { Actor, CommandContext, ModalSpec, OutgoingMessage, Place, PostedMessage } from '../../src/core/platform.js';
 
+/** a copy that keeps Buffers as Buffers (structuredClone would turn them into plain Uint8Arrays) */
+function copy(m: OutgoingMessage): OutgoingMessage {
+  return { ...m, files: m.files?.map((f) => ({ ...f })), buttons: m.buttons?.map((row) => row.map((b) => ({ ...b }))) };
+}
+
 export interface RecordedMessage {
   id: string;
   /** every version of the message, first the posted one, then each edit */
@@ -18,7 +23,7 @@ export class Recorder {
   post(msg: OutgoingMessage): PostedMessage & { record: RecordedMessage } {
     const record: RecordedMessage = {
       id: `m${this.next++}`,
-      versions: [structuredClone(msg)],
+      versions: [copy(msg)],
       deleted: false,
       get latest() {
         return this.versions[this.versions.length - 1];
@@ -29,7 +34,7 @@ export class Recorder {
       id: record.id,
       record,
       edit: async (m) => {
-        record.versions.push(structuredClone(m));
+        record.versions.push(copy(m));
       },
       delete: async () => {
         record.deleted = true;
@@ -49,7 +54,7 @@ export class Recorder {
         ? {
             id: source.id,
             edit: async (m) => {
-              source.versions.push(structuredClone(m));
+              source.versions.push(copy(m));
             },
             delete: async () => {
               source.deleted = true;

@@ -1,0 +1,151 @@
+// /domains: the server's saved domains — a voted gallery, use one on new samples, info, rename, delete.
+import type { Command } from '../src/core/command.js';
+import { optNumber, optString } from '../src/core/command.js';
+import { UserError, type CommandContext, type SubcommandSpec } from '../src/core/platform.js';
+import { parseOptionText } from '../src/core/prompt.js';
+import { runAsJob } from '../src/core/progress.js';
+import { base64ToFloats } from '../src/core/encoding.js';
+import { checkCount, checkStrength } from '../src/core/limits.js';
+import type { SavedDomain, VoteTally } from '../src/core/stores.js';
+import type { BotServices } from '../src/core/services.js';
+import type { Engine } from '../src/engine/types.js';
+import { encodePng, grid } from '../src/engine/images.js';
+import { mayDelete } from './result-actions.js';
+import { checkSeeds, postResult, randomSeed } from './shared.js';
+
+const nameOption = { name: 'name', description: 'the saved domain', type: 'string' as const, required: true, maxLength: 32 };
+const subcommands: SubcommandSpec[] = [
+  { name: 'gallery', description: "the server's top-voted saved domains, as one picture" },
+  {
+    name: 'use',
+    description: 'a saved domain on new samples',
+    options: [
+      nameOption,
+      { name: 'strength', description: '0 to 2 (default 1)', type: 'number', min: 0, max: 2 },
+      { name: 'seed', description: 'first sample seed', type: 'integer', min: 0 },
+      { name: 'count', description: '1 to 8 samples (default 4)', type: 'integer', min: 1, max: 8 },
+    ],
+  },
+  { name: 'info', description: 'prompt, creator, votes, Semantic-Score and Diversity of a saved domain', options: [nameOption] },
+  { name: 'rename', description: 'rename a saved domain', options: [nameOption, { name: 'to', description: 'the new name', type: 'string', required: true, maxLength: 32 }] },
+  { name: 'delete', description: 'delete a saved domain', options: [nameOption] },
+];
+
+/** Gallery thumbnails: two fixed samples per domain, so that domains are compared on the same faces. */
+const GALLERY_SEEDS = [7, 8];
+const GALLERY_SIZE = 8;
+
+export async function findSaved(ctx: CommandContext, services: BotServices, name: string | undefined): Promise<SavedDomain> {
+  if (!name) throw new UserError('Give the name of a saved domain (see `/domains gallery`).');
+  const d = await services.stores.getSaved(ctx.place.serverId, name);
+  if (!d) throw new UserError(`There is no saved domain called \`${name}\` on this server. See \`/domains gallery\`.`);
+  return d;
+}
+
+export function engineForSaved(services: BotServices, d: SavedDomain): Engine {
+  const engine = services.engines.get(d.pack);
+  if (!engine) throw new UserError(`\`${d.name}\` was made with the pack \`${d.pack}\`, which is not loaded.`);
+  return engine;
+}
+
+function score(t: VoteTally): number {
+  return t.up - t.down;
+}
+
+async function gallery(ctx: CommandContext, services: BotServices): Promise<void> {
+  const saved = await services.stores.listSaved(ctx.place.serverId);
+  if (!saved.length) {
+    await ctx.reply({ text: 'No saved domains yet. Make one with `/adapt`, then press 💾 Save.', private: true });
+    return;
+  }
+  const ranked = (await Promise.all(saved.map(async (d) => ({ d, t: await services.stores.tally(d.serverId, d.domainId) }))))
+    .filter(({ d }) => services.engines.has(d.pack))
+    .sort((a, b) => score(b.t) - score(a.t) || b.t.up - a.t.up || a.d.createdAt - b.d.createdAt)
+    .slice(0, GALLERY_SIZE);
+  if (!ranked.length) throw new UserError("None of this server's saved domains belongs to a loaded pack.");
+  const { message, result } = await runAsJob(ctx, services, {
+    kind: 'gallery',
+    description: 'the gallery',
+    work: async (job) => {
+      const rows = [];
+      for (const [i, { d }] of ranked.entries()) {
+        const engine = engineForSaved(services, d);
+        const { images } = await engine.generate({ samples: { seeds: GALLERY_SEEDS }, domain: base64ToFloats(d.domain) });
+        rows.push(images);
+        job.throwIfCancelled();
+        job.progress((i + 1) / ranked.length, 'rendering thumbnails');
+      }
+      return encodePng(await grid(rows, { rowLabels: ranked.map(({ d }) => d.name), cell: 96 }));
+    },
+  });
+  const lines = ranked.map(({ d, t }, i) => `${i + 1}. **${d.name}** — ${d.prompt} · 👍 ${t.up} 👎 ${t.down}`);
+  await message.edit({
+    text: `**Gallery** (top ${ranked.length} by votes)\n${lines.join('\n')}`,
+    files: [{ name: 'domainshift-gallery.png', data: result, contentType: 'image/png', description: 'saved domains, top voted first' }],
+  });
+}
+
+export const domainsCommand: Command = {
+  spec: {
+    name: 'domains',
+    description: "The server's saved domains: gallery, use, info, rename, delete",
+    kind: 'slash',
+    subcommands,
+    parseText: (text) => parseOptionText(text, subcommands.flatMap((s) => s.options ?? []), 'name', subcommands.map((s) => s.name)),
+  },
+
+  async run(ctx, inv, services) {
+    const stores = services.stores;
+    switch (inv.subcommand ?? 'gallery') {
+      case 'gallery':
+        return gallery(ctx, services);
+      case 'use': {
+        const d = await findSaved(ctx, services, optString(inv, 'name'));
+        const engine = engineForSaved(services, d);
+        const strength = checkStrength(optNumber(inv, 'strength'), services.limits);
+        const seeds = checkSeeds(optNumber(inv, 'seed') ?? randomSeed(), checkCount(optNumber(inv, 'count'), services.limits));
+        await postResult(ctx, services, engine, `/domains use ${d.name}`, async () => ({
+          kind: 'adapt',
+          prompt: `${d.name} (${d.prompt})`,
+          seeds,
+          strength,
+          domain: d.domain,
+          domainId: d.domainId,
+        }));
+        return;
+      }
+      case 'info': {
+        const d = await findSaved(ctx, services, optString(inv, 'name'));
+        const t = await stores.tally(d.serverId, d.domainId);
+        const fmt = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));
+        await ctx.reply({
+          text: [
+            `**${d.name}** — ${d.prompt}`,
+            `made by ${d.creatorName} (<@${d.creatorId}>) on ${new Date(d.createdAt).toISOString().slice(0, 10)} with pack \`${d.pack}\``,
+            `votes: 👍 ${t.up} 👎 ${t.down}`,
+            `Semantic-Score ${fmt(d.semanticScore)} (CLIP similarity of its samples to the prompt; higher matches better) · Diversity ${fmt(d.diversity)} (how different its samples stay from each other)`,
+          ].join('\n'),
+        });
+        return;
+      }
+      case 'rename': {
+        const d = await findSaved(ctx, services, optString(inv, 'name'));
+        if (!(await mayDelete(ctx, services, d.creatorId))) throw new UserError('Only its creator or a manager can rename this domain.');
+        const to = optString(inv, 'to');
+        if (!to) throw new UserError('Give the new name with `to`.');
+        const moved = await stores.renameSaved(ctx.place.serverId, d.name, to);
+        await ctx.reply({ text: `Renamed \`${d.name}\` to \`${moved.name}\`.` });
+        return;
+      }
+      case 'delete': {
+        const d = await findSaved(ctx, services, optString(inv, 'name'));
+        if (!(await mayDelete(ctx, services, d.creatorId))) throw new UserError('Only its creator or a manager can delete this domain.');
+        await stores.deleteSaved(ctx.place.serverId, d.name);
+        await ctx.reply({ text: `Deleted the saved domain \`${d.name}\`.`, private: true });
+        return;
+      }
+      default:
+        throw new UserError(`Unknown subcommand \`${inv.subcommand}\`; try gallery, use, info, rename or delete.`);
+    }
+  },
+};

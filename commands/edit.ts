@@ -1,0 +1,84 @@
+// /edit: text-guided manipulation inside a domain (StyleCLIP global directions): a picture, an earlier result
+// (by id), or the latest result in the channel, moved toward a text ("smiling", "blond hair").
+import type { Command } from '../src/core/command.js';
+import { optAttachment, optNumber, optString } from '../src/core/command.js';
+import { UserError, type OptionSpec } from '../src/core/platform.js';
+import { checkPrompt, fetchPicture } from '../src/core/limits.js';
+import { parseOptionText } from '../src/core/prompt.js';
+import { base64ToFloats, floatsToBase64 } from '../src/core/encoding.js';
+import { postResult } from './shared.js';
+import { postPhotoResult } from './photo.js';
+
+export const EDIT_MAX = 10;
+
+const options: OptionSpec[] = [
+  { name: 'text', description: 'what to change toward: "smiling", "blond hair"', type: 'string', required: true, maxLength: 200 },
+  { name: 'image', description: 'a picture to edit', type: 'attachment' },
+  { name: 'result', description: 'the id of an earlier result (default: the latest in this channel)', type: 'string', maxLength: 16 },
+  { name: 'strength', description: `how far, −${EDIT_MAX} to ${EDIT_MAX} (default 3; negative goes the other way)`, type: 'number', min: -EDIT_MAX, max: EDIT_MAX },
+  { name: 'neutral', description: 'what the text is relative to (default: the pack\'s description)', type: 'string', maxLength: 200 },
+];
+
+export const editCommand: Command = {
+  spec: {
+    name: 'edit',
+    description: 'Change a picture or a result with text ("smiling", "blond hair")',
+    kind: 'slash',
+    options,
+    parseText: (text) => parseOptionText(text, options, 'text'),
+  },
+
+  async run(ctx, inv, services) {
+    const settings = await services.stores.getSettings(ctx.place.serverId);
+    const text = checkPrompt(optString(inv, 'text') ?? '', services.limits, settings.blocklist, 'The edit text');
+    const neutralText = optString(inv, 'neutral');
+    const neutral = neutralText ? checkPrompt(neutralText, services.limits, settings.blocklist, 'The neutral text') : undefined;
+    const amount = optNumber(inv, 'strength') ?? 3;
+    if (!(amount >= -EDIT_MAX && amount <= EDIT_MAX)) throw new UserError(`strength must be between −${EDIT_MAX} and ${EDIT_MAX}.`);
+    const image = optAttachment(inv, 'image');
+    const resultId = optString(inv, 'result');
+    if (image && resultId) throw new UserError('Edit either a picture or a result, not both.');
+
+    if (image) {
+      const photo = await fetchPicture(image, services.limits);
+      const engine = await services.engineFor(ctx.place.serverId);
+      await postPhotoResult(ctx, services, engine, {
+        kind: 'edit',
+        description: `/edit ${text}`,
+        prompt: `edit: ${text}`,
+        photo,
+        strength: 1,
+        styleDelta: () => services.cache.editDirection(engine, text, neutral, amount),
+      });
+      return;
+    }
+
+    const base = resultId
+      ? await services.stores.getResult(ctx.place.serverId, resultId)
+      : await services.stores.latestResult(ctx.place.serverId, ctx.place.channelId);
+    if (!base) throw new UserError(resultId ? `There is no result \`${resultId}\` on this server.` : 'There is no result in this channel yet: give a picture (`image`) or a result id.');
+    if (!base.ws && !base.seeds.length) throw new UserError('That result is a re-drawn photo; edit the photo itself with `/edit image:`.');
+    const engine = services.engines.get(base.pack);
+    if (!engine) throw new UserError(`That result was made with the pack \`${base.pack}\`, which is not loaded.`);
+    await postResult(ctx, services, engine, `/edit ${text} on ${base.id}`, async (progress) => {
+      progress(0.1, 'finding the edit direction with CLIP');
+      const delta = Float32Array.from(await services.cache.editDirection(engine, text, neutral, amount));
+      // edits stack: an edit of an edited result adds both offsets
+      if (base.styleDelta) {
+        const prev = base64ToFloats(base.styleDelta);
+        for (let i = 0; i < delta.length; i++) delta[i] += prev[i];
+      }
+      return {
+        kind: 'edit',
+        prompt: `${base.prompt} + ${text}`,
+        seeds: base.seeds,
+        ws: base.ws,
+        strength: base.strength,
+        domain: base.domain,
+        domainId: base.domainId,
+        nadaDomain: base.nadaDomain,
+        styleDelta: floatsToBase64(delta),
+      };
+    });
+  },
+};

@@ -1,0 +1,67 @@
+// A user's photo re-drawn (stylize, or edit of a picture): the engine finds and aligns the faces, re-renders
+// them and pastes them back. Posted as the composite plus before/after of each face, with the identity score.
+import type { CommandContext } from '../src/core/platform.js';
+import { UserError } from '../src/core/platform.js';
+import { runAsJob } from '../src/core/progress.js';
+import { resultMessage } from '../src/core/results.js';
+import { domainId, floatsToBase64, shortId } from '../src/core/encoding.js';
+import type { ResultRecord } from '../src/core/stores.js';
+import type { BotServices } from '../src/core/services.js';
+import type { DomainVector, Engine } from '../src/engine/types.js';
+import { beforeAfter, encodePng } from '../src/engine/images.js';
+
+export interface PhotoRequest {
+  kind: 'stylize' | 'edit';
+  description: string;
+  prompt: string;
+  photo: Buffer;
+  strength: number;
+  /** found inside the job (CLIP, hypernet), so that the wait shows in the queue */
+  domain?: () => Promise<DomainVector | undefined>;
+  styleDelta?: () => Promise<Float32Array | undefined>;
+}
+
+export async function postPhotoResult(ctx: CommandContext, services: BotServices, engine: Engine, req: PhotoRequest): Promise<ResultRecord> {
+  const { message, result } = await runAsJob(ctx, services, {
+    kind: req.kind,
+    description: req.description,
+    work: async (job) => {
+      job.progress(0.1, 'reading the condition with CLIP');
+      const domain = await req.domain?.();
+      const styleDelta = await req.styleDelta?.();
+      job.throwIfCancelled();
+      job.progress(0.4, 'finding and re-drawing the face');
+      const out = await engine.stylize({ image: req.photo, domain, styleDelta, strength: req.strength });
+      if (!out.faces.length)
+        throw new UserError(engine.manifest.subject === 'faces' ? 'I could not find a face in that picture.' : 'Nothing in that picture could be re-drawn.');
+      job.progress(0.9, 'drawing the result');
+      const pair = await beforeAfter(out.faces.map((f) => f.before), out.faces.map((f) => f.after), ['before', req.prompt.slice(0, 28)]);
+      return { domain, styleDelta, faces: out.faces, pairPng: await encodePng(pair), compositePng: await encodePng(out.composite) };
+    },
+  });
+  const rec: ResultRecord = {
+    id: shortId(),
+    kind: req.kind,
+    serverId: ctx.place.serverId,
+    channelId: ctx.place.channelId,
+    ownerId: ctx.actor.id,
+    pack: engine.manifest.name,
+    prompt: req.prompt,
+    seeds: [],
+    strength: req.strength,
+    domain: result.domain ? floatsToBase64(result.domain) : undefined,
+    domainId: result.domain ? domainId(result.domain) : undefined,
+    styleDelta: result.styleDelta ? floatsToBase64(result.styleDelta) : undefined,
+    messageId: message.id,
+    createdAt: Date.now(),
+  };
+  await services.stores.putResult(rec);
+  const ids = result.faces.map((f) => f.identity).filter((v): v is number => v !== null);
+  const note = ids.length
+    ? `identity kept: ${ids.map((v) => v.toFixed(2)).join(', ')} (face-descriptor cosine, 1 = the same person)`
+    : undefined;
+  const msg = await resultMessage(services, rec, result.pairPng, note);
+  msg.files = [...(msg.files ?? []), { name: `domainshift-${rec.id}-photo.png`, data: result.compositePng, contentType: 'image/png', description: 'the photo, re-drawn' }];
+  await message.edit(msg);
+  return rec;
+}

@@ -1,0 +1,145 @@
+// The buttons under every result: more samples, strength −/+, morph, save (a modal asks the name),
+// 👍/👎 with live tallies, delete (the owner, or managers).
+import { UserError, type CommandContext, type ModalValues } from '../src/core/platform.js';
+import { makeId } from '../src/core/command.js';
+import { runAsJob } from '../src/core/progress.js';
+import { renderMorph, resultMessage, voteKey } from '../src/core/results.js';
+import { Stores, type ResultRecord } from '../src/core/stores.js';
+import type { BotServices } from '../src/core/services.js';
+import { base64ToFloats } from '../src/core/encoding.js';
+import { checkSeeds, postResult } from './shared.js';
+
+const STRENGTH_STEP = 0.25;
+
+async function loadResult(ctx: CommandContext, services: BotServices, id: string | undefined): Promise<ResultRecord> {
+  const rec = id ? await services.stores.getResult(ctx.place.serverId, id) : undefined;
+  if (!rec) throw new UserError('That result is no longer available (it was deleted, or made on another server).');
+  return rec;
+}
+
+async function engineOf(services: BotServices, rec: ResultRecord) {
+  const engine = services.engines.get(rec.pack);
+  if (!engine) throw new UserError(`This result was made with the pack \`${rec.pack}\`, which is not loaded any more.`);
+  return engine;
+}
+
+export async function mayDelete(ctx: CommandContext, services: BotServices, ownerId: string): Promise<boolean> {
+  if (ctx.actor.id === ownerId || ctx.actor.isManager) return true;
+  return (await services.stores.getSettings(ctx.place.serverId)).deleteOthers === 'everyone';
+}
+
+export async function maySave(ctx: CommandContext, services: BotServices): Promise<boolean> {
+  return ctx.actor.isManager || (await services.stores.getSettings(ctx.place.serverId)).saveDomains === 'everyone';
+}
+
+export async function onResultButton(ctx: CommandContext, args: string[], services: BotServices): Promise<void> {
+  const [action, id, arg] = args;
+  const rec = await loadResult(ctx, services, id);
+  const engine = await engineOf(services, rec);
+  const derived = { kind: rec.kind, prompt: rec.prompt, domain: rec.domain, domainId: rec.domainId, styleDelta: rec.styleDelta, ws: rec.ws, nadaDomain: rec.nadaDomain };
+
+  if (['more', 'str', 'morph'].includes(action) && !rec.ws && !rec.seeds.length)
+    throw new UserError('A stylized photo cannot be re-rendered; run /stylize again instead.');
+
+  switch (action) {
+    case 'more': {
+      if (rec.ws) throw new UserError('A stylized photo has no other samples.');
+      const last = rec.seeds[rec.seeds.length - 1];
+      const seeds = checkSeeds(last + 1 > 0xffffffff - rec.seeds.length ? 0 : last + 1, rec.seeds.length);
+      await postResult(ctx, services, engine, `more samples of ${rec.prompt}`, async () => ({ ...derived, seeds, strength: rec.strength }));
+      return;
+    }
+    case 'str': {
+      const step = arg === 'down' ? -STRENGTH_STEP : STRENGTH_STEP;
+      const strength = Math.round(Math.min(services.limits.maxStrength, Math.max(0, rec.strength + step)) * 100) / 100;
+      if (strength === rec.strength) throw new UserError(`The strength is already ${rec.strength}.`);
+      await postResult(ctx, services, engine, `${rec.prompt} at strength ${strength}`, async () => ({ ...derived, seeds: rec.seeds, strength }));
+      return;
+    }
+    case 'morph': {
+      // Slack shows animated GIFs inline but not animated WebP
+      const format = ctx.place.platform === 'slack' ? 'gif' : 'webp';
+      const { message, result } = await runAsJob(ctx, services, {
+        kind: 'morph',
+        description: `morph of ${rec.prompt}`,
+        work: (job) => renderMorph(engine, rec, format, job),
+      });
+      await message.edit({
+        text: `**Morph:** ${rec.prompt} (strength 0 → ${rec.strength}) · result \`${rec.id}\``,
+        files: [{ name: `domainshift-${rec.id}-morph.${format}`, data: result, contentType: `image/${format}`, description: `morph: ${rec.prompt}` }],
+      });
+      return;
+    }
+    case 'save': {
+      if (!rec.domain) throw new UserError('Only results with a domain can be saved.');
+      if (!(await maySave(ctx, services))) throw new UserError('On this server only managers can save domains.');
+      if (!ctx.openModal) throw new UserError('This platform cannot show a form here; use `/domains` after saving from another client.');
+      await ctx.openModal({
+        id: makeId('adapt', 'save', rec.id),
+        title: 'Save this domain',
+        fields: [{ id: 'name', label: 'Name (letters, digits, - or _)', kind: 'text', required: true, maxLength: 32, placeholder: suggestName(rec.prompt) }],
+      });
+      return;
+    }
+    case 'vote': {
+      if (arg !== 'up' && arg !== 'down') throw new UserError('This button no longer works.');
+      const { mine } = await services.stores.vote(ctx.place.serverId, voteKey(rec), ctx.actor.id, arg === 'up' ? 1 : -1);
+      // the message keeps its picture: an edit without files leaves the posted files in place
+      if (ctx.source) await ctx.source.edit(await resultMessage(services, rec));
+      else await ctx.reply({ text: mine === 0 ? 'Vote withdrawn.' : `Voted ${mine > 0 ? '👍' : '👎'}.`, private: true });
+      return;
+    }
+    case 'delete': {
+      if (!(await mayDelete(ctx, services, rec.ownerId))) throw new UserError('Only the person who made this result, or a manager, can delete it.');
+      await services.stores.deleteResult(rec.serverId, rec.id);
+      if (ctx.source) await ctx.source.delete();
+      await ctx.reply({ text: `Deleted result \`${rec.id}\`.`, private: true });
+      return;
+    }
+    default:
+      throw new UserError('This button no longer works.');
+  }
+}
+
+function suggestName(prompt: string): string {
+  const target = prompt.split('→').pop() ?? prompt;
+  return target.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'my-domain';
+}
+
+export async function onResultModal(ctx: CommandContext, args: string[], values: ModalValues, services: BotServices): Promise<void> {
+  const [action, id] = args;
+  if (action !== 'save') throw new UserError('This form no longer works.');
+  const rec = await loadResult(ctx, services, id);
+  if (!rec.domain || !rec.domainId) throw new UserError('Only results with a domain can be saved.');
+  if (!(await maySave(ctx, services))) throw new UserError('On this server only managers can save domains.');
+  const raw = typeof values.name === 'string' ? values.name : '';
+  const name = Stores.normalizeName(raw || suggestName(rec.prompt));
+  if (await services.stores.getSaved(ctx.place.serverId, name)) throw new UserError(`A domain called \`${name}\` already exists on this server.`);
+  const engine = await engineOf(services, rec);
+  const target = rec.prompt.split('→').pop()!.trim();
+  // Semantic-Score and Diversity (seed 004) with the pack's CLIP, once, when the domain is saved
+  const { message, result: scores } = await runAsJob(ctx, services, {
+    kind: 'evaluate',
+    description: `saving ${name}`,
+    work: async (job) => {
+      job.progress(0.2, 'scoring with CLIP');
+      return engine.evaluate({ domain: base64ToFloats(rec.domain!), target: { text: target } });
+    },
+  });
+  const saved = await services.stores.saveDomain({
+    name,
+    serverId: ctx.place.serverId,
+    pack: rec.pack,
+    domain: rec.domain,
+    domainId: rec.domainId,
+    prompt: rec.prompt,
+    creatorId: ctx.actor.id,
+    creatorName: ctx.actor.name,
+    semanticScore: scores.semanticScore,
+    diversity: scores.diversity,
+    createdAt: Date.now(),
+  });
+  await message.edit({
+    text: `💾 Saved **${saved.name}** (${rec.prompt}) · Semantic-Score ${scores.semanticScore.toFixed(3)} · Diversity ${scores.diversity.toFixed(3)}. Use it with \`/stylize domain: ${saved.name}\` or \`/domains info name: ${saved.name}\`.`,
+  });
+}

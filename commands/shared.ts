@@ -1,0 +1,53 @@
+// Helpers shared by the commands that make results: seeds, and rendering a result as a job and posting it.
+import { UserError, type CommandContext } from '../src/core/platform.js';
+import { shortId } from '../src/core/encoding.js';
+import { runAsJob } from '../src/core/progress.js';
+import { renderResult, resultMessage } from '../src/core/results.js';
+import type { ResultRecord } from '../src/core/stores.js';
+import type { BotServices } from '../src/core/services.js';
+import type { Engine } from '../src/engine/types.js';
+
+export const MAX_SEED = 0xffffffff;
+
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+export function checkSeeds(seed: number, count: number): number[] {
+  if (!Number.isInteger(seed) || seed < 0 || seed + count - 1 > MAX_SEED) throw new UserError(`seed must be a whole number from 0 to ${MAX_SEED - count + 1}.`);
+  return Array.from({ length: count }, (_, i) => seed + i);
+}
+
+/** Renders a result record as a job and posts it: the path every result-making command and button takes. */
+export async function postResult(
+  ctx: CommandContext,
+  services: BotServices,
+  engine: Engine,
+  description: string,
+  make: (progress: (f: number, note: string) => void) => Promise<Omit<ResultRecord, 'id' | 'createdAt' | 'serverId' | 'channelId' | 'ownerId' | 'pack'>>,
+): Promise<ResultRecord> {
+  const { message, result } = await runAsJob(ctx, services, {
+    kind: 'render',
+    description,
+    work: async (job) => {
+      const fields = await make((f, note) => job.progress(f, note));
+      job.throwIfCancelled();
+      const rec: ResultRecord = {
+        ...fields,
+        id: shortId(),
+        serverId: ctx.place.serverId,
+        channelId: ctx.place.channelId,
+        ownerId: ctx.actor.id,
+        pack: engine.manifest.name,
+        createdAt: Date.now(),
+      };
+      const png = await renderResult(engine, rec, job);
+      return { rec, png };
+    },
+  });
+  const rec = { ...result.rec, messageId: message.id };
+  await services.stores.putResult(rec);
+  await message.edit(await resultMessage(services, rec, result.png));
+  return rec;
+}
+

@@ -1,0 +1,116 @@
+// Stylize: a picture re-drawn in a domain — a saved domain, a text target, or a reference picture (one-shot).
+// Two ways in: the message command "Stylize" on a message with a picture (a form asks for the domain), and
+// `/stylize image: reference: domain: target:`.
+import type { Command } from '../src/core/command.js';
+import { makeId, optAttachment, optNumber, optString } from '../src/core/command.js';
+import { UserError, type Attachment, type CommandContext, type OptionSpec } from '../src/core/platform.js';
+import { checkPrompt, checkStrength, fetchPicture } from '../src/core/limits.js';
+import { parseOptionText } from '../src/core/prompt.js';
+import { base64ToFloats, shortId } from '../src/core/encoding.js';
+import type { BotServices } from '../src/core/services.js';
+import { findSaved } from './domains.js';
+import { postPhotoResult } from './photo.js';
+
+const options: OptionSpec[] = [
+  { name: 'image', description: 'the picture to re-draw', type: 'attachment', required: true },
+  { name: 'domain', description: 'a saved domain (see /domains gallery)', type: 'string', maxLength: 32 },
+  { name: 'target', description: 'a text target, e.g. "pixar character"', type: 'string', maxLength: 200 },
+  { name: 'reference', description: 'a reference picture whose domain to copy', type: 'attachment' },
+  { name: 'strength', description: '0 to 2 (default 1)', type: 'number', min: 0, max: 2 },
+];
+
+/** Pictures of messages acted on, waiting for their form to come back (the form id cannot hold a file). */
+const PENDING_TTL_MS = 15 * 60 * 1000;
+const pending = new Map<string, { picture: Attachment; userId: string; expires: number }>();
+
+function remember(picture: Attachment, userId: string): string {
+  const now = Date.now();
+  for (const [k, v] of pending) if (v.expires < now) pending.delete(k);
+  const token = shortId();
+  pending.set(token, { picture, userId, expires: now + PENDING_TTL_MS });
+  return token;
+}
+
+interface Condition {
+  domain?: string;
+  target?: string;
+  reference?: Attachment;
+}
+
+async function stylize(ctx: CommandContext, services: BotServices, picture: Attachment, cond: Condition, strength: number): Promise<void> {
+  const given = [cond.domain, cond.target, cond.reference].filter((v) => v !== undefined).length;
+  if (given !== 1) throw new UserError('Give exactly one of: a saved `domain`, a text `target`, or a `reference` picture.');
+  const settings = await services.stores.getSettings(ctx.place.serverId);
+  const target = cond.target ? checkPrompt(cond.target, services.limits, settings.blocklist, 'The target') : undefined;
+  const saved = cond.domain ? await findSaved(ctx, services, cond.domain) : undefined;
+  // every check, and both downloads, before the job is queued
+  const photo = await fetchPicture(picture, services.limits);
+  const reference = cond.reference ? await fetchPicture(cond.reference, services.limits) : undefined;
+  const engine = saved ? services.engines.get(saved.pack) : await services.engineFor(ctx.place.serverId);
+  if (!engine) throw new UserError(`\`${saved!.name}\` was made with the pack \`${saved!.pack}\`, which is not loaded.`);
+  const prompt = saved ? `${saved.name} (${saved.prompt})` : target ?? `the style of ${cond.reference!.name}`;
+  await postPhotoResult(ctx, services, engine, {
+    kind: 'stylize',
+    description: `stylize as ${prompt}`,
+    prompt,
+    photo,
+    strength,
+    domain: async () => {
+      if (saved) return base64ToFloats(saved.domain);
+      if (target) return services.cache.domainFromText(engine, target);
+      return services.cache.domainFromImage(engine, reference!);
+    },
+  });
+}
+
+function firstText(v: string | Attachment[] | undefined): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+export const stylizeMessageCommand: Command = {
+  spec: { name: 'stylize-message', label: 'Stylize', description: 'Re-draw the picture of this message in a domain', kind: 'message' },
+  wantsModal: () => true,
+
+  async run(ctx, inv) {
+    const picture = inv.target?.attachments.find((a) => !a.contentType || a.contentType.startsWith('image/'));
+    if (!picture) throw new UserError('That message has no picture to stylize.');
+    if (!ctx.openModal) throw new UserError('This platform cannot show the form; use `/stylize image:` instead.');
+    const token = remember(picture, ctx.actor.id);
+    await ctx.openModal({
+      id: makeId('stylize-message', 'go', token),
+      title: 'Stylize this picture',
+      fields: [
+        { id: 'domain', label: 'A saved domain', kind: 'text', placeholder: 'e.g. pixar-faces', maxLength: 32 },
+        { id: 'target', label: 'Or a text target', kind: 'text', placeholder: 'e.g. a marble statue', maxLength: 200 },
+        { id: 'reference', label: 'Or a reference picture', kind: 'attachment' },
+      ],
+    });
+  },
+
+  async onModal(ctx, args, values, services) {
+    const [action, token] = args;
+    const entry = action === 'go' && token ? pending.get(token) : undefined;
+    if (!entry || entry.expires < Date.now()) throw new UserError('This form has expired; use Stylize on the message again.');
+    if (entry.userId !== ctx.actor.id) throw new UserError('This form belongs to someone else.');
+    pending.delete(token);
+    const refs = Array.isArray(values.reference) ? values.reference : [];
+    await stylize(ctx, services, entry.picture, { domain: firstText(values.domain), target: firstText(values.target), reference: refs[0] }, 1);
+  },
+};
+
+export const stylizeCommand: Command = {
+  spec: {
+    name: 'stylize',
+    description: 'Re-draw a picture in a saved domain, a text target, or a reference picture’s domain',
+    kind: 'slash',
+    options,
+    parseText: (text) => parseOptionText(text, options, 'target'),
+  },
+
+  async run(ctx, inv, services) {
+    const image = optAttachment(inv, 'image');
+    if (!image) throw new UserError('Attach the picture to re-draw as `image`.');
+    const strength = checkStrength(optNumber(inv, 'strength'), services.limits);
+    await stylize(ctx, services, image, { domain: optString(inv, 'domain'), target: optString(inv, 'target'), reference: optAttachment(inv, 'reference') }, strength);
+  },
+};

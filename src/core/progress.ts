@@ -1,0 +1,97 @@
+// Running a command's work as a job, in front of the user: a message that shows the queue position, then
+// progress, with a cancel button; the caller edits it into the result. Failures leave an honest last state.
+import type { CommandContext, OutgoingMessage, PostedMessage } from './platform.js';
+import { UserError } from './platform.js';
+import type { JobControl } from './jobs.js';
+import { CancelledError } from './jobs.js';
+import type { BotServices } from './services.js';
+import { makeId } from './command.js';
+
+export interface JobOutcome<T> {
+  jobId: string;
+  message: PostedMessage;
+  result: T;
+}
+
+/** A non-user error with the id of the job it happened in, so the answer can name it. */
+export class JobFailure extends Error {
+  constructor(readonly jobId: string, readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'JobFailure';
+    if (cause instanceof Error && cause.stack) this.stack = cause.stack;
+  }
+}
+
+/** engine errors about the request itself (bad picture, out-of-range value) carry a message meant for the user */
+const USER_FACING_ENGINE_ERRORS = new Set(['EngineInputError', 'ImageInputError']);
+
+/** The text to show a user for an error, or undefined when it is an internal failure (to be logged, not shown). */
+export function userMessageOf(e: unknown): string | undefined {
+  if (e instanceof UserError) return e.message;
+  if (e instanceof Error && USER_FACING_ENGINE_ERRORS.has(e.name)) return `That did not work: ${e.message}`;
+  return undefined;
+}
+
+export async function runAsJob<T>(
+  ctx: CommandContext,
+  services: BotServices,
+  job: { kind: string; description: string; work(job: JobControl): Promise<T> },
+): Promise<JobOutcome<T>> {
+  const settings = await services.stores.getSettings(ctx.place.serverId);
+  let status = '';
+  let message: PostedMessage | undefined;
+  let shown = '';
+  let chain: Promise<void> = Promise.resolve();
+  const cancel = (id: string) => [[{ id: makeId('queue', 'cancel', id), label: 'Cancel', style: 'danger' as const }]];
+
+  const submitted = services.jobs.submit(
+    { userId: ctx.actor.id, serverId: ctx.place.serverId, kind: job.kind, description: job.description, run: job.work },
+    {
+      userCap: settings.userJobCap,
+      serverCap: settings.serverJobCap,
+      onStart: () => show('running…'),
+      onProgress: (f, note) => show(`${note ?? 'running'} (${Math.round(f * 100)}%)`),
+    },
+  );
+  // edits go out in order, and only the newest pending status is sent (adapters throttle too)
+  function show(s: string): void {
+    status = s;
+    if (!message) return;
+    chain = chain.then(async () => {
+      if (!message || status === shown) return;
+      shown = status;
+      try {
+        await message.edit(progressMessage(job.description, status, cancel(submitted.id)));
+      } catch (e) {
+        services.log.error(`progress edit failed (job ${submitted.id})`, e);
+      }
+    });
+  }
+
+  const position = submitted.position;
+  status = position === 0 ? 'starting…' : `queued, position ${position}`;
+  shown = status;
+  message = await ctx.reply(progressMessage(job.description, status, cancel(submitted.id)));
+  show(status);
+  try {
+    const result = await submitted.result;
+    await chain;
+    return { jobId: submitted.id, message, result };
+  } catch (e) {
+    await chain;
+    const cancelled = e instanceof CancelledError;
+    const said = userMessageOf(e);
+    const last = cancelled ? '🚫 cancelled' : said ? `❌ ${said}` : `❌ failed (job ${submitted.id})`;
+    try {
+      await message.edit({ text: `${job.description} — ${last}` });
+    } catch {
+      /* the message may be gone; the error reply below still reaches the user */
+    }
+    if (e instanceof UserError) throw e;
+    throw new JobFailure(submitted.id, e);
+  }
+}
+
+function progressMessage(description: string, status: string, buttons: OutgoingMessage['buttons']): OutgoingMessage {
+  return { text: `⏳ ${description} — ${status}`, buttons };
+}

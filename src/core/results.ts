@@ -1,0 +1,113 @@
+// A result is a domain shown on samples: stored (so buttons can re-render, vary, morph, save and vote on it),
+// rendered as a before/after grid, and posted with the same buttons whichever command made it.
+import type { Engine, SampleSource } from '../engine/types.js';
+import { animate, beforeAfter, encodePng, grid } from '../engine/images.js';
+import type { ButtonSpec, OutgoingMessage } from './platform.js';
+import { UserError } from './platform.js';
+import type { ResultRecord, VoteTally } from './stores.js';
+import { base64ToFloats } from './encoding.js';
+import { makeId } from './command.js';
+import type { BotServices } from './services.js';
+import type { JobControl } from './jobs.js';
+
+/** Button ids of results are routed to the adapt command, which handles them for every kind of result. */
+export const RESULT_COMMAND = 'adapt';
+
+export function sampleSource(engine: Engine, rec: ResultRecord): SampleSource {
+  if (rec.ws) {
+    const ws = base64ToFloats(rec.ws);
+    return { ws, n: ws.length / (engine.manifest.numWs * engine.manifest.latentDim) };
+  }
+  return { seeds: rec.seeds };
+}
+
+function label(text: string, max = 28): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * Before (top row) and after (bottom row) of the same samples. Before is the unchanged generator, or for an
+ * edit the domain without the edit.
+ */
+export async function renderResult(engine: Engine, rec: ResultRecord, job?: JobControl): Promise<Buffer> {
+  const samples = sampleSource(engine, rec);
+  const domain = rec.domain ? base64ToFloats(rec.domain) : undefined;
+  const styleDelta = rec.styleDelta ? base64ToFloats(rec.styleDelta) : undefined;
+  job?.progress(0.4, 'rendering the originals');
+  const before = styleDelta
+    ? await engine.generate({ samples, domain, strength: rec.strength, nadaDomain: rec.nadaDomain })
+    : await engine.generate({ samples });
+  job?.throwIfCancelled();
+  job?.progress(0.7, 'rendering the new domain');
+  const after = await engine.generate({ samples, domain, strength: rec.strength, styleDelta, nadaDomain: rec.nadaDomain });
+  job?.progress(0.95, 'drawing the grid');
+  const picture = await beforeAfter(before.images, after.images, [styleDelta ? 'before edit' : 'before', label(rec.prompt)]);
+  return encodePng(picture);
+}
+
+/** The domain fading in, from the unchanged generator to the result's strength, as an animated WebP (or GIF). */
+export async function renderMorph(engine: Engine, rec: ResultRecord, format: 'webp' | 'gif', job?: JobControl, frames = 10): Promise<Buffer> {
+  const domain = rec.domain ? base64ToFloats(rec.domain) : undefined;
+  const styleDelta = rec.styleDelta ? base64ToFloats(rec.styleDelta) : undefined;
+  if (!domain && !styleDelta && !rec.nadaDomain) throw new UserError('This result has no domain to morph into.');
+  const src = sampleSource(engine, rec);
+  // at most four samples a frame keeps the file small
+  const samples: SampleSource = 'seeds' in src ? { seeds: src.seeds.slice(0, 4) } : src;
+  const pictures = [];
+  for (let i = 0; i < frames; i++) {
+    const t = i / (frames - 1);
+    const delta = styleDelta ? styleDelta.map((x) => x * t) : undefined;
+    const { images } = await engine.generate({ samples, domain, strength: domain ? rec.strength * t : undefined, styleDelta: delta, nadaDomain: rec.nadaDomain });
+    pictures.push(await grid([images.slice(0, 4)], { gap: 2 }));
+    job?.throwIfCancelled();
+    job?.progress((i + 1) / frames, 'rendering frames');
+  }
+  // hold the last frame: a short pause before the loop restarts
+  pictures.push(pictures[pictures.length - 1], pictures[pictures.length - 1]);
+  return animate(pictures, format, 140);
+}
+
+/** What votes on a result count toward: its domain (shared by every result and saved domain with that vector). */
+export function voteKey(rec: ResultRecord): string {
+  return rec.domainId ?? `result-${rec.id}`;
+}
+
+export function resultText(rec: ResultRecord, note?: string): string {
+  const what =
+    rec.kind === 'edit' ? 'Edit' : rec.kind === 'stylize' ? 'Stylized' : rec.kind === 'blend' ? 'Blend' : 'Domain';
+  const seeds = rec.ws || !rec.seeds.length ? '' : ` · seeds ${rec.seeds[0]}–${rec.seeds[rec.seeds.length - 1]}`;
+  const lines = [`**${what}:** ${rec.prompt}`, `strength ${rec.strength}${seeds} · result \`${rec.id}\` · by <@${rec.ownerId}>`];
+  if (note) lines.push(note);
+  return lines.join('\n');
+}
+
+export function resultButtons(rec: ResultRecord, tally: VoteTally): ButtonSpec[][] {
+  const id = (action: string, ...args: string[]) => makeId(RESULT_COMMAND, action, rec.id, ...args);
+  const first: ButtonSpec[] = [];
+  // a photo result (stylize) has no samples of its own to re-render: only save, votes and delete
+  const renderable = Boolean(rec.ws) || rec.seeds.length > 0;
+  if (!rec.ws && renderable) first.push({ id: id('more'), label: 'More samples', emoji: '🎲' });
+  if (renderable)
+    first.push(
+      { id: id('str', 'down'), label: 'Strength −', disabled: rec.strength <= 0 },
+      { id: id('str', 'up'), label: 'Strength +', disabled: rec.strength >= 2 },
+      { id: id('morph'), label: 'Morph', emoji: '🎞️' },
+    );
+  if (rec.domain) first.push({ id: id('save'), label: 'Save', emoji: '💾', style: 'primary' });
+  const votes: ButtonSpec[] = [
+    { id: id('vote', 'up'), label: String(tally.up), emoji: '👍', style: 'success' },
+    { id: id('vote', 'down'), label: String(tally.down), emoji: '👎' },
+    { id: id('delete'), label: 'Delete', emoji: '🗑️', style: 'danger' },
+  ];
+  return first.length ? [first, votes] : [votes];
+}
+
+/** The result as a message, its picture attached (omit the picture for edits that only change text or tallies). */
+export async function resultMessage(services: BotServices, rec: ResultRecord, png?: Buffer, note?: string): Promise<OutgoingMessage> {
+  const tally = await services.stores.tally(rec.serverId, voteKey(rec));
+  return {
+    text: resultText(rec, note),
+    files: png ? [{ name: `domainshift-${rec.id}.png`, data: png, contentType: 'image/png', description: `before and after: ${rec.prompt}` }] : undefined,
+    buttons: resultButtons(rec, tally),
+  };
+}
