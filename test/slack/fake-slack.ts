@@ -33,6 +33,8 @@ export class FakeSlack {
   readonly failures = new Map<string, string[]>();
   /** users.info answers, by user id */
   readonly users = new Map<string, { name: string; is_admin?: boolean; is_owner?: boolean }>();
+  /** Socket Mode: what apps.connections.open answers */
+  socketUrl: string | undefined;
   private server: Server | undefined;
   private tsCounter = 0;
   private fileCounter = 0;
@@ -165,6 +167,9 @@ export class FakeSlack {
         const files = JSON.parse(args.files ?? '[]') as Array<{ id: string; title?: string }>;
         return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) };
       }
+      case 'apps.connections.open':
+        // Socket Mode: the WebSocket URL the client connects to (set by the test that plays the socket side)
+        return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'not_allowed_token_type' };
       case 'views.open':
         return { ok: true, view: { id: 'V1', callback_id: JSON.parse(args.view ?? '{}').callback_id } };
       default:
