@@ -159,9 +159,12 @@ class ModulatedConv2d(nn.Module):
 
 def rank1_residual(x, style_b, k, a, upsample, blur):
     """HyperGAN-CLIP residual branch without dense per-sample weights: channel sum weighted by b∘s, one
-    single-channel 3x3 conv with the per-sample kernel k [B,9] (as nine shifted copies), per-channel scale a.
-    For upsampling layers the conv is a stride-2 transposed conv followed by the layer's blur."""
+    single-channel 3x3 conv with the per-sample kernel k [B,9] (as nine shifted copies), per-channel scale a,
+    divided by ‖b∘s‖. That division is the demodulation of the official rank-1 weight a⊗b⊗k (which divides by
+    |a|·‖b∘s‖·‖k‖) with |a| and ‖k‖ left to the domain vector, so the branch stays linear in a and k and a = 0
+    gives exactly nothing. For upsampling layers the conv is a stride-2 transposed conv followed by the blur."""
     y = (x * style_b[:, :, None, None]).sum(1, keepdim=True)  # [B,1,H,W]
+    norm = torch.rsqrt((style_b * style_b).sum(1) + 1e-8)  # [B]
     height, width = int(y.shape[2]), int(y.shape[3])
     kernel = k
     if upsample:
@@ -181,4 +184,4 @@ def rank1_residual(x, style_b, k, a, upsample, blur):
             out = out + kernel[:, 3 * row + col, None, None, None] * y[:, :, row:row + out_h, col:col + out_w]
     if upsample:
         out = blur(out)
-    return out * a[:, :, None, None]
+    return out * (a * norm[:, None])[:, :, None, None]

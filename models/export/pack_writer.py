@@ -77,7 +77,7 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
     write_f32(f"{out}/identity_domain.bin", identity_domain(layers, method))
     with open(f"{out}/clip/tokenizer.json", "w", encoding="utf-8") as f:
         tok = parts["tokenizer"]
-        json.dump(tok.to_json() if hasattr(tok, "to_json") else tok, f, ensure_ascii=False)
+        json.dump(getattr(tok, "source_json", None) or tok.to_json(), f, ensure_ascii=False)
     files = {"mapping": "mapping.onnx", "synthesis": "synthesis.onnx", "hypernet": "hypernet.onnx",
              "encoder": "encoder.onnx", "clipText": "clip/text.onnx", "clipVision": "clip/vision.onnx",
              "tokenizer": "clip/tokenizer.json", "wAvg": "w_avg.bin", "identityDomain": "identity_domain.bin"}
@@ -86,8 +86,8 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
         files["styleRelevance"] = "style_relevance.bin"
     if reference:
         write_reference(parts, method, synth, f"{out}/reference", truncation)
-    recipe_text = {"target": "text", "source": "text", "normalize": True}
-    recipe_image = {"target": "image", "source": "text", "normalize": True}
+    condition = parts.get("condition") or {"text": {"target": "text", "source": "text", "normalize": True},
+                                           "image": {"target": "image", "source": "text", "normalize": True}}
     manifest = {
         "contract": 1, "name": name, "method": method, "description": description,
         "randomWeights": random_weights, "subject": subject,
@@ -95,7 +95,7 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
         "domainDim": synth.D, "styleDim": synth.S, "embedDim": int(parts["clip"].text_projection.shape[1]),
         "truncation": truncation, "fineLayersFrom": fine_layers_from(gen.n_latent),
         "defaultSource": default_source,
-        "condition": {"text": recipe_text, "image": recipe_image},
+        "condition": condition,
         "clip": {"model": clip_model, "imageSize": 224, "mean": list(CLIP_MEAN), "std": list(CLIP_STD),
                  "contextLength": 77, "textInputs": ["input_ids"], "textOutput": "text_embeds",
                  "imageOutput": "image_embeds"},

@@ -84,14 +84,23 @@ def learn_merges(words, count):
 
 
 class ClipBpe:
-    def __init__(self, merges):
+    def __init__(self, merges, vocab=None):
         self.merges = merges
         self.ranks = {pair: i for i, pair in enumerate(merges)}
+        if vocab is not None:  # a real tokenizer.json (e.g. CLIP's own)
+            self.vocab = dict(vocab)
+            return
         base = list(BYTE_MAP.values())
         self.vocab = {}
         # two merges can spell the same token ("ab"+"c", "a"+"bc"): it gets one id
         for tok in base + [v + "</w>" for v in base] + ["".join(m) for m in merges] + [START, END]:
             self.vocab.setdefault(tok, len(self.vocab))
+
+    @classmethod
+    def from_json(cls, data):
+        model = data["model"]
+        merges = [tuple(m.split(" ", 1)) if isinstance(m, str) else tuple(m) for m in model["merges"]]
+        return cls(merges, model["vocab"])
 
     @property
     def size(self):
