@@ -41,19 +41,26 @@ async function openEngine(config: Config, packDir: string) {
 async function startBots(config: Config, bot: Bot, log: Logger): Promise<Running[]> {
   const running: Running[] = [];
   if (config.discord) {
-    // computed specifiers: each adapter loads only when configured (discord.js and Bolt are heavy)
-    const mod = (await import(['./platforms/discord', 'index.js'].join('/'))) as {
-      startDiscord(opts: Record<string, unknown>): Promise<{ stop(): Promise<void> }>;
-    };
-    const discord = await mod.startDiscord({
+    // each adapter loads only when configured (discord.js and Bolt are heavy)
+    const { startDiscord, commandsToJSON } = await import('./platforms/discord/index.js');
+    const { Routes } = await import('discord.js');
+    const discord = await startDiscord({
       bot,
       token: config.discord.token,
-      applicationId: config.discord.applicationId,
-      guildId: config.discord.guildId,
+      attachments: { maxBytes: config.maxAttachmentBytes },
       logger: log,
     });
-    log.info('discord: connected');
     running.push({ name: 'discord', stop: () => discord.stop() });
+    // a bulk overwrite of the command list is idempotent, so registering at every start keeps Discord in step;
+    // a guild's list changes at once, the global list within the hour
+    const { applicationId, guildId } = config.discord;
+    const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
+    try {
+      await discord.client.rest.put(route, { body: commandsToJSON(bot.specs) });
+      log.info(`discord: ${bot.specs.length} commands registered ${guildId ? `on guild ${guildId}` : 'globally'}`);
+    } catch (e) {
+      log.error('discord: registering the commands failed (the bot still answers commands registered before)', e);
+    }
   }
   if (config.slack) {
     const { startSlack } = await import('./platforms/slack/adapter.js');

@@ -30,6 +30,8 @@ export class PlaygroundAdapter {
   private readonly openModals = new Map<string, ModalSpec>();
   /** every run in flight, so that shutdown can wait for them */
   private readonly running = new Set<Promise<void>>();
+  /** names of the users seen, for mentions */
+  private readonly names = new Map<string, string>();
 
   constructor(
     readonly bot: Bot,
@@ -195,6 +197,7 @@ export class PlaygroundAdapter {
     let placeholder = opts.placeholder;
     let answered = false;
     const panel = !!opts.panel;
+    this.names.set(actor.id, actor.name);
     return {
       actor,
       place: { platform: 'playground', serverId: this.options.serverId, channelId: this.options.channelId },
@@ -241,7 +244,9 @@ export class PlaygroundAdapter {
       const stored = this.channel.addFile({ name: f.name, contentType: f.contentType, data: f.data });
       return this.channel.viewOf(stored, f.description);
     });
-    return { text: msg.text, files, buttons: msg.buttons ?? [] };
+    // <@id> is how commands mention a user (Discord and Slack render it); here it becomes @name
+    const text = msg.text.replace(/<@([\w.@-]+)>/g, (_, id: string) => `@${this.names.get(id) ?? id}`);
+    return { text, files, buttons: msg.buttons ?? [] };
   }
 
   private track(run: () => Promise<void>): Promise<void> {

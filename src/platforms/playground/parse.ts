@@ -45,7 +45,10 @@ export function parseCommandText(specs: CommandSpec[], input: ParseInput): Invoc
   }
 
   let raw: Record<string, string | number | boolean>;
-  if (hasNamedOptions(body, optionSpecs)) {
+  // Discord's form (`name: value`, values of several words) when the text starts with an option name;
+  // otherwise the command's own free-text parser, which also takes `key:value` anywhere in the text
+  const discordForm = hasNamedOptions(body, optionSpecs) && (!spec.parseText || !leadText(body, optionSpecs));
+  if (discordForm) {
     raw = splitNamedOptions(spec, body, optionSpecs);
   } else if (spec.parseText && rest.trim()) {
     const parsed = spec.parseText(rest.trim());
@@ -107,10 +110,15 @@ function hasNamedOptions(text: string, options: OptionSpec[]): boolean {
   return !!re && re.test(text);
 }
 
+function leadText(text: string, options: OptionSpec[]): string {
+  const first = [...text.matchAll(namePattern(options)!)][0];
+  return first ? text.slice(0, first.index).trim() : text.trim();
+}
+
 function splitNamedOptions(spec: CommandSpec, text: string, options: OptionSpec[]): Record<string, string> {
   const re = namePattern(options)!;
   const hits = [...text.matchAll(re)];
-  const lead = text.slice(0, hits[0].index).trim();
+  const lead = leadText(text, options);
   if (lead) throw new UserError(`/${spec.name}: "${lead}" comes before any option name; write name: value.`);
   const out: Record<string, string> = {};
   hits.forEach((hit, i) => {
