@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseDomainPrompt, parseOptionText } from '../../src/core/prompt.js';
+import { allCommands } from '../../commands/index.js';
+import { UserError } from '../../src/core/platform.js';
+import { makeId } from '../../src/core/command.js';
+
+const spec = (name: string) => allCommands().find((c) => c.spec.name === name)!.spec;
+
+describe('parseDomainPrompt', () => {
+  it('splits on →, ->, => and the word "to"; a bare text is the target', () => {
+    expect(parseDomainPrompt('dog → nicolas cage')).toEqual({ source: 'dog', target: 'nicolas cage' });
+    expect(parseDomainPrompt('dog->nicolas cage')).toEqual({ source: 'dog', target: 'nicolas cage' });
+    expect(parseDomainPrompt('  photo   =>  sketch ')).toEqual({ source: 'photo', target: 'sketch' });
+    expect(parseDomainPrompt('human To zombie')).toEqual({ source: 'human', target: 'zombie' });
+    expect(parseDomainPrompt('pixar character')).toEqual({ target: 'pixar character' });
+    expect(parseDomainPrompt('tomato toast')).toEqual({ target: 'tomato toast' }); // "to" only as a word
+    expect(parseDomainPrompt('→ anime')).toEqual({ target: 'anime' });
+    expect(() => parseDomainPrompt('dog →  ')).toThrow(UserError);
+  });
+});
+
+describe('parseText (Slack and playground free text)', () => {
+  it('/adapt: key:value options anywhere, quoted values, the rest is the prompt', () => {
+    expect(spec('adapt').parseText!('dog → nicolas cage strength:1.5 seed:42')).toEqual({ options: { prompt: 'dog → nicolas cage', strength: 1.5, seed: 42 } });
+    expect(spec('adapt').parseText!('target:"pixar character" count:2')).toEqual({ options: { target: 'pixar character', count: 2 } });
+    expect(() => spec('adapt').parseText!('cat count:many')).toThrow(/whole number/);
+    expect(() => spec('adapt').parseText!('cat seed:1.5')).toThrow(/whole number/);
+  });
+
+  it('subcommands come first', () => {
+    expect(spec('domains').parseText!('info pixar-faces')).toEqual({ subcommand: 'info', options: { name: 'pixar-faces' } });
+    expect(spec('domains').parseText!('rename old to:new')).toEqual({ subcommand: 'rename', options: { name: 'old', to: 'new' } });
+    expect(spec('settings').parseText!('caps user:2 server:20')).toEqual({ subcommand: 'caps', options: { user: 2, server: 20 } });
+    expect(spec('blend').parseText!('pixar anime weight:0.3')).toEqual({ options: { first: 'pixar', second: 'anime', weight: 0.3 } });
+  });
+});
+
+describe('specs and ids', () => {
+  it('every command has a unique name, and button ids stay within 100 characters', () => {
+    const names = allCommands().map((c) => c.spec.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['adapt', 'stylize', 'stylize-message', 'edit', 'domains', 'blend', 'queue', 'settings', 'help']));
+    expect(makeId('adapt', 'vote', 'abcdefgh', 'up')).toBe('adapt:vote:abcdefgh:up');
+    expect(() => makeId('adapt', 'x', 'a'.repeat(100))).toThrow(/longer than 100/);
+    expect(() => makeId('adapt', 'x', 'a:b')).toThrow(/contains ":"/);
+  });
+});
