@@ -65,6 +65,29 @@ describe('playground with the real bot', () => {
     await expect.poll(() => up.textContent(), { timeout: 20_000 }).toMatch(/1$/);
   });
 
+  it('shows the queue position live, then each result in place of its progress message', async () => {
+    const seen = new Set<string>();
+    await page.exposeFunction('recordBotText', (t: string) => seen.add(t));
+    await page.evaluate(() => {
+      new MutationObserver(() => {
+        for (const t of document.querySelectorAll('#messages .from-bot .text')) (window as unknown as { recordBotText(t: string): void }).recordBotText(t.textContent ?? '');
+      }).observe(document.getElementById('messages')!, { childList: true, subtree: true });
+    });
+    const before = await page.locator('#messages .message.from-bot .files img').count();
+    // two people at once: the second waits behind the first
+    const post = (id: string, prompt: string) =>
+      page.evaluate(
+        ([id, prompt]) =>
+          fetch('/api/command', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: `/adapt prompt: ${prompt} count: 2`, user: { id, name: id } }) }),
+        [id, prompt],
+      );
+    await Promise.all([post('ann', 'a bronze statue'), post('ben', 'a watercolor painting')]);
+    await expect.poll(() => page.locator('#messages .message.from-bot .files img').count(), { timeout: 60_000 }).toBe(before + 2);
+    expect([...seen].some((t) => /queued, position 1/.test(t))).toBe(true);
+    // no progress message is left behind: every one became a result
+    expect(await page.locator('#messages .message.from-bot', { hasText: 'queued' }).count()).toBe(0);
+  });
+
   it('an uploaded photo can be stylized with a text target through the form', async () => {
     const photo = readFileSync(join(root, 'node_modules/@vladmandic/face-api/demo/sample1.jpg'));
     await page.setInputFiles('#file-input', { name: 'sample1.jpg', mimeType: 'image/jpeg', buffer: photo });

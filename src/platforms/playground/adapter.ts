@@ -205,7 +205,8 @@ export class PlaygroundAdapter {
       reply: async (msg) => {
         answered = true;
         const fields = this.fields(msg);
-        const visibleTo = msg.private ? actor.id : undefined;
+        // side-panel answers are for the one who asked, whatever the command says
+        const visibleTo = msg.private || panel ? actor.id : undefined;
         // the first answer takes the placeholder's place when both are public, like an edited deferred reply
         if (placeholder && !visibleTo && this.channel.message(placeholder)) {
           const id = placeholder;

@@ -166,9 +166,14 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') reject(new Error(`port ${options.port} on ${options.host ?? '127.0.0.1'} is already in use; set PORT (or PLAYGROUND_PORT) to a free one`));
+      else if (e.code === 'EACCES') reject(new Error(`port ${options.port} needs privileges this process lacks; set PORT above 1023`));
+      else reject(e);
+    });
     server.listen(options.port, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
+      server.on('error', (e) => options.log?.error('playground server error', e));
       resolve();
     });
   });

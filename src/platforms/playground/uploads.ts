@@ -32,7 +32,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
 }
 
 export function mb(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 2 : 1)} MB`;
+  return bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 const signatures: Array<{ type: string; test(b: Buffer): boolean }> = [

@@ -72,8 +72,14 @@ async function connect() {
   events.addEventListener('message', (e) => appendOrReplace(JSON.parse(e.data).message));
   events.addEventListener('delete', (e) => remove(JSON.parse(e.data).id));
   events.addEventListener('modal', (e) => openModal(JSON.parse(e.data).modal));
+  // every (re)connection reloads the history: events sent while the stream was down are not replayed
+  events.addEventListener('open', () => void loadHistory(q));
   await new Promise((resolve) => events.addEventListener('open', resolve, { once: true }));
+}
+
+async function loadHistory(q) {
   const { messages } = await (await fetch(`/api/messages?${q}`)).json();
+  $('messages').replaceChildren();
   for (const m of messages) appendOrReplace(m);
   document.body.dataset.ready = 'true';
 }
