@@ -71,7 +71,15 @@ export async function runAsJob<T>(
   const position = submitted.position;
   status = position === 0 ? 'starting…' : `queued, position ${position}`;
   shown = status;
-  message = await ctx.reply(progressMessage(job.description, status, cancel(submitted.id)));
+  // the job may fail before anyone awaits it (below); mark the rejection handled now
+  submitted.result.catch(() => undefined);
+  try {
+    message = await ctx.reply(progressMessage(job.description, status, cancel(submitted.id)));
+  } catch (e) {
+    // nobody would see the result: do not spend the device on it
+    services.jobs.cancel(submitted.id, { userId: ctx.actor.id, serverId: ctx.place.serverId, isManager: true });
+    throw e;
+  }
   show(status);
   try {
     const result = await submitted.result;
