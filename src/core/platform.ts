@@ -102,6 +102,7 @@ export interface OutgoingFile {
 export interface OutgoingMessage {
   /** plain text with **bold**, *italic*, `code`; adapters convert to their markup */
   text: string;
+  /** in an edit, omitted keeps the files already posted (a vote tally edit does not re-upload the picture) */
   files?: OutgoingFile[];
   /** rows of buttons, at most 5 rows of 5 */
   buttons?: ButtonSpec[][];
