@@ -125,6 +125,22 @@ describe('edits', () => {
     for (let i = 1; i < sent.length; i++) expect(sent[i]!.at - sent[i - 1]!.at).toBeGreaterThanOrEqual(EDIT_INTERVAL_MS - 20);
   });
 
+  it('replaces the files on an edit that has files, and keeps them on an edit without', async () => {
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#00f' } }).png().toBuffer();
+    bot.onCommand = async (ctx) => {
+      const posted = await ctx.reply({ text: 'progress 50%' });
+      await posted.edit({ text: 'result', files: [{ name: 'result.png', data: png, contentType: 'image/png' }] });
+      await posted.edit({ text: 'result 👍 1' });
+    };
+    const payload = slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'x' }]);
+    const patches = (await interact(payload)).filter((r) => r.method === 'PATCH');
+    expect(patches.map((r) => r.body.content)).toEqual(['progress 50%', 'result', 'result 👍 1']);
+    expect(patches[1]!.body.attachments.map((a: any) => String(a.id))).toEqual(['0']); // only the new upload
+    expect(patches[1]!.files.map((f) => f.name)).toEqual(['result.png']);
+    expect(patches[2]!.body).not.toHaveProperty('attachments');
+    expect(patches[2]!.files).toEqual([]);
+  });
+
   it('leaves 429s to discord.js: a rate-limited edit is retried after retry_after and lands', async () => {
     let limited = 0;
     discord.overrides.push((r) => {

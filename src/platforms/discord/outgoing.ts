@@ -47,33 +47,37 @@ export function buttonRows(rows: ButtonSpec[][] = []): ActionRowBuilder<ButtonBu
 
 export interface DiscordBody {
   content: string;
-  files: AttachmentBuilder[];
+  files?: AttachmentBuilder[];
   components: ActionRowBuilder<ButtonBuilder>[];
   allowedMentions: MessageMentionOptions;
 }
 
 /** Content, files and button rows of a new message. */
 export function messageBody(msg: OutgoingMessage): DiscordBody {
-  const files = (msg.files ?? []).map((f) => {
-    const builder = new AttachmentBuilder(f.data, { name: f.name });
-    if (f.description) builder.setDescription(f.description.slice(0, 1024));
-    return builder;
-  });
-  return {
+  const body: DiscordBody = {
     content: discordContent(msg.text),
-    files,
     components: buttonRows(msg.buttons),
     // prompts are user text: never let them ping @everyone, roles or users
     allowedMentions: { parse: [] },
   };
+  if (msg.files?.length) {
+    body.files = msg.files.map((f) => {
+      const builder = new AttachmentBuilder(f.data, { name: f.name });
+      if (f.description) builder.setDescription(f.description.slice(0, 1024));
+      return builder;
+    });
+  }
+  return body;
 }
 
 /**
- * An edit replaces the whole message: `attachments: []` drops the files it had (the new ones are uploaded),
- * and components are always sent, so removed buttons disappear.
+ * An edit with files replaces the message's files (`attachments: []` drops the old ones; discord.js appends the
+ * new uploads); an edit without files leaves the posted files in place (no `attachments` field is sent).
+ * Components are always sent, so removed buttons disappear.
  */
-export function editBody(msg: OutgoingMessage): DiscordBody & { attachments: [] } {
-  return { ...messageBody(msg), attachments: [] };
+export function editBody(msg: OutgoingMessage): DiscordBody & { attachments?: [] } {
+  const body = messageBody(msg);
+  return body.files ? { ...body, attachments: [] } : body;
 }
 
 /** Flags for a new message (ephemeral is fixed when a message is created, not on edit). */

@@ -1,0 +1,114 @@
+// The whole product behind Discord: the real createBot with the real engine on the tiny fixture pack and a
+// real SQLite store, driven through the real discord.js client by a loopback Discord.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBot } from '../../src/core/bot.js';
+import { assembleServices, type BotServices } from '../../src/core/services.js';
+import { Stores } from '../../src/core/stores.js';
+import { openPack } from '../../src/engine/index.js';
+import type { FakeDiscord, RecordedRequest } from './fake-discord.js';
+import { startHarness, type Harness } from './harness.js';
+import { attachmentJSON, buttonPress, messageCommand, messageJSON, modalSubmit, slashCommand } from './payloads.js';
+
+const TINY_PACK = join(import.meta.dirname, '..', 'fixtures', 'packs', 'tiny');
+const PHOTO = join(import.meta.dirname, '..', '..', 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg');
+const EDIT_INTERVAL_MS = 250;
+
+let dir: string;
+let services: BotServices;
+let h: Harness;
+let discord: FakeDiscord;
+const serviceLog: string[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ds-discord-'));
+  const stores = await Stores.open(`sqlite://${join(dir, 'bot.sqlite')}`);
+  const log = { info: (m: string) => serviceLog.push(m), error: (m: string, e?: unknown) => serviceLog.push(`${m} ${String(e)}`) };
+  services = assembleServices({ engines: [await openPack(TINY_PACK)], stores, log });
+  h = await startHarness(createBot(services), { editIntervalMs: EDIT_INTERVAL_MS });
+  discord = h.discord;
+});
+
+afterAll(async () => {
+  await h?.stop();
+  await services?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const patchesOf = (sent: RecordedRequest[]) => sent.filter((r) => r.method === 'PATCH' && r.path.endsWith('/messages/@original'));
+const customIds = (r: RecordedRequest): string[] => (r.body.components ?? []).flatMap((row: any) => row.components.map((c: any) => c.custom_id));
+
+describe('/adapt on Discord with the real bot', () => {
+  let final: RecordedRequest;
+
+  it('defers, shows queue and progress as throttled edits, then uploads the before/after grid with its buttons', async () => {
+    const payload = slashCommand('adapt', [
+      { name: 'prompt', type: 3, value: 'dog → nicolas cage' },
+      { name: 'seed', type: 4, value: 11 },
+      { name: 'count', type: 4, value: 2 },
+    ]);
+    const sent = await h.interact(payload);
+    expect(serviceLog.filter((l) => /failed/.test(l))).toEqual([]);
+    expect(sent[0]!.path).toMatch(/\/callback$/);
+    expect(sent[0]!.body.type).toBe(5);
+    const patches = patchesOf(sent);
+    expect(patches.length).toBeGreaterThanOrEqual(2);
+    expect(patches[0]!.body.content).toMatch(/queued|starting/i);
+    for (let i = 1; i < patches.length; i++) expect(patches[i]!.at - patches[i - 1]!.at).toBeGreaterThanOrEqual(EDIT_INTERVAL_MS - 20);
+    final = patches.at(-1)!;
+    expect(final.body.content).toContain('dog → nicolas cage');
+    expect(final.files).toHaveLength(1);
+    expect(final.files[0]!.contentType).toBe('image/png');
+    const meta = await sharp(final.files[0]!.data).metadata();
+    expect(meta.format).toBe('png');
+    expect(meta.width! * meta.height!).toBeGreaterThan(0);
+    const ids = customIds(final);
+    expect(ids.some((id) => id.includes(':vote:'))).toBe(true);
+    for (const id of ids) expect(id.length).toBeLessThanOrEqual(100);
+  });
+
+  it('a vote button updates the tally in place and keeps the picture', async () => {
+    const voteId = customIds(final).find((id) => id.includes(':vote:') && id.endsWith(':up'))!;
+    const message = { ...messageJSON([], final.body.content), components: final.body.components };
+    const sent = await h.interact(buttonPress(voteId, message));
+    expect(sent[0]!.body.type).toBe(6);
+    const [edit] = patchesOf(sent);
+    expect(edit, JSON.stringify(sent.map((r) => r.body))).toBeDefined();
+    const buttons = edit!.body.components.flatMap((row: any) => row.components);
+    const labelOf = (id: string) => buttons.find((b: any) => b.custom_id === id)?.label;
+    expect(customIds(final).map((id) => id === voteId && labelOf(id))).toContain('1'); // 👍 0 → 1
+    expect(final.body.components.flatMap((row: any) => row.components).find((b: any) => b.custom_id === voteId).label).toBe('0');
+    expect(edit!.body).not.toHaveProperty('attachments'); // the grid stays
+  });
+});
+
+describe('Stylize on Discord with the real bot', () => {
+  it('opens the form on a message with a photo, then stylizes it from the submitted target', async () => {
+    const photo = readFileSync(PHOTO);
+    const path = '/cdn/attachments/9/9/sample1.jpg';
+    discord.cdn.set(path, { contentType: 'image/jpeg', data: photo });
+    const picture = attachmentJSON({ filename: 'sample1.jpg', size: photo.length, url: `${discord.origin}${path}`, content_type: 'image/jpeg', width: 1920, height: 1280 });
+    const opened = await h.interact(messageCommand('Stylize', messageJSON([picture])));
+    expect(opened).toHaveLength(1);
+    const modal = opened[0]!.body;
+    expect(modal.type).toBe(9);
+    const fields = modal.data.components.map((c: any) => [c.component.custom_id, c.component.type]);
+    expect(fields).toEqual([['domain', 4], ['target', 4], ['reference', 19]]);
+
+    const sent = await h.interact(modalSubmit(modal.data.custom_id, { domain: '', target: 'a marble statue' }));
+    expect(sent[0]!.body.type).toBe(5);
+    const result = patchesOf(sent).at(-1)!;
+    expect(result.body.content, serviceLog.join('\n')).toContain('a marble statue');
+    expect(result.files.map((f) => f.contentType)).toEqual(['image/png', 'image/png']);
+    expect(discord.cdnHits).toContain(path);
+  });
+
+  it('answers a message without a picture privately', async () => {
+    const sent = await h.interact(messageCommand('Stylize', messageJSON([])));
+    // no modal: the command refuses before opening one, so the answer is an ephemeral reply
+    expect(sent[0]!.body).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/no picture/) } });
+  });
+});
