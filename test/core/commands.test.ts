@@ -106,6 +106,34 @@ describe('/stylize', () => {
   });
 });
 
+describe('caches and permissions', () => {
+  it('the same reference picture twice: CLIP vision and the hypernet run once', async () => {
+    const bytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3a6' } }).png().toBuffer();
+    const calls = t.engine.calls;
+    const before = { img: calls.embedImage ?? 0, dom: calls.domainFromImage ?? 0 };
+    for (let i = 0; i < 2; i++) {
+      const [m] = await command('stylize', { image: attachment('me.jpg', readFileSync(PHOTO), 'image/jpeg'), reference: attachment(`ref${i}.png`, bytes, 'image/png') });
+      expect(m.latest.files, m.latest.text).toHaveLength(2);
+    }
+    expect((calls.domainFromImage ?? 0) - before.dom).toBe(1);
+    expect((calls.embedImage ?? 0) - before.img).toBe(1);
+  });
+
+  it('when only managers may save, the save button says so to others', async () => {
+    await t.services.stores.updateSettings('s1', { saveDomains: 'managers' });
+    const [m] = await command('adapt', { prompt: 'owl', seed: 2, count: 1 });
+    const id = /result `([^`]+)`/.exec(m.latest.text)![1];
+    const modals = rec.modals.length;
+    const n = rec.messages.length;
+    await bot.handleButton(rec.context({ source: m }), `adapt:save:${id}`);
+    expect(rec.modals.length).toBe(modals);
+    expect(rec.messages[n].latest.text).toMatch(/only managers can save/);
+    await bot.handleButton(rec.context({ actor: boss, source: m }), `adapt:save:${id}`);
+    expect(rec.modals.length).toBe(modals + 1);
+    await t.services.stores.updateSettings('s1', { saveDomains: 'everyone' });
+  });
+});
+
 describe('/edit', () => {
   it('edits the latest result in the channel with a StyleCLIP direction; before is the unedited domain', async () => {
     await command('adapt', { prompt: 'a face → a pixar character', seed: 21, count: 2 }, { channelId: 'edits' });
