@@ -53,7 +53,7 @@ describe('playground HTTP API', () => {
 
   it('keeps a good upload, serves it back byte for byte, and gives attachments their size limit', async () => {
     const png = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#123456' } }).png().toBuffer();
-    const res = await fetch(url('/api/upload?file=tiny.png&user=ann&name=Ann'), { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
+    const res = await fetch(url('/api/upload?file=tiny.png&user=ann&name=Ann'), { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(png) });
     expect(res.status).toBe(201);
     const { file } = (await res.json()) as { file: { id: string; url: string; width: number; height: number } };
     expect([file.width, file.height]).toEqual([8, 6]);
