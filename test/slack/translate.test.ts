@@ -12,6 +12,8 @@ describe('markup', () => {
     expect(toMrkdwn('**Done**: *pixar* & `a*b*c` <x>')).toBe('*Done*: _pixar_ &amp; `a*b*c` &lt;x&gt;');
     expect(toMrkdwn('see [the docs](https://example.com/a?b=1)')).toBe('see <https://example.com/a?b=1|the docs>');
     expect(toMrkdwn('2 * 3 * 4')).toBe('2 * 3 * 4');
+    // mentions stay mentions; anything else in angle brackets is escaped
+    expect(toMrkdwn('by <@U123ABC> in <#C42> <b>')).toBe('by <@U123ABC> in <#C42> &lt;b&gt;');
   });
 
   it('splits long text at line breaks within the block limit', () => {

@@ -45,10 +45,31 @@ function buttonRowBlocks(row: ButtonSpec[], index: number): SlackBlock[] {
   return blocks;
 }
 
-/** The text and blocks of a message; files travel separately (files.uploadV2). */
-export function messageBody(msg: OutgoingMessage): SlackMessageBody {
+/** Picture types an image block can show. */
+const INLINE_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif'];
+
+/** Image blocks showing uploaded pictures inside a message (a Slack file object by id). */
+export function imageBlocks(files: Array<{ id: string; name: string; contentType: string; description?: string }>): SlackBlock[] {
+  return files
+    .filter((f) => INLINE_IMAGE_TYPES.includes(f.contentType))
+    .map((f) => ({ type: 'image', slack_file: { id: f.id }, alt_text: truncate(f.description || f.name, 2000) }));
+}
+
+/** The image blocks of a message as Slack echoes it in an interaction payload, rebuilt from their file ids. */
+export function imageBlocksOf(blocks: unknown): SlackBlock[] {
+  if (!Array.isArray(blocks)) return [];
+  return blocks.flatMap((b: { type?: string; slack_file?: { id?: string }; alt_text?: string }) =>
+    b?.type === 'image' && typeof b.slack_file?.id === 'string'
+      ? [{ type: 'image', slack_file: { id: b.slack_file.id }, alt_text: b.alt_text || 'picture' }]
+      : [],
+  );
+}
+
+/** The text and blocks of a message; files travel separately (files.uploadV2), shown inline by `images`. */
+export function messageBody(msg: OutgoingMessage, images: SlackBlock[] = []): SlackMessageBody {
   const mrkdwn = toMrkdwn(msg.text ?? '');
   const blocks: SlackBlock[] = splitText(mrkdwn).map((piece) => ({ type: 'section', text: { type: 'mrkdwn', text: piece } }));
+  blocks.push(...images);
   const rows = (msg.buttons ?? []).slice(0, 5);
   rows.forEach((row, i) => blocks.push(...buttonRowBlocks(row, i)));
   // Slack rejects an empty text with no blocks; a message that only carries files still needs a line.

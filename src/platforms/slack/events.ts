@@ -5,10 +5,10 @@ import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { UserError, type Actor, type Bot, type CommandContext, type Invocation, type ModalSpec, type PostedMessage } from '../../core/platform.js';
 import type { ActorDirectory } from './actors.js';
-import { decodeMetadata, messageBody, modalValues, modalView, type ModalMetadata, type ViewStateEntry } from './blocks.js';
+import { decodeMetadata, imageBlocksOf, messageBody, modalValues, modalView, type ModalMetadata, type ViewStateEntry } from './blocks.js';
 import { completeFile, isImageFile, slackAttachment, type FileAccess, type SlackFile } from './files.js';
 import { slashInvocation } from './invocation.js';
-import { SlackConversation, type ThrottleRegistry } from './messages.js';
+import { apiErrorCode, SlackConversation, type ThrottleRegistry } from './messages.js';
 
 export interface SlackLogger {
   info(msg: string): void;
@@ -40,11 +40,6 @@ interface EventParts {
   modalDeadline?: boolean;
 }
 
-/** Slack's Web API error code, when the error came from the Web API. */
-function apiErrorCode(err: unknown): string | undefined {
-  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
-}
 
 function userMessageFor(err: unknown): string {
   if (err instanceof UserError) return err.message;
@@ -205,7 +200,7 @@ function registerButtons(app: App, deps: EventDeps): void {
   app.action({ type: 'block_actions' }, async ({ body, action, ack, respond }) => {
     await ack();
     if (body.type !== 'block_actions' || action.type !== 'button') return;
-    const message = body.message as { ts: string; thread_ts?: string } | undefined;
+    const message = body.message as { ts: string; thread_ts?: string; blocks?: unknown } | undefined;
     const container = body.container as { is_ephemeral?: boolean; message_ts?: string } | undefined;
     const channel = body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id;
     if (!channel) return;
@@ -222,7 +217,10 @@ function registerButtons(app: App, deps: EventDeps): void {
     };
     const source = (convo: SlackConversation): PostedMessage | undefined => {
       if (container?.is_ephemeral) return responseUrlMessage(`${channel}/${messageTs ?? 'ephemeral'}`, respond);
-      return messageTs ? convo.posted(messageTs, message?.thread_ts ?? messageTs) : undefined;
+      if (!messageTs) return undefined;
+      // the pictures the message shows, so that editing it (a vote tally) keeps them even after a restart
+      deps.throttles.knowImages(`${channel}/${messageTs}`, imageBlocksOf(message?.blocks));
+      return convo.posted(messageTs, message?.thread_ts ?? messageTs);
     };
     runEvent(deps, parts, (ctx) => deps.bot.handleButton(ctx, action.action_id), source);
   });

@@ -121,10 +121,17 @@ export async function completeFile(client: WebClient, file: SlackFile): Promise<
   return (info.file as SlackFile | undefined) ?? file;
 }
 
+export interface UploadedFile {
+  id: string;
+  name: string;
+  contentType: string;
+  description?: string;
+}
+
 /** Uploads files into a channel (and thread) with files.uploadV2; Slack shows them as one message. */
-export async function uploadFiles(client: WebClient, channel: string, threadTs: string | undefined, files: OutgoingFile[]): Promise<void> {
-  if (files.length === 0) return;
-  await client.filesUploadV2({
+export async function uploadFiles(client: WebClient, channel: string, threadTs: string | undefined, files: OutgoingFile[]): Promise<UploadedFile[]> {
+  if (files.length === 0) return [];
+  const res = (await client.filesUploadV2({
     channel_id: channel,
     ...(threadTs ? { thread_ts: threadTs } : {}),
     file_uploads: files.map((f) => ({
@@ -132,5 +139,8 @@ export async function uploadFiles(client: WebClient, channel: string, threadTs: 
       filename: f.name,
       ...(f.description ? { alt_text: f.description.slice(0, 1000) } : {}),
     })),
-  } as Parameters<WebClient['filesUploadV2']>[0]);
+  } as Parameters<WebClient['filesUploadV2']>[0])) as { files?: Array<{ files?: Array<{ id?: string }> }> };
+  // one completeUploadExternal answer per destination, each listing its files in upload order
+  const ids = (res.files ?? []).flatMap((c) => c.files ?? []).map((f) => f.id);
+  return files.flatMap((f, i) => (ids[i] ? [{ id: ids[i] as string, name: f.name, contentType: f.contentType, description: f.description }] : []));
 }

@@ -20,11 +20,21 @@ function convertProse(prose: string): string {
     .replaceAll(BOLD_MARK, '*');
 }
 
+/** User and channel mentions (<@U123>, <#C123>), which both Discord and Slack write the same way. */
+const MENTION = /(<[@#][A-Za-z0-9]+>)/;
+
 /** Converts the project's light markdown to Slack mrkdwn; code spans keep their content (escaped only). */
 export function toMrkdwn(text: string): string {
   return text
     .split(/(`[^`\n]*`)/)
-    .map((part, i) => (i % 2 === 1 ? escapeMrkdwn(part) : convertProse(part)))
+    .map((part, i) =>
+      i % 2 === 1
+        ? escapeMrkdwn(part)
+        : part
+            .split(MENTION)
+            .map((piece, j) => (j % 2 === 1 ? piece : convertProse(piece)))
+            .join(''),
+    )
     .join('');
 }
 

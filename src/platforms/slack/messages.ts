@@ -4,13 +4,23 @@
 // throttled per message.
 import type { WebClient } from '@slack/web-api';
 import type { OutgoingMessage, PostedMessage } from '../../core/platform.js';
-import { messageBody } from './blocks.js';
+import { imageBlocks, messageBody, type SlackBlock } from './blocks.js';
 import { uploadFiles } from './files.js';
 import { EditThrottle } from './throttle.js';
 
-/** One throttle per posted message, shared by every event that edits it (a job's progress, vote clicks). */
+/** Slack's Web API error code, when the error came from the Web API. */
+export function apiErrorCode(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/**
+ * One throttle per posted message, shared by every event that edits it (a job's progress, vote clicks), and the
+ * pictures each message shows inline, so that an edit without files (a vote tally) keeps them.
+ */
 export class ThrottleRegistry {
   private readonly throttles = new Map<string, EditThrottle>();
+  private readonly images = new Map<string, SlackBlock[]>();
 
   constructor(
     private readonly intervalMs: number,
@@ -29,11 +39,28 @@ export class ThrottleRegistry {
   /** Forgets throttles with nothing in flight, so the map does not grow with every message ever posted. */
   sweep(): void {
     for (const [key, t] of this.throttles) if (!t.busy) this.throttles.delete(key);
+    // inline pictures are also recovered from interaction payloads, so an old entry can go
+    while (this.images.size > 5000) this.images.delete(this.images.keys().next().value as string);
   }
 
   delete(key: string): void {
     this.throttles.get(key)?.close();
     this.throttles.delete(key);
+    this.images.delete(key);
+  }
+
+  imagesOf(key: string): SlackBlock[] {
+    return this.images.get(key) ?? [];
+  }
+
+  setImages(key: string, blocks: SlackBlock[]): void {
+    if (blocks.length > 0) this.images.set(key, blocks);
+    else this.images.delete(key);
+  }
+
+  /** Seeds a message's inline pictures from what Slack says it shows, unless they are known already. */
+  knowImages(key: string, blocks: SlackBlock[]): void {
+    if (!this.images.has(key) && blocks.length > 0) this.images.set(key, blocks);
   }
 }
 
@@ -66,10 +93,25 @@ export class SlackPostedMessage implements PostedMessage {
   }
 
   private async deliverEdit(msg: OutgoingMessage): Promise<void> {
-    const body = messageBody(msg);
-    await this.client.chat.update({ channel: this.ref.channel, ts: this.ref.ts, text: body.text, blocks: body.blocks });
-    // chat.update cannot attach files: new files of an edit go into the message's thread.
-    if (msg.files?.length) await uploadFiles(this.client, this.ref.channel, this.ref.threadTs ?? this.ref.ts, msg.files);
+    let images = this.throttles.imagesOf(this.id);
+    if (msg.files?.length) {
+      // chat.update cannot attach files: they go into the message's thread, and the message shows them inline.
+      const uploaded = await uploadFiles(this.client, this.ref.channel, this.ref.threadTs ?? this.ref.ts, msg.files);
+      images = imageBlocks(uploaded);
+      this.throttles.setImages(this.id, images);
+    }
+    const update = (imgs: SlackBlock[]) => {
+      const body = messageBody(msg, imgs);
+      return this.client.chat.update({ channel: this.ref.channel, ts: this.ref.ts, text: body.text, blocks: body.blocks });
+    };
+    try {
+      await update(images);
+    } catch (err) {
+      // A picture Slack will not show inline (still processing, or refused) must not cost the edit itself.
+      if (images.length === 0 || apiErrorCode(err) !== 'invalid_blocks') throw err;
+      this.throttles.setImages(this.id, []);
+      await update([]);
+    }
   }
 }
 

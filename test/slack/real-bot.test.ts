@@ -1,0 +1,143 @@
+// End to end on Slack's side: the product's own bot (createBot, its commands, the real engine on the tiny fixture
+// pack, SQLite stores) behind the Slack adapter, driven by signed requests, answering into the fake Web API.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBot } from '../../src/core/bot.js';
+import { assembleServices, type BotServices } from '../../src/core/services.js';
+import { Stores } from '../../src/core/stores.js';
+import { openPack } from '../../src/engine/index.js';
+import type { ApiCall } from './fake-slack.js';
+import { CHANNEL, blockActions, messageShortcut, slackFile, startHarness, viewSubmission, type Harness } from './harness.js';
+
+const TINY_PACK = join(import.meta.dirname, '..', 'fixtures', 'packs', 'tiny');
+const PHOTO = join(import.meta.dirname, '..', '..', 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg');
+
+interface Block {
+  type: string;
+  elements?: Array<{ action_id?: string; text?: { text: string } }>;
+  slack_file?: { id: string };
+}
+
+describe('Slack adapter with the real bot on the tiny pack', () => {
+  let h: Harness;
+  let services: BotServices;
+  let dir: string;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ds-slack-'));
+    const engine = await openPack(TINY_PACK);
+    const stores = await Stores.open(`sqlite://${join(dir, 'bot.sqlite')}`);
+    services = assembleServices({ engines: [engine], stores, log: { info: () => {}, error: (m, e) => errors.push(`${m} ${String(e)}`) } });
+    h = await startHarness(createBot(services), 200);
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await services?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  let parent: ApiCall;
+  let resultBlocks: Block[] = [];
+
+  it('/adapt: progress on one parent message, then the grid PNG in its thread and inline, with result buttons', async () => {
+    const res = await h.slash('/adapt', 'dog → nicolas cage');
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(3000);
+    await h.app.idle();
+    expect(errors).toEqual([]);
+
+    const posts = h.fake.callsTo('chat.postMessage');
+    expect(posts).toHaveLength(1);
+    parent = posts[0];
+    expect(parent.args.thread_ts).toBeUndefined();
+    expect(parent.args.text).toMatch(/queued|starting/);
+    const parentTs = parent.result!.ts as string;
+
+    const updates = h.fake.callsTo('chat.update');
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    for (const u of updates) expect(u.args.ts).toBe(parentTs);
+    const last = updates.at(-1)!;
+    expect(last.args.text).toContain('dog → nicolas cage');
+    resultBlocks = JSON.parse(last.args.blocks as string) as Block[];
+
+    const [complete] = h.fake.callsTo('files.completeUploadExternal');
+    expect(complete.args.thread_ts).toBe(parentTs);
+    const fileId = (JSON.parse(complete.args.files as string) as Array<{ id: string }>)[0].id;
+    const png = h.fake.uploads.get(fileId)!;
+    const meta = await sharp(png).metadata();
+    expect(meta.format).toBe('png');
+    expect(meta.height).toBeGreaterThanOrEqual(2 * services.engines.values().next().value!.manifest.resolution);
+    // the result message shows the uploaded picture inline, above its buttons
+    const image = resultBlocks.find((b) => b.type === 'image');
+    expect(image?.slack_file?.id).toBe(fileId);
+    const actionIds = resultBlocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements!.map((e) => e.action_id!));
+    expect(actionIds.some((id) => /^adapt:vote:.+:up$/.test(id))).toBe(true);
+    expect(actionIds.some((id) => /^adapt:save:/.test(id))).toBe(true);
+  });
+
+  it('a 👍 click updates the tally on the same message and keeps its picture', async () => {
+    const upId = resultBlocks.flatMap((b) => b.elements ?? []).find((e) => /^adapt:vote:.+:up$/.test(e.action_id ?? ''))!.action_id!;
+    const parentTs = parent.result!.ts as string;
+    const updatesBefore = h.fake.callsTo('chat.update').length;
+    const payload = blockActions(h.fake, { actionId: upId, messageTs: parentTs });
+    (payload as { message?: Record<string, unknown> }).message!.blocks = resultBlocks;
+    await h.interact(payload);
+    await h.app.idle();
+    expect(errors).toEqual([]);
+    const updates = h.fake.callsTo('chat.update');
+    expect(updates.length).toBe(updatesBefore + 1);
+    const blocks = JSON.parse(updates.at(-1)!.args.blocks as string) as Block[];
+    const up = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === upId)!;
+    expect(up.text!.text).toBe('👍 1');
+    expect(blocks.find((b) => b.type === 'image')?.slack_file).toEqual(resultBlocks.find((b) => b.type === 'image')?.slack_file);
+  });
+
+  it('keeps the edit when Slack refuses the inline picture (invalid_blocks): retried without it', async () => {
+    const downId = resultBlocks.flatMap((b) => b.elements ?? []).find((e) => /^adapt:vote:.+:down$/.test(e.action_id ?? ''))!.action_id!;
+    h.fake.failOnce('chat.update', 'invalid_blocks');
+    const before = h.fake.callsTo('chat.update').length;
+    await h.interact(blockActions(h.fake, { actionId: downId, messageTs: parent.result!.ts as string, user: 'UADMIN' }));
+    await h.app.idle();
+    const updates = h.fake.callsTo('chat.update').slice(before);
+    expect(updates).toHaveLength(2);
+    const retried = JSON.parse(updates[1].args.blocks as string) as Block[];
+    expect(retried.some((b) => b.type === 'image')).toBe(false);
+    expect(retried.flatMap((b) => b.elements ?? []).find((e) => e.action_id === downId)!.text!.text).toBe('👎 1');
+  });
+
+  it('Stylize: the real form opens as a modal; a submission with a text target posts the stylized photo in the thread', async () => {
+    const photo = readFileSync(PHOTO);
+    h.fake.files.set('sample1.jpg', { data: photo, contentType: 'image/jpeg' });
+    await h.interact(messageShortcut(h.fake, [slackFile(h.fake, 'sample1.jpg', 'image/jpeg', photo.length)], 'stylize-message'));
+    await h.app.idle();
+    expect(errors).toEqual([]);
+    const open = h.fake.callsTo('views.open').at(-1)!;
+    const view = JSON.parse(open.args.view as string) as { callback_id: string; private_metadata: string; blocks: Array<{ block_id: string; element: { type: string } }> };
+    expect(view.callback_id).toMatch(/^stylize-message:go:/);
+    expect(view.blocks.map((b) => b.element.type)).toContain('file_input');
+
+    const postsBefore = h.fake.callsTo('chat.postMessage').length;
+    const uploadsBefore = h.fake.callsTo('files.completeUploadExternal').length;
+    const ephBefore = h.fake.callsTo('chat.postEphemeral').length;
+    await h.interact(viewSubmission(view.callback_id, view.private_metadata, { target: { target: { type: 'plain_text_input', value: 'a marble statue' } } }));
+    await h.app.idle();
+    expect(errors).toEqual([]);
+    expect(h.fake.callsTo('chat.postEphemeral').slice(ephBefore).map((c) => c.args.text)).toEqual([]);
+    // the photo was fetched with the bot token, and the job's message lives in the photo's thread
+    expect(h.fake.downloads.some((d) => d.path === '/files/sample1.jpg')).toBe(true);
+    const [job] = h.fake.callsTo('chat.postMessage').slice(postsBefore);
+    expect(job.args.thread_ts).toBe('1699999999.000100');
+    expect(job.args.channel).toBe(CHANNEL);
+    const [upload] = h.fake.callsTo('files.completeUploadExternal').slice(uploadsBefore);
+    expect(upload.args.thread_ts).toBe('1699999999.000100');
+    const fileId = (JSON.parse(upload.args.files as string) as Array<{ id: string }>)[0].id;
+    expect((await sharp(h.fake.uploads.get(fileId)!).metadata()).width).toBeGreaterThan(0);
+    const last = h.fake.callsTo('chat.update').at(-1)!;
+    expect(last.args.ts).toBe(job.result!.ts);
+    expect(last.args.text).toContain('a marble statue');
+  });
+});
