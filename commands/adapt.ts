@@ -2,7 +2,7 @@
 // Its onButton also serves the buttons of every result message (more, strength, morph, save, votes, delete).
 import type { Command } from '../src/core/command.js';
 import { optNumber, optString } from '../src/core/command.js';
-import { UserError, type CommandContext, type OptionSpec } from '../src/core/platform.js';
+import { UserError, type OptionSpec } from '../src/core/platform.js';
 import { checkCount, checkPrompt, checkStrength } from '../src/core/limits.js';
 import { parseDomainPrompt, parseOptionText } from '../src/core/prompt.js';
 import { domainId, floatsToBase64 } from '../src/core/encoding.js';
