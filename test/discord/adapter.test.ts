@@ -3,11 +3,12 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscordHandle } from '../../src/platforms/discord/index.js';
 import { APP_ID, CHANNEL_ID, FakeDiscord, UNKNOWN_INTERACTION, type RecordedRequest } from './fake-discord.js';
-import { buttonPress, MANAGE_GUILD, messageJSON, slashCommand } from './payloads.js';
+import { buttonPress, MANAGE_GUILD, messageJSON, slashCommand, USER_ID } from './payloads.js';
 import { startHarness, TOKEN, type Harness } from './harness.js';
 import { ScriptedBot } from './scripted-bot.js';
 
 const EDIT_INTERVAL_MS = 300;
+const BUTTON_GRACE_MS = 300;
 
 const bot = new ScriptedBot();
 let h: Harness;
@@ -21,7 +22,7 @@ const tokenOf = (payload: any) => payload.token as string;
 const forToken = (payload: any) => (r: RecordedRequest) => r.path.includes(tokenOf(payload));
 
 beforeAll(async () => {
-  h = await startHarness(bot, { editIntervalMs: EDIT_INTERVAL_MS });
+  h = await startHarness(bot, { editIntervalMs: EDIT_INTERVAL_MS, buttonGraceMs: BUTTON_GRACE_MS });
   ({ discord, handle, logs } = h);
 });
 
@@ -186,6 +187,39 @@ describe('buttons', () => {
   });
 });
 
+describe('buttons that open a modal or take their time', () => {
+  it('lets a button answer with a modal as its first answer', async () => {
+    bot.onButton = async (ctx) => {
+      await ctx.openModal!({ id: 'adapt:save:r1', title: 'Save this domain', fields: [{ id: 'name', label: 'Name', kind: 'text', required: true }] });
+    };
+    const payload = buttonPress('adapt:save:r1', messageJSON([], 'a result'));
+    const mine = (await interact(payload)).filter(forToken(payload));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.body).toMatchObject({ type: 9, data: { custom_id: 'adapt:save:r1', title: 'Save this domain' } });
+  });
+
+  it('acknowledges a slow button within the grace time, before its answer', async () => {
+    bot.onButton = async (ctx) => {
+      await new Promise((r) => setTimeout(r, BUTTON_GRACE_MS + 300));
+      await ctx.source!.edit({ text: 'rendered more samples' });
+    };
+    const payload = buttonPress('adapt:more:r1', messageJSON([], 'a result'));
+    const started = Date.now();
+    const mine = (await interact(payload)).filter(forToken(payload));
+    expect(mine.map((r) => r.method)).toEqual(['POST', 'PATCH']);
+    expect(mine[0]!.body.type).toBe(6);
+    expect(mine[0]!.at - started).toBeLessThan(BUTTON_GRACE_MS + 250);
+    expect(mine[1]!.at - mine[0]!.at).toBeGreaterThanOrEqual(200);
+  });
+
+  it('acknowledges a button that answers nothing', async () => {
+    bot.onButton = async () => undefined;
+    const payload = buttonPress('adapt:noop', messageJSON([], 'a result'));
+    const mine = (await interact(payload)).filter(forToken(payload));
+    expect(mine.map((r) => r.body.type)).toEqual([6]);
+  });
+});
+
 describe('when the interaction is gone', () => {
   it('answers in the channel after "Unknown interaction" (10062)', async () => {
     discord.overrides.push((r) => (isCallback(r) ? UNKNOWN_INTERACTION : undefined));
@@ -201,6 +235,17 @@ describe('when the interaction is gone', () => {
     expect(post?.body.content).toContain(`<@`);
     const edit = sent.find((r) => r.method === 'PATCH' && r.path.startsWith(`/channels/${CHANNEL_ID}/messages/`));
     expect(edit?.body.content).toBe('late result, edited');
+  });
+
+  it('sends a private answer by direct message when the interaction is gone', async () => {
+    discord.overrides.push((r) => (isCallback(r) ? UNKNOWN_INTERACTION : undefined));
+    bot.onCommand = async (ctx) => void (await ctx.reply({ text: 'only for you', private: true }));
+    const sent = await interact(slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'x' }]));
+    const dm = sent.find((r) => r.method === 'POST' && r.path === '/users/@me/channels');
+    expect(dm?.body.recipient_id).toBe(USER_ID);
+    const post = sent.find((r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path));
+    expect(post?.path).not.toBe(`/channels/${CHANNEL_ID}/messages`); // never in the public channel
+    expect(post?.body.content).toBe('only for you');
   });
 
   it('does not use an interaction token older than 15 minutes', async () => {

@@ -9,7 +9,7 @@ import { createBot } from '../../src/core/bot.js';
 import { assembleServices, type BotServices } from '../../src/core/services.js';
 import { Stores } from '../../src/core/stores.js';
 import { openPack } from '../../src/engine/index.js';
-import type { FakeDiscord, RecordedRequest } from './fake-discord.js';
+import { GUILD_ID, type FakeDiscord, type RecordedRequest } from './fake-discord.js';
 import { startHarness, type Harness } from './harness.js';
 import { attachmentJSON, buttonPress, messageCommand, messageJSON, modalSubmit, slashCommand } from './payloads.js';
 
@@ -82,6 +82,22 @@ describe('/adapt on Discord with the real bot', () => {
     expect(customIds(final).map((id) => id === voteId && labelOf(id))).toContain('1'); // 👍 0 → 1
     expect(final.body.components.flatMap((row: any) => row.components).find((b: any) => b.custom_id === voteId).label).toBe('0');
     expect(edit!.body).not.toHaveProperty('attachments'); // the grid stays
+  });
+
+  it('the Save button asks for a name in a modal; submitting it saves the domain for /domains', async () => {
+    const saveId = customIds(final).find((id) => id.includes(':save:'))!;
+    const message = { ...messageJSON([], final.body.content), components: final.body.components };
+    const opened = await h.interact(buttonPress(saveId, message));
+    expect(opened).toHaveLength(1);
+    const modal = opened[0]!.body;
+    expect(modal.type).toBe(9);
+    expect(modal.data.components[0].component).toMatchObject({ type: 4, custom_id: 'name' });
+
+    const sent = await h.interact(modalSubmit(modal.data.custom_id, { name: 'cage-faces' }));
+    expect(sent[0]!.body.type).toBe(5);
+    expect(serviceLog.filter((l) => /failed/.test(l))).toEqual([]);
+    expect(await services.stores.getSaved(GUILD_ID, 'cage-faces')).toMatchObject({ name: 'cage-faces', prompt: expect.stringContaining('nicolas cage') });
+    expect(patchesOf(sent).at(-1)!.body.content).toContain('cage-faces');
   });
 });
 

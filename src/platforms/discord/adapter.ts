@@ -25,6 +25,8 @@ export interface DiscordOptions {
   restTimeoutMs?: number;
   /** a command that wants a modal must open it within this time, or the adapter defers (Discord allows 3 s) */
   modalGraceMs?: number;
+  /** a button is acknowledged at its first answer, or after this time if it has none by then */
+  buttonGraceMs?: number;
   logger?: Logger;
 }
 
@@ -54,6 +56,7 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
   });
   const editIntervalMs = options.editIntervalMs ?? 1500;
   const modalGraceMs = options.modalGraceMs ?? 2000;
+  const buttonGraceMs = options.buttonGraceMs ?? 1000;
   const inFlight = new Set<Promise<void>>();
 
   const contextFor = (interaction: RepliableInteraction, responder: InteractionResponder): CommandContext => ({
@@ -91,11 +94,11 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
       if (options.bot.wantsModal(inv)) {
         ctx.openModal = (modal) => responder.openModal(modal);
         // the command opens its modal first; if it does not in time, defer so the interaction survives
-        const safety = setTimeout(() => void responder.defer('reply'), modalGraceMs);
+        responder.deferWithin('reply', modalGraceMs, false);
         try {
           await options.bot.handleCommand(ctx, inv);
         } finally {
-          clearTimeout(safety);
+          responder.disarm();
         }
         return;
       }
@@ -107,10 +110,18 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
   const handleComponent = async (interaction: Interaction) => {
     if (interaction.isButton()) {
       const responder = new InteractionResponder(interaction, { client, logger, editIntervalMs });
-      await responder.defer('update');
+      // a button may answer with a modal ("Save" asks for a name), which must be its first answer: the
+      // acknowledgement (deferUpdate) waits for the first other answer, or the grace time at most
+      responder.deferWithin('update', buttonGraceMs, true);
       const ctx = contextFor(interaction, responder);
       ctx.source = responder.sourceMessage(interaction.message);
-      await run(interaction, responder, () => options.bot.handleButton(ctx, interaction.customId));
+      ctx.openModal = (modal) => responder.openModal(modal);
+      try {
+        await run(interaction, responder, () => options.bot.handleButton(ctx, interaction.customId));
+      } finally {
+        // a button that changed nothing still gets its acknowledgement (no-op when already answered)
+        await responder.defer('update');
+      }
     } else if (interaction.isModalSubmit()) {
       const responder = new InteractionResponder(interaction, { client, logger, editIntervalMs });
       await responder.defer('reply');

@@ -39,6 +39,9 @@ export interface ResponderOptions {
 
 export class InteractionResponder {
   private state: AckState = 'none';
+  private deferring: Promise<void> | undefined;
+  private lazyDefer: 'reply' | 'update' | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
   /** whether the deferred reply (@original) has been filled; later replies are follow-ups */
   private originalFilled = false;
   private readonly editors = new Map<string, ThrottledEditor<OutgoingMessage>>();
@@ -57,7 +60,14 @@ export class InteractionResponder {
   }
 
   /** deferReply (commands, modal submits) or deferUpdate (buttons); a dead interaction is remembered, not thrown */
-  async defer(kind: 'reply' | 'update'): Promise<void> {
+  defer(kind: 'reply' | 'update'): Promise<void> {
+    this.disarm();
+    // one acknowledgement, however many callers ask for it at once
+    this.deferring ??= this.sendDefer(kind);
+    return this.deferring;
+  }
+
+  private async sendDefer(kind: 'reply' | 'update'): Promise<void> {
     if (this.state !== 'none') return;
     try {
       if (kind === 'update') {
@@ -74,8 +84,27 @@ export class InteractionResponder {
     }
   }
 
+  /**
+   * Acknowledge later: at the first answer (`lazy`: buttons, which may open a modal and must keep @original
+   * pointing at their message) or after graceMs at the latest, well inside Discord's 3 seconds.
+   */
+  deferWithin(kind: 'reply' | 'update', graceMs: number, lazy: boolean): void {
+    if (lazy) this.lazyDefer = kind;
+    this.graceTimer = setTimeout(() => void this.defer(kind), graceMs);
+  }
+
+  disarm(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+  }
+
+  private async acknowledgeLazily(): Promise<void> {
+    if (this.state === 'none' && this.lazyDefer) await this.defer(this.lazyDefer);
+  }
+
   async openModal(spec: ModalSpec): Promise<void> {
-    if (this.state !== 'none') throw new Error('a modal can only be the first answer to an interaction');
+    if (this.state !== 'none' || this.deferring) throw new Error('a modal can only be the first answer to an interaction');
+    this.disarm();
     const interaction = this.interaction;
     if (!('showModal' in interaction)) throw new Error('this interaction cannot open a modal');
     await interaction.showModal(buildModal(spec));
@@ -83,6 +112,7 @@ export class InteractionResponder {
   }
 
   async reply(msg: OutgoingMessage): Promise<PostedMessage> {
+    await this.acknowledgeLazily();
     if (this.state === 'dead' || this.tokenExpired()) return this.replyInChannel(msg);
     try {
       return await this.replyByInteraction(msg);
@@ -124,24 +154,26 @@ export class InteractionResponder {
 
   /** the message a button sits on; after deferUpdate, @original is that message */
   sourceMessage(message: Message): PostedMessage {
-    return this.webhookMessage('@original', message.id, message.channelId);
+    return this.webhookMessage('@original', message.id, message.channelId, false);
   }
 
-  private editor(key: string, send: (msg: OutgoingMessage) => Promise<void>): ThrottledEditor<OutgoingMessage> {
+  /** one throttle per message; `justSent`: the message was written a moment ago (its creation) */
+  private editor(key: string, justSent: boolean, send: (msg: OutgoingMessage) => Promise<void>): ThrottledEditor<OutgoingMessage> {
     let editor = this.editors.get(key);
     if (!editor) {
       editor = new ThrottledEditor(send, this.options.editIntervalMs);
-      editor.markSent();
+      if (justSent) editor.markSent();
       this.editors.set(key, editor);
     }
     return editor;
   }
 
   /** a message reachable through the interaction webhook, and through the channel once the token is gone */
-  private webhookMessage(ref: string, id: string, channelId: string | null): PostedMessage {
+  private webhookMessage(ref: string, id: string, channelId: string | null, justSent = true): PostedMessage {
     const i = this.interaction;
     const viaChannel = () => this.channelMessages(channelId);
-    const editor = this.editor(ref, async (msg) => {
+    const editor = this.editor(ref, justSent, async (msg) => {
+      await this.acknowledgeLazily();
       if (this.state !== 'dead' && !this.tokenExpired()) {
         try {
           await i.editReply({ ...editBody(msg), message: ref });
@@ -158,6 +190,7 @@ export class InteractionResponder {
       edit: (msg) => editor.edit(msg),
       delete: async () => {
         editor.cancel();
+        await this.acknowledgeLazily();
         if (this.state !== 'dead' && !this.tokenExpired()) {
           try {
             await i.deleteReply(ref);
@@ -192,7 +225,7 @@ export class InteractionResponder {
       if (!channel || !channel.isSendable()) throw new Error(`cannot post in channel ${this.interaction.channelId}`);
       message = await channel.send(payload);
     }
-    const editor = this.editor(`channel:${message.id}`, async (next) => {
+    const editor = this.editor(`channel:${message.id}`, true, async (next) => {
       await message.edit(editBody(next));
     });
     return {
