@@ -101,6 +101,18 @@ const envSchema = z
     SLACK_APP_TOKEN: optionalText,
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_MODE: oneOf('SLACK_MODE', ['socket', 'http'] as const, 'socket'),
+    SLACK_API_URL: z
+      .string()
+      .trim()
+      .optional()
+      .transform((s, ctx) => {
+        if (!s) return undefined;
+        if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(s)) {
+          ctx.addIssue({ code: 'custom', message: `SLACK_API_URL must be an http(s) URL such as https://slack.com/api/ (got "${s}")` });
+          return z.NEVER;
+        }
+        return s.endsWith('/') ? s : `${s}/`;
+      }),
     PLAYGROUND: flag('PLAYGROUND'),
     ORT_PROVIDER: oneOf('ORT_PROVIDER', ['auto', 'cpu', 'cuda'] as const, 'auto'),
     ORT_THREADS: integer('ORT_THREADS', 0, 256, 0),
@@ -164,7 +176,7 @@ export interface Config {
   packDir: string;
   storeUrl: string;
   discord?: { token: string; applicationId: string; guildId?: string };
-  slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http' };
+  slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; apiUrl?: string };
   /** start the playground even when a bot is configured */
   playground: boolean;
   ort: { provider: 'auto' | 'cpu' | 'cuda'; threads: number };
@@ -199,7 +211,7 @@ function toConfig(e: Env): Config {
       ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID!, guildId: e.DISCORD_GUILD_ID }
       : undefined,
     slack: e.SLACK_BOT_TOKEN
-      ? { botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, mode: e.SLACK_MODE }
+      ? { botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, mode: e.SLACK_MODE, apiUrl: e.SLACK_API_URL }
       : undefined,
     playground: e.PLAYGROUND,
     ort: { provider: e.ORT_PROVIDER, threads: e.ORT_THREADS },
@@ -252,7 +264,8 @@ export function describeConfig(c: Config): string[] {
   } else lines.push('discord: off (no DISCORD_TOKEN)');
   if (c.slack) {
     lines.push(
-      `slack: ${c.slack.mode} mode, bot token ${redactSecret(c.slack.botToken)}, app token ${redactSecret(c.slack.appToken)}, signing secret ${redactSecret(c.slack.signingSecret)}`,
+      `slack: ${c.slack.mode} mode, bot token ${redactSecret(c.slack.botToken)}, app token ${redactSecret(c.slack.appToken)}, signing secret ${redactSecret(c.slack.signingSecret)}` +
+        (c.slack.apiUrl ? `, Web API ${redactUrl(c.slack.apiUrl)}` : ''),
     );
   } else lines.push('slack: off (no SLACK_BOT_TOKEN)');
   lines.push(`playground: ${wantsPlayground(c) ? 'on' : 'off'}`);

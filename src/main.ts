@@ -70,6 +70,7 @@ async function startBots(config: Config, bot: Bot, log: Logger): Promise<Running
       appToken: config.slack.appToken,
       signingSecret: config.slack.signingSecret,
       mode: config.slack.mode,
+      apiUrl: config.slack.apiUrl,
       port: config.port,
       host: config.host,
       logger: log,
@@ -78,6 +79,10 @@ async function startBots(config: Config, bot: Bot, log: Logger): Promise<Running
     running.push({ name: 'slack', stop: () => slack.stop() });
   }
   return running;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 export async function main(): Promise<void> {
@@ -90,7 +95,17 @@ export async function main(): Promise<void> {
     process.exit(2);
   }
   const log = consoleLogger();
+  // a library's stray rejection (e.g. a token check it started on its own) must neither stop the bot nor reach
+  // stderr through Node's default dump, which prints whole request objects, tokens included
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection (the process keeps running)', reason));
+  process.on('uncaughtException', (err) => {
+    log.error('uncaught exception; exiting', err);
+    process.exit(1);
+  });
   for (const line of describeConfig(config)) log.info(line);
+  if (wantsPlayground(config) && !isLoopback(config.host)) {
+    log.info(`warning: the playground lets anyone act as any user, and it listens on ${config.host}, not only on this machine`);
+  }
 
   let services: BotServices;
   try {
