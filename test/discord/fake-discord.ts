@@ -252,6 +252,7 @@ export class FakeDiscord {
 
   private defaultResponse(r: RecordedRequest): CannedResponse {
     const p = r.path;
+    let m: RegExpExecArray | null;
     if (r.method === 'GET' && p === '/gateway/bot') {
       return {
         status: 200,
@@ -262,8 +263,20 @@ export class FakeDiscord {
         },
       };
     }
-    if (r.method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(p)) return { status: 204 };
-    let m = /^\/webhooks\/\d+\/[^/]+\/messages\/([^/]+)$/.exec(p);
+    m = /^\/interactions\/(\d+)\/[^/]+\/callback$/.exec(p);
+    if (m && r.method === 'POST') {
+      if (r.query.get('with_response') !== 'true') return { status: 204 };
+      // a reply (type 4) asked for its result: Discord returns the callback and the message it created
+      const message = r.body.type === 4 ? this.message(CHANNEL_ID, r.body.data, r.files) : undefined;
+      return {
+        status: 200,
+        body: {
+          interaction: { id: m[1], type: 2, response_message_id: message?.id, response_message_loading: false, response_message_ephemeral: Boolean((r.body.data?.flags ?? 0) & 64) },
+          ...(message ? { resource: { type: r.body.type, message } } : {}),
+        },
+      };
+    }
+    m = /^\/webhooks\/\d+\/[^/]+\/messages\/([^/]+)$/.exec(p);
     if (m && r.method === 'PATCH') return { status: 200, body: this.message(CHANNEL_ID, r.body, r.files, m[1] === '@original' ? undefined : m[1]) };
     if (m && r.method === 'DELETE') return { status: 204 };
     if (r.method === 'POST' && /^\/webhooks\/\d+\/[^/]+$/.test(p)) return { status: 200, body: this.message(CHANNEL_ID, r.body, r.files) };

@@ -205,8 +205,11 @@ describe('CDN hosts', () => {
 
 describe('unknown commands', () => {
   it('answers a command the bot no longer has with an ephemeral message', async () => {
+    const logged = h.logs.length;
     const sent = await h.interact(slashCommand('vanished'));
+    expect(sent).toHaveLength(1);
     expect(sent[0]!.body).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/vanished/) } });
+    expect(h.logs.slice(logged)).toEqual([]);
     expect(bot.calls).toEqual([]);
   });
 });

@@ -125,6 +125,8 @@ describe('Stylize on Discord with the real bot', () => {
   it('answers a message without a picture privately', async () => {
     const sent = await h.interact(messageCommand('Stylize', messageJSON([])));
     // no modal: the command refuses before opening one, so the answer is an ephemeral reply
+    expect(sent).toHaveLength(1);
     expect(sent[0]!.body).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/no picture/) } });
+    expect(h.logs.filter((l) => /failed/.test(l))).toEqual([]);
   });
 });
