@@ -1,6 +1,6 @@
 // End to end on Slack's side: the product's own bot (createBot, its commands, the real engine on the tiny fixture
 // pack, SQLite stores) behind the Slack adapter, driven by signed requests, answering into the fake Web API.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -14,6 +14,23 @@ import { CHANNEL, blockActions, messageShortcut, slackFile, startHarness, viewSu
 
 const TINY_PACK = join(import.meta.dirname, '..', 'fixtures', 'packs', 'tiny');
 const PHOTO = join(import.meta.dirname, '..', '..', 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg');
+
+/**
+ * Opens a private copy of the fixture pack: the fixture folder is shared with people who regenerate it, and a copy
+ * taken while it is being rewritten fails its checks, so a failed copy is retried a few times.
+ */
+async function openPackCopy(target: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      rmSync(target, { recursive: true, force: true });
+      cpSync(TINY_PACK, target, { recursive: true });
+      return await openPack(target);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
 
 interface Block {
   type: string;
@@ -29,7 +46,7 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ds-slack-'));
-    const engine = await openPack(TINY_PACK);
+    const engine = await openPackCopy(join(dir, 'pack'));
     const stores = await Stores.open(`sqlite://${join(dir, 'bot.sqlite')}`);
     services = assembleServices({ engines: [engine], stores, log: { info: () => {}, error: (m, e) => errors.push(`${m} ${String(e)}`) } });
     h = await startHarness(createBot(services), 200);
@@ -139,5 +156,23 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     const last = h.fake.callsTo('chat.update').at(-1)!;
     expect(last.args.ts).toBe(job.result!.ts);
     expect(last.args.text).toContain('a marble statue');
+  });
+
+  it('where the bot is not a channel member, tells the user through the response_url how to fix it', async () => {
+    h.fake.failOnce('chat.postMessage', 'not_in_channel');
+    h.fake.failOnce('chat.postEphemeral', 'not_in_channel');
+    const before = h.fake.callsTo('response_url').length;
+    await h.slash('/adapt', 'owl');
+    await h.app.idle();
+    const answers = h.fake.callsTo('response_url').slice(before);
+    expect(answers).toHaveLength(1);
+    expect(answers[0].args.response_type).toBe('ephemeral');
+    expect(answers[0].args.text).toContain('/invite @DomainShift');
+    // /help answers privately: through the response_url as well when ephemeral posting is refused
+    h.fake.failOnce('chat.postEphemeral', 'channel_not_found');
+    await h.slash('/help', '');
+    await h.app.idle();
+    expect(h.fake.callsTo('response_url').at(-1)!.args.text).toContain('/adapt');
+    expect(errors).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import type { ActorDirectory } from './actors.js';
 import { decodeMetadata, imageBlocksOf, messageBody, modalValues, modalView, type ModalMetadata, type ViewStateEntry } from './blocks.js';
 import { completeFile, isImageFile, slackAttachment, type FileAccess, type SlackFile } from './files.js';
 import { slashInvocation } from './invocation.js';
-import { apiErrorCode, SlackConversation, type ThrottleRegistry } from './messages.js';
+import { SlackConversation, type ThrottleRegistry } from './messages.js';
 
 export interface SlackLogger {
   info(msg: string): void;
@@ -43,10 +43,6 @@ interface EventParts {
 
 function userMessageFor(err: unknown): string {
   if (err instanceof UserError) return err.message;
-  const code = apiErrorCode(err);
-  if (code === 'not_in_channel' || code === 'channel_not_found') {
-    return 'I cannot post in this channel yet: invite me first (`/invite @DomainShift`), then try again.';
-  }
   return 'Something went wrong on DomainShift\'s side (it is in the logs). Please try again in a moment.';
 }
 
@@ -70,6 +66,7 @@ function runEvent(
     user: parts.userId,
     threadTs: parts.threadTs,
     throttles: deps.throttles,
+    respond: parts.respond,
   });
   const job = (async () => {
     try {
@@ -89,7 +86,7 @@ function runEvent(
       await work(ctx, convo);
     } catch (err) {
       if (!(err instanceof UserError)) deps.logger.error(`slack: event in ${parts.teamId}/${parts.channel} failed`, err);
-      await tellUser(deps, convo, parts, userMessageFor(err));
+      await tellUser(deps, convo, userMessageFor(err));
     } finally {
       deps.throttles.sweep();
     }
@@ -97,19 +94,10 @@ function runEvent(
   deps.track(job);
 }
 
-/** An error answer: ephemeral in the channel, or through the response_url when the bot cannot post there. */
-async function tellUser(deps: EventDeps, convo: SlackConversation, parts: EventParts, text: string): Promise<void> {
+/** An error answer, private (through the response_url where the bot cannot post); never throws. */
+async function tellUser(deps: EventDeps, convo: SlackConversation, text: string): Promise<void> {
   try {
     await convo.reply({ text, private: true });
-    return;
-  } catch (err) {
-    if (!parts.respond) {
-      deps.logger.error('slack: could not tell the user about an error', err);
-      return;
-    }
-  }
-  try {
-    await parts.respond({ response_type: 'ephemeral', replace_original: false, ...messageBody({ text }) });
   } catch (err) {
     deps.logger.error('slack: could not tell the user about an error', err);
   }

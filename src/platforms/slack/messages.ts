@@ -3,7 +3,8 @@
 // came from. `private` answers are ephemeral (chat.postEphemeral). Posted messages edit through chat.update,
 // throttled per message.
 import type { WebClient } from '@slack/web-api';
-import type { OutgoingMessage, PostedMessage } from '../../core/platform.js';
+import type { RespondFn } from '@slack/bolt';
+import { UserError, type OutgoingMessage, type PostedMessage } from '../../core/platform.js';
 import { imageBlocks, messageBody, type SlackBlock } from './blocks.js';
 import { uploadFiles } from './files.js';
 import { EditThrottle } from './throttle.js';
@@ -132,6 +133,17 @@ class EphemeralMessage implements PostedMessage {
   }
 }
 
+/** Web API errors that mean the bot cannot post in the channel (not invited, private, archived). */
+const CHANNEL_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived'];
+
+export const NOT_IN_CHANNEL_TEXT = 'I cannot post in this channel yet: invite me first (`/invite @DomainShift`), then try again.';
+
+/** Turns "the bot cannot post here" into a UserError telling the user what to do; other errors pass. */
+function explainChannelError(err: unknown): never {
+  if (CHANNEL_ERRORS.includes(apiErrorCode(err) ?? '')) throw new UserError(NOT_IN_CHANNEL_TEXT);
+  throw err;
+}
+
 export interface ConversationOptions {
   client: WebClient;
   channel: string;
@@ -140,6 +152,8 @@ export interface ConversationOptions {
   /** answer inside this thread; undefined: the first public answer starts one */
   threadTs?: string;
   throttles: ThrottleRegistry;
+  /** the event's response_url, for private answers where the bot is not a channel member */
+  respond?: RespondFn;
 }
 
 /** The answers to one event. */
@@ -169,7 +183,7 @@ export class SlackConversation {
     const files = msg.files ?? [];
     if (this.threadTs === undefined) {
       // The first answer of a slash command: a parent message in the channel; its files open its thread.
-      const res = await client.chat.postMessage({ channel, text: body.text, blocks: body.blocks });
+      const res = await client.chat.postMessage({ channel, text: body.text, blocks: body.blocks }).catch(explainChannelError);
       const ts = res.ts as string;
       this.threadTs = ts;
       await uploadFiles(client, channel, ts, files);
@@ -177,7 +191,9 @@ export class SlackConversation {
     }
     // In a thread the pictures come first, then the text and buttons under them.
     await uploadFiles(client, channel, this.threadTs, files);
-    const res = await client.chat.postMessage({ channel, thread_ts: this.threadTs, text: body.text, blocks: body.blocks });
+    const res = await client.chat
+      .postMessage({ channel, thread_ts: this.threadTs, text: body.text, blocks: body.blocks })
+      .catch(explainChannelError);
     return new SlackPostedMessage(client, { channel, ts: res.ts as string, threadTs: this.threadTs }, throttles);
   }
 
@@ -187,14 +203,21 @@ export class SlackConversation {
       // Ephemeral messages cannot carry files; say so rather than drop them silently.
       const note = m.files?.length ? `\n_(${m.files.length} file(s) cannot be shown in a private answer.)_` : '';
       const body = messageBody({ ...m, text: `${m.text}${note}`, files: undefined });
-      const res = await client.chat.postEphemeral({
-        channel,
-        user,
-        text: body.text,
-        blocks: body.blocks,
-        ...(this.threadTs ? { thread_ts: this.threadTs } : {}),
-      });
-      return (res.message_ts as string | undefined) ?? '';
+      try {
+        const res = await client.chat.postEphemeral({
+          channel,
+          user,
+          text: body.text,
+          blocks: body.blocks,
+          ...(this.threadTs ? { thread_ts: this.threadTs } : {}),
+        });
+        return (res.message_ts as string | undefined) ?? '';
+      } catch (err) {
+        // Where the bot is not a member, the event's response_url still reaches the user.
+        if (!this.opts.respond || !CHANNEL_ERRORS.includes(apiErrorCode(err) ?? '')) throw err;
+        await this.opts.respond({ response_type: 'ephemeral', replace_original: false, ...body });
+        return 'response-url';
+      }
     };
     const ts = await send(msg);
     return new EphemeralMessage(`${channel}/${ts}`, async (m) => {
