@@ -278,6 +278,14 @@ describe('failures', () => {
     expect(handle.client.isReady()).toBe(true);
   });
 
+  it('logs client errors instead of crashing, and keeps answering', async () => {
+    handle.client.emit('error', new Error('gateway hiccup'));
+    expect(logs.some((l) => l.includes('gateway hiccup'))).toBe(true);
+    const payload = slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'z' }]);
+    const sent = (await interact(payload)).filter(forToken(payload));
+    expect(sent.map((r) => r.method)).toEqual(['POST', 'PATCH']);
+  });
+
   it('never writes the bot token or an interaction token into a log line', () => {
     const all = logs.join('\n');
     expect(all).toContain('[token]'); // failed calls were logged, with their paths
