@@ -16,7 +16,6 @@ from .random_models import mean_latent
 from .stylegan2 import Generator, layer_table
 from .tokenizer import ClipBpe
 
-IR_SE_BLOCKS = {24: (3, 4, 14, 3), 49: (3, 13, 30, 3), 50: (3, 8, 36, 3)}  # IR-SE 50 / 100 / 152
 
 
 def load_file(path, role):
@@ -90,16 +89,29 @@ def encoder_from_checkpoint(ckpt, gen, w_avg):
     enc_sd = {k[len("encoder."):]: v for k, v in sd.items() if k.startswith("encoder.")}
     if "input_layer.0.weight" not in enc_sd:
         raise ValueError("not an encoder4editing checkpoint: no encoder.input_layer.0.weight")
+    # stages start where the block depth changes (IR-SE-50: 3, 4, 14, 3 blocks of 64, 128, 256, 512)
     n_blocks = len({k.split(".")[1] for k in enc_sd if k.startswith("body.")})
-    if n_blocks not in IR_SE_BLOCKS:
-        raise ValueError(f"unsupported e4e backbone with {n_blocks} IR-SE blocks")
+    depths = [enc_sd[f"body.{i}.res_layer.1.weight"].shape[0] for i in range(n_blocks)]
+    channels, blocks = [], []
+    for d in depths:
+        if channels and channels[-1] == d:
+            blocks[-1] += 1
+        else:
+            channels.append(d)
+            blocks.append(1)
+    if len(channels) != 4:
+        raise ValueError(f"unsupported e4e backbone: {len(channels)} stages (expected 4)")
     n_styles = len({k.split(".")[1] for k in enc_sd if k.startswith("styles.")})
     if n_styles != gen.n_latent:
         raise ValueError(f"the encoder predicts {n_styles} W+ entries but the generator takes {gen.n_latent}")
-    enc = Encoder4Editing(n_styles, gen.style_dim, 256, blocks=IR_SE_BLOCKS[n_blocks])
+    pools = len([k for k in enc_sd if re.fullmatch(r"styles\.0\.convs\.\d+\.weight", k)])
+    input_size = 16 * 2 ** pools  # styles.0 reduces c3 (input/16) to 1x1 with one stride-2 conv per halving
+    se_reduction = depths[0] // enc_sd["body.0.res_layer.5.fc1.weight"].shape[0]
+    enc = Encoder4Editing(n_styles, enc_sd["styles.0.linear.weight"].shape[0], input_size, tuple(channels),
+                          tuple(blocks), se_reduction)
     enc.load_state_dict(enc_sd, strict=True)
     latent_avg = ckpt.get("latent_avg") if isinstance(ckpt, dict) else None
-    return EncoderWithAverage(enc.eval(), latent_avg if latent_avg is not None else w_avg)
+    return EncoderWithAverage(enc.eval(), latent_avg if latent_avg is not None else w_avg), input_size
 
 
 def load_checkpoints(args):
@@ -115,7 +127,7 @@ def load_checkpoints(args):
     else:
         hyper_sd = hyper_extra
     hyper = hypernet_from_state(hyper_sd, gen, args.preset, embed_dim)
-    encoder = encoder_from_checkpoint(load_file(args.e4e, "e4e"), gen, w_avg)
+    encoder, encoder_resolution = encoder_from_checkpoint(load_file(args.e4e, "e4e"), gen, w_avg)
     if not args.tokenizer or not os.path.isfile(args.tokenizer):
         raise FileNotFoundError("real packs need CLIP's own tokenizer.json (--tokenizer), e.g. the one of "
                                 "openai/clip-vit-base-patch32; none can be downloaded here")
@@ -123,9 +135,11 @@ def load_checkpoints(args):
     if tokenizer_json.get("model", {}).get("type") != "BPE":
         raise ValueError(f"{args.tokenizer} is not a Hugging Face BPE tokenizer.json")
     tokenizer = ClipBpe.from_json(tokenizer_json)
+    if max(tokenizer.vocab.values()) >= clip.token_embedding.num_embeddings:
+        raise ValueError(f"{args.tokenizer} has ids past the CLIP model's {clip.token_embedding.num_embeddings}-token vocabulary")
     tokenizer.source_json = tokenizer_json  # written to the pack unchanged
     parts = {"generator": gen, "hypernet": hyper, "encoder": encoder, "clip": clip, "tokenizer": tokenizer,
-             "w_avg": w_avg, "encoder_resolution": 256, "clip_model": f"ViT (width {clip.visual.conv1.out_channels}, "
+             "w_avg": w_avg, "encoder_resolution": encoder_resolution, "clip_model": f"ViT (width {clip.visual.conv1.out_channels}, "
              f"patch {clip.visual.conv1.kernel_size[0]})"}
     if isinstance(hyper, OfficialHyperGanClip):  # one raw CLIP embedding, as the official model was trained
         recipe = {"target": "text", "source": "zeros", "normalize": False}

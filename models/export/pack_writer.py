@@ -6,6 +6,7 @@ import os
 import warnings
 
 import numpy as np
+import onnx
 import torch
 
 from . import EXPORTER_VERSION
@@ -23,10 +24,24 @@ def export_onnx(module, args, path, input_names, output_names):
         warnings.simplefilter("ignore")  # tracer warnings about python ints from shapes (static dims)
         torch.onnx.export(module.eval(), args, path, input_names=input_names, output_names=output_names,
                           dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+    # the exporter's shape inference loses static sizes after some ops: write every output's [batch, ...]
+    outputs = module(*args)
+    outputs = outputs if isinstance(outputs, (tuple, list)) else [outputs]
+    model = onnx.load(path)
+    for value, tensor in zip(model.graph.output, outputs):
+        dims = value.type.tensor_type.shape.dim
+        for i, size in enumerate(tensor.shape):
+            if i == 0:
+                dims[i].dim_param = "batch"
+            else:
+                dims[i].dim_value = int(size)
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
 
 
 def file_entry(pack_dir, rel):
-    data = open(os.path.join(pack_dir, rel), "rb").read()
+    with open(os.path.join(pack_dir, rel), "rb") as f:
+        data = f.read()
     return {"path": rel, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
 
