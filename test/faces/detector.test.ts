@@ -80,7 +80,10 @@ describe('face detection on the sample photos', () => {
     const truncated = jpeg.subarray(0, Math.floor(jpeg.length / 3));
     await expect(decodePhoto(truncated)).rejects.toThrow(/damaged or truncated/);
     await expect(decodePhoto(Buffer.from('GIF89a, or so it says'))).rejects.toThrow(/not a picture/);
-    // and the detector still works afterwards
+    // and the detector still works afterwards, leaving no tensors behind
+    const { tf } = await faceLib();
+    const tensors = tf.memory().numTensors;
     expect((await detectFaces(await decodePhoto(samplePhoto(3)))).length).toBe(1);
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 });
