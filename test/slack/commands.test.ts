@@ -153,6 +153,12 @@ describe('Slack slash commands (HTTP receiver)', () => {
     expect(resp.args.text).toContain('/invite @DomainShift');
   });
 
+  it('answers a health check in HTTP mode, unsigned', async () => {
+    const res = await fetch(`http://127.0.0.1:${h.app.port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('ok');
+  });
+
   it('never writes a token or the signing secret to the log', () => {
     const all = h.logs.join('\n');
     expect(all).not.toContain(BOT_TOKEN);

@@ -36,6 +36,20 @@ describe('Slack interactivity (HTTP receiver)', () => {
     expect(eph.args.thread_ts).toBe('1700000000.000700');
   });
 
+  it('spaces edits of one message across events (quick clicks by several people)', async () => {
+    const before = h.fake.callsTo('chat.update').length;
+    await Promise.all([
+      h.interact(blockActions(h.fake, { actionId: 'adapt:vote:up:d1', messageTs: '1700000000.000999' })),
+      h.interact(blockActions(h.fake, { actionId: 'adapt:vote:down:d1', messageTs: '1700000000.000999', user: 'UADMIN' })),
+    ]);
+    await h.app.idle();
+    await h.interact(blockActions(h.fake, { actionId: 'adapt:vote:up:d1', messageTs: '1700000000.000999' }));
+    await h.app.idle();
+    const updates = h.fake.callsTo('chat.update').slice(before);
+    expect(updates.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < updates.length; i++) expect(updates[i].at - updates[i - 1].at).toBeGreaterThanOrEqual(180);
+  });
+
   it('edits an ephemeral message through its response_url', async () => {
     await h.interact(blockActions(h.fake, { actionId: 'adapt:vote:down:d1', messageTs: '1700000000.000888', ephemeral: true }));
     await h.app.idle();

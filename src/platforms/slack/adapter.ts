@@ -80,7 +80,14 @@ export async function startSlack(opts: SlackOptions): Promise<SlackApp> {
   const app =
     mode === 'socket'
       ? new App({ token: opts.token, appToken: opts.appToken, socketMode: true, clientOptions, logger: boltLogger(logger) })
-      : new App({ token: opts.token, signingSecret: opts.signingSecret, clientOptions, logger: boltLogger(logger) });
+      : new App({
+          token: opts.token,
+          signingSecret: opts.signingSecret,
+          clientOptions,
+          logger: boltLogger(logger),
+          // for load balancers and orchestrators in front of the request URL
+          customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }],
+        });
   app.error(async (err) => logger.error('slack: Bolt reported an error', err));
 
   const inFlight = new Set<Promise<void>>();

@@ -40,9 +40,9 @@ export class EditThrottle {
     return delivered;
   }
 
-  /** True while an edit is waiting or on its way (the registry keeps busy throttles). */
+  /** True while an edit is waiting or on its way, or went out less than an interval ago (the registry keeps these). */
   get busy(): boolean {
-    return this.sending || this.pending !== undefined;
+    return this.sending || this.pending !== undefined || Date.now() - this.lastSentAt < this.intervalMs;
   }
 
   /** Drops waiting edits (the message is being deleted); their promises resolve. */
