@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
 import sharp from 'sharp';
 import type { PackManifest } from './manifest.js';
+import { resizeBicubicF32 } from './resample.js';
 import { ort, runF32 } from './session.js';
 import type { RgbImage } from './types.js';
 
@@ -67,24 +68,39 @@ export async function runClipText(session: ort.InferenceSession, m: PackManifest
   return splitRows(out.data, tokens.ids.length);
 }
 
-/** CLIP's preprocessing: bicubic resize of the shortest side to `size`, centre crop, scale to [0,1], (x − mean)/std, NCHW. */
+/**
+ * CLIP's preprocessing: bicubic resize of the shortest side to `size` (PIL's convention, resample.ts), centre crop,
+ * scale to [0,1], (x − mean)/std, NCHW. Large photos are first shrunk by sharp to about 2× the target, which keeps
+ * the bicubic pass cheap and changes the result by far less than a gray level.
+ */
 export async function clipPixels(images: RgbImage[], m: PackManifest): Promise<{ data: Float32Array; dims: number[] }> {
   const size = m.clip.imageSize;
   const plane = size * size;
   const data = new Float32Array(images.length * 3 * plane);
   for (let i = 0; i < images.length; i++) {
-    const img = images[i];
+    let img = images[i];
+    if (Math.min(img.width, img.height) > 4 * size) {
+      const f = (2 * size) / Math.min(img.width, img.height);
+      const { data: px, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+        .resize(Math.round(img.width * f), Math.round(img.height * f), { kernel: 'cubic', fit: 'fill' })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      img = { width: info.width, height: info.height, data: px };
+    }
     const scale = size / Math.min(img.width, img.height);
     const w = Math.max(size, Math.round(img.width * scale));
     const h = Math.max(size, Math.round(img.height * scale));
-    const { data: px } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-      .resize(w, h, { kernel: 'cubic', fit: 'fill' })
-      .extract({ left: Math.floor((w - size) / 2), top: Math.floor((h - size) / 2), width: size, height: size })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    // resize the whole picture, then crop the centre, as torchvision's Resize + CenterCrop do
+    const resized = resizeBicubicF32(img, w, h);
+    const left = Math.round((w - size) / 2);
+    const top = Math.round((h - size) / 2);
     const base = i * 3 * plane;
-    for (let p = 0; p < plane; p++) {
-      for (let c = 0; c < 3; c++) data[base + c * plane + p] = (px[p * 3 + c] / 255 - m.clip.mean[c]) / m.clip.std[c];
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const src = ((y + top) * w + (x + left)) * 3;
+        const p = y * size + x;
+        for (let c = 0; c < 3; c++) data[base + c * plane + p] = (resized[src + c] / 255 - m.clip.mean[c]) / m.clip.std[c];
+      }
     }
   }
   return { data, dims: [images.length, 3, size, size] };

@@ -91,10 +91,10 @@ export async function encodeWebp(img: RgbImage, quality = 90): Promise<Buffer> {
   return fromRgb(img).webp({ quality }).toBuffer();
 }
 
-/** Resizes RGB (bicubic); `cover` crops to fill, `fill` stretches. */
-export async function resizeRgb(img: RgbImage, width: number, height: number, fit: 'cover' | 'fill' = 'fill'): Promise<RgbImage> {
+/** Resizes RGB (bicubic); `cover` crops to fill, `contain` letterboxes, `fill` stretches. */
+export async function resizeRgb(img: RgbImage, width: number, height: number, fit: 'cover' | 'contain' | 'fill' = 'fill', background = '#f4f4f4'): Promise<RgbImage> {
   if (img.width === width && img.height === height) return img;
-  const { data, info } = await fromRgb(img).resize(width, height, { fit, kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await fromRgb(img).resize(width, height, { fit, kernel: 'cubic', background }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data };
 }
 
@@ -137,7 +137,7 @@ export async function grid(rows: RgbImage[][], opts: GridOptions = {}): Promise<
   for (let r = 0; r < rows.length; r++) {
     const top = gap + r * (cell + gap);
     for (let c = 0; c < rows[r].length; c++) {
-      const tile = await resizeRgb(rows[r][c], cell, cell);
+      const tile = await resizeRgb(rows[r][c], cell, cell, 'contain', opts.background ?? '#f4f4f4');
       layers.push({ input: tile.data, raw: { width: cell, height: cell, channels: 3 }, left: labelWidth + gap + c * (cell + gap), top });
     }
     if (labels[r]) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ClipTokenizer, visionInputName } from './clip.js';
 import type { PackManifest } from './manifest.js';
 import { checkGraph, clipContracts, graphContracts, PackError, readF32File, readManifest, resolvePackPath, verifyPackFiles, type GraphSpec } from './pack.js';
-import { openSession, ort, type SessionOptions } from './session.js';
+import { openSession, ort, ProviderError, type SessionOptions } from './session.js';
 
 export interface PackSessions {
   mapping: ort.InferenceSession;
@@ -35,7 +35,7 @@ async function open(dir: string, m: PackManifest, role: keyof PackManifest['file
   try {
     return await openSession(resolvePackPath(dir, file), opts);
   } catch (err) {
-    if (err instanceof PackError) throw err;
+    if (err instanceof PackError || err instanceof ProviderError) throw err;
     throw new PackError(file.path, `ONNX Runtime cannot load it (${(err as Error).message.split('\n')[0]})`);
   }
 }
@@ -60,9 +60,16 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
   const dir = path.resolve(packDir);
   const m = await readManifest(dir);
   await verifyPackFiles(dir, m, { hash: opts.hash });
-  const [mapping, synthesis, hypernet, encoder, clipText, clipVision] = await Promise.all(
+  const settled = await Promise.allSettled(
     (['mapping', 'synthesis', 'hypernet', 'encoder', 'clipText', 'clipVision'] as const).map((r) => open(dir, m, r, opts)),
   );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    // release whatever did open before reporting the first failure
+    await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.session.release().catch(() => undefined) : undefined)));
+    throw failed.reason;
+  }
+  const [mapping, synthesis, hypernet, encoder, clipText, clipVision] = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof open>>>).value);
   const sessions: PackSessions = {
     mapping: mapping.session,
     synthesis: synthesis.session,
@@ -82,12 +89,15 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
     [m.files.clipText.path, sessions.clipText, clip.clipText],
     [m.files.clipVision.path, sessions.clipVision, clip.clipVision],
   ];
-  for (const d of m.domains) {
-    const s = await openSession(resolvePackPath(dir, d.synthesis), opts);
-    sessions.nada.set(d.name, s.session);
-    checks.push([d.synthesis.path, s.session, contracts.synthesis]);
-  }
   try {
+    for (const d of m.domains) {
+      const s = await openSession(resolvePackPath(dir, d.synthesis), opts).catch((err: Error) => {
+        if (err instanceof ProviderError) throw err;
+        throw new PackError(d.synthesis.path, `ONNX Runtime cannot load it (${err.message.split('\n')[0]})`);
+      });
+      sessions.nada.set(d.name, s.session);
+      checks.push([d.synthesis.path, s.session, contracts.synthesis]);
+    }
     for (const [label, session, spec] of checks) checkGraph(label, session, spec);
     const wAvg = await readF32File(dir, m.files.wAvg, m.latentDim);
     const identity = await readF32File(dir, m.files.identityDomain, m.domainDim);

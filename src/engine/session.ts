@@ -20,6 +20,14 @@ export function cudaAvailable(): boolean {
   }
 }
 
+/** The execution provider asked for cannot run here: a property of the machine, not of the pack or the request. */
+export class ProviderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
 export interface OpenedSession {
   session: ort.InferenceSession;
   provider: 'cpu' | 'cuda';
@@ -39,10 +47,10 @@ export async function openSession(file: string, opts: SessionOptions = {}): Prom
         const session = await ort.InferenceSession.create(file, { ...baseOptions(opts), executionProviders: ['cuda'] });
         return { session, provider: 'cuda' };
       } catch (err) {
-        if (choice === 'cuda') throw new Error(`CUDA execution provider failed to start for ${file}: ${(err as Error).message}`);
+        if (choice === 'cuda') throw new ProviderError(`CUDA execution provider failed to start for ${file}: ${(err as Error).message}`);
       }
     } else if (choice === 'cuda') {
-      throw new Error('CUDA was asked for, but this onnxruntime-node build has no CUDA execution provider (install it with --onnxruntime-node-install=cuda12)');
+      throw new ProviderError('CUDA was asked for, but this onnxruntime-node build has no CUDA execution provider (install it with --onnxruntime-node-install=cuda12)');
     }
   }
   const session = await ort.InferenceSession.create(file, { ...baseOptions(opts), executionProviders: ['cpu'] });

@@ -1,10 +1,11 @@
 // The Engine on the tiny fixture pack with the real ONNX Runtime: generation, domains, edits, metrics, photos.
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineInputError, ImageInputError, openPack, type OnnxEngine } from '../../src/engine/index.js';
+import { stylizeCenterCrop } from '../../src/engine/stylize-crop.js';
 import type { RgbImage } from '../../src/engine/types.js';
 import { tinyPack } from '../parity/packs.js';
 
@@ -142,15 +143,27 @@ describe('evaluation (seed 004)', () => {
 });
 
 describe('photos', () => {
-  it('stylize: a photo is inverted and re-rendered in the domain; bad photos are refused', async () => {
+  it('centre-crop stylize: the photo is inverted and re-rendered in the domain; bad photos are refused', async () => {
     const photo = await sharp({ create: { width: 120, height: 90, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg().toBuffer();
     const domain = await engine.domainFromText({ target: 'a zombie' });
+    const res = await stylizeCenterCrop(engine, { image: photo, domain });
+    expect(res.faces).toHaveLength(1);
+    expect(res.faces[0].box).toEqual({ x: 15, y: 0, width: 90, height: 90 });
+    expect(res.faces[0].before.width).toBe(engine.manifest.encoder.resolution);
+    const plain = await stylizeCenterCrop(engine, { image: photo, domain, strength: 0 });
+    expect(meanAbs([plain.composite], [res.composite])).toBeGreaterThan(1);
+    await expect(stylizeCenterCrop(engine, { image: Buffer.from('not a picture') })).rejects.toThrow(ImageInputError);
+  });
+
+  it('Engine.stylize on a real face photo (face-api sample) goes through detection and returns the person re-drawn', async () => {
+    const photo = await readFile(path.resolve(import.meta.dirname, '../../node_modules/@vladmandic/face-api/demo/sample1.jpg'));
+    const domain = await engine.domainFromText({ target: 'a zombie' });
     const res = await engine.stylize({ image: photo, domain });
-    expect(res.faces.length).toBeGreaterThanOrEqual(0);
-    expect(res.composite.width).toBeGreaterThan(0);
-    const plain = await engine.stylize({ image: photo, domain, strength: 0 });
-    expect(plain.composite.data.equals(res.composite.data)).toBe(false);
-    await expect(engine.stylize({ image: Buffer.from('not a picture') })).rejects.toThrow(ImageInputError);
+    expect(res.faces.length).toBe(1);
+    const meta = await sharp(photo).metadata();
+    // the face path pastes back into the whole photo (the centre-crop path would return a square crop)
+    expect(res.composite.width).toBe(meta.width);
+    expect(res.faces[0].after.width).toBe(engine.manifest.resolution);
   });
 
   it('invert: W+ of the right shape, and the aligned crop at the encoder resolution', async () => {

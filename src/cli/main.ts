@@ -1,0 +1,98 @@
+// `domainshift` CLI: commander wiring and the exit-code policy (0 success, 2 bad input, 1 internal failure).
+import { Command, CommanderError, Option } from 'commander';
+import { EngineInputError } from '../engine/errors.js';
+import { PackError } from '../engine/pack.js';
+import { UserError } from '../core/platform.js';
+import * as actions from './actions.js';
+import { CliInputError } from './input.js';
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('--pack <dir>', 'model pack folder', 'models/demo')
+    .option('--latents <file>', 'float32 .npy z latents [n, latentDim]')
+    .option('--seed <n>', 'first seed (samples use seed, seed+1, …)', '0')
+    .option('--n <count>', 'number of samples', '4')
+    .option('--strength <alpha>', 'domain strength: 0 = unchanged, 1 = as given')
+    .option('--truncation <psi>', 'ψ toward the average latent (default: the pack\'s)')
+    .option('--out <file>', 'where to write the picture')
+    .option('--json', 'print a JSON summary on stdout')
+    .addOption(new Option('--provider <name>', 'execution provider').choices(['auto', 'cpu', 'cuda']).default('auto'))
+    .option('--threads <n>', 'intra-op threads per ONNX session');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('domainshift')
+    .description('StyleGAN2 domain adaptation with CLIP on ONNX Runtime (model packs: docs/pack-format.md)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const pack = program.command('pack').description('check or describe a model pack');
+  pack.command('verify <dir>').description('load a pack: schema, sizes, sha256, graph contracts, a warm-up run')
+    .option('--json', 'JSON output').addOption(new Option('--provider <name>').choices(['auto', 'cpu', 'cuda']).default('auto'))
+    .action(actions.packVerify);
+  pack.command('inspect <dir>').description('print what pack.json says').option('--json', 'JSON output').action(actions.packInspect);
+
+  common(program.command('generate').description('samples in a domain (identity by default)'))
+    .option('--target <text>', 'a domain from this text')
+    .option('--domain <file>', 'a domain vector (.npy float32 [D])')
+    .option('--nada <name>', 'an imported StyleGAN-NADA domain of the pack')
+    .action(actions.generate);
+
+  common(program.command('adapt').description('a new domain from text; writes a before/after grid'))
+    .option('--prompt <text>', '"source → target" (also -> or " to "), or just the target')
+    .option('--target <text>', 'target text').option('--source <text>', 'source text (default: the pack\'s)')
+    .option('--save-domain <file>', 'write the domain vector as .npy')
+    .option('--morph <file>', 'also write an animation from identity to the domain (.webp or .gif)')
+    .action(actions.adapt);
+
+  common(program.command('stylize').description('a photo re-drawn in a domain'))
+    .requiredOption('--image <file>', 'the photo')
+    .option('--domain <file>', 'domain vector .npy').option('--target <text>', 'domain from text').option('--reference <file>', 'domain from a reference picture')
+    .action(actions.stylize);
+
+  common(program.command('edit').description('StyleCLIP global direction: "neutral → target" text edit'))
+    .option('--image <file>', 'edit this (aligned) picture instead of seeded samples')
+    .requiredOption('--text <target>', 'what to move toward, e.g. "smiling"')
+    .option('--neutral <text>', 'what to move away from (default: the pack\'s source text)')
+    .option('--disentanglement <beta>', 'β: channels less relevant than this are left alone', '0.1')
+    .option('--domain <file>', 'render in this domain').option('--target <text>', 'render in a domain from text')
+    .action(actions.edit);
+
+  common(program.command('blend').description('a weighted blend of domains'))
+    .option('--target <text...>', 'domains from texts').option('--domain <file...>', 'domain vector files')
+    .option('--weights <list>', 'comma-separated weights (default: equal)')
+    .action(actions.blend);
+
+  common(program.command('eval').description('Semantic-Score and Diversity of a domain (seed 004)'))
+    .option('--target <text>', 'the domain from this text, scored against it')
+    .option('--domain <file>', 'a domain vector file (scored against --against)')
+    .option('--against <text>', 'the text to score against (default: --target)')
+    .option('--samples <n>', 'samples to score', '8')
+    .action(actions.evaluate);
+
+  common(program.command('bench').description('per-stage engine timings on one pack (npm run bench compares with PyTorch)'))
+    .option('--repeat <n>', 'timed repetitions', '3')
+    .action(actions.bench);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests and bin share it. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      return 2; // commander has printed its one-line reason already
+    }
+    // UserError: the face path (src/engine/faces) reports "no face found" and the like with it
+    if (err instanceof CliInputError || err instanceof EngineInputError || err instanceof PackError || err instanceof UserError) {
+      process.stderr.write(`error: ${err.message.split('\n')[0]}\n`);
+      return 2;
+    }
+    process.stderr.write(`internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}

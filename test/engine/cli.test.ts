@@ -1,0 +1,88 @@
+// The CLI as a user runs it: a child process of bin/domainshift.js; exit 0 success, 2 bad input, 1 internal failure.
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatNpy, parseNpy } from '../../src/engine/npy.js';
+import { cudaAvailable } from '../../src/engine/session.js';
+import { tinyPack } from '../parity/packs.js';
+
+const bin = path.resolve(import.meta.dirname, '../../bin/domainshift.js');
+let work: string;
+let pack: string;
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: work, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'cli-'));
+  pack = path.join(work, 'pack');
+  await cp(tinyPack(), pack, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) });
+});
+afterAll(async () => rm(work, { recursive: true, force: true }));
+
+describe('domainshift CLI', () => {
+  it('pack verify: exit 0 and the provider; a broken pack: exit 2 with a one-line reason', async () => {
+    const ok = await run(['pack', 'verify', pack, '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, provider: 'cpu', method: 'hypergan-clip' });
+    const missing = await run(['pack', 'verify', path.join(work, 'nowhere')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/pack.json: missing/);
+  });
+
+  it('adapt "a dog → nicolas cage": a before/after grid PNG with two rows of the same samples, and the domain', async () => {
+    const res = await run(['adapt', '--pack', pack, '--prompt', 'a dog → nicolas cage', '--n', '3', '--out', 'grid.png', '--save-domain', 'd.npy', '--json']);
+    expect(res.code).toBe(0);
+    const summary = JSON.parse(res.stdout);
+    expect(summary).toMatchObject({ provider: 'cpu', source: 'a dog', target: 'nicolas cage', samples: 3 });
+    const meta = await sharp(await readFile(path.join(work, 'grid.png'))).metadata();
+    expect(meta.format).toBe('png');
+    expect(meta.height).toBeGreaterThan(meta.width! / 4);
+    const domain = parseNpy(await readFile(path.join(work, 'd.npy')));
+    const m = JSON.parse(await readFile(path.join(pack, 'pack.json'), 'utf8'));
+    expect(domain.shape).toEqual([m.domainDim]);
+    // the saved domain renders through `generate --domain`, and given z latents are honoured
+    await writeFile(path.join(work, 'z.npy'), formatNpy(new Float32Array(2 * m.latentDim).fill(0.3), [2, m.latentDim]));
+    const gen = await run(['generate', '--pack', pack, '--domain', 'd.npy', '--latents', 'z.npy', '--out', 'g.png', '--json']);
+    expect(gen.code).toBe(0);
+    expect(JSON.parse(gen.stdout).images).toBe(2);
+  });
+
+  it('bad input exits 2 with one line: no prompt, a text file as a photo, wrong latents, unknown command, bad numbers', async () => {
+    await writeFile(path.join(work, 'notes.txt'), 'not a picture');
+    await writeFile(path.join(work, 'bad.npy'), formatNpy(new Float32Array(6), [2, 3]));
+    const cases: Array<[string[], RegExp]> = [
+      [['adapt', '--pack', pack], /say what to adapt to/],
+      [['stylize', '--pack', pack, '--image', 'notes.txt', '--target', 'a zombie'], /not a picture/],
+      [['generate', '--pack', pack, '--latents', 'bad.npy'], /shape \[2,3\], this pack wants/],
+      [['generate', '--pack', pack, '--n', 'lots'], /--n must be a number/],
+      [['adapt', '--pack', pack, '--prompt', 'a → b → c'], /one arrow/],
+      [['frobnicate'], /unknown command/],
+    ];
+    for (const [args, reason] of cases) {
+      const res = await run(args);
+      expect(res.code, args.join(' ')).toBe(2);
+      expect(res.stderr).toMatch(reason);
+      expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
+    }
+  });
+
+  it('a failure that is not the user\'s input exits 1 (here: CUDA asked for where this build has none)', async () => {
+    const res = await run(['generate', '--pack', pack, '--provider', 'cuda', '--out', 'cuda.png']);
+    if (cudaAvailable()) {
+      expect(res.code).toBe(0);
+    } else {
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/CUDA was asked for, but this onnxruntime-node build has no CUDA execution provider/);
+    }
+  });
+});
