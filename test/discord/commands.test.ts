@@ -95,19 +95,24 @@ describe('registration', () => {
 
   it('registers to the guild from DISCORD_GUILD_ID and never prints the token, also when Discord refuses', async () => {
     const env = { DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: APP_ID, DISCORD_GUILD_ID: GUILD_ID, DISCORD_API_BASE: discord.api };
-    // the refusal for missing settings needs no server: it runs beside the real registration
-    const [ok, missing] = await Promise.all([deploy([], env), deploy([], { DISCORD_API_BASE: discord.api })]);
+    // a guild that refuses the token (401), and missing settings, run beside the real registration
+    const REFUSING_GUILD = '100000000000000077';
+    discord.overrides.push((r) => (r.path.includes(REFUSING_GUILD) ? { status: 401, body: { message: '401: Unauthorized', code: 0 } } : undefined));
+    const [ok, refused, missing] = await Promise.all([
+      deploy([], env),
+      deploy([], { ...env, DISCORD_GUILD_ID: REFUSING_GUILD }),
+      deploy([], { DISCORD_API_BASE: discord.api }),
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(new RegExp(`Registered \\d+ commands for guild ${GUILD_ID}: .*Stylize`));
-    expect(discord.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PUT /applications/${APP_ID}/guilds/${GUILD_ID}/commands`]);
-
-    discord.overrides.push(() => ({ status: 401, body: { message: '401: Unauthorized', code: 0 } }));
-    const refused = await deploy([], env);
+    expect(discord.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      `PUT /applications/${APP_ID}/guilds/${GUILD_ID}/commands`,
+      `PUT /applications/${APP_ID}/guilds/${REFUSING_GUILD}/commands`,
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/Registration failed: .*401/);
-    for (const out of [ok.stdout, ok.stderr, refused.stdout, refused.stderr]) expect(out).not.toContain(TOKEN);
-
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/DISCORD_TOKEN and DISCORD_APPLICATION_ID must be set/);
+    for (const out of [ok.stdout, ok.stderr, refused.stdout, refused.stderr]) expect(out).not.toContain(TOKEN);
   });
 });
