@@ -1,7 +1,7 @@
 // `npm run deploy:commands -- [--dry-run]`: registers the bot's slash and message commands with Discord.
 // --dry-run prints the JSON and sends nothing. Otherwise DISCORD_TOKEN and DISCORD_APPLICATION_ID are needed;
 // DISCORD_GUILD_ID registers to that server only (instant, for development), without it globally.
-// DISCORD_API_BASE points at a stand-in API (tests). The token is never printed.
+// DISCORD_API_URL points at a stand-in API (tests). The token is never printed.
 import 'dotenv/config';
 import { Command } from 'commander';
 import { allCommands } from '../commands/index.js';
@@ -33,7 +33,7 @@ async function main(): Promise<number> {
       token,
       applicationId,
       guildId: process.env.DISCORD_GUILD_ID?.trim() || undefined,
-      api: process.env.DISCORD_API_BASE?.trim() || undefined,
+      api: process.env.DISCORD_API_URL?.trim() || undefined,
     });
     console.log(`Registered ${result.names.length} commands for ${result.scope}: ${result.names.join(', ')}`);
     return 0;

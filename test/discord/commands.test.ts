@@ -86,7 +86,7 @@ describe('registration', () => {
   });
 
   it('npm run deploy:commands -- --dry-run prints the JSON and sends nothing', async () => {
-    const { code, stdout } = await deploy(['--dry-run'], { DISCORD_API_BASE: discord.api });
+    const { code, stdout } = await deploy(['--dry-run'], { DISCORD_API_URL: discord.api });
     expect(code).toBe(0);
     const names = (JSON.parse(stdout) as any[]).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['adapt', 'edit', 'domains', 'Stylize']));
@@ -94,14 +94,14 @@ describe('registration', () => {
   });
 
   it('registers to the guild from DISCORD_GUILD_ID and never prints the token, also when Discord refuses', async () => {
-    const env = { DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: APP_ID, DISCORD_GUILD_ID: GUILD_ID, DISCORD_API_BASE: discord.api };
+    const env = { DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: APP_ID, DISCORD_GUILD_ID: GUILD_ID, DISCORD_API_URL: discord.api };
     // a guild that refuses the token (401), and missing settings, run beside the real registration
     const REFUSING_GUILD = '100000000000000077';
     discord.overrides.push((r) => (r.path.includes(REFUSING_GUILD) ? { status: 401, body: { message: '401: Unauthorized', code: 0 } } : undefined));
     const [ok, refused, missing] = await Promise.all([
       deploy([], env),
       deploy([], { ...env, DISCORD_GUILD_ID: REFUSING_GUILD }),
-      deploy([], { DISCORD_API_BASE: discord.api }),
+      deploy([], { DISCORD_API_URL: discord.api }),
     ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(new RegExp(`Registered \\d+ commands for guild ${GUILD_ID}: .*Stylize`));
