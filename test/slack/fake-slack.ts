@@ -31,6 +31,8 @@ export class FakeSlack {
   readonly downloads: Array<{ path: string; authorization?: string }> = [];
   /** Web API errors to answer once per method: method → Slack error code, or 'http500' */
   readonly failures = new Map<string, string[]>();
+  /** files.info answers, by file id */
+  readonly fileInfos = new Map<string, Record<string, unknown>>();
   /** users.info answers, by user id */
   readonly users = new Map<string, { name: string; is_admin?: boolean; is_owner?: boolean }>();
   /** Socket Mode: what apps.connections.open answers */
@@ -170,6 +172,10 @@ export class FakeSlack {
       case 'apps.connections.open':
         // Socket Mode: the WebSocket URL the client connects to (set by the test that plays the socket side)
         return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'not_allowed_token_type' };
+      case 'files.info': {
+        const file = this.fileInfos.get(args.file);
+        return file ? { ok: true, file } : { ok: false, error: 'file_not_found' };
+      }
       case 'views.open':
         return { ok: true, view: { id: 'V1', callback_id: JSON.parse(args.view ?? '{}').callback_id } };
       default:

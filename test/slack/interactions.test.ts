@@ -143,6 +143,18 @@ describe('Slack interactivity (HTTP receiver)', () => {
     expect(h.fake.callsTo('chat.postEphemeral').at(-1)!.args.text).toContain('"big.png" is larger than 1.0 MB');
   });
 
+  it('completes a partial file object (file_access check_file_info) with files.info', async () => {
+    const full = slackFile(h.fake, 'photo.png', 'image/png', png.length);
+    h.fake.fileInfos.set('F-shared', { ...full, id: 'F-shared' });
+    const commandsBefore = bot.seen.filter((s) => s.kind === 'command').length;
+    await h.interact(messageShortcut(h.fake, [{ id: 'F-shared', file_access: 'check_file_info' }]));
+    await h.app.idle();
+    expect(h.fake.callsTo('files.info').at(-1)!.args.file).toBe('F-shared');
+    const seen = bot.seen.filter((s) => s.kind === 'command');
+    expect(seen.length).toBe(commandsBefore + 1);
+    expect(seen.at(-1)!.inv!.target!.attachments.map((a) => a.contentType)).toEqual(['image/png']);
+  });
+
   it('answers "Stylize" on a message without a picture privately, without calling the bot', async () => {
     const commandsBefore = bot.seen.filter((s) => s.kind === 'command').length;
     await h.interact(messageShortcut(h.fake, [slackFile(h.fake, 'report.pdf', 'application/pdf', 1000)]));

@@ -129,8 +129,11 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
   it('Stylize: the real form opens as a modal; a submission with a text target posts the stylized photo in the thread', async () => {
     const photo = readFileSync(PHOTO);
     h.fake.files.set('sample1.jpg', { data: photo, contentType: 'image/jpeg' });
+    const clickedAt = Date.now();
     await h.interact(messageShortcut(h.fake, [slackFile(h.fake, 'sample1.jpg', 'image/jpeg', photo.length)], 'stylize-message'));
     await h.app.idle();
+    // trigger_ids expire 3 s after the click: the modal must be open by then
+    expect(h.fake.callsTo('views.open').at(-1)!.at - clickedAt).toBeLessThan(3000);
     expect(errors).toEqual([]);
     const open = h.fake.callsTo('views.open').at(-1)!;
     const view = JSON.parse(open.args.view as string) as { callback_id: string; private_metadata: string; blocks: Array<{ block_id: string; element: { type: string } }> };
