@@ -63,6 +63,23 @@ function oneOf<T extends string>(name: string, values: readonly T[], fallback: T
     });
 }
 
+/** an optional http(s) base URL (API stand-ins and proxies) */
+function httpUrl(name: string, example: string, trailingSlash: boolean) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return undefined;
+      if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(s)) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be an http(s) URL such as ${example} (got "${s}")` });
+        return z.NEVER;
+      }
+      const bare = s.replace(/\/+$/, '');
+      return trailingSlash ? `${bare}/` : bare;
+    });
+}
+
 const storeUrl = z
   .string()
   .trim()
@@ -101,18 +118,8 @@ const envSchema = z
     SLACK_APP_TOKEN: optionalText,
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_MODE: oneOf('SLACK_MODE', ['socket', 'http'] as const, 'socket'),
-    SLACK_API_URL: z
-      .string()
-      .trim()
-      .optional()
-      .transform((s, ctx) => {
-        if (!s) return undefined;
-        if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(s)) {
-          ctx.addIssue({ code: 'custom', message: `SLACK_API_URL must be an http(s) URL such as https://slack.com/api/ (got "${s}")` });
-          return z.NEVER;
-        }
-        return s.endsWith('/') ? s : `${s}/`;
-      }),
+    SLACK_API_URL: httpUrl('SLACK_API_URL', 'https://slack.com/api/', true),
+    DISCORD_API_URL: httpUrl('DISCORD_API_URL', 'https://discord.com/api', false),
     PLAYGROUND: flag('PLAYGROUND'),
     ORT_PROVIDER: oneOf('ORT_PROVIDER', ['auto', 'cpu', 'cuda'] as const, 'auto'),
     ORT_THREADS: integer('ORT_THREADS', 0, 256, 0),
@@ -175,7 +182,7 @@ export interface Config {
   playgroundPort: number;
   packDir: string;
   storeUrl: string;
-  discord?: { token: string; applicationId: string; guildId?: string };
+  discord?: { token: string; applicationId: string; guildId?: string; apiUrl?: string };
   slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; apiUrl?: string };
   /** start the playground even when a bot is configured */
   playground: boolean;
@@ -208,7 +215,7 @@ function toConfig(e: Env): Config {
     packDir: e.PACK_DIR,
     storeUrl: e.STORE_URL,
     discord: e.DISCORD_TOKEN
-      ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID!, guildId: e.DISCORD_GUILD_ID }
+      ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID!, guildId: e.DISCORD_GUILD_ID, apiUrl: e.DISCORD_API_URL }
       : undefined,
     slack: e.SLACK_BOT_TOKEN
       ? { botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, mode: e.SLACK_MODE, apiUrl: e.SLACK_API_URL }
@@ -259,7 +266,8 @@ export function describeConfig(c: Config): string[] {
   if (c.discord) {
     lines.push(
       `discord: token ${redactSecret(c.discord.token)}, application ${c.discord.applicationId}` +
-        (c.discord.guildId ? `, guild ${c.discord.guildId}` : ', global commands'),
+        (c.discord.guildId ? `, guild ${c.discord.guildId}` : ', global commands') +
+        (c.discord.apiUrl ? `, API ${redactUrl(c.discord.apiUrl)}` : ''),
     );
   } else lines.push('discord: off (no DISCORD_TOKEN)');
   if (c.slack) {

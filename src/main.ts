@@ -47,6 +47,7 @@ async function startBots(config: Config, bot: Bot, log: Logger): Promise<Running
     const discord = await startDiscord({
       bot,
       token: config.discord.token,
+      ...(config.discord.apiUrl ? { restApi: config.discord.apiUrl } : {}),
       attachments: { maxBytes: config.maxAttachmentBytes },
       logger: log,
     });
@@ -79,6 +80,23 @@ async function startBots(config: Config, bot: Bot, log: Logger): Promise<Running
     running.push({ name: 'slack', stop: () => slack.stop() });
   }
   return running;
+}
+
+/**
+ * Waits for one step of the shutdown, at most `ms`. The timer also keeps the process alive: a step that waits
+ * on a promise nothing will settle (a socket already gone) would otherwise let Node exit mid-shutdown.
+ */
+async function withDeadline(step: Promise<void>, ms: number, what: string, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  try {
+    const outcome = await Promise.race([step.then(() => 'done' as const), late]);
+    if (outcome === 'late') log.error(`${what} took longer than ${ms / 1000} s; going on`);
+  } catch (e) {
+    log.error(`${what} failed`, e);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function isLoopback(host: string): boolean {
@@ -124,19 +142,24 @@ export async function main(): Promise<void> {
   const bot = createBot(capped);
 
   const running: Running[] = [];
-  let stopping = false;
+  let stoppingSince = 0;
   const shutdown = async (signal: string, code = 0) => {
-    if (stopping) {
+    if (stoppingSince) {
+      // Ctrl-C or a group kill reaches node both directly and relayed by npm/tsx: the same signal twice at once
+      if (Date.now() - stoppingSince < 2000) return;
       log.info(`${signal} again: exiting now`);
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log.info(`${signal}: stopping`);
+    // tsx relays the signal and force-kills a child that does not acknowledge the relayed copy within 30 ms:
+    // keep the event loop free for a moment before the (partly synchronous) closing work starts
+    await new Promise((resolve) => setTimeout(resolve, 200));
     // front ends first, so no new work arrives; then the queue drains and the stores close
     for (const r of running.reverse()) {
-      await r.stop().catch((e) => log.error(`stopping ${r.name} failed`, e));
+      await withDeadline(r.stop(), 10_000, `stopping ${r.name}`, log);
     }
-    await capped.close().catch((e) => log.error('closing the services failed', e));
+    await withDeadline(capped.close(), 60_000, 'finishing running jobs and closing the stores', log);
     log.info('stopped');
     process.exit(code);
   };

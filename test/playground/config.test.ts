@@ -61,6 +61,10 @@ describe('config', () => {
       'ORT_PROVIDER must be one of auto, cpu, cuda (got "tpu")',
       'MAX_ATTACHMENT_MB must be a whole number between 1 and 100 (got 0)',
     ]);
+    expect(problems({ SLACK_API_URL: 'slack.com/api', DISCORD_API_URL: 'ftp://x' })).toEqual([
+      'SLACK_API_URL must be an http(s) URL such as https://slack.com/api/ (got "slack.com/api")',
+      'DISCORD_API_URL must be an http(s) URL such as https://discord.com/api (got "ftp://x")',
+    ]);
     // the cross-field checks run once the fields themselves are valid
     expect(problems({ DISCORD_TOKEN: 'abc' })).toEqual([
       'DISCORD_APPLICATION_ID is needed with DISCORD_TOKEN (the application id from the Developer Portal)',

@@ -10,6 +10,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { APP_ID, FakeDiscord, GUILD_ID } from '../discord/fake-discord.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const packDir = existsSync(join(root, 'models/demo/pack.json')) ? 'models/demo' : 'test/fixtures/packs/tiny';
@@ -42,6 +43,7 @@ function freePort(): Promise<number> {
 
 const noBots = {
   DISCORD_TOKEN: '',
+  DISCORD_API_URL: '',
   DISCORD_APPLICATION_ID: '',
   DISCORD_GUILD_ID: '',
   SLACK_BOT_TOKEN: '',
@@ -155,5 +157,29 @@ describe('npm start', () => {
     expect(out).toContain('bot token set (27 characters)');
     expect(out).not.toContain(botToken);
     expect(out).not.toContain(signingSecret);
+  });
+
+  it('starts the Discord bot alone (no playground) and registers its commands on the guild', { timeout: 90_000 }, async () => {
+    const token = 'discord-start-test-token-0123456789';
+    const discord = new FakeDiscord();
+    await discord.start();
+    try {
+      const port = await freePort();
+      const app = npmStart({ PORT: String(port), DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: APP_ID, DISCORD_GUILD_ID: GUILD_ID, DISCORD_API_URL: discord.api });
+      const [put] = await discord.waitFor((r) => r.method === 'PUT' && r.path === `/applications/${APP_ID}/guilds/${GUILD_ID}/commands`, 0, 60_000);
+      const names = (put.body as Array<{ name: string; type?: number }>).map((c) => c.name);
+      expect(names).toContain('adapt');
+      expect(names).toContain('help');
+      expect(discord.identifies[0]?.token).toBe(token);
+      await expect.poll(() => app.output(), { timeout: 10_000 }).toContain('commands registered on guild');
+      // no playground without PLAYGROUND=1
+      expect(app.output()).toContain('playground: off');
+      await expect(fetch(`http://127.0.0.1:${port}`)).rejects.toThrow();
+      await app.stop();
+      expect(app.output()).toContain('stopped');
+      expect(app.output()).not.toContain(token);
+    } finally {
+      await discord.stop();
+    }
   });
 });
