@@ -140,9 +140,11 @@ class CheckpointExportTest(unittest.TestCase):
         paths, gen = self.write_official_checkpoints()
         out = os.path.join(self.tmp, "pack")
         code, err = self.run_cli("--preset", "hypergan-clip", "--stylegan", paths["stylegan"], "--e4e", paths["e4e"],
-                                 "--clip", paths["clip"], "--tokenizer", paths["tokenizer"], "--out", out)
+                                 "--clip", paths["clip"], "--tokenizer", paths["tokenizer"], "--out", out,
+                                 "--styleclip-relevance", "--relevance-samples", "1")
         self.assertEqual(code, 0, err)
         manifest = json.load(open(os.path.join(out, "pack.json")))
+        self.assertEqual(manifest["files"]["styleRelevance"]["bytes"], manifest["styleDim"] * manifest["embedDim"] * 4)
         self.assertFalse(manifest["randomWeights"])
         self.assertEqual(manifest["provenance"]["source"], "checkpoints")
         self.assertEqual({c["role"] for c in manifest["provenance"]["checkpoints"]}, {"stylegan", "e4e", "clip", "tokenizer"})
