@@ -2,7 +2,7 @@
 // event detached from Bolt's listener chain, so a long job never holds a request or a socket envelope open.
 // Nothing here knows a command: specs come from the bot.
 import type { App, RespondFn } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
 import { UserError, type Actor, type Bot, type CommandContext, type Invocation, type ModalSpec, type PostedMessage } from '../../core/platform.js';
 import type { ActorDirectory } from './actors.js';
 import { decodeMetadata, imageBlocksOf, messageBody, modalValues, modalView, type ModalMetadata, type ViewStateEntry } from './blocks.js';
@@ -39,7 +39,6 @@ interface EventParts {
   respond?: RespondFn;
   modalDeadline?: boolean;
 }
-
 
 function userMessageFor(err: unknown): string {
   if (err instanceof UserError) return err.message;
@@ -79,7 +78,9 @@ function runEvent(
         source: source?.(convo),
         openModal: parts.triggerId
           ? async (modal: ModalSpec) => {
-              await deps.client.views.open({ trigger_id: parts.triggerId as string, view: modalView(modal, { ...meta, threadTs: convo.thread ?? meta.threadTs }) as never });
+              // plain Block Kit JSON (blocks.ts keeps to Slack's limits); Slack validates its shape
+              const view = modalView(modal, { ...meta, threadTs: convo.thread ?? meta.threadTs }) as unknown as ViewsOpenArguments['view'];
+              await deps.client.views.open({ trigger_id: parts.triggerId as string, view });
             }
           : undefined,
       };
