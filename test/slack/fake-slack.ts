@@ -204,9 +204,9 @@ export interface SignedPost {
 }
 
 /** POSTs a form body to the app's /slack/events, signed as Slack would (or with `badSignature`). */
-export async function postSigned(port: number, secret: string, form: Record<string, string>, badSignature = false): Promise<SignedPost> {
+export async function postSigned(port: number, secret: string, form: Record<string, string>, badSignature = false, ageSeconds = 0): Promise<SignedPost> {
   const body = new URLSearchParams(form).toString();
-  const ts = Math.floor(Date.now() / 1000);
+  const ts = Math.floor(Date.now() / 1000) - ageSeconds;
   const signature = slackSignature(badSignature ? `${secret}-wrong` : secret, ts, body);
   const started = performance.now();
   const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
