@@ -13,7 +13,7 @@ export const queueCommand: Command = {
 
   async run(ctx, inv, services) {
     const all = inv.options.all === true && ctx.actor.isManager;
-    const jobs = services.jobs.list({ serverId: ctx.place.serverId, userId: all ? undefined : ctx.actor.id });
+    const jobs = await services.jobs.list({ serverId: ctx.place.serverId, userId: all ? undefined : ctx.actor.id });
     if (!jobs.length) {
       await ctx.reply({ text: all ? 'No jobs are queued or running on this server.' : 'You have no jobs queued or running.', private: true });
       return;
@@ -31,7 +31,7 @@ export const queueCommand: Command = {
   async onButton(ctx, args, services) {
     const [action, jobId] = args;
     if (action !== 'cancel' || !jobId) throw new UserError('This button no longer works.');
-    const found = services.jobs.cancel(jobId, { userId: ctx.actor.id, serverId: ctx.place.serverId, isManager: ctx.actor.isManager });
+    const found = await services.jobs.cancel(jobId, { userId: ctx.actor.id, serverId: ctx.place.serverId, isManager: ctx.actor.isManager });
     await ctx.reply({ text: found ? `Cancelled job \`${jobId}\`.` : `Job \`${jobId}\` has already finished.`, private: true });
   },
 };

@@ -48,13 +48,18 @@ export interface SubmittedJob<T> {
   result: Promise<T>;
 }
 
+/**
+ * Asynchronous throughout, so that a queue on Redis (BullMQ, GPU workers) can implement it; the in-process
+ * queue answers at once.
+ */
 export interface JobQueue {
-  submit<T>(req: JobRequest<T>, opts?: SubmitOptions): SubmittedJob<T>;
+  /** rejects with a UserError when the user's or the server's cap is reached */
+  submit<T>(req: JobRequest<T>, opts?: SubmitOptions): Promise<SubmittedJob<T>>;
   /** 0 running, n ≥ 1 queued, undefined unknown or finished */
-  position(jobId: string): number | undefined;
-  list(filter?: { userId?: string; serverId?: string }): Array<JobInfo & { position: number }>;
-  /** own jobs; managers any on their server. Returns false when there is no such job. */
-  cancel(jobId: string, by: { userId: string; serverId: string; isManager: boolean }): boolean;
+  position(jobId: string): Promise<number | undefined>;
+  list(filter?: { userId?: string; serverId?: string }): Promise<Array<JobInfo & { position: number }>>;
+  /** own jobs; managers any on their server. False when there is no such job; a UserError for someone else's. */
+  cancel(jobId: string, by: { userId: string; serverId: string; isManager: boolean }): Promise<boolean>;
   onIdle(): Promise<void>;
 }
 
@@ -89,7 +94,12 @@ export class InProcessJobQueue implements JobQueue {
   private readonly defaultUserCap: number;
   private readonly defaultServerCap: number;
 
-  submit<T>(req: JobRequest<T>, opts: SubmitOptions = {}): SubmittedJob<T> {
+  async submit<T>(req: JobRequest<T>, opts: SubmitOptions = {}): Promise<SubmittedJob<T>> {
+    return this.submitNow(req, opts);
+  }
+
+  /** the synchronous core of submit (tests and callers in this process may use it directly) */
+  submitNow<T>(req: JobRequest<T>, opts: SubmitOptions = {}): SubmittedJob<T> {
     const all = this.all();
     const userCap = opts.userCap ?? this.defaultUserCap;
     const serverCap = opts.serverCap ?? this.defaultServerCap;
@@ -123,7 +133,7 @@ export class InProcessJobQueue implements JobQueue {
     }
     // one p-queue slot per job; the slot runs whichever job is fairest when it starts
     void this.pq.add(() => this.runNext());
-    return { id: entry.info.id, position: this.position(entry.info.id) ?? 0, result };
+    return { id: entry.info.id, position: this.positionNow(entry.info.id) ?? 0, result };
   }
 
   private userKey(info: { serverId: string; userId: string }): string {
@@ -191,13 +201,21 @@ export class InProcessJobQueue implements JobQueue {
     return [...this.running.values(), ...this.fairOrder()];
   }
 
-  position(jobId: string): number | undefined {
+  async position(jobId: string): Promise<number | undefined> {
+    return this.positionNow(jobId);
+  }
+
+  positionNow(jobId: string): number | undefined {
     if (this.running.has(jobId)) return 0;
     const i = this.fairOrder().findIndex((e) => e.info.id === jobId);
     return i < 0 ? undefined : i + 1;
   }
 
-  list(filter: { userId?: string; serverId?: string } = {}): Array<JobInfo & { position: number }> {
+  async list(filter: { userId?: string; serverId?: string } = {}): Promise<Array<JobInfo & { position: number }>> {
+    return this.listNow(filter);
+  }
+
+  listNow(filter: { userId?: string; serverId?: string } = {}): Array<JobInfo & { position: number }> {
     const running = [...this.running.values()].map((e) => ({ ...e.info, position: 0 }));
     const queued = this.fairOrder().map((e, i) => ({ ...e.info, position: i + 1 }));
     return [...running, ...queued].filter(
@@ -205,7 +223,11 @@ export class InProcessJobQueue implements JobQueue {
     );
   }
 
-  cancel(jobId: string, by: { userId: string; serverId: string; isManager: boolean }): boolean {
+  async cancel(jobId: string, by: { userId: string; serverId: string; isManager: boolean }): Promise<boolean> {
+    return this.cancelNow(jobId, by);
+  }
+
+  cancelNow(jobId: string, by: { userId: string; serverId: string; isManager: boolean }): boolean {
     const run = this.running.get(jobId);
     const queued = run ? undefined : this.fairOrder().find((e) => e.info.id === jobId);
     const entry = run ?? queued;

@@ -44,7 +44,7 @@ export async function runAsJob<T>(
   let chain: Promise<void> = Promise.resolve();
   const cancel = (id: string) => [[{ id: makeId('queue', 'cancel', id), label: 'Cancel', style: 'danger' as const }]];
 
-  const submitted = services.jobs.submit(
+  const submitted = await services.jobs.submit(
     { userId: ctx.actor.id, serverId: ctx.place.serverId, kind: job.kind, description: job.description, run: job.work },
     {
       userCap: settings.userJobCap,
@@ -77,7 +77,7 @@ export async function runAsJob<T>(
     message = await ctx.reply(progressMessage(job.description, status, cancel(submitted.id)));
   } catch (e) {
     // nobody would see the result: do not spend the device on it
-    services.jobs.cancel(submitted.id, { userId: ctx.actor.id, serverId: ctx.place.serverId, isManager: true });
+    await services.jobs.cancel(submitted.id, { userId: ctx.actor.id, serverId: ctx.place.serverId, isManager: true }).catch(() => false);
     throw e;
   }
   show(status);

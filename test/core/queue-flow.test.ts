@@ -27,7 +27,7 @@ describe('queued /adapt', () => {
     // another user's long job holds the device
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const blocker = t.services.jobs.submit({ userId: 'other', serverId: 's1', kind: 'test', description: 'a long job', run: () => held });
+    const blocker = await t.services.jobs.submit({ userId: 'other', serverId: 's1', kind: 'test', description: 'a long job', run: () => held });
 
     const rec = new Recorder();
     const ada = { id: 'ada', name: 'Ada', isManager: false };
@@ -60,6 +60,6 @@ describe('queued /adapt', () => {
     release();
     await blocker.result;
     expect(t.engine.calls.generate ?? 0).toBe(generateBefore); // nothing was rendered
-    expect(t.services.jobs.list()).toEqual([]);
+    expect(await t.services.jobs.list()).toEqual([]);
   });
 });
