@@ -103,6 +103,19 @@ describe('playground with the real bot', () => {
     await expect.poll(() => naturalWidth(result.locator('.files img').first())).toBeGreaterThan(0);
   });
 
+  it('/stylize takes a channel picture picked from the autocomplete list', async () => {
+    await page.fill('#input', '');
+    await page.type('#input', '/stylize image: ');
+    const option = page.locator('#suggestions li', { hasText: 'sample1.jpg' });
+    await option.waitFor();
+    await option.dispatchEvent('mousedown');
+    expect(await page.inputValue('#input')).toMatch(/^\/stylize image: [\w-]+ $/);
+    await page.type('#input', 'target: a bronze bust');
+    await page.press('#input', 'Enter');
+    const result = page.locator('#messages .message.from-bot', { hasText: 'a bronze bust', has: page.locator('.files img') });
+    await result.waitFor({ timeout: 90_000 });
+  });
+
   it('a .txt renamed .png gets a message in the channel', async () => {
     await page.setInputFiles('#file-input', { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture at all') });
     await page.locator('#messages .message.private', { hasText: 'notes.png is not a picture' }).waitFor();
