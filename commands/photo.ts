@@ -57,9 +57,13 @@ export async function postPhotoResult(ctx: CommandContext, services: BotServices
   };
   await services.stores.putResult(rec);
   const ids = result.faces.map((f) => f.identity).filter((v): v is number => v !== null);
+  // the face engine may say why a score is missing (e.g. a crop too small for the descriptor)
+  const why = result.faces.map((f) => (f as { identityNote?: string }).identityNote).find((n) => n);
   const note = ids.length
     ? `identity kept: ${ids.map((v) => v.toFixed(2)).join(', ')} (face-descriptor cosine, 1 = the same person)`
-    : undefined;
+    : engine.manifest.subject === 'faces'
+      ? `identity: not measured${why ? ` (${why})` : ''}`
+      : undefined;
   const msg = await resultMessage(services, rec, result.pairPng, note);
   msg.files = [...(msg.files ?? []), { name: `domainshift-${rec.id}-photo.png`, data: result.compositePng, contentType: 'image/png', description: 'the photo, re-drawn' }];
   await message.edit(msg);

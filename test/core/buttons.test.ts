@@ -93,6 +93,16 @@ describe('result buttons', () => {
     expect(meta.pages).toBeGreaterThanOrEqual(10);
   });
 
+  it('morph on Slack sends an animated GIF (Slack does not animate WebP)', async () => {
+    const n = rec.messages.length;
+    await bot.handleButton(rec.context({ actor: bo, source: first, place: { platform: 'slack' } }), `adapt:morph:${rid}`);
+    const file = rec.messages[n].latest.files![0];
+    expect(file.contentType).toBe('image/gif');
+    const meta = await sharp(file.data, { animated: true }).metadata();
+    expect(meta.format).toBe('gif');
+    expect(meta.pages).toBeGreaterThanOrEqual(10);
+  });
+
   it('save opens a modal; its answer stores the domain with Semantic-Score and Diversity', async () => {
     await press(bo, first, `adapt:save:${rid}`);
     const modal = rec.modals[rec.modals.length - 1];
