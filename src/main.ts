@@ -1,6 +1,8 @@
 // `npm start`: read the configuration, open the model pack and the stores, and start whatever front ends are
 // configured: Discord and/or Slack when their tokens are set, the local playground when none is (or with
 // PLAYGROUND=1). SIGINT/SIGTERM stop the front ends first, then let running jobs finish and close the stores.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ConfigError, describeConfig, loadConfig, wantsPlayground, type Config } from './config.js';
 import { openServices, type BotServices } from './core/services.js';
 import { createBot } from './core/bot.js';
@@ -186,4 +188,5 @@ export async function main(): Promise<void> {
   }
 }
 
-void main();
+// run when started (npm start, tsx src/main.ts), not when a test imports capJobs
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) void main();

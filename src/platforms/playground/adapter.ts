@@ -93,7 +93,7 @@ export class PlaygroundAdapter {
         this.say({ text: e.message, private: true }, actor.id, panel);
         return;
       }
-      if (!panel) this.channel.post({ author: userAuthor(actor), text, files: [], buttons: [] });
+      if (!panel) this.channel.post({ author: userAuthor(actor), text: this.withFileNames(text), files: [], buttons: [] });
       await this.invoke(actor, inv, panel);
     });
   }
@@ -171,6 +171,14 @@ export class PlaygroundAdapter {
 
   async idle(): Promise<void> {
     await Promise.allSettled([...this.running]);
+  }
+
+  /** the echo of a typed command names its pictures, not their ids */
+  private withFileNames(text: string): string {
+    return text.replace(/(:\s*)#?([\w-]{6,})(?=\s|$)/g, (all, sep: string, id: string) => {
+      const file = this.channel.file(id);
+      return file ? `${sep}${file.name}` : all;
+    });
   }
 
   private fileAttachment(id: string): Attachment {
