@@ -57,7 +57,7 @@ export const editCommand: Command = {
       ? await services.stores.getResult(ctx.place.serverId, resultId)
       : await services.stores.latestResult(ctx.place.serverId, ctx.place.channelId);
     if (!base) throw new UserError(resultId ? `There is no result \`${resultId}\` on this server.` : 'There is no result in this channel yet: give a picture (`image`) or a result id.');
-    if (!base.ws && !base.seeds.length) throw new UserError('That result is a re-drawn photo; edit the photo itself with `/edit image:`.');
+    if (!base.ws && !base.seeds.length) throw new UserError('That result cannot be re-rendered; edit the photo itself with `/edit image:`.');
     const engine = services.engines.get(base.pack);
     if (!engine) throw new UserError(`That result was made with the pack \`${base.pack}\`, which is not loaded.`);
     await postResult(ctx, services, engine, `/edit ${text} on ${base.id}`, async (progress) => {

@@ -34,9 +34,12 @@ export async function postPhotoResult(ctx: CommandContext, services: BotServices
       const out = await engine.stylize({ image: req.photo, domain, styleDelta, strength: req.strength });
       if (!out.faces.length)
         throw new UserError(engine.manifest.subject === 'faces' ? 'I could not find a face in that picture.' : 'Nothing in that picture could be re-drawn.');
+      // the first face's W+ (e4e on the crop the encoder saw), so that the result can be re-rendered and edited later
+      job.progress(0.8, 'inverting the face for later edits');
+      const { ws } = await engine.invert([out.faces[0].before]);
       job.progress(0.9, 'drawing the result');
       const pair = await beforeAfter(out.faces.map((f) => f.before), out.faces.map((f) => f.after), ['before', req.prompt.slice(0, 28)]);
-      return { domain, styleDelta, faces: out.faces, pairPng: await encodePng(pair), compositePng: await encodePng(out.composite) };
+      return { domain, styleDelta, ws, faces: out.faces, pairPng: await encodePng(pair), compositePng: await encodePng(out.composite) };
     },
   });
   const rec: ResultRecord = {
@@ -52,6 +55,7 @@ export async function postPhotoResult(ctx: CommandContext, services: BotServices
     domain: result.domain ? floatsToBase64(result.domain) : undefined,
     domainId: result.domain ? domainId(result.domain) : undefined,
     styleDelta: result.styleDelta ? floatsToBase64(result.styleDelta) : undefined,
+    ws: floatsToBase64(result.ws),
     messageId: message.id,
     createdAt: Date.now(),
   };

@@ -39,7 +39,7 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
   const derived = { kind: rec.kind, prompt: rec.prompt, domain: rec.domain, domainId: rec.domainId, styleDelta: rec.styleDelta, ws: rec.ws, nadaDomain: rec.nadaDomain };
 
   if (['more', 'str', 'morph'].includes(action) && !rec.ws && !rec.seeds.length)
-    throw new UserError('A stylized photo cannot be re-rendered; run /stylize again instead.');
+    throw new UserError('This result cannot be re-rendered; run the command again instead.');
 
   switch (action) {
     case 'more': {

@@ -84,7 +84,7 @@ export function resultText(rec: ResultRecord, note?: string): string {
 export function resultButtons(rec: ResultRecord, tally: VoteTally): ButtonSpec[][] {
   const id = (action: string, ...args: string[]) => makeId(RESULT_COMMAND, action, rec.id, ...args);
   const first: ButtonSpec[] = [];
-  // a photo result (stylize) has no samples of its own to re-render: only save, votes and delete
+  // a photo result re-renders from its inverted W+ (no other samples); one without either only has save, votes, delete
   const renderable = Boolean(rec.ws) || rec.seeds.length > 0;
   if (!rec.ws && renderable) first.push({ id: id('more'), label: 'More samples', emoji: '🎲' });
   if (renderable)

@@ -59,7 +59,16 @@ describe('/stylize', () => {
     const ids = Recorder.buttonIds(m);
     expect(ids.some((id) => id.includes(':save:'))).toBe(true);
     expect(ids.some((id) => id.includes(':more:'))).toBe(false); // a photo has no other samples
+    expect(ids.some((id) => id.includes(':str:'))).toBe(true); // but re-renders from its inverted W+
     expect(photo.downloads).toBe(1);
+    // the photo result can be edited later: from its W+, before = the domain without the edit
+    const [edited] = await command('edit', { text: 'smiling', strength: 4 });
+    expect(edited.latest.text, edited.latest.text).toContain('**Edit:** a marble statue + smiling');
+    expect(edited.latest.text).not.toContain('seeds');
+    const id = /result `([^`]+)`/.exec(edited.latest.text)![1];
+    const stored = await t.services.stores.getResult('s1', id);
+    const { numWs, latentDim } = t.engine.manifest;
+    expect(Buffer.from(stored!.ws!, 'base64').byteLength).toBe(numWs * latentDim * 4);
   });
 
   it('refuses bad pictures clearly, and downloads nothing it can refuse from the metadata', async () => {
