@@ -44,4 +44,29 @@ describe('specs and ids', () => {
     expect(() => makeId('adapt', 'x', 'a'.repeat(100))).toThrow(/longer than 100/);
     expect(() => makeId('adapt', 'x', 'a:b')).toThrow(/contains ":"/);
   });
+
+  it('specs fit the platforms: names, description lengths, option counts (Discord is the strictest)', () => {
+    for (const { spec: c } of allCommands()) {
+      expect(c.name).toMatch(/^[-_a-z0-9]{1,32}$/);
+      expect(c.description.length, c.name).toBeGreaterThan(0);
+      expect(c.description.length, c.name).toBeLessThanOrEqual(100);
+      if (c.kind === 'message') expect((c.label ?? '').length).toBeLessThanOrEqual(32);
+      const groups = [c.options ?? [], ...(c.subcommands ?? []).map((sc) => sc.options ?? [])];
+      for (const sc of c.subcommands ?? []) {
+        expect(sc.name).toMatch(/^[-_a-z0-9]{1,32}$/);
+        expect(sc.description.length).toBeLessThanOrEqual(100);
+      }
+      for (const opts of groups) {
+        expect(opts.length).toBeLessThanOrEqual(25);
+        // Discord: required options come before optional ones
+        const firstOptional = opts.findIndex((o) => !o.required);
+        if (firstOptional >= 0) expect(opts.slice(firstOptional).every((o) => !o.required), c.name).toBe(true);
+        for (const o of opts) {
+          expect(o.name).toMatch(/^[-_a-z0-9]{1,32}$/);
+          expect(o.description.length, `${c.name} ${o.name}`).toBeLessThanOrEqual(100);
+          expect((o.choices ?? []).length).toBeLessThanOrEqual(25);
+        }
+      }
+    }
+  });
 });
