@@ -30,6 +30,10 @@ export function buildProgram(): Command {
   pack.command('verify <dir>').description('load a pack: schema, sizes, sha256, graph contracts, a warm-up run')
     .option('--json', 'JSON output').addOption(new Option('--provider <name>').choices(['auto', 'cpu', 'cuda']).default('auto'))
     .action(actions.packVerify);
+  pack.command('relevance <dir>').description('compute the StyleCLIP style-channel relevance with the pack\'s CLIP and cache it beside the pack')
+    .option('--samples <k>', 'latent samples (2·S·K generator + CLIP passes)', '4').option('--json', 'JSON output')
+    .addOption(new Option('--provider <name>').choices(['auto', 'cpu', 'cuda']).default('auto'))
+    .action(actions.packRelevance);
   pack.command('inspect <dir>').description('print what pack.json says').option('--json', 'JSON output').action(actions.packInspect);
 
   common(program.command('generate').description('samples in a domain (identity by default)'))

@@ -21,7 +21,14 @@ export const DEFAULT_DISENTANGLEMENT = 0.1;
 export interface EngineOptions {
   /** K in the StyleCLIP relevance recipe when the pack brings none (styleclip.ts) */
   relevanceSamples?: number;
+  /**
+   * Most synthesis + CLIP passes (2·S·K) an edit request may spend computing relevance on demand; past this the
+   * request is refused with a hint to precompute (`domainshift pack relevance DIR`). Default 20,000.
+   */
+  relevanceMaxPasses?: number;
 }
+
+export const DEFAULT_RELEVANCE_MAX_PASSES = 20_000;
 
 export class OnnxEngine implements Engine {
   readonly manifest: PackManifest;
@@ -225,19 +232,48 @@ export class OnnxEngine implements Engine {
 
   private styleRelevance(): Promise<Float32Array> {
     if (this.pack.styleRelevance) return Promise.resolve(this.pack.styleRelevance);
-    this.relevance ??= this.loadOrComputeRelevance().catch((err) => {
+    this.relevance ??= this.loadOrComputeRelevance(this.options.relevanceSamples ?? 4, false).catch((err) => {
       this.relevance = null;
       throw err;
     });
     return this.relevance;
   }
 
-  private async loadOrComputeRelevance(): Promise<Float32Array> {
-    const { styleDim: S, embedDim: E, files } = this.manifest;
-    const samples = this.options.relevanceSamples ?? 4;
-    const key = `${files.synthesis.sha256}:${files.clipVision.sha256}:${samples}:${RELEVANCE_EPSILON}`;
-    const cached = await loadCachedRelevance(this.packDir, key, S, E);
-    if (cached) return cached;
+  /**
+   * StyleCLIP relevance for packs that bring none: read from the cache beside the pack, else computed (forward
+   * passes only, styleclip.ts) and cached. `force` skips the on-demand budget: for the CLI and offline jobs.
+   */
+  async computeStyleRelevance(samples: number, force = true): Promise<{ relevance: Float32Array; cached: boolean }> {
+    const before = await this.cachedRelevance(samples);
+    if (before) return { relevance: before.relevance, cached: true };
+    const relevance = await this.loadOrComputeRelevance(samples, force);
+    this.relevance = Promise.resolve(relevance);
+    return { relevance, cached: false };
+  }
+
+  /** what the cached relevance depends on: the generator, CLIP's vision tower, K and ε */
+  private relevanceKey(samples: number): string {
+    const { files } = this.manifest;
+    return `${files.synthesis.sha256}:${files.clipVision.sha256}:${samples}:${RELEVANCE_EPSILON}`;
+  }
+
+  private cachedRelevance(samples: number) {
+    return loadCachedRelevance(this.packDir, this.relevanceKey(samples), this.manifest.styleDim, this.manifest.embedDim);
+  }
+
+  private async loadOrComputeRelevance(samples: number, force: boolean): Promise<Float32Array> {
+    const { styleDim: S, embedDim: E } = this.manifest;
+    if (!Number.isInteger(samples) || samples < 1 || samples > 1024) throw new EngineInputError(`relevance samples must be 1 to 1024, got ${samples}`);
+    const cached = force ? null : await this.cachedRelevance(samples);
+    if (cached) return cached.relevance;
+    const passes = 2 * S * samples;
+    const budget = this.options.relevanceMaxPasses ?? DEFAULT_RELEVANCE_MAX_PASSES;
+    if (!force && passes > budget) {
+      throw new EngineInputError(
+        `text edits need the StyleCLIP relevance of pack ${this.manifest.name}, which it does not include; computing it takes ${passes} generator passes. ` +
+          `Precompute it once with: domainshift pack relevance ${this.packDir}`,
+      );
+    }
     const base = await this.samplesToWs({ seeds: Array.from({ length: samples }, (_, i) => i) });
     const { numWs: N, latentDim: L } = this.manifest;
     const R = await this.timed('styleRelevance', () =>
@@ -256,7 +292,7 @@ export class OnnxEngine implements Engine {
         samples,
       ),
     );
-    await saveCachedRelevance(this.packDir, key, R, S, E, samples);
+    await saveCachedRelevance(this.packDir, this.relevanceKey(samples), R, S, E, samples);
     return R;
   }
 

@@ -56,14 +56,14 @@ export async function computeRelevance(r: RelevanceRenderer, samples: number, ba
   return R;
 }
 
-/** Cached relevance beside the pack: raw float32 [S,E] plus a small JSON saying how it was made. */
-export async function loadCachedRelevance(packDir: string, key: string, S: number, E: number): Promise<Float32Array | null> {
+/** Cached relevance beside the pack: raw float32 [S,E] plus a small JSON saying how it was made (key, samples). */
+export async function loadCachedRelevance(packDir: string, key: string, S: number, E: number): Promise<{ relevance: Float32Array; samples: number } | null> {
   try {
     const meta = JSON.parse(await readFile(path.join(packDir, RELEVANCE_CACHE + '.json'), 'utf8'));
     if (meta.key !== key || meta.styleDim !== S || meta.embedDim !== E) return null;
     const buf = await readFile(path.join(packDir, RELEVANCE_CACHE));
     if (buf.length !== S * E * 4) return null;
-    return new Float32Array(new Uint8Array(buf).buffer);
+    return { relevance: new Float32Array(new Uint8Array(buf).buffer), samples: Number(meta.samples) };
   } catch {
     return null;
   }

@@ -24,7 +24,7 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'cli-'));
   pack = path.join(work, 'pack');
-  await cp(tinyPack(), pack, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) });
+  await cp(tinyPack(), pack, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) && !src.includes('styleclip_relevance') });
 });
 afterAll(async () => rm(work, { recursive: true, force: true }));
 
@@ -37,6 +37,19 @@ describe('domainshift CLI', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/pack.json: missing/);
+    const inspect = await run(['pack', 'inspect', pack, '--json']);
+    expect(inspect.code).toBe(0);
+    const info = JSON.parse(inspect.stdout);
+    expect(info.files.every((f: { status: string }) => f.status === 'present')).toBe(true);
+    expect(info.numWs).toBeGreaterThan(0);
+  });
+
+  it('pack relevance computes and caches the StyleCLIP relevance beside the pack; the second run finds it', async () => {
+    const first = await run(['pack', 'relevance', pack, '--samples', '1', '--json']);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ samples: 1, cached: false });
+    const second = await run(['pack', 'relevance', pack, '--samples', '1', '--json']);
+    expect(JSON.parse(second.stdout)).toMatchObject({ cached: true });
   });
 
   it('adapt "a dog → nicolas cage": a before/after grid PNG with two rows of the same samples, and the domain', async () => {

@@ -21,7 +21,7 @@ let packCopy: string;
 beforeAll(async () => {
   // a private copy: the StyleCLIP relevance cache is written beside the pack
   packCopy = await mkdtemp(path.join(tmpdir(), 'engine-'));
-  await cp(tinyPack(), packCopy, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) });
+  await cp(tinyPack(), packCopy, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) && !src.includes('styleclip_relevance') });
   engine = await openPack(packCopy, { provider: 'cpu', threads: 1, relevanceSamples: 1 });
 });
 afterAll(async () => {
@@ -127,6 +127,30 @@ describe('StyleCLIP edit', () => {
     expect(strict.channels).toBeLessThan(loose.channels);
     expect((await engine.editDirectionWithInfo({ target: 'smiling', strength: 3, disentanglement: 1 })).channels).toBeLessThanOrEqual(1);
     await expect(engine.editDirection({ target: 'smiling', strength: 3, disentanglement: 2 })).rejects.toThrow(/disentanglement/);
+  });
+});
+
+describe('StyleCLIP relevance budget', () => {
+  it('refuses an on-demand computation past the budget with a hint, and uses a precomputed cache', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'relevance-'));
+    await cp(tinyPack(), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) && !src.includes('styleclip_relevance') });
+    const tight = await openPack(dir, { provider: 'cpu', threads: 1, relevanceSamples: 1, relevanceMaxPasses: 10 });
+    try {
+      await expect(tight.editDirection({ target: 'smiling', strength: 1 })).rejects.toThrow(/domainshift pack relevance/);
+      const first = await tight.computeStyleRelevance(1);
+      expect(first.cached).toBe(false);
+      expect(first.relevance.length).toBe(tight.manifest.styleDim * tight.manifest.embedDim);
+      // every row is a unit vector (normalised mean direction)
+      const E = tight.manifest.embedDim;
+      const norm = Math.hypot(...first.relevance.subarray(0, E));
+      expect(norm).toBeCloseTo(1, 4);
+      expect((await tight.computeStyleRelevance(1)).cached).toBe(true);
+      const delta = await tight.editDirection({ target: 'smiling', strength: 1, disentanglement: 0 });
+      expect(delta.some((v) => v !== 0)).toBe(true);
+    } finally {
+      await tight.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
