@@ -85,6 +85,25 @@ describe('generation', () => {
   });
 });
 
+describe('tokenizer', () => {
+  it('pads with 0 to the context length and truncates long text keeping <|endoftext|> last', async () => {
+    const { ClipTokenizer } = await import('../../src/engine/clip.js');
+    const tok = await ClipTokenizer.load(path.join(packCopy, engine.manifest.files.tokenizer.path), engine.manifest.clip.contextLength);
+    const C = engine.manifest.clip.contextLength;
+    const [short, long] = tok.encode(['a face', Array.from({ length: 200 }, () => 'word').join(' ')]).ids;
+    expect(short).toHaveLength(C);
+    expect(long).toHaveLength(C);
+    const eot = Math.max(...short);
+    expect(short.indexOf(eot)).toBeGreaterThan(1);
+    expect(short.slice(short.indexOf(eot) + 1).every((v) => v === 0)).toBe(true);
+    expect(long[C - 1]).toBe(eot);
+    expect(long[0]).toBe(short[0]); // <|startoftext|>
+    // truncation changes nothing about the embedding's shape, and long text still embeds
+    const [e] = await engine.embedText([Array.from({ length: 200 }, () => 'word').join(' ')]);
+    expect(e.length).toBe(engine.manifest.embedDim);
+  });
+});
+
 describe('domains', () => {
   it('blend of one domain with weight 1 is that domain; halves land between', async () => {
     const a = await engine.domainFromText({ target: 'a zombie' });
