@@ -126,52 +126,37 @@ const envSchema = z
     MAX_ATTACHMENT_MB: integer('MAX_ATTACHMENT_MB', 1, 100, 8),
     MAX_JOBS_PER_USER: integer('MAX_JOBS_PER_USER', 1, 100, 2),
     MAX_JOBS_PER_SERVER: integer('MAX_JOBS_PER_SERVER', 1, 1000, 8),
-  })
-  .superRefine((env, ctx) => {
-    if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['DISCORD_APPLICATION_ID'],
-        message: 'DISCORD_APPLICATION_ID is needed with DISCORD_TOKEN (the application id from the Developer Portal)',
-      });
-    }
-    if (!env.DISCORD_TOKEN && (env.DISCORD_APPLICATION_ID || env.DISCORD_GUILD_ID)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['DISCORD_TOKEN'],
-        message: 'DISCORD_TOKEN is missing: DISCORD_APPLICATION_ID or DISCORD_GUILD_ID is set without it',
-      });
-    }
-    const slackAny = env.SLACK_BOT_TOKEN || env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET;
-    if (slackAny && !env.SLACK_BOT_TOKEN) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_BOT_TOKEN'],
-        message: 'SLACK_BOT_TOKEN (xoxb-…) is needed when any other SLACK_ variable is set',
-      });
-    }
-    if (env.SLACK_BOT_TOKEN && env.SLACK_MODE === 'socket' && !env.SLACK_APP_TOKEN) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_APP_TOKEN'],
-        message: 'SLACK_APP_TOKEN (xapp-…) is needed with SLACK_MODE=socket; or set SLACK_MODE=http with SLACK_SIGNING_SECRET',
-      });
-    }
-    if (env.SLACK_BOT_TOKEN && env.SLACK_MODE === 'http' && env.PLAYGROUND_PORT === env.PORT) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['PLAYGROUND_PORT'],
-        message: `PLAYGROUND_PORT must differ from PORT (${env.PORT}) while Slack's HTTP receiver listens on PORT`,
-      });
-    }
-    if (env.SLACK_BOT_TOKEN && env.SLACK_MODE === 'http' && !env.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message: 'SLACK_SIGNING_SECRET is needed with SLACK_MODE=http (Slack signs every request with it)',
-      });
-    }
   });
+
+/**
+ * Settings that only make sense together. They are checked on the raw text, beside the per-variable checks,
+ * so that a typo in PORT does not hide a missing signing secret: every mistake is reported at once.
+ */
+function pairingProblems(raw: Record<string, string | undefined>): string[] {
+  const v = (name: string) => raw[name]?.trim() || undefined;
+  const slackMode = (v('SLACK_MODE') ?? 'socket').toLowerCase();
+  const problems: string[] = [];
+  if (v('DISCORD_TOKEN') && !v('DISCORD_APPLICATION_ID')) {
+    problems.push('DISCORD_APPLICATION_ID is needed with DISCORD_TOKEN (the application id from the Developer Portal)');
+  }
+  if (!v('DISCORD_TOKEN') && (v('DISCORD_APPLICATION_ID') || v('DISCORD_GUILD_ID'))) {
+    problems.push('DISCORD_TOKEN is missing: DISCORD_APPLICATION_ID or DISCORD_GUILD_ID is set without it');
+  }
+  if ((v('SLACK_APP_TOKEN') || v('SLACK_SIGNING_SECRET')) && !v('SLACK_BOT_TOKEN')) {
+    problems.push('SLACK_BOT_TOKEN (xoxb-…) is needed when any other SLACK_ variable is set');
+  }
+  if (v('SLACK_BOT_TOKEN') && slackMode === 'socket' && !v('SLACK_APP_TOKEN')) {
+    problems.push('SLACK_APP_TOKEN (xapp-…) is needed with SLACK_MODE=socket; or set SLACK_MODE=http with SLACK_SIGNING_SECRET');
+  }
+  if (v('SLACK_BOT_TOKEN') && slackMode === 'http') {
+    const port = v('PORT') ?? '3000';
+    if (v('PLAYGROUND_PORT') === port) {
+      problems.push(`PLAYGROUND_PORT must differ from PORT (${port}) while Slack's HTTP receiver listens on PORT`);
+    }
+    if (!v('SLACK_SIGNING_SECRET')) problems.push('SLACK_SIGNING_SECRET is needed with SLACK_MODE=http (Slack signs every request with it)');
+  }
+  return problems;
+}
 
 type Env = z.output<typeof envSchema>;
 
@@ -202,7 +187,8 @@ export class ConfigError extends Error {
 /** Checks an environment (process.env by default) and returns the typed configuration, or throws ConfigError. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message));
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => i.message)), ...pairingProblems(env)];
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   return toConfig(parsed.data);
 }
 

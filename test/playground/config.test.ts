@@ -60,12 +60,20 @@ describe('config', () => {
       'PLAYGROUND must be 1 or 0 (also true/false, yes/no, on/off), got "maybe"',
       'ORT_PROVIDER must be one of auto, cpu, cuda (got "tpu")',
       'MAX_ATTACHMENT_MB must be a whole number between 1 and 100 (got 0)',
+      'DISCORD_APPLICATION_ID is needed with DISCORD_TOKEN (the application id from the Developer Portal)',
+    ]);
+    // a bad PORT does not hide a missing signing secret
+    expect(problems({ PORT: 'abc', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_MODE: 'http' })).toEqual([
+      'PORT must be a whole number between 1 and 65535 (got "abc")',
+      'SLACK_SIGNING_SECRET is needed with SLACK_MODE=http (Slack signs every request with it)',
+    ]);
+    expect(problems({ PORT: '4000', PLAYGROUND_PORT: '4000', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_MODE: 'http', SLACK_SIGNING_SECRET: 's' })).toEqual([
+      "PLAYGROUND_PORT must differ from PORT (4000) while Slack's HTTP receiver listens on PORT",
     ]);
     expect(problems({ SLACK_API_URL: 'slack.com/api', DISCORD_API_URL: 'ftp://x' })).toEqual([
       'SLACK_API_URL must be an http(s) URL such as https://slack.com/api/ (got "slack.com/api")',
       'DISCORD_API_URL must be an http(s) URL such as https://discord.com/api (got "ftp://x")',
     ]);
-    // the cross-field checks run once the fields themselves are valid
     expect(problems({ DISCORD_TOKEN: 'abc' })).toEqual([
       'DISCORD_APPLICATION_ID is needed with DISCORD_TOKEN (the application id from the Developer Portal)',
     ]);

@@ -112,6 +112,8 @@ describe('playground with the real bot', () => {
     expect(await page.inputValue('#input')).toMatch(/^\/stylize image: [\w-]+ $/);
     await page.type('#input', 'target: a bronze bust');
     await page.press('#input', 'Enter');
+    // the echo names the picture, as Discord shows an attachment option
+    await page.locator('#messages .message.mine .text', { hasText: '/stylize image: sample1.jpg target: a bronze bust' }).waitFor();
     const result = page.locator('#messages .message.from-bot', { hasText: 'a bronze bust', has: page.locator('.files img') });
     await result.waitFor({ timeout: 90_000 });
   });

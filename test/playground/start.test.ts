@@ -68,7 +68,9 @@ function npmStart(env: Record<string, string>) {
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const closed = new Promise<void>((res) => child.stdout!.on('close', () => res()));
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   return {
+    exited,
     output: () => out,
     /** waits for the playground line and a page at that URL */
     async page(url: string, withinMs: number): Promise<string> {
@@ -181,5 +183,13 @@ describe('npm start', () => {
     } finally {
       await discord.stop();
     }
+  });
+
+  it('refuses a bad configuration with one sentence per mistake and a non-zero exit', { timeout: 60_000 }, async () => {
+    const app = npmStart({ PORT: 'abc', SLACK_BOT_TOKEN: 'xoxb-bad-config-token-42', SLACK_MODE: 'http' });
+    const code = await app.exited;
+    expect(code).not.toBe(0);
+    expect(app.output()).toContain('Configuration problems:\n  - PORT must be a whole number between 1 and 65535 (got "abc")\n  - SLACK_SIGNING_SECRET is needed');
+    expect(app.output()).not.toContain('xoxb-bad-config-token-42');
   });
 });
