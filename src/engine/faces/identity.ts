@@ -5,8 +5,11 @@ import type { RgbImage } from '../types.js';
 import { withTensor } from './detector.js';
 import { faceLib } from './facelib.js';
 
-/** Pictures smaller than this are upscaled before detection: SSD misses faces in tiny crops (e.g. 64 px packs). */
-const MIN_DESCRIPTOR_SIDE = 256;
+/**
+ * Crops are brought to this side before detection: SSD misses faces in tiny crops (16–64 px packs), and larger
+ * crops only cost time (the recognition net sees a 150 px chip).
+ */
+const DESCRIPTOR_SIDE = 256;
 /** A stylized face may look less like a photo than the detector is used to: accept weaker detections here. */
 const DESCRIPTOR_MIN_CONFIDENCE = 0.3;
 
@@ -17,7 +20,7 @@ const DESCRIPTOR_MIN_CONFIDENCE = 0.3;
 export async function faceDescriptor(image: RgbImage): Promise<Float32Array | null> {
   const lib = await faceLib();
   const { faceapi } = lib;
-  const input = await framed(await atLeast(image, MIN_DESCRIPTOR_SIDE));
+  const input = await framed(await scaledTo(image, DESCRIPTOR_SIDE));
   const found = await withTensor(lib, input, (t) =>
     faceapi
       .detectSingleFace(t, new faceapi.SsdMobilenetv1Options({ minConfidence: DESCRIPTOR_MIN_CONFIDENCE }))
@@ -66,9 +69,9 @@ async function framed(image: RgbImage): Promise<RgbImage> {
   return { width: info.width, height: info.height, data };
 }
 
-async function atLeast(image: RgbImage, side: number): Promise<RgbImage> {
+async function scaledTo(image: RgbImage, side: number): Promise<RgbImage> {
   const k = side / Math.min(image.width, image.height);
-  if (k <= 1) return image;
+  if (k === 1) return image;
   const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .resize(Math.round(image.width * k), Math.round(image.height * k), { fit: 'fill', kernel: 'lanczos3' })
     .raw()
