@@ -117,6 +117,26 @@ describe('/stylize', () => {
   });
 });
 
+describe('errors inside a job', () => {
+  it('a picture with no face: the progress message says so and the user gets a private answer', async () => {
+    const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#7a8' } }).png().toBuffer();
+    const msgs = await command('stylize', { image: attachment('wall.png', blank, 'image/png'), target: 'a statue' });
+    expect(msgs).toHaveLength(2);
+    expect(msgs[0].latest.text).toMatch(/❌ (no face found|I could not find a face)/);
+    expect(msgs[1].latest).toMatchObject({ private: true });
+    expect(msgs[1].latest.text).toMatch(/no face found|could not find a face/);
+  });
+
+  it("the engine's input errors are shown to the user, other errors are not", async () => {
+    const { EngineInputError, ImageInputError } = await import('../../src/engine/index.js');
+    const { userMessageOf } = await import('../../src/core/progress.js');
+    expect(userMessageOf(new EngineInputError('strength must be a number'))).toBe('That did not work: strength must be a number');
+    expect(userMessageOf(new ImageInputError('the picture is too small'))).toMatch(/too small/);
+    expect(userMessageOf(new UserError('plain'))).toBe('plain');
+    expect(userMessageOf(new Error('ENOENT /secret/path'))).toBeUndefined();
+  });
+});
+
 describe('caches and permissions', () => {
   it('the same reference picture twice: CLIP vision and the hypernet run once', async () => {
     const bytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3a6' } }).png().toBuffer();
