@@ -1,5 +1,8 @@
 // ONNX Runtime sessions. CPU is the default; CUDA is used when this onnxruntime-node build ships it and a session
 // actually starts on it (a GPU host installs onnxruntime-node with the cuda12 flag). CUDA is never required.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import ort from 'onnxruntime-node';
 
 export type ProviderChoice = 'auto' | 'cpu' | 'cuda';
@@ -11,10 +14,19 @@ export interface SessionOptions {
   interOpThreads?: number;
 }
 
-/** True when this onnxruntime-node build can load the CUDA execution provider at all. */
+/**
+ * True when this onnxruntime-node install can run the CUDA execution provider: the binding lists it (it does on
+ * linux/x64, as "not bundled") and its provider library is present beside the binding, which is what
+ * `npm install --onnxruntime-node-install=cuda12` adds. Creating the session is still the final test (openSession).
+ */
 export function cudaAvailable(): boolean {
   try {
-    return ort.listSupportedBackends().some((b) => b.name === 'cuda' && b.bundled);
+    const listed = ort.listSupportedBackends().find((b) => b.name === 'cuda');
+    if (!listed) return false;
+    if (listed.bundled) return true;
+    const require = createRequire(import.meta.url);
+    const binDir = path.join(path.dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+    return existsSync(path.join(binDir, 'libonnxruntime_providers_cuda.so'));
   } catch {
     return false;
   }
