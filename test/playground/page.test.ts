@@ -49,7 +49,12 @@ describe('playground page', () => {
     await page.fill('#input', '');
     await page.type('#input', '/domains l');
     await expect.poll(() => page.locator('#suggestions li .label').allTextContents()).toEqual(['leaderboard']);
-    await page.fill('#input', '');
+    // Enter on a complete command sends it, even with its own completion on offer
+    await page.type('#input', 'eaderboard');
+    await expect.poll(() => page.locator('#suggestions li .label').allTextContents()).toEqual(['leaderboard']);
+    await page.press('#input', 'Enter');
+    await page.locator('#messages .message.from-bot .text strong', { hasText: 'leaderboard' }).waitFor();
+    expect(await page.inputValue('#input')).toBe('');
   });
 
   it('/adapt shows its progress, then a grid image with vote buttons in the same message', async () => {
@@ -67,7 +72,9 @@ describe('playground page', () => {
     // the echo of the command, then one bot message that went queued → progress → result
     await expect.poll(() => page.locator('#messages .message:not(.from-bot) .text').last().textContent()).toBe('/adapt target: pixar character count: 4');
     expect(seen.some((t) => t.includes('50%'))).toBe(true);
-    expect(await page.locator('#messages .message.from-bot').count()).toBe(1);
+    // the leaderboard answer of the first test, and this one message (no placeholder left over)
+    expect(await page.locator('#messages .message.from-bot').count()).toBe(2);
+    expect(await page.locator('#messages .message.pending').count()).toBe(0);
     const img = result.locator('img');
     await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(128);
     expect(await result.locator('button[data-button-id^="adapt:vote:up"]').textContent()).toBe('👍 0');

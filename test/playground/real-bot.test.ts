@@ -123,6 +123,24 @@ describe('playground with the real bot', () => {
     await page.locator('#messages .message.private', { hasText: 'notes.png is not a picture' }).waitFor();
   });
 
+  it('the manager switch decides who may change the server settings', async () => {
+    const actAs = async (id: string, manager: boolean) => {
+      await page.fill('#user-id', id);
+      await page.fill('#user-name', id.toUpperCase());
+      await page.setChecked('#user-manager', manager);
+      await page.click('#who button[type="submit"]');
+      await page.waitForSelector('body[data-ready="true"]');
+    };
+    await actAs('zoe', false);
+    await command('/settings show');
+    await page.locator('#messages .message.private', { hasText: 'Only server managers can use /settings.' }).waitFor();
+    await actAs('max', true);
+    await command('/settings show');
+    await expect.poll(() => page.locator('#messages .message.from-bot').last().textContent(), { timeout: 20_000 }).toMatch(/cap|pack/i);
+    expect(await page.locator('#messages .message', { hasText: 'Only server managers' }).count()).toBe(0);
+    await actAs('you', true);
+  });
+
   it('the side panel shows the server gallery', async () => {
     await page.click('.panel-tab:has-text("Gallery")');
     await expect.poll(() => page.locator('#panel-body .message').count(), { timeout: 30_000 }).toBeGreaterThan(0);

@@ -76,10 +76,11 @@ export function setupAutocomplete({ input, list, state }) {
     list.replaceChildren();
   }
 
+  const completed = (item) => input.value.slice(0, input.value.length - item.replace.length) + item.insert;
+
   function take(item) {
     if (item.inert) return;
-    const v = input.value;
-    input.value = v.slice(0, v.length - item.replace.length) + item.insert;
+    input.value = completed(item);
     input.focus();
     refresh();
   }
@@ -118,7 +119,8 @@ export function setupAutocomplete({ input, list, state }) {
         highlight(active + (e.key === 'ArrowDown' ? 1 : -1));
         return true;
       }
-      if (e.key === 'Tab' || (e.key === 'Enter' && !items[active].inert && items[active].insert.trim() !== input.value.trim())) {
+      // Enter sends what is already complete ("/help" with "/help " offered); otherwise it takes the suggestion
+      if (e.key === 'Tab' || (e.key === 'Enter' && !items[active].inert && completed(items[active]).trim() !== input.value.trim())) {
         e.preventDefault();
         take(items[active]);
         return true;
