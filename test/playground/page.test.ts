@@ -149,6 +149,13 @@ describe('playground page', () => {
     await page.click('.panel-tab:has-text("Leaderboard")');
     await page.locator('#panel-body .message', { hasText: '#1: 👍 1 👎 0' }).waitFor();
     expect(await page.locator('#panel-body .text strong').textContent()).toBe('leaderboard');
+    // a refresh replaces the panel's answer rather than adding another
+    await page.click('.panel-tab:has-text("Gallery")');
+    await page.locator('#panel-body .text strong', { hasText: 'gallery' }).waitFor();
+    await page.click('.panel-tab:has-text("Leaderboard")');
+    await page.locator('#panel-body .text strong', { hasText: 'leaderboard' }).waitFor();
+    const panelMessages = (await (await fetch(new URL('/api/messages?user=bob', playground.url))).json()) as { messages: Array<{ panel?: boolean }> };
+    expect(panelMessages.messages.filter((m) => m.panel)).toHaveLength(1);
     await page.screenshot({ path: '/tmp/playground-test.png' });
     expect(errors).toEqual([]);
   });

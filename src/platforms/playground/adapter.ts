@@ -94,6 +94,8 @@ export class PlaygroundAdapter {
         return;
       }
       if (!panel) this.channel.post({ author: userAuthor(actor), text: this.withFileNames(text), files: [], buttons: [] });
+      // a side-panel view replaces the last one, so refreshing it does not pile up messages
+      else for (const m of this.channel.history(actor.id)) if (m.panel && m.visibleTo === actor.id) this.channel.remove(m.id);
       await this.invoke(actor, inv, panel);
     });
   }
