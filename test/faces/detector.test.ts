@@ -57,6 +57,15 @@ describe('face detection on the sample photos', () => {
     }
   });
 
+  it('gives the same answers to concurrent requests as to one at a time', async () => {
+    const photos = await Promise.all([3, 6].map((n) => decodePhoto(samplePhoto(n))));
+    const together = await Promise.all(photos.map((p) => findFaces(p)));
+    const alone = [];
+    for (const p of photos) alone.push(await findFaces(p));
+    expect(together.map((fs) => fs.map((f) => f.box))).toEqual(alone.map((fs) => fs.map((f) => f.box)));
+    expect(together.map((fs) => fs.length)).toEqual([PEOPLE[3], PEOPLE[6]]);
+  });
+
   it('refuses a picture without a face, and one whose face is too small, with a clear UserError', async () => {
     const noFace = await decodePhoto(await encodeJpeg(gradient(640, 480)));
     await expect(detectFaces(noFace)).rejects.toThrow(UserError);
