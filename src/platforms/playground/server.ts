@@ -187,8 +187,12 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     adapter,
     async close() {
       channel.closeAll();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // a request still being answered gets a moment, then its connection is cut
+      const grace = setTimeout(() => server.closeAllConnections(), 2000);
+      await closed;
+      clearTimeout(grace);
       await adapter.idle();
     },
   };
