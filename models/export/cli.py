@@ -18,6 +18,11 @@ def run(args):
         add_nada_domain(args.stylegan, args.into, args.name, args.prompt)
         print(f"added domain {args.name!r} to {args.into}")
         return
+    if args.styleclip_relevance and args.into and not args.out:
+        from .relevance import add_relevance
+        add_relevance(args.into, args.relevance_samples, args.seed)
+        print(f"wrote {args.into}/style_relevance.bin")
+        return
     if not args.preset:
         raise ValueError("choose a method: --preset hypergan-clip or --preset hyperdomainnet")
     if not args.out:

@@ -5,6 +5,10 @@ For each style channel c (the S channels of style_delta, layer order): generate 
 L2-normalised differences of the normalised image embeddings over samples; the mean is normalised again.
 The result [S, E] is what StyleCLIP's global directions compare a text direction Δt against. The official
 recipe uses ~100 samples per channel on a GPU; `--relevance-samples` trades accuracy for time."""
+import json
+import os
+
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -46,3 +50,26 @@ def compute_relevance(parts, method, samples=16, seed=0, truncation=0.7, channel
         diff = F.normalize(emb[:, 0] - emb[:, 1], dim=2)
         rows.append(F.normalize(diff.mean(1), dim=1))
     return torch.cat(rows)
+
+
+def add_relevance(pack_dir, samples=16, seed=0):
+    """Adds style_relevance.bin to an existing random-weight pack by rebuilding its models from the seed."""
+    from .pack_writer import file_entry, write_manifest
+    from .random_models import build_random
+
+    manifest_path = os.path.join(pack_dir, "pack.json")
+    if not os.path.isfile(manifest_path):
+        raise FileNotFoundError(f"no pack.json in {pack_dir}")
+    with open(manifest_path, encoding="utf-8") as f:
+        manifest = json.load(f)
+    prov = manifest["provenance"]
+    if prov["source"] != "random":
+        raise ValueError("relevance for a checkpoint pack needs its checkpoints: re-export it with --styleclip-relevance")
+    parts = build_random(prov["config"], manifest["method"], prov["seed"])
+    relevance = compute_relevance(parts, manifest["method"], samples, seed, manifest["truncation"])
+    if tuple(relevance.shape) != (manifest["styleDim"], manifest["embedDim"]):
+        raise ValueError("the rebuilt models do not match the pack (was it made by another exporter version?)")
+    np.asarray(relevance.numpy(), dtype="<f4").tofile(os.path.join(pack_dir, "style_relevance.bin"))
+    manifest["files"]["styleRelevance"] = file_entry(pack_dir, "style_relevance.bin")
+    write_manifest(pack_dir, manifest)
+    return relevance

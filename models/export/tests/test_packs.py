@@ -18,6 +18,8 @@ from models.export.tokenizer import ClipBpe, END
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 PACKS = {"tiny": ("hypergan-clip", 1), "tiny-hdn": ("hyperdomainnet", 2)}
+COMMITTED = {"tiny": ("hypergan-clip", 1, 2_000_000), "tiny-hdn": ("hyperdomainnet", 2, 2_000_000),
+             "demo": ("hypergan-clip", 7, 20_000_000)}
 IO = {"mapping": (["z"], ["w"]), "synthesis": (["ws", "domain", "style_delta"], ["images"]),
       "hypernet": (["target", "source"], ["domain"]), "encoder": (["images"], ["ws"]),
       "clipText": (["input_ids"], ["text_embeds"]), "clipVision": (["pixel_values"], ["image_embeds"])}
@@ -34,6 +36,8 @@ def read_bytes(path):
 
 
 def pack_dir(name):
+    if name == "demo":
+        return os.path.join(ROOT, "models", "demo")
     return os.path.join(ROOT, "test", "fixtures", "packs", name)
 
 
@@ -43,7 +47,7 @@ def dims(value):
 
 class FixturePackTest(unittest.TestCase):
     def test_graphs_are_valid_with_dynamic_batch_and_the_documented_shapes(self):
-        for name in PACKS:
+        for name in COMMITTED:
             d = pack_dir(name)
             m = read_json(os.path.join(d, "pack.json"))
             R, N, L, D, S, E = (m[k] for k in ("resolution", "numWs", "latentDim", "domainDim", "styleDim", "embedDim"))
@@ -67,7 +71,7 @@ class FixturePackTest(unittest.TestCase):
                     self.assertEqual(value.type.tensor_type.elem_type, want_type)
 
     def test_manifest_matches_files(self):
-        for name, (method, seed) in PACKS.items():
+        for name, (method, seed, limit) in COMMITTED.items():
             d = pack_dir(name)
             m = read_json(os.path.join(d, "pack.json"))
             self.assertEqual((m["method"], m["randomWeights"], m["provenance"]["seed"]), (method, True, seed))
@@ -81,7 +85,7 @@ class FixturePackTest(unittest.TestCase):
             self.assertEqual(identity.shape, (m["domainDim"],))
             self.assertEqual(np.fromfile(os.path.join(d, "w_avg.bin"), dtype="<f4").shape, (m["latentDim"],))
             size = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(d) for f in fs)
-            self.assertLess(size, 2_000_000, f"{name} fixture must stay under 2 MB")
+            self.assertLess(size, limit, f"{name} must stay under {limit} bytes")
 
     def test_tokenizer_json_reproduces_reference_ids(self):
         for name in PACKS:

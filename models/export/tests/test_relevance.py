@@ -23,3 +23,35 @@ class RelevanceTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AddRelevanceTest(unittest.TestCase):
+    def test_added_to_a_copy_of_the_tiny_pack(self):
+        import hashlib
+        import json
+        import os
+        import shutil
+        import tempfile
+
+        import numpy as np
+
+        from models.export.__main__ import main
+
+        src = os.path.join(os.path.dirname(__file__), "..", "..", "..", "test", "fixtures", "packs", "tiny")
+        tmp = tempfile.mkdtemp()
+        try:
+            pack = os.path.join(tmp, "tiny")
+            shutil.copytree(src, pack)
+            self.assertEqual(main(["--styleclip-relevance", "--relevance-samples", "1", "--into", pack]), 0)
+            with open(os.path.join(pack, "pack.json")) as f:
+                manifest = json.load(f)
+            entry = manifest["files"]["styleRelevance"]
+            with open(os.path.join(pack, entry["path"]), "rb") as f:
+                data = f.read()
+            self.assertEqual(hashlib.sha256(data).hexdigest(), entry["sha256"])
+            rel = np.frombuffer(data, dtype="<f4").reshape(manifest["styleDim"], manifest["embedDim"])
+            norms = np.linalg.norm(rel, axis=1)
+            self.assertTrue(np.all((np.abs(norms - 1) < 1e-4) | (norms < 1e-3)))
+            self.assertGreater((norms > 0.5).mean(), 0.9)
+        finally:
+            shutil.rmtree(tmp)
