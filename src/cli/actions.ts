@@ -173,16 +173,21 @@ export async function adapt(opts: CommonOpts & { prompt?: string; target?: strin
   });
 }
 
-export async function stylize(opts: CommonOpts & { image: string; domain?: string; target?: string; reference?: string }): Promise<void> {
+export async function stylize(opts: CommonOpts & { image: string; domain?: string; target?: string; reference?: string; maxFaces: string }): Promise<void> {
+  const maxFaces = parseInteger('max-faces', opts.maxFaces, 1, 16)!;
   const photo = await readInputFile('--image', opts.image);
   await withEngine(opts, async (engine) => {
     const domain = await domainFromOpts(engine, opts);
     if (!domain) throw new CliInputError('say which domain: --domain FILE, --target TEXT or --reference PICTURE');
-    const result = await engine.stylize({ image: photo, domain, strength: strengthOf(opts) });
+    const result = await engine.stylize({ image: photo, domain, strength: strengthOf(opts), maxFaces });
+    // --out gets the whole photo with the faces pasted back; the aligned before/after pairs go beside it
+    const file = await writeOut(opts, 'domainshift-stylize.png', await encodePng(result.composite));
     const rows = result.faces.map((f) => [f.before, f.after]);
-    const png = await encodePng(await grid([...rows, [result.composite]], { rowLabels: [...result.faces.map((_, i) => `face ${i + 1}`), 'photo'] }));
-    const file = await writeOut(opts, 'domainshift-stylize.png', png);
-    report(opts, { provider: engine.provider, faces: result.faces.length, identity: result.faces.map((f) => f.identity), out: file });
+    const pairsPng = await encodePng(await grid(rows, { rowLabels: result.faces.map((_, i) => `face ${i + 1}`) }));
+    const pairs = await writeOut({ ...opts, out: file.replace(/(\.png)?$/i, '.pairs.png') }, '', pairsPng);
+    // a null score comes with the reason (random-weight packs draw no face the detector can find)
+    const identity = result.faces.map((f) => f.identity ?? `n/a: ${(f as { identityNote?: string }).identityNote ?? 'not measured'}`);
+    report(opts, { provider: engine.provider, faces: result.faces.length, identity, out: file, pairs });
   });
 }
 

@@ -52,6 +52,7 @@ export function buildProgram(): Command {
   common(program.command('stylize').description('a photo re-drawn in a domain'))
     .requiredOption('--image <file>', 'the photo')
     .option('--domain <file>', 'domain vector .npy').option('--target <text>', 'domain from text').option('--reference <file>', 'domain from a reference picture')
+    .option('--max-faces <n>', 'stylize up to this many faces, largest first', '1')
     .action(actions.stylize);
 
   common(program.command('edit').description('StyleCLIP global direction: "neutral → target" text edit'))

@@ -70,6 +70,24 @@ describe('domainshift CLI', () => {
     expect(JSON.parse(gen.stdout).images).toBe(2);
   });
 
+  it('stylize a face-api sample photo: --out is the whole photo with its faces pasted back, the pairs beside it, an identity entry per face', async () => {
+    const photo = path.resolve(import.meta.dirname, '../../node_modules/@vladmandic/face-api/demo/sample1.jpg');
+    const res = await run(['stylize', '--pack', pack, '--image', photo, '--target', 'a zombie', '--max-faces', '2', '--out', 'photo.png', '--json']);
+    expect(res.code).toBe(0);
+    const summary = JSON.parse(res.stdout);
+    expect(summary.faces).toBe(2);
+    expect(summary.identity).toHaveLength(2);
+    for (const score of summary.identity) {
+      if (typeof score === 'number') expect(Math.abs(score)).toBeLessThanOrEqual(1);
+      else expect(score).toMatch(/^n\/a: /); // the random pack draws no face to describe; the reason is given
+    }
+    const original = await sharp(photo).metadata();
+    const out = await sharp(await readFile(path.join(work, 'photo.png'))).metadata();
+    expect([out.width, out.height]).toEqual([original.width, original.height]);
+    const pairs = await sharp(await readFile(path.join(work, 'photo.pairs.png'))).metadata();
+    expect(pairs.format).toBe('png');
+  });
+
   it('bad input exits 2 with one line: no prompt, a text file as a photo, wrong latents, unknown command, bad numbers', async () => {
     await writeFile(path.join(work, 'notes.txt'), 'not a picture');
     await writeFile(path.join(work, 'bad.npy'), formatNpy(new Float32Array(6), [2, 3]));
