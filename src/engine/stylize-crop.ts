@@ -3,16 +3,7 @@
 // while the face path (src/engine/faces/stylize.ts) is not there.
 import { EngineInputError } from './errors.js';
 import { decodeImage, resizeRgb } from './images.js';
-import type { DomainVector, Engine, StylizeResult } from './types.js';
-
-export interface StylizeRequest {
-  image: Buffer;
-  domain?: DomainVector;
-  nadaDomain?: string;
-  styleDelta?: Float32Array;
-  strength?: number;
-  maxFaces?: number;
-}
+import type { Engine, StylizeRequest, StylizeResult } from './types.js';
 
 export async function stylizeCenterCrop(engine: Engine, req: StylizeRequest): Promise<StylizeResult> {
   if (!Buffer.isBuffer(req.image)) throw new EngineInputError('stylize needs an encoded picture');

@@ -1,7 +1,7 @@
 // Engine.stylize delegates to the face path (src/engine/faces/stylize.ts, stylizePhoto) when that module exists;
 // otherwise, and for packs whose subject is not faces if the face module declines them, the centre-crop path runs.
-import { stylizeCenterCrop, type StylizeRequest } from './stylize-crop.js';
-import type { Engine, StylizeResult } from './types.js';
+import { stylizeCenterCrop } from './stylize-crop.js';
+import type { Engine, StylizeRequest, StylizeResult } from './types.js';
 
 type StylizePhoto = (engine: Engine, req: StylizeRequest) => Promise<StylizeResult>;
 let facePath: Promise<StylizePhoto | null> | null = null;

@@ -58,6 +58,17 @@ export interface StageTimes {
   [stage: string]: number; // milliseconds
 }
 
+export interface StylizeRequest {
+  /** the photo, encoded (PNG, JPEG, WebP…) */
+  image: Buffer;
+  domain?: DomainVector;
+  nadaDomain?: string;
+  styleDelta?: Float32Array;
+  strength?: number;
+  /** how many faces at most, largest first; default 1 */
+  maxFaces?: number;
+}
+
 export interface StylizedFace {
   /** the aligned crop as the encoder saw it, and its re-rendering in the domain */
   before: RgbImage;
@@ -104,15 +115,7 @@ export interface Engine {
    * A photo re-drawn in a domain (issue 6): faces detected and FFHQ-aligned (or the pack's centre crop when
    * `subject` is not faces), inverted, re-rendered in the domain and pasted back with a feathered mask.
    */
-  stylize(req: {
-    image: Buffer;
-    domain?: DomainVector;
-    nadaDomain?: string;
-    styleDelta?: Float32Array;
-    strength?: number;
-    /** how many faces at most, largest first; default 1 */
-    maxFaces?: number;
-  }): Promise<StylizeResult>;
+  stylize(req: StylizeRequest): Promise<StylizeResult>;
 
   identityDomain(): DomainVector;
   /** Σ wᵢ·(dᵢ − identity) + identity */

@@ -1,5 +1,4 @@
 // Message context menus, modals and attachments through the real discord.js client and a loopback Discord + CDN.
-import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Attachment } from '../../src/core/platform.js';
@@ -8,38 +7,12 @@ import type { FakeDiscord, RecordedRequest } from './fake-discord.js';
 import { startHarness, type Harness } from './harness.js';
 import { attachmentJSON, messageCommand, messageJSON, modalSubmit, slashCommand, type AttachmentJSON } from './payloads.js';
 import { ScriptedBot } from './scripted-bot.js';
+import { pngClaimingSize } from '../helpers/pixel-bomb.js';
 
 const bot = new ScriptedBot();
 let h: Harness;
 let discord: FakeDiscord;
 let photo: Buffer;
-
-/** a tiny PNG whose header claims width × height pixels (a few bytes of pixel data): a decompression bomb */
-function pngHeaderOnly(width: number, height: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]);
-}
 
 function serve(name: string, data: Buffer, contentType = 'image/png', chunked = false): string {
   const path = `/cdn/attachments/1/2/${name}`;
@@ -168,7 +141,7 @@ describe('bad attachments', () => {
   });
 
   it('refuses a pixel bomb by its declared size, and by its header when Discord gives none', async () => {
-    const bomb = pngHeaderOnly(50_000, 50_000);
+    const bomb = pngClaimingSize(50_000, 50_000);
     const url = serve('bomb.png', bomb);
     const declared = await adaptWith(attachmentJSON({ filename: 'bomb.png', size: bomb.length, url, content_type: 'image/png', width: 50_000, height: 50_000 }));
     expect(declared.text).toMatch(/bomb\.png.*50000×50000.*megapixels/);

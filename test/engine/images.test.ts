@@ -1,43 +1,14 @@
 // Decoding untrusted pictures and drawing results, with the real sharp.
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import zlib from 'node:zlib';
 import { animate, beforeAfter, centerCrop, decodeImage, encodePng, grid, ImageInputError, imagesToTensor, tensorToImages } from '../../src/engine/images.js';
 import type { RgbImage } from '../../src/engine/types.js';
+import { pngClaimingSize } from '../helpers/pixel-bomb.js';
 
 function solid(w: number, h: number, rgb: [number, number, number]): RgbImage {
   const data = Buffer.alloc(w * h * 3);
   for (let i = 0; i < w * h; i++) data.set(rgb, i * 3);
   return { width: w, height: h, data };
-}
-
-/** A PNG whose header claims width×height but whose data is one tiny compressed row: a "pixel bomb". */
-function pngClaiming(width: number, height: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const idat = zlib.deflateSync(Buffer.alloc(1 + width * 3));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
 }
 
 describe('decodeImage', () => {
@@ -61,7 +32,7 @@ describe('decodeImage', () => {
   });
 
   it('refuses a pixel bomb by its header, before decoding', async () => {
-    const bomb = pngClaiming(50000, 50000);
+    const bomb = pngClaimingSize(50000, 50000);
     expect(bomb.length).toBeLessThan(200_000);
     const t0 = performance.now();
     const err = await decodeImage(bomb).catch((e) => e);

@@ -2,8 +2,8 @@
 // re-rendered in the domain, pasted back into the photo, and scored for identity. Packs that do not draw faces
 // (or whose encoder expects a centre crop) take the engine's centre-crop path instead.
 import { UserError } from '../../core/platform.js';
-import { stylizeCenterCrop, type StylizeRequest } from '../stylize-crop.js';
-import type { Engine, StylizedFace, StylizeResult } from '../types.js';
+import { stylizeCenterCrop } from '../stylize-crop.js';
+import type { Engine, StylizedFace, StylizeRequest, StylizeResult } from '../types.js';
 import { alignFace, type AlignedFace } from './align.js';
 import { decodePhoto, detectFaces } from './detector.js';
 import { faceDescriptor, identityScore } from './identity.js';
