@@ -61,10 +61,10 @@ export async function postPhotoResult(ctx: CommandContext, services: BotServices
   };
   await services.stores.putResult(rec);
   const ids = result.faces.map((f) => f.identity).filter((v): v is number => v !== null);
-  // the face engine may say why a score is missing (e.g. a crop too small for the descriptor)
+  // the face engine says why a score is missing, or how it was taken when the result's face was not detected
   const why = result.faces.map((f) => (f as { identityNote?: string }).identityNote).find((n) => n);
   const note = ids.length
-    ? `identity kept: ${ids.map((v) => v.toFixed(2)).join(', ')} (face-descriptor cosine, 1 = the same person)`
+    ? `identity kept: ${ids.map((v) => v.toFixed(2)).join(', ')} (face-descriptor cosine, 1 = the same person${why ? `; ${why}` : ''})`
     : engine.manifest.subject === 'faces'
       ? `identity: not measured${why ? ` (${why})` : ''}`
       : undefined;

@@ -185,9 +185,10 @@ export async function stylize(opts: CommonOpts & { image: string; domain?: strin
     const rows = result.faces.map((f) => [f.before, f.after]);
     const pairsPng = await encodePng(await grid(rows, { rowLabels: result.faces.map((_, i) => `face ${i + 1}`) }));
     const pairs = await writeOut({ ...opts, out: file.replace(/(\.png)?$/i, '.pairs.png') }, '', pairsPng);
-    // a null score comes with the reason (random-weight packs draw no face the detector can find)
-    const identity = result.faces.map((f) => f.identity ?? `n/a: ${(f as { identityNote?: string }).identityNote ?? 'not measured'}`);
-    report(opts, { provider: engine.provider, faces: result.faces.length, identity, out: file, pairs });
+    const identity = result.faces.map((f) => f.identity);
+    // why a score is missing, or how it was taken (random-weight packs draw no face the detector can find)
+    const notes = result.faces.map((f) => (f as { identityNote?: string }).identityNote ?? null);
+    report(opts, { provider: engine.provider, faces: result.faces.length, identity, ...(notes.some((n) => n) ? { identityNotes: notes } : {}), out: file, pairs });
   });
 }
 

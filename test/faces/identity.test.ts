@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { alignFace } from '../../src/engine/faces/align.js';
 import { decodePhoto, findFaces } from '../../src/engine/faces/detector.js';
-import { cosine, faceDescriptor, identityScore } from '../../src/engine/faces/identity.js';
+import { cosine, describeFace, descriptorAt, faceDescriptor, identityScore, MEASURED_AT_INPUT_FACE } from '../../src/engine/faces/identity.js';
 import { gradient, resized, samplePhoto } from './helpers.js';
 
 describe('face descriptors and the identity score', () => {
@@ -31,12 +31,18 @@ describe('face descriptors and the identity score', () => {
     expect(Math.min(...same) - Math.max(...across)).toBeGreaterThan(0.04);
   });
 
-  it('is null, with the reason, when the result holds no face', async () => {
+  it('describes a result without a detectable face at the input face\'s place; is null only without an input face', async () => {
     const photo = await decodePhoto(samplePhoto(3));
     const [face] = await findFaces(photo);
     const crop = (await alignFace(photo, face.landmarks, 128)).image;
     expect(await faceDescriptor(gradient(128, 128))).toBeNull();
-    expect(await identityScore(crop, gradient(128, 128))).toEqual({ score: null, reason: 'no face found in the result' });
+    // the fallback chip is the one detection would cut: the same face described both ways agrees
+    const described = (await describeFace(crop))!;
+    expect(cosine(described.descriptor, await descriptorAt(crop, described.box))).toBeGreaterThan(0.999);
+    const faceless = await identityScore(crop, gradient(128, 128));
+    expect(faceless.reason).toBe(MEASURED_AT_INPUT_FACE);
+    expect(faceless.score).toBeGreaterThanOrEqual(-1);
+    expect(faceless.score).toBeLessThan(0.95); // below every same-person score above, and any pair of people
     expect(await identityScore(gradient(64, 64), crop)).toEqual({ score: null, reason: 'no face found in the input crop' });
     const self = await identityScore(crop, crop);
     expect(self.score).toBeCloseTo(1, 5);

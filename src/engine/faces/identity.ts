@@ -13,14 +13,20 @@ const DESCRIPTOR_SIDE = 256;
 /** A stylized face may look less like a photo than the detector is used to: accept weaker detections here. */
 const DESCRIPTOR_MIN_CONFIDENCE = 0.3;
 
+/** A face's descriptor and where it was found, in the normalised frame (crop scaled to DESCRIPTOR_SIDE, framed). */
+export interface FaceDescription {
+  descriptor: Float32Array;
+  box: { x: number; y: number; width: number; height: number };
+}
+
 /**
- * The descriptor of the most confident face in a face crop (aligned input or generated result), or null when no
- * face is found in it. The crop is framed with a black border first: SSD misses faces that fill the frame.
+ * The most confident face in a face crop (aligned input or generated result), or null when no face is found in
+ * it. The crop is framed with a black border first: SSD misses faces that fill the frame.
  */
-export async function faceDescriptor(image: RgbImage): Promise<Float32Array | null> {
+export async function describeFace(image: RgbImage): Promise<FaceDescription | null> {
   const lib = await faceLib();
   const { faceapi } = lib;
-  const input = await framed(await scaledTo(image, DESCRIPTOR_SIDE));
+  const input = await normalised(image);
   const found = await withTensor(lib, input, (t) =>
     faceapi
       .detectSingleFace(t, new faceapi.SsdMobilenetv1Options({ minConfidence: DESCRIPTOR_MIN_CONFIDENCE }))
@@ -28,7 +34,33 @@ export async function faceDescriptor(image: RgbImage): Promise<Float32Array | nu
       .withFaceDescriptor()
       .run(),
   );
-  return found ? Float32Array.from(found.descriptor) : null;
+  if (!found) return null;
+  // the box face-api itself cuts the descriptor chip from (dlib-style alignment of the landmarks)
+  const { x, y, width, height } = found.landmarks.align(null, { useDlibAlignment: true });
+  return { descriptor: Float32Array.from(found.descriptor), box: { x, y, width, height } };
+}
+
+export async function faceDescriptor(image: RgbImage): Promise<Float32Array | null> {
+  return (await describeFace(image))?.descriptor ?? null;
+}
+
+/**
+ * The descriptor of whatever `image` holds at `box` (normalised frame). Aligned crops share the FFHQ frame, so a
+ * result whose face the detector cannot find is still described where the input's face was.
+ */
+export async function descriptorAt(image: RgbImage, box: FaceDescription['box']): Promise<Float32Array> {
+  const lib = await faceLib();
+  const { faceapi } = lib;
+  const input = await normalised(image);
+  return withTensor(lib, input, async (t) => {
+    const rect = new faceapi.Rect(box.x, box.y, box.width, box.height);
+    const [chip] = await faceapi.extractFaceTensors(t as never, [rect]);
+    try {
+      return Float32Array.from((await faceapi.computeFaceDescriptor(chip as never)) as Float32Array);
+    } finally {
+      chip.dispose();
+    }
+  });
 }
 
 export function cosine(a: Float32Array, b: Float32Array): number {
@@ -45,19 +77,25 @@ export function cosine(a: Float32Array, b: Float32Array): number {
 }
 
 export interface IdentityScore {
-  /** cosine of the two descriptors, or null when a face is not found in one of the pictures */
+  /** cosine of the two descriptors, or null when no face is found in the input */
   score: number | null;
-  /** why the score is null */
+  /** why the score is missing, or how it was measured when the result's face was not detected */
   reason?: string;
 }
 
-/** Identity kept from `before` (the input face crop) to `after` (the result). */
-export async function identityScore(before: RgbImage | Float32Array, after: RgbImage): Promise<IdentityScore> {
-  const a = before instanceof Float32Array ? before : await faceDescriptor(before);
+export const MEASURED_AT_INPUT_FACE = "no face detected in the result: measured at the input face's place";
+
+/** Identity kept from `before` (the input face crop, or its description) to `after` (the result, same frame). */
+export async function identityScore(before: RgbImage | FaceDescription, after: RgbImage): Promise<IdentityScore> {
+  const a = 'descriptor' in before ? before : await describeFace(before);
   if (!a) return { score: null, reason: 'no face found in the input crop' };
   const b = await faceDescriptor(after);
-  if (!b) return { score: null, reason: 'no face found in the result' };
-  return { score: cosine(a, b) };
+  if (b) return { score: cosine(a.descriptor, b) };
+  return { score: cosine(a.descriptor, await descriptorAt(after, a.box)), reason: MEASURED_AT_INPUT_FACE };
+}
+
+async function normalised(image: RgbImage): Promise<RgbImage> {
+  return framed(await scaledTo(image, DESCRIPTOR_SIDE));
 }
 
 async function framed(image: RgbImage): Promise<RgbImage> {

@@ -6,7 +6,7 @@ import { stylizeCenterCrop } from '../stylize-crop.js';
 import type { Engine, StylizedFace, StylizeRequest, StylizeResult } from '../types.js';
 import { alignFace, type AlignedFace } from './align.js';
 import { decodePhoto, detectFaces } from './detector.js';
-import { faceDescriptor, identityScore } from './identity.js';
+import { describeFace, identityScore } from './identity.js';
 import { pasteBack } from './paste.js';
 
 /** The input side of the identity score is measured on an aligned crop at least this large, whatever R_enc is. */
@@ -48,9 +48,9 @@ export async function stylizePhoto(engine: Engine, req: StylizeRequest): Promise
   const results: StylizedFaceReport[] = [];
   for (let i = 0; i < faces.length; i++) {
     const inputCrop = R >= IDENTITY_CROP ? aligned[i].image : (await alignFace(photo, faces[i].landmarks, IDENTITY_CROP)).image;
-    const inputDescriptor = await faceDescriptor(inputCrop);
-    const identity = inputDescriptor
-      ? await identityScore(inputDescriptor, images[i])
+    const inputFace = await describeFace(inputCrop);
+    const identity = inputFace
+      ? await identityScore(inputFace, images[i])
       : { score: null, reason: 'no face found in the aligned input crop' };
     const { x, y, width, height } = faces[i].box;
     results.push({
