@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createBot } from '../../src/core/bot.js';
-import type { Attachment, Bot } from '../../src/core/platform.js';
+import type { Bot } from '../../src/core/platform.js';
 import { UserError } from '../../src/core/platform.js';
 import { Recorder, type RecordedMessage } from './recording.js';
-import { openTestServices, type TestServices } from './helpers.js';
+import { bytesAttachment, openTestServices, type TestServices } from './helpers.js';
 
 const PHOTO = join(import.meta.dirname, '..', '..', 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg');
 
@@ -23,20 +23,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.cleanup());
 
-/** What an adapter hands over: metadata as the platform reported it, and a bounded download. */
-function attachment(name: string, data: Buffer, contentType: string | undefined, over: Partial<Attachment> = {}): Attachment & { downloads: number } {
-  const a = {
-    name, contentType, size: data.byteLength, url: `https://cdn.test/${name}`, downloads: 0,
-    async download(max: number) {
-      a.downloads++;
-      if (data.byteLength > max) throw new UserError('too large');
-      return data;
-    },
-    ...over,
-  };
-  return a;
-}
-
 async function command(command: string, options: Record<string, unknown>, opts: { actor?: typeof ada; subcommand?: string; channelId?: string } = {}): Promise<RecordedMessage[]> {
   const n = rec.messages.length;
   await bot.handleCommand(rec.context({ actor: opts.actor ?? ada, place: opts.channelId ? { channelId: opts.channelId } : {} }), {
@@ -49,7 +35,7 @@ async function command(command: string, options: Record<string, unknown>, opts: 
 
 describe('/stylize', () => {
   it('re-draws a photo with a text target: before/after, the composite, result buttons', async () => {
-    const photo = attachment('me.jpg', readFileSync(PHOTO), 'image/jpeg');
+    const photo = bytesAttachment('me.jpg', readFileSync(PHOTO), 'image/jpeg');
     const [m] = await command('stylize', { image: photo, target: 'a marble statue' });
     expect(m.latest.text, m.latest.text).toContain('**Stylized:** a marble statue');
     // the tiny pack draws "faces": the answer reports the identity score, or why there is none
@@ -72,28 +58,28 @@ describe('/stylize', () => {
   });
 
   it('refuses bad pictures clearly, and downloads nothing it can refuse from the metadata', async () => {
-    const pdf = attachment('cv.pdf', Buffer.from('%PDF-1.4'), 'application/pdf');
+    const pdf = bytesAttachment('cv.pdf', Buffer.from('%PDF-1.4'), 'application/pdf');
     let [m] = await command('stylize', { image: pdf, target: 'x' });
     expect(m.latest).toMatchObject({ private: true });
     expect(m.latest.text).toMatch(/not a picture I can read/);
     expect(pdf.downloads).toBe(0);
-    const huge = attachment('big.png', Buffer.alloc(10), 'image/png', { size: 50 * 1024 * 1024 });
+    const huge = bytesAttachment('big.png', Buffer.alloc(10), 'image/png', { size: 50 * 1024 * 1024 });
     [m] = await command('stylize', { image: huge, target: 'x' });
     expect(m.latest.text).toMatch(/the limit is 8\.0 MB/);
     expect(huge.downloads).toBe(0);
-    const corrupt = attachment('broken.jpg', readFileSync(PHOTO).subarray(0, 3000), 'image/jpeg');
+    const corrupt = bytesAttachment('broken.jpg', readFileSync(PHOTO).subarray(0, 3000), 'image/jpeg');
     [m] = await command('stylize', { image: corrupt, target: 'x' });
     expect(m.latest.text).toMatch(/could not be read as a picture/);
     const bomb = await sharp({ create: { width: 8000, height: 8000, channels: 3, background: '#888' } }).png().toBuffer();
-    [m] = await command('stylize', { image: attachment('bomb.png', bomb, 'image/png'), target: 'x' });
+    [m] = await command('stylize', { image: bytesAttachment('bomb.png', bomb, 'image/png'), target: 'x' });
     expect(m.latest.text).toMatch(/too many pixels|too large/);
-    const photo = attachment('me.jpg', readFileSync(PHOTO), 'image/jpeg');
+    const photo = bytesAttachment('me.jpg', readFileSync(PHOTO), 'image/jpeg');
     [m] = await command('stylize', { image: photo, target: 'x', domain: 'y' });
     expect(m.latest.text).toMatch(/exactly one of/);
   });
 
   it('the Stylize message command asks with a form, then stylizes the message picture', async () => {
-    const photo = attachment('p.jpg', readFileSync(PHOTO), 'image/jpeg');
+    const photo = bytesAttachment('p.jpg', readFileSync(PHOTO), 'image/jpeg');
     const inv = { command: 'stylize-message', options: {}, target: { messageId: 'x1', attachments: [photo] } };
     expect(bot.wantsModal(inv)).toBe(true);
     expect(bot.wantsModal({ command: 'adapt', options: {} })).toBe(false);
@@ -105,7 +91,7 @@ describe('/stylize', () => {
     await bot.handleModal(rec.context({ actor: boss }), modal.id, { target: 'pixar' });
     expect(rec.messages[n].latest.text).toMatch(/belongs to someone else/);
     // a reference picture: one-shot adaptation from the image
-    const ref = attachment('ref.jpg', readFileSync(PHOTO), 'image/jpeg');
+    const ref = bytesAttachment('ref.jpg', readFileSync(PHOTO), 'image/jpeg');
     n = rec.messages.length;
     await bot.handleModal(rec.context(), modal.id, { reference: [ref] });
     expect(rec.messages[n].latest.text).toContain('the style of ref.jpg');
@@ -120,7 +106,7 @@ describe('/stylize', () => {
 describe('errors inside a job', () => {
   it('a picture with no face: the progress message says so and the user gets a private answer', async () => {
     const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#7a8' } }).png().toBuffer();
-    const msgs = await command('stylize', { image: attachment('wall.png', blank, 'image/png'), target: 'a statue' });
+    const msgs = await command('stylize', { image: bytesAttachment('wall.png', blank, 'image/png'), target: 'a statue' });
     expect(msgs).toHaveLength(2);
     expect(msgs[0].latest.text).toMatch(/❌ (no face found|I could not find a face)/);
     expect(msgs[1].latest).toMatchObject({ private: true });
@@ -143,7 +129,7 @@ describe('caches and permissions', () => {
     const calls = t.engine.calls;
     const before = { img: calls.embedImage ?? 0, dom: calls.domainFromImage ?? 0 };
     for (let i = 0; i < 2; i++) {
-      const [m] = await command('stylize', { image: attachment('me.jpg', readFileSync(PHOTO), 'image/jpeg'), reference: attachment(`ref${i}.png`, bytes, 'image/png') });
+      const [m] = await command('stylize', { image: bytesAttachment('me.jpg', readFileSync(PHOTO), 'image/jpeg'), reference: bytesAttachment(`ref${i}.png`, bytes, 'image/png') });
       expect(m.latest.files, m.latest.text).toHaveLength(2);
     }
     expect((calls.domainFromImage ?? 0) - before.dom).toBe(1);

@@ -8,6 +8,7 @@ import type { Engine } from '../../src/engine/types.js';
 import { Stores } from '../../src/core/stores.js';
 import { assembleServices, type BotServices } from '../../src/core/services.js';
 import { consoleLogger, type Logger } from '../../src/core/log.js';
+import { UserError, type Attachment } from '../../src/core/platform.js';
 
 export const TINY_PACK = join(import.meta.dirname, '..', 'fixtures', 'packs', 'tiny');
 
@@ -67,4 +68,18 @@ export async function openTestServices(opts: { dir?: string } = {}): Promise<Tes
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** What an adapter hands over: metadata as the platform reported it, and a bounded download that counts itself. */
+export function bytesAttachment(name: string, data: Buffer, contentType: string | undefined, over: Partial<Attachment> = {}): Attachment & { downloads: number } {
+  const a = {
+    name, contentType, size: data.byteLength, url: `https://cdn.test/${name}`, downloads: 0,
+    async download(max: number) {
+      a.downloads++;
+      if (data.byteLength > max) throw new UserError('too large');
+      return data;
+    },
+    ...over,
+  };
+  return a;
 }

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { checkAttachmentMeta, checkImageBytes, checkPrompt, defaultLimits, fetchPicture } from '../../src/core/limits.js';
-import { UserError, type Attachment } from '../../src/core/platform.js';
+import { UserError } from '../../src/core/platform.js';
+import { bytesAttachment } from './helpers.js';
 
 const limits = defaultLimits();
-
-function attachment(data: Buffer, over: Partial<Attachment> = {}): Attachment & { downloads: number } {
-  const a = {
-    name: 'pic.png', contentType: 'image/png', size: data.byteLength, url: 'https://cdn.example/pic.png', downloads: 0,
-    async download(max: number) {
-      a.downloads++;
-      if (data.byteLength > max) throw new UserError('too large');
-      return data;
-    },
-    ...over,
-  };
-  return a;
-}
 
 describe('prompt checks', () => {
   it('trims, limits length and applies the blocklist as whole words, case-insensitively', () => {
@@ -32,10 +20,10 @@ describe('prompt checks', () => {
 
 describe('attachment checks', () => {
   it('refuses wrong types and oversized files before downloading', () => {
-    expect(() => checkAttachmentMeta(attachment(Buffer.alloc(10), { name: 'a.pdf', contentType: 'application/pdf' }), limits)).toThrow(/not a picture.*application\/pdf/);
-    expect(() => checkAttachmentMeta(attachment(Buffer.alloc(10), { size: 9 * 1024 * 1024 }), limits)).toThrow(/9\.0 MB; the limit is 8\.0 MB/);
-    expect(() => checkAttachmentMeta(attachment(Buffer.alloc(10), { width: 20000, height: 20000 }), limits)).toThrow(/too large/);
-    expect(() => checkAttachmentMeta(attachment(Buffer.alloc(10), { contentType: undefined, name: 'x.webp' }), limits)).not.toThrow();
+    expect(() => checkAttachmentMeta(bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { name: 'a.pdf', contentType: 'application/pdf' }), limits)).toThrow(/not a picture.*application\/pdf/);
+    expect(() => checkAttachmentMeta(bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { size: 9 * 1024 * 1024 }), limits)).toThrow(/9\.0 MB; the limit is 8\.0 MB/);
+    expect(() => checkAttachmentMeta(bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { width: 20000, height: 20000 }), limits)).toThrow(/too large/);
+    expect(() => checkAttachmentMeta(bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { contentType: undefined, name: 'x.webp' }), limits)).not.toThrow();
   });
 
   it('decodes for real after download: corrupt files and pixel bombs are UserErrors', async () => {
@@ -52,10 +40,10 @@ describe('attachment checks', () => {
 
   it('fetchPicture does not download what the metadata already refuses', async () => {
     const good = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#0f0' } }).jpeg().toBuffer();
-    const bad = attachment(good, { contentType: 'text/html', name: 'x.html' });
+    const bad = bytesAttachment('pic.png', good, 'image/png', { contentType: 'text/html', name: 'x.html' });
     await expect(fetchPicture(bad, limits)).rejects.toBeInstanceOf(UserError);
     expect(bad.downloads).toBe(0);
-    const ok = attachment(good, { contentType: 'image/jpeg', name: 'x.jpg' });
+    const ok = bytesAttachment('pic.png', good, 'image/png', { contentType: 'image/jpeg', name: 'x.jpg' });
     expect((await fetchPicture(ok, limits)).equals(good)).toBe(true);
     expect(ok.downloads).toBe(1);
   });
