@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/core/bot.js';
+import { allCommands } from '../../commands/index.js';
 import { assembleServices, type BotServices } from '../../src/core/services.js';
 import { Stores } from '../../src/core/stores.js';
 import { openPack } from '../../src/engine/index.js';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   const stores = await Stores.open(`sqlite://${join(dir, 'bot.sqlite')}`);
   const log = { info: (m: string) => serviceLog.push(m), error: (m: string, e?: unknown) => serviceLog.push(`${m} ${String(e)}`) };
   services = assembleServices({ engines: [await openPack(TINY_PACK)], stores, log });
-  h = await startHarness(createBot(services), { editIntervalMs: EDIT_INTERVAL_MS });
+  h = await startHarness(createBot(services, allCommands()), { editIntervalMs: EDIT_INTERVAL_MS });
   discord = h.discord;
 });
 
