@@ -132,7 +132,7 @@ export async function main(): Promise<void> {
     services = await openServices({
       packDir: config.packDir,
       storeUrl: config.storeUrl,
-      limits: { maxAttachmentBytes: config.maxAttachmentBytes },
+      limits: { maxAttachmentBytes: config.maxAttachmentBytes, maxJobsPerUser: config.limits.jobsPerUser, maxJobsPerServer: config.limits.jobsPerServer },
       log,
       openEngine: (dir) => openEngine(config, dir),
     });
