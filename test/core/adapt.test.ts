@@ -119,7 +119,10 @@ describe('/adapt through createBot', () => {
     await bot.handleCommand(ctx, { command: 'adapt', options: { prompt: 'cat', seed: 1, count: 1 } });
     const last = rec.messages[rec.messages.length - 1].latest;
     expect(last.private).toBe(true);
-    expect(last.text).toMatch(/Something went wrong \(ref [\w-]+\)/);
+    expect(last.text).toMatch(/Something went wrong \(job [\w-]+\)/);
+    // the public message does not stay at "⏳ … 95%" with a live Cancel button
+    expect(rec.messages[0].latest.text).toMatch(/❌ the result could not be posted \(job [\w-]+\)/);
+    expect(rec.messages[0].latest.buttons ?? []).toEqual([]);
     expect(last.text).not.toContain('sekrit');
     const logged = t.log.lines.join('\n');
     expect(logged).toContain('upload failed with token [redacted]');
