@@ -81,8 +81,8 @@ describe('Stores on a real SQLite file', () => {
     await s.close();
   });
 
-  it('says clearly when an adapter is missing or unknown', async () => {
-    await expect(Stores.open('redis://127.0.0.1:1')).rejects.toThrow(/@keyv\/redis/);
+  it('says clearly when a store cannot be reached or its scheme is unknown', async () => {
+    await expect(Stores.open('redis://127.0.0.1:1')).rejects.toThrow(/Could not reach the Redis store at redis:\/\/127.0.0.1:1/);
     await expect(Stores.open('mongo://x')).rejects.toThrow(/unsupported storeUrl/);
   });
 });
