@@ -1,11 +1,12 @@
 // Everything the bot remembers, on keyv: CLIP embeddings and domain vectors (cached by pack + sha256 of the
 // input, so a repeated prompt or picture skips CLIP and the hypernet), results, saved domains, votes, settings.
+// A domain vector is written once, under its id (content hash); prompt caches and results refer to it by id.
 // One keyv per collection (its namespace); per-server data carries the server id in its key.
 import Keyv from 'keyv';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from './platform.js';
-import { base64ToFloats, floatsToBase64 } from './encoding.js';
+import { base64ToFloats, domainId, floatsToBase64 } from './encoding.js';
 import { defaultSettings, type ServerSettings } from './settings-schema.js';
 
 export interface ResultRecord {
@@ -119,22 +120,41 @@ export class Stores {
   async setEmbedding(pack: string, key: string, v: Float32Array): Promise<void> {
     await this.embeddings.set(`${pack}:${key}`, floatsToBase64(v));
   }
+  /** a cached vector: "@" and the id of the stored vector (base64 has no "@"; older entries hold the vector) */
   async getDomain(pack: string, key: string): Promise<Float32Array | undefined> {
     const v = await this.domains.get<string>(`${pack}:${key}`);
-    return v === undefined ? undefined : base64ToFloats(v);
+    if (v === undefined) return undefined;
+    if (!v.startsWith('@')) return base64ToFloats(v);
+    const stored = await this.domains.get<string>(vectorKey(pack, v.slice(1)));
+    return stored === undefined ? undefined : base64ToFloats(stored);
   }
   async setDomain(pack: string, key: string, v: Float32Array): Promise<void> {
-    await this.domains.set(`${pack}:${key}`, floatsToBase64(v));
+    const id = domainId(v);
+    await this.putVector(pack, id, floatsToBase64(v));
+    await this.domains.set(`${pack}:${key}`, `@${id}`);
+  }
+  /** writes a vector under its id unless it is there already (ids are content hashes) */
+  private async putVector(pack: string, id: string, base64: string): Promise<void> {
+    const key = vectorKey(pack, id);
+    if (!(await this.domains.has(key))) await this.domains.set(key, base64);
   }
 
-  // ---- results ----
+  // ---- results: stored without their domain vector, which lives once under its id ----
 
   async putResult(r: ResultRecord): Promise<void> {
-    await this.results.set(`${r.serverId}:${r.id}`, r);
+    const { domain, ...rest } = r;
+    // by reference only where the id is the vector's own content hash (getResult looks it up by that id)
+    const byId = domain !== undefined && r.domainId === domainId(base64ToFloats(domain));
+    if (byId) await this.putVector(r.pack, r.domainId!, domain);
+    const stored = byId ? rest : r;
+    await this.results.set(`${r.serverId}:${r.id}`, stored);
     await this.results.set(`latest:${r.serverId}:${r.channelId}`, r.id);
   }
   async getResult(serverId: string, id: string): Promise<ResultRecord | undefined> {
-    return this.results.get<ResultRecord>(`${serverId}:${id}`);
+    const r = await this.results.get<ResultRecord>(`${serverId}:${id}`);
+    if (!r || r.domain !== undefined || !r.domainId) return r;
+    const domain = await this.domains.get<string>(vectorKey(r.pack, r.domainId));
+    return domain === undefined ? r : { ...r, domain };
   }
   async latestResult(serverId: string, channelId: string): Promise<ResultRecord | undefined> {
     const id = await this.results.get<string>(`latest:${serverId}:${channelId}`);
@@ -243,6 +263,10 @@ export class Stores {
   async close(): Promise<void> {
     for (const kv of [this.embeddings, this.domains, this.results, this.saved, this.votes, this.settings]) await kv.disconnect();
   }
+}
+
+function vectorKey(pack: string, id: string): string {
+  return `${pack}:id:${id}`;
 }
 
 function tally(all: Record<string, 1 | -1>): VoteTally {
