@@ -86,10 +86,10 @@ const storeUrl = z
   .optional()
   .transform((s, ctx) => {
     const v = s || 'sqlite://data/domainshift.sqlite';
-    if (!/^(sqlite|redis|rediss|postgres|postgresql):\/\/.+/.test(v)) {
+    if (!/^(sqlite|redis|rediss):\/\/.+/.test(v)) {
       ctx.addIssue({
         code: 'custom',
-        message: `STORE_URL must start with sqlite://, redis:// or postgres:// (got "${redactUrl(v)}")`,
+        message: `STORE_URL must start with sqlite:// or redis:// (got "${redactUrl(v)}")`,
       });
       return z.NEVER;
     }

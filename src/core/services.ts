@@ -84,7 +84,7 @@ export function assembleServices(parts: {
 export async function openServices(options: ServiceOptions): Promise<BotServices> {
   const dirs = Array.isArray(options.packDir) ? options.packDir : [options.packDir];
   const open = options.openEngine ?? defaultOpenEngine;
-  const stores = await Stores.open(options.storeUrl ?? 'sqlite://data/domainshift.sqlite');
+  const stores = await Stores.open(options.storeUrl ?? 'sqlite://data/domainshift.sqlite', { log: options.log });
   const engines: Engine[] = [];
   try {
     for (const d of dirs) engines.push(await open(d));

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { Stores } from '../../src/core/stores.js';
 import { UserError } from '../../src/core/platform.js';
 import { base64ToFloats, domainId, floatsToBase64 } from '../../src/core/encoding.js';
-import Keyv from 'keyv';
-import KeyvSqlite from '@keyv/sqlite';
+import { SqliteBackend } from '../../src/core/store-sqlite.js';
 
 let dir: string;
 let url: string;
@@ -68,15 +67,14 @@ describe('Stores on a real SQLite file', () => {
     await a.putResult({ ...rec, id: 'r1' });
     await a.putResult({ ...rec, id: 'r2', strength: 1.5 });
     await a.close();
-    // what is on disk, read with keyv directly
-    const raw = async (namespace: string) => new Keyv({ store: new KeyvSqlite({ uri: url }), namespace });
-    const results = await raw('results');
-    const domains = await raw('domains');
+    // what is in the file, read through the backend directly
+    const raw = await SqliteBackend.open(url.replace(/^sqlite:\/\//, ''));
+    const results = raw.keyv('results');
+    const domains = raw.keyv('domains');
     expect(Object.keys((await results.get('s1:r1')) as object)).not.toContain('domain');
     expect(await domains.get('tiny:text:prompt')).toBe(`@${id}`);
     expect(await domains.get(`tiny:id:${id}`)).toBe(floatsToBase64(d));
-    await results.disconnect();
-    await domains.disconnect();
+    await raw.close();
     const b = await Stores.open(url);
     expect(Array.from(base64ToFloats((await b.getResult('s1', 'r2'))!.domain!))).toEqual(Array.from(d));
     expect(Array.from((await b.getDomain('tiny', 'text:prompt'))!)).toEqual(Array.from(d));
@@ -110,8 +108,8 @@ describe('Stores on a real SQLite file', () => {
     await s.close();
   });
 
-  it('says clearly when an adapter is missing or unknown', async () => {
-    await expect(Stores.open('redis://127.0.0.1:1')).rejects.toThrow(/@keyv\/redis/);
+  it('says clearly when a store cannot be reached or its scheme is unknown', async () => {
+    await expect(Stores.open('redis://127.0.0.1:1')).rejects.toThrow(/Could not reach the Redis store at redis:\/\/127.0.0.1:1/);
     await expect(Stores.open('mongo://x')).rejects.toThrow(/unsupported storeUrl/);
   });
 });

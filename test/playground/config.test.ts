@@ -70,7 +70,7 @@ describe('config', () => {
     const p = problems({ PORT: '-1', SLACK_MODE: 'websocket', ORT_PROVIDER: 'tpu', PLAYGROUND: 'maybe', MAX_ATTACHMENT_MB: '0', STORE_URL: 'mysql://u:pw@db/x', DISCORD_TOKEN: 'abc' });
     expect(p).toEqual([
       'PORT must be a whole number between 1 and 65535 (got "-1")',
-      'STORE_URL must start with sqlite://, redis:// or postgres:// (got "mysql://***@db/x")',
+      'STORE_URL must start with sqlite:// or redis:// (got "mysql://***@db/x")',
       'SLACK_MODE must be one of socket, http (got "websocket")',
       'PLAYGROUND must be 1 or 0 (also true/false, yes/no, on/off), got "maybe"',
       'ORT_PROVIDER must be one of auto, cpu, cuda (got "tpu")',
