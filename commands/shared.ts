@@ -41,7 +41,7 @@ export async function postResult(
         pack: engine.manifest.name,
         createdAt: Date.now(),
       };
-      const png = await renderResult(engine, rec, job);
+      const png = await renderResult(engine, rec, job, services.pictures);
       return { rec, png };
     },
   });
