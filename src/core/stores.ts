@@ -2,13 +2,14 @@
 // repeated prompt or picture skips CLIP and the hypernet) and results in keyv collections; saved domains, votes and
 // settings in per-server hashes whose operations are atomic in the backend, so several processes sharing a Redis
 // store agree. Every write is checked: a failed one reaches the user as "not saved, try again".
+// A domain vector is written once, under its id (content hash); prompt caches and results refer to it by id.
 import type Keyv from 'keyv';
 import { UserError } from './platform.js';
 import { consoleLogger, type Logger } from './log.js';
 import { MemoryBackend, type StoreBackend } from './store-backend.js';
 import { SqliteBackend } from './store-sqlite.js';
 import { RedisBackend } from './store-redis.js';
-import { base64ToFloats, floatsToBase64 } from './encoding.js';
+import { base64ToFloats, domainId, floatsToBase64 } from './encoding.js';
 import { defaultSettings, type ServerSettings } from './settings-schema.js';
 
 export interface ResultRecord {
@@ -125,24 +126,46 @@ export class Stores {
   async setEmbedding(pack: string, key: string, v: Float32Array): Promise<void> {
     await this.cache(this.embeddings, `${pack}:${key}`, v);
   }
+  /** a cached vector: "@" and the id of the stored vector (base64 has no "@"; older entries hold the vector) */
   async getDomain(pack: string, key: string): Promise<Float32Array | undefined> {
     const v = await this.domains.get<string>(`${pack}:${key}`);
-    return v === undefined ? undefined : base64ToFloats(v);
+    if (v === undefined) return undefined;
+    if (!v.startsWith('@')) return base64ToFloats(v);
+    const stored = await this.domains.get<string>(vectorKey(pack, v.slice(1)));
+    return stored === undefined ? undefined : base64ToFloats(stored);
   }
   async setDomain(pack: string, key: string, v: Float32Array): Promise<void> {
-    await this.cache(this.domains, `${pack}:${key}`, v);
+    const id = domainId(v);
+    try {
+      await this.putVector(pack, id, floatsToBase64(v));
+      await this.domains.set(`${pack}:${key}`, `@${id}`);
+    } catch (e) {
+      this.log.error(`store: cache entry ${key} was not written to ${this.backend.where}`, e);
+    }
+  }
+  /** writes a vector under its id unless it is there already (ids are content hashes) */
+  private async putVector(pack: string, id: string, base64: string): Promise<void> {
+    const key = vectorKey(pack, id);
+    if (!(await this.domains.has(key))) await this.domains.set(key, base64);
   }
 
-  // ---- results ----
+  // ---- results: stored without their domain vector, which lives once under its id ----
 
   async putResult(r: ResultRecord): Promise<void> {
+    const { domain, ...rest } = r;
+    // by reference only where the id is the vector's own content hash (getResult looks it up by that id)
+    const byId = domain !== undefined && r.domainId === domainId(base64ToFloats(domain));
     await this.write('a result', async () => {
-      await this.results.set(`${r.serverId}:${r.id}`, r);
+      if (byId) await this.putVector(r.pack, r.domainId!, domain);
+      await this.results.set(`${r.serverId}:${r.id}`, byId ? rest : r);
       await this.results.set(`latest:${r.serverId}:${r.channelId}`, r.id);
     });
   }
   async getResult(serverId: string, id: string): Promise<ResultRecord | undefined> {
-    return this.results.get<ResultRecord>(`${serverId}:${id}`);
+    const r = await this.results.get<ResultRecord>(`${serverId}:${id}`);
+    if (!r || r.domain !== undefined || !r.domainId) return r;
+    const domain = await this.domains.get<string>(vectorKey(r.pack, r.domainId));
+    return domain === undefined ? r : { ...r, domain };
   }
   async latestResult(serverId: string, channelId: string): Promise<ResultRecord | undefined> {
     const id = await this.results.get<string>(`latest:${serverId}:${channelId}`);
@@ -241,6 +264,10 @@ export class Stores {
   async close(): Promise<void> {
     await this.backend.close();
   }
+}
+
+function vectorKey(pack: string, id: string): string {
+  return `${pack}:id:${id}`;
 }
 
 function tally(all: Record<string, string>): VoteTally {
