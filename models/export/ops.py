@@ -149,6 +149,22 @@ class ModulatedConv2d(nn.Module):
             out = out * torch.rsqrt(energy + 1e-8)[:, :, None, None]
         return out
 
+    def raw(self, x, style):
+        """conv(x ⊙ style, scale·W) before demodulation and blur."""
+        weight = self.scaled_weight()
+        x = x * style[:, :, None, None]
+        if self.upsample:
+            return F.conv_transpose2d(x, weight.transpose(0, 1), stride=2, padding=0)
+        return F.conv2d(x, weight, padding=self.padding)
+
+    def energy(self, style):
+        """Σ_{i,k} (scale·W_oik·s_i)² per (sample, output channel): what demodulation divides by (its sqrt)."""
+        per_channel = getattr(self, "weight_energy", None)
+        if per_channel is None:
+            weight = self.scaled_weight()
+            per_channel = (weight * weight).sum([2, 3])
+        return torch.matmul(style * style, per_channel.t())
+
     @torch.no_grad()
     def freeze_energy(self):
         self.register_buffer("weight_energy", (self.scaled_weight() ** 2).sum([2, 3]), persistent=False)
@@ -185,3 +201,28 @@ def rank1_residual(x, style_b, k, a, upsample, blur):
     if upsample:
         out = blur(out)
     return out * (a * norm[:, None])[:, :, None, None]
+
+
+def rank1_conv(x, style_b, k, upsample):
+    """y = Σ_i (b∘s)_i·x_i (one channel), convolved with the per-sample 3x3 kernel k [B,9] (row-major, as conv2d
+    cross-correlates; a stride-2 transposed conv for upsampling layers, blur left to the caller). Returns
+    [B,1,H',W']: the un-normalised output of the rank-1 weight b⊗k, shared by every output channel."""
+    y = (x * style_b[:, :, None, None]).sum(1, keepdim=True)
+    height, width = int(y.shape[2]), int(y.shape[3])
+    kernel = k
+    if upsample:
+        # transposed conv = zero insertion, pad by 2, cross-correlation with the flipped kernel
+        y = y.reshape(-1, 1, height, 1, width, 1)
+        y = F.pad(y, [0, 1, 0, 0, 0, 1]).reshape(-1, 1, height * 2, width * 2)
+        y = y[:, :, : 2 * height - 1, : 2 * width - 1]
+        y = F.pad(y, [2, 2, 2, 2])
+        kernel = torch.flip(k, [1])
+        out_h, out_w = 2 * height + 1, 2 * width + 1
+    else:
+        y = F.pad(y, [1, 1, 1, 1])
+        out_h, out_w = height, width
+    out = 0
+    for row in range(3):
+        for col in range(3):
+            out = out + kernel[:, 3 * row + col, None, None, None] * y[:, :, row:row + out_h, col:col + out_w]
+    return out

@@ -5,8 +5,10 @@ import math
 import torch
 import torch.nn as nn
 
+from .domain_layout import (DEFAULT_SLOTS, FORMULATIONS, domain_block_len, domain_dim, identity_domain,  # noqa: F401
+                            layer_offsets, slot_len, split_block, style_dim_total)
 from .ops import (ConstantInput, EqualLinear, FusedLeakyReLU, ModulatedConv2d, NoiseInjection, PixelNorm,
-                  Upsample, rank1_residual)
+                  Upsample, rank1_conv)
 
 BLUR = (1, 3, 3, 1)
 
@@ -25,27 +27,50 @@ class StyledConv(nn.Module):
         self.noise = NoiseInjection()
         self.activate = FusedLeakyReLU(out_channel)
 
-    def forward(self, x, w, noise, method="none", block=None, delta=None):
-        """block: this layer's slice of the domain vector [B, len]; delta: style offset [B, Cin] or None."""
+    def forward(self, x, w, noise, method="none", block=None, delta=None, formulation="residual"):
+        """block: this layer's part of the domain: [B, Cin] multipliers (hyperdomainnet), or a list of
+        (γ [B], [B, 2·Cout + Cin + 9]) per residual slot (hypergan-clip); delta: style offset [B, Cin] or None."""
         conv = self.conv
         style = conv.modulation(w)
         if delta is not None:
             style = style + delta
-        cin, cout = conv.in_channel, conv.out_channel
-        if method == "hyperdomainnet":
-            style = style * block
-        out = conv(x, style)
-        if method == "hypergan-clip":
-            m = block[:, :cout]
-            a = block[:, cout:2 * cout]
-            b = block[:, 2 * cout:2 * cout + cin]
-            k = block[:, 2 * cout + cin:]
-            out = conv.finish(out * m[:, :, None, None])
-            out = out + rank1_residual(x, b * style, k, a, conv.upsample, getattr(conv, "blur", None))
+        if method == "hyperdomainnet":  # HyperDomainNet's cin_mult: the multiplier acts after demodulation
+            out = conv.raw(x, style * block) * torch.rsqrt(conv.energy(style) + 1e-8)[:, :, None, None]
+        elif method == "hypergan-clip":
+            out = hypergan_conv(conv, x, style, block, formulation)
         else:
-            out = conv.finish(out)
-        out = self.noise(out, noise)
+            out = conv(x, style)
+        out = conv.finish(out)
+        out = self.noise(out, torch.randn_like(out[:, :1]) if noise is None else noise)
         return self.activate(out)
+
+
+def hypergan_conv(conv, x, style, slots, formulation):
+    """F + Σ_slots γ·(what the domain adds), before blur. residual (model.py): m ⊙ demod(conv(x, a⊗b⊗k·s));
+    in-weight (model_old.py): m ⊙ demod(conv(x, (W + a⊗b⊗k)·s)) − F. Demodulation is computed exactly
+    (ε = 1e-8 as official) from per-channel energies, never from dense per-sample weights."""
+    layer = {"cin": conv.in_channel, "cout": conv.out_channel}
+    raw = conv.raw(x, style)
+    energy_w = conv.energy(style)
+    main = raw * torch.rsqrt(energy_w + 1e-8)[:, :, None, None]
+    out = main
+    scale = conv.scale
+    for gain, block in slots:
+        m, a, b, k = split_block(block, layer)
+        bs = b * style
+        y = rank1_conv(x, bs, k, conv.upsample)  # [B,1,H,W]
+        rank1 = (a * a) * ((bs * bs).sum(1) * (k * k).sum(1))[:, None] * scale * scale
+        if formulation == "residual":
+            coef = m * scale * a * torch.rsqrt(rank1 + 1e-8)
+            out = out + (gain[:, None] * coef)[:, :, None, None] * y
+        else:
+            weight = conv.scaled_weight().reshape(conv.out_channel, conv.in_channel, 9)
+            wk = torch.matmul(k, weight.reshape(-1, 9).t()).reshape(-1, conv.out_channel, conv.in_channel)
+            cross = 2 * scale * a * (wk * (bs * style)[:, None, :]).sum(2)
+            demod = torch.rsqrt(energy_w + cross + rank1 + 1e-8)
+            new = (raw + (scale * a)[:, :, None, None] * y) * (m * demod)[:, :, None, None]
+            out = out + gain[:, None, None, None] * (new - main)
+    return out
 
 
 class ToRGB(nn.Module):
@@ -107,57 +132,43 @@ def layer_table(gen):
             for name, c in gen.styled_convs()]
 
 
-def domain_block_len(layer, method):
-    if method == "hypergan-clip":
-        return 2 * layer["cout"] + layer["cin"] + 9
-    if method == "hyperdomainnet":
-        return layer["cin"]
-    raise ValueError(f"unknown method {method!r}")
-
-
-def domain_dim(layers, method):
-    return sum(domain_block_len(layer, method) for layer in layers)
-
-
-def style_dim_total(layers):
-    return sum(layer["cin"] for layer in layers)
-
-
-def identity_domain(layers, method):
-    parts = []
-    for layer in layers:
-        if method == "hypergan-clip":
-            parts += [torch.ones(layer["cout"]), torch.zeros(layer["cout"] + layer["cin"] + 9)]
-        else:
-            parts.append(torch.ones(layer["cin"]))
-    return torch.cat(parts)
-
-
 class Synthesis(nn.Module):
-    """What synthesis.onnx computes. Noise is the generator's fixed buffers."""
+    """What synthesis.onnx computes. Noise is the generator's fixed buffers. hypergan-clip domains hold `slots`
+    residual slots (domain_layout.py); `formulation` is "residual" (HyperGAN-CLIP's model.py) or "in-weight"
+    (its model_old.py)."""
 
-    def __init__(self, generator, method):
+    def __init__(self, generator, method, slots=DEFAULT_SLOTS, formulation="residual"):
         super().__init__()
+        if formulation not in FORMULATIONS:
+            raise ValueError(f"unknown HyperGAN-CLIP formulation {formulation!r} (expected one of {FORMULATIONS})")
         self.g = generator
-        self.method = method
+        self.method, self.slots, self.formulation = method, slots, formulation
         layers = layer_table(generator)
-        self.domain_offsets, self.style_offsets = [], []
-        d = s = 0
+        self.layers = layers
+        self.domain_offsets = layer_offsets(layers, method)
+        self.style_offsets, s = [], 0
         for layer in layers:
-            n = domain_block_len(layer, method)
-            self.domain_offsets.append((d, d + n))
             self.style_offsets.append((s, s + layer["cin"]))
-            d, s = d + n, s + layer["cin"]
-        self.D, self.S = d, s
+            s += layer["cin"]
+        self.D, self.S = domain_dim(layers, method, slots), s
+        self.slot_size = slot_len(layers)
+        self.random_noise = False  # True: fresh noise on every call (RandomNormalLike), as NADA's samplers draw
+
+    def layer_domain(self, domain, index):
+        d0, d1 = self.domain_offsets[index]
+        if self.method != "hypergan-clip":
+            return domain[:, d0:d1]
+        p = self.slot_size
+        return [(domain[:, j * p], domain[:, j * p + d0:j * p + d1]) for j in range(self.slots)]
 
     def forward(self, ws, domain, style_delta):
         g = self.g
-        noises = [getattr(g.noises, f"noise_{i}") for i in range(g.num_layers)]
+        noises = [None if self.random_noise else getattr(g.noises, f"noise_{i}") for i in range(g.num_layers)]
 
         def conv(index, module, x, w):
-            d0, d1 = self.domain_offsets[index]
             s0, s1 = self.style_offsets[index]
-            return module(x, w, noises[index], self.method, domain[:, d0:d1], style_delta[:, s0:s1])
+            return module(x, w, noises[index], self.method, self.layer_domain(domain, index),
+                          style_delta[:, s0:s1], self.formulation)
 
         out = g.input(ws)
         out = conv(0, g.conv1, out, ws[:, 0])

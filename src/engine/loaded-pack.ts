@@ -9,8 +9,10 @@ import { openSession, ort, ProviderError, type SessionOptions } from './session.
 export interface PackSessions {
   mapping: ort.InferenceSession;
   synthesis: ort.InferenceSession;
-  hypernet: ort.InferenceSession;
-  encoder: ort.InferenceSession;
+  /** null in a pack made from a generator alone (no /adapt from text or pictures) */
+  hypernet: ort.InferenceSession | null;
+  /** null without an e4e encoder (no photo inversion) */
+  encoder: ort.InferenceSession | null;
   clipText: ort.InferenceSession;
   clipVision: ort.InferenceSession;
   /** imported StyleGAN-NADA generators by name */
@@ -61,20 +63,22 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
   const m = await readManifest(dir);
   await verifyPackFiles(dir, m, { hash: opts.hash });
   const settled = await Promise.allSettled(
-    (['mapping', 'synthesis', 'hypernet', 'encoder', 'clipText', 'clipVision'] as const).map((r) => open(dir, m, r, opts)),
+    (['mapping', 'synthesis', 'hypernet', 'encoder', 'clipText', 'clipVision'] as const).map((r) => (m.files[r] ? open(dir, m, r, opts) : Promise.resolve(null))),
   );
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     // release whatever did open before reporting the first failure
-    await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.session.release().catch(() => undefined) : undefined)));
+    await Promise.all(settled.map((s) => (s.status === 'fulfilled' && s.value ? s.value.session.release().catch(() => undefined) : undefined)));
     throw failed.reason;
   }
-  const [mapping, synthesis, hypernet, encoder, clipText, clipVision] = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof open>>>).value);
+  type Opened = Awaited<ReturnType<typeof open>>;
+  const [mapping, synthesis, hypernet, encoder, clipText, clipVision] = settled.map((s) => (s as PromiseFulfilledResult<Opened | null>).value);
+  if (!mapping || !synthesis || !clipText || !clipVision) throw new PackError(m.files.mapping.path, 'a required graph is missing');
   const sessions: PackSessions = {
     mapping: mapping.session,
     synthesis: synthesis.session,
-    hypernet: hypernet.session,
-    encoder: encoder.session,
+    hypernet: hypernet?.session ?? null,
+    encoder: encoder?.session ?? null,
     clipText: clipText.session,
     clipVision: clipVision.session,
     nada: new Map(),
@@ -84,11 +88,11 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
   const checks: Array<[string, ort.InferenceSession, GraphSpec]> = [
     [m.files.mapping.path, sessions.mapping, contracts.mapping],
     [m.files.synthesis.path, sessions.synthesis, contracts.synthesis],
-    [m.files.hypernet.path, sessions.hypernet, contracts.hypernet],
-    [m.files.encoder.path, sessions.encoder, contracts.encoder],
     [m.files.clipText.path, sessions.clipText, clip.clipText],
     [m.files.clipVision.path, sessions.clipVision, clip.clipVision],
   ];
+  if (m.files.hypernet && sessions.hypernet) checks.push([m.files.hypernet.path, sessions.hypernet, contracts.hypernet]);
+  if (m.files.encoder && sessions.encoder) checks.push([m.files.encoder.path, sessions.encoder, contracts.encoder]);
   try {
     for (const d of m.domains) {
       const s = await openSession(resolvePackPath(dir, d.synthesis), opts).catch((err: Error) => {
@@ -118,7 +122,7 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
         }
       }
     }
-    const provider = [mapping, synthesis, hypernet, encoder, clipText, clipVision].every((s) => s.provider === 'cuda') ? 'cuda' : synthesis.provider;
+    const provider = [mapping, synthesis, hypernet, encoder, clipText, clipVision].every((s) => !s || s.provider === 'cuda') ? 'cuda' : synthesis.provider;
     return { dir, manifest: m, sessions, tokenizer, wAvg, identity, styleRelevance, provider, loadMs: performance.now() - t0 };
   } catch (err) {
     await releasePack(sessions);
@@ -128,5 +132,5 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
 
 export async function releasePack(s: PackSessions): Promise<void> {
   const all = [s.mapping, s.synthesis, s.hypernet, s.encoder, s.clipText, s.clipVision, ...s.nada.values()];
-  await Promise.all(all.map((x) => x.release().catch(() => undefined)));
+  await Promise.all(all.map((x) => x?.release().catch(() => undefined)));
 }

@@ -1,0 +1,82 @@
+"""The layout of a domain vector (docs/pack-format.md, "Domain vectors").
+
+hyperdomainnet: per StyledConv, one multiplier per input channel, applied after demodulation (identity: ones).
+hypergan-clip: `slots` residual slots of equal size; a slot is [gain γ, then per StyledConv m (Cout), a (Cout),
+b (Cin), k (9)]; identity: all zeros (γ = 0 is an empty slot). Strength multiplies every γ; a blend puts the
+domains' slots side by side with γ times the weight, so the generator adds the weighted sum of their residuals
+(the official multi-domain rule is the mean)."""
+import torch
+
+DEFAULT_SLOTS = 4
+FORMULATIONS = ("residual", "in-weight")  # HyperGAN-CLIP's models/stylegan2/model.py and model_old.py
+
+
+def domain_block_len(layer, method):
+    if method == "hypergan-clip":
+        return 2 * layer["cout"] + layer["cin"] + 9
+    if method == "hyperdomainnet":
+        return layer["cin"]
+    raise ValueError(f"unknown method {method!r}")
+
+
+def slot_len(layers):
+    return 1 + sum(domain_block_len(layer, "hypergan-clip") for layer in layers)
+
+
+def domain_dim(layers, method, slots=DEFAULT_SLOTS):
+    if method == "hypergan-clip":
+        return slots * slot_len(layers)
+    return sum(domain_block_len(layer, method) for layer in layers)
+
+
+def style_dim_total(layers):
+    return sum(layer["cin"] for layer in layers)
+
+
+def identity_domain(layers, method, slots=DEFAULT_SLOTS):
+    if method == "hypergan-clip":
+        return torch.zeros(domain_dim(layers, method, slots))
+    return torch.ones(domain_dim(layers, method))
+
+
+def manifest_layout(layers, method, slots=DEFAULT_SLOTS, formulation="residual"):
+    """pack.json `domainLayout`: what the engine needs for strength and blends (None: plain linear vectors)."""
+    if method != "hypergan-clip":
+        return None
+    return {"kind": "residual-slots", "slots": slots, "slotSize": slot_len(layers), "gainIndex": 0,
+            "formulation": formulation}
+
+
+def layer_offsets(layers, method):
+    """(start, end) of each StyledConv's block: within a slot (after γ) for hypergan-clip, in the vector otherwise."""
+    out, d = [], 1 if method == "hypergan-clip" else 0
+    for layer in layers:
+        n = domain_block_len(layer, method)
+        out.append((d, d + n))
+        d += n
+    return out
+
+
+def split_block(block, layer):
+    """[B, 2·Cout + Cin + 9] -> m, a, b, k."""
+    cin, cout = layer["cin"], layer["cout"]
+    return (block[:, :cout], block[:, cout:2 * cout], block[:, 2 * cout:2 * cout + cin],
+            block[:, 2 * cout + cin:])
+
+
+def pack_slot(gain, blocks, layers, slots):
+    """One domain in slot 0 (gain [B], per-layer blocks [B, len]); the other slots empty."""
+    batch = gain.shape[0]
+    first = torch.cat([gain.reshape(batch, 1)] + list(blocks), dim=1)
+    empty = first.new_zeros(batch, (slots - 1) * slot_len(layers))
+    return torch.cat([first, empty], dim=1)
+
+
+def with_strength(domain, identity, alpha, layout):
+    """What the engine does for strength α (src/engine/domains.ts): γ·α per slot, or identity + α·(d − identity)."""
+    if layout is None:
+        return identity + alpha * (domain - identity)
+    out = domain.clone()
+    for j in range(layout["slots"]):
+        out[..., j * layout["slotSize"] + layout["gainIndex"]] *= alpha
+    return out
