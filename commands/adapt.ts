@@ -6,6 +6,7 @@ import { UserError, type OptionSpec } from '../src/core/platform.js';
 import { checkCount, checkPrompt, checkStrength } from '../src/core/limits.js';
 import { parseDomainPrompt, parseOptionText } from '../src/core/prompt.js';
 import { domainId, floatsToBase64 } from '../src/core/encoding.js';
+import { unknownWords, vocabularyHint } from '../src/engine/vocabulary.js';
 import { onResultButton, onResultModal } from './result-actions.js';
 import { checkSeeds, MAX_SEED, postResult, randomSeed } from './shared.js';
 
@@ -42,6 +43,8 @@ export const adaptCommand: Command = {
     const count = checkCount(optNumber(inv, 'count'), limits);
     const seeds = checkSeeds(optNumber(inv, 'seed') ?? randomSeed(), count);
     const engine = await services.engineFor(ctx.place.serverId);
+    const unknown = unknownWords(engine.manifest, `${target} ${source ?? ''}`);
+    if (unknown.length) throw new UserError(vocabularyHint(engine.manifest, unknown));
     const prompt = source ? `${source} → ${target}` : target;
 
     await postResult(ctx, services, engine, `/adapt ${prompt}`, async (progress) => {

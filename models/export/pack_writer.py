@@ -10,7 +10,7 @@ import onnx
 import torch
 
 from . import EXPORTER_VERSION
-from .clip_model import TextTower, VisionTower
+from .clip_model import TextTower, VisionTower, image_size
 from .configs import CLIP_MEAN, CLIP_STD, fine_layers_from
 from .stylegan2 import Mapping, Synthesis, identity_domain, layer_table
 
@@ -72,9 +72,9 @@ def export_graphs(parts, method, out):
     export_onnx(parts["hypernet"], (torch.randn(2, emb), torch.randn(2, emb)), f"{out}/hypernet.onnx",
                 ["target", "source"], ["domain"])
     export_onnx(parts["encoder"], (torch.rand(2, 3, e, e) * 2 - 1,), f"{out}/encoder.onnx", ["images"], ["ws"])
-    ids = torch.tensor([parts["tokenizer"].encode("a photo of a face")] * 2, dtype=torch.int64)
+    ids = torch.tensor([parts["tokenizer"].encode("a photo of a face", clip.context_length)] * 2, dtype=torch.int64)
     export_onnx(TextTower(clip), (ids,), f"{out}/clip/text.onnx", ["input_ids"], ["text_embeds"])
-    export_onnx(VisionTower(clip), (torch.randn(2, 3, 224, 224),), f"{out}/clip/vision.onnx",
+    export_onnx(VisionTower(clip), (torch.randn(2, 3, image_size(clip), image_size(clip)),), f"{out}/clip/vision.onnx",
                 ["pixel_values"], ["image_embeds"])
     return synth
 
@@ -111,8 +111,8 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
         "truncation": truncation, "fineLayersFrom": fine_layers_from(gen.n_latent),
         "defaultSource": default_source,
         "condition": condition,
-        "clip": {"model": clip_model, "imageSize": 224, "mean": list(CLIP_MEAN), "std": list(CLIP_STD),
-                 "contextLength": 77, "textInputs": ["input_ids"], "textOutput": "text_embeds",
+        "clip": {"model": clip_model, "imageSize": image_size(parts["clip"]), "mean": list(CLIP_MEAN), "std": list(CLIP_STD),
+                 "contextLength": parts["clip"].context_length, "textInputs": ["input_ids"], "textOutput": "text_embeds",
                  "imageOutput": "image_embeds"},
         "encoder": {"resolution": parts["encoder_resolution"], "alignment": encoder_alignment},
         "files": {role: file_entry(out, rel) for role, rel in files.items()},

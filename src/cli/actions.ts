@@ -9,6 +9,7 @@ import { readNpyF32, writeNpy } from '../engine/npy.js';
 import { listPackFiles, readManifest, verifyPackFile } from '../engine/pack.js';
 import type { DomainVector, Engine, RgbImage, SampleSource } from '../engine/types.js';
 import { runEngineBench } from './bench-engine.js';
+import { formatWorldEvaluation, runWorldEvaluation } from '../engine/world-eval-run.js';
 import { CliInputError, parseInteger, parseList, parseNumber, parsePrompt, readInputFile, readLatents } from './input.js';
 
 interface CommonOpts {
@@ -232,11 +233,18 @@ export async function blend(opts: CommonOpts & { target?: string[]; domain?: str
   });
 }
 
-export async function evaluate(opts: CommonOpts & { target?: string; domain?: string; against?: string; samples: string }): Promise<void> {
+export async function evaluate(opts: CommonOpts & { target?: string; domain?: string; against?: string; samples: string; judge?: string }): Promise<void> {
   const samples = parseInteger('samples', opts.samples, 2, 64)!;
   await withEngine(opts, async (engine) => {
     const against = opts.against ?? (opts.target ? parsePrompt(opts.target).target : undefined);
-    if (!against) throw new CliInputError('say what to score against: --target TEXT or --against TEXT');
+    if (!against) {
+      // no target: the whole evaluation of a world-trained pack by its independent judge
+      const judgeDir = opts.judge ?? 'models/judge';
+      const result = await runWorldEvaluation(engine, judgeDir);
+      if (opts.json) report(opts, { provider: engine.provider, ...result });
+      else process.stdout.write(`${formatWorldEvaluation(result)}\n`);
+      return;
+    }
     const domain = (await domainFromOpts(engine, { target: opts.target, domain: opts.domain })) ?? engine.identityDomain();
     const scores = await engine.evaluate({ domain, target: { text: against }, samples });
     const identity = await engine.evaluate({ domain: engine.identityDomain(), target: { text: against }, samples });

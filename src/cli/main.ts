@@ -68,7 +68,8 @@ export function buildProgram(): Command {
     .option('--weights <list>', 'comma-separated weights (default: equal)')
     .action(actions.blend);
 
-  common(program.command('eval').description('Semantic-Score and Diversity of a domain (seed 004)'))
+  common(program.command('eval').description('Semantic-Score and Diversity of a domain (seed 004); without --target, the judged evaluation of a world-trained pack'))
+    .option('--judge <dir>', 'the independent judge and evaluation set (default models/judge)')
     .option('--target <text>', 'the domain from this text, scored against it')
     .option('--domain <file>', 'a domain vector file (scored against --against)')
     .option('--against <text>', 'the text to score against (default: --target)')

@@ -29,6 +29,8 @@ export const manifestSchema = z.object({
   description: z.string(),
   /** true for packs made from random weights (tests, the demo): their pictures are abstract */
   randomWeights: z.boolean(),
+  /** packs trained on a small world (the demo) know only these words; prompts with others get a hint */
+  vocabulary: z.array(z.string()).optional(),
   /** what the generator draws: faces go through face detection and FFHQ alignment; anything else is centre-cropped */
   subject: z.enum(['faces', 'other']),
   resolution: z.number().int().positive(), // R
@@ -78,7 +80,7 @@ export const manifestSchema = z.object({
     .array(z.object({ name: z.string().min(1), prompt: z.string().optional(), synthesis: packFileSchema }))
     .default([]),
   provenance: z.object({
-    source: z.enum(['random', 'checkpoints']),
+    source: z.enum(['random', 'checkpoints', 'trained']),
     seed: z.number().int().optional(),
     config: z.string().optional(), // tiny | small | ffhq256 | ffhq1024 …
     checkpoints: z
