@@ -6,8 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, describeConfig, loadConfig, wantsPlayground, type Config } from './config.js';
 import { openServices, type BotServices } from './core/services.js';
 import { createBot } from './core/bot.js';
+import { allCommands } from '../commands/index.js';
 import { consoleLogger, type Logger } from './core/log.js';
-import type { JobQueue } from './core/jobs.js';
+import { capJobs } from './core/jobs.js';
 import type { Bot } from './core/platform.js';
 import { startPlayground } from './platforms/playground/server.js';
 
@@ -16,28 +17,10 @@ interface Running {
   stop(): Promise<void>;
 }
 
-/**
- * The env's job caps are ceilings over every server's /settings: a server may lower its caps, not raise them
- * past what the operator allows on this machine.
- */
-export function capJobs(queue: JobQueue, caps: { jobsPerUser: number; jobsPerServer: number }): JobQueue {
-  return {
-    submit: (req, opts = {}) =>
-      queue.submit(req, {
-        ...opts,
-        userCap: Math.min(opts.userCap ?? caps.jobsPerUser, caps.jobsPerUser),
-        serverCap: Math.min(opts.serverCap ?? caps.jobsPerServer, caps.jobsPerServer),
-      }),
-    position: (id) => queue.position(id),
-    list: (filter) => queue.list(filter),
-    cancel: (id, by) => queue.cancel(id, by),
-    onIdle: () => queue.onIdle(),
-  };
-}
-
 async function openEngine(config: Config, packDir: string) {
   const { openPack } = await import('./engine/index.js');
-  return openPack(packDir, { provider: config.ort.provider, threads: config.ort.threads || undefined });
+  const { provider, threads, spinning, cudaDevice } = config.ort;
+  return openPack(packDir, { provider, threads: threads || undefined, spinning, cudaDevice });
 }
 
 async function startBots(config: Config, bot: Bot, log: Logger): Promise<Running[]> {
@@ -132,16 +115,17 @@ export async function main(): Promise<void> {
     services = await openServices({
       packDir: config.packDir,
       storeUrl: config.storeUrl,
-      limits: { maxAttachmentBytes: config.maxAttachmentBytes },
+      limits: { maxAttachmentBytes: config.maxAttachmentBytes, maxJobsPerUser: config.limits.jobsPerUser, maxJobsPerServer: config.limits.jobsPerServer },
       log,
       openEngine: (dir) => openEngine(config, dir),
+      pictureCacheBytes: config.pictureCacheBytes,
     });
   } catch (e) {
     log.error(`could not open the model pack at ${config.packDir} or the store; check PACK_DIR and STORE_URL`, e);
     process.exit(1);
   }
   const capped = { ...services, jobs: capJobs(services.jobs, config.limits) };
-  const bot = createBot(capped);
+  const bot = createBot(capped, allCommands());
 
   const running: Running[] = [];
   let stoppingSince = 0;

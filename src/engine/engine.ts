@@ -10,7 +10,7 @@ import type { LoadedPack } from './loaded-pack.js';
 import type { PackManifest } from './manifest.js';
 import { f32, ort, runF32 } from './session.js';
 import { computeRelevance, globalDirection, loadCachedRelevance, RELEVANCE_EPSILON, saveCachedRelevance } from './styleclip.js';
-import { stylizeWithBestPath } from './stylize-dispatch.js';
+import { stylizePhoto } from './faces/stylize.js';
 import type { DomainScores, DomainVector, Engine, GenerateRequest, GenerateResult, InvertResult, RgbImage, SampleSource, StageTimes, StylizeResult, WPlus } from './types.js';
 
 /** Most samples one request may ask for (they run as one batch). */
@@ -186,8 +186,11 @@ export class OnnxEngine implements Engine {
     } catch (err) {
       throw new EngineInputError((err as Error).message);
     }
+    // the output's shape is fixed by the contract: ONNX Runtime writes into a tensor allocated here
+    const R = this.manifest.resolution;
+    const images = f32(new Float32Array(n * 3 * R * R), [n, 3, R, R]);
     const out = await this.timed('synthesis', () =>
-      runF32(session, { ws: f32(ws, [n, N, L]), domain: f32(dom, [n, D]), style_delta: f32(delta, [n, S]) }, 'images'),
+      runF32(session, { ws: f32(ws, [n, N, L]), domain: f32(dom, [n, D]), style_delta: f32(delta, [n, S]) }, 'images', images),
     );
     return this.timed('toRgb', async () => tensorToImages(out.data, out.dims));
   }
@@ -313,7 +316,7 @@ export class OnnxEngine implements Engine {
   // ---- photos, evaluation ----
 
   async stylize(req: { image: Buffer; domain?: DomainVector; nadaDomain?: string; styleDelta?: Float32Array; strength?: number; maxFaces?: number }): Promise<StylizeResult> {
-    return stylizeWithBestPath(this, req);
+    return stylizePhoto(this, req);
   }
 
   async evaluate(req: { domain: DomainVector; target: { text: string } | { image: Buffer | RgbImage }; samples?: number }): Promise<DomainScores> {

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createBot } from '../../src/core/bot.js';
+import { allCommands } from '../../commands/index.js';
 import type { Bot } from '../../src/core/platform.js';
 import { Stores } from '../../src/core/stores.js';
 import { Recorder, type RecordedMessage } from './recording.js';
@@ -17,7 +18,7 @@ const boss = { id: 'boss', name: 'Boss', isManager: true };
 
 beforeAll(async () => {
   t = await openTestServices();
-  bot = createBot(t.services);
+  bot = createBot(t.services, allCommands());
 });
 afterAll(async () => t?.cleanup());
 
@@ -185,6 +186,8 @@ describe('saved domains', () => {
   });
 
   it('saved domains and votes survive re-opening the SQLite file', async () => {
+    await expect(Stores.open(t.storeUrl)).rejects.toThrow(/in use by another process/); // the bot still owns it
+    await t.services.stores.close();
     const again = await Stores.open(t.storeUrl);
     const saved = await again.getSaved('s1', 'cage-faces');
     expect(saved?.prompt).toBe('dog → nicolas cage');
