@@ -163,6 +163,29 @@ describe('Stylize on Discord with the real bot', () => {
   });
 });
 
+describe('queue positions on Discord', () => {
+  it('are updated live while the job waits, not posted once', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const hold = (userId: string) => services.jobs.submit({ userId, serverId: GUILD_ID, kind: 'test', description: 'held', run: () => held });
+    const running = await hold('other-1');
+    const ahead = await hold('other-2');
+    const before = discord.requests.length;
+    const payload = slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'heron' }, { name: 'count', type: 4, value: 1 }]);
+    const done = h.interact(payload);
+    const contents = () => patchesOf(discord.requests.slice(before)).map((r) => String(r.body.content));
+    await discord.waitFor((r) => r.method === 'PATCH' && String(r.body?.content).includes('queued, position 2'), before);
+    // the job ahead goes away: the waiting message moves up without anyone asking
+    await services.jobs.cancel(ahead.id, { userId: 'other-2', serverId: GUILD_ID, isManager: false });
+    await discord.waitFor((r) => r.method === 'PATCH' && String(r.body?.content).includes('queued, position 1'), before);
+    release();
+    await Promise.allSettled([running.result, ahead.result]);
+    await done;
+    expect(contents().at(-1)).toContain('heron');
+    expect(serviceLog.filter((l) => /failed/.test(l))).toEqual([]);
+  });
+});
+
 describe('what a user types, checked before anything runs', () => {
   const answerOf = (sent: RecordedRequest[]) => sent.find((r) => r.method === 'POST' && r.path.startsWith('/webhooks/'))?.body;
 
