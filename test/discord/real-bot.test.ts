@@ -9,6 +9,7 @@ import { createBot } from '../../src/core/bot.js';
 import { assembleServices, type BotServices } from '../../src/core/services.js';
 import { Stores } from '../../src/core/stores.js';
 import { openPack } from '../../src/engine/index.js';
+import { readTextChunks } from '../../src/core/png-text.js';
 import { GUILD_ID, type FakeDiscord, type RecordedRequest } from './fake-discord.js';
 import { startHarness, type Harness } from './harness.js';
 import { MANAGE_GUILD, attachmentJSON, buttonPress, messageCommand, messageJSON, modalSubmit, slashCommand } from './payloads.js';
@@ -83,6 +84,18 @@ describe('/adapt on Discord with the real bot', () => {
     expect(customIds(final).map((id) => id === voteId && labelOf(id))).toContain('1'); // 👍 0 → 1
     expect(final.body.components.flatMap((row: any) => row.components).find((b: any) => b.custom_id === voteId).label).toBe('0');
     expect(edit!.body).not.toHaveProperty('attachments'); // the grid stays
+  });
+
+  it('the result explains itself: parameters in the PNG text chunks, an Info button, random weights marked', async () => {
+    expect(readTextChunks(final.files[0]!.data)).toMatchObject({ Prompt: 'dog → nicolas cage', Seeds: '11-12', Strength: '1', Kind: 'adapt', Weights: expect.stringMatching(/^random/) });
+    expect(final.body.content).toMatch(/random weights: these pictures are abstract/);
+    const infoId = customIds(final).find((id) => id.includes(':info:'))!;
+    const message = { ...messageJSON([], final.body.content), components: final.body.components };
+    const sent = await h.interact(buttonPress(infoId, message));
+    const answer = sent.find((r) => r.method === 'POST' && r.path.startsWith('/webhooks/'))!.body;
+    expect(answer.flags).toBe(64);
+    expect(answer.content).toContain('seeds: `11-12`');
+    expect(answer.content).toContain('prompt: `dog → nicolas cage`');
   });
 
   it('the Save button asks for a name in a modal; submitting it saves the domain for /domains', async () => {
