@@ -86,7 +86,6 @@ export function resultParameters(rec: ResultRecord, engine?: Engine): Record<str
     Prompt: rec.prompt,
     Strength: String(rec.strength),
     Pack: rec.pack,
-    Result: rec.id,
   };
   if (rec.seeds.length) params.Seeds = rec.seeds.length > 1 ? `${rec.seeds[0]}-${rec.seeds[rec.seeds.length - 1]}` : String(rec.seeds[0]);
   if (rec.domainId) params.Domain = rec.domainId;
