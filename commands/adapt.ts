@@ -11,7 +11,7 @@ import { onResultButton, onResultModal } from './result-actions.js';
 import { checkSeeds, MAX_SEED, postResult, randomSeed } from './shared.js';
 
 const options: OptionSpec[] = [
-  { name: 'prompt', description: 'what to turn the generator into: "dog → nicolas cage", or just "pixar character"', type: 'string', maxLength: 200 },
+  { name: 'prompt', description: 'what to turn the generator into: "a photo → a pencil sketch", or just "at night"', type: 'string', maxLength: 200 },
   { name: 'target', description: 'the target description (instead of prompt)', type: 'string', maxLength: 200 },
   { name: 'source', description: "what the generator draws now (default: the pack's own description)", type: 'string', maxLength: 200 },
   { name: 'strength', description: 'how far to go: 0 none, 1 as trained, up to 2', type: 'number', min: 0, max: 2 },
@@ -34,7 +34,7 @@ export const adaptCommand: Command = {
     const promptText = optString(inv, 'prompt');
     const targetOpt = optString(inv, 'target');
     const sourceOpt = optString(inv, 'source');
-    if (!promptText && !targetOpt) throw new UserError('Tell me what to make, e.g. `/adapt prompt: dog → nicolas cage` or `/adapt target: pixar character`.');
+    if (!promptText && !targetOpt) throw new UserError('Tell me what to make, e.g. `/adapt prompt: a photo → a pencil sketch` or `/adapt target: a zombie`.');
     const parsed = targetOpt ? { target: targetOpt, source: undefined } : parseDomainPrompt(promptText!);
     const target = checkPrompt(parsed.target, limits, settings.blocklist, 'The target');
     const sourceText = sourceOpt ?? parsed.source;

@@ -14,7 +14,7 @@ import { postPhotoResult } from './photo.js';
 const options: OptionSpec[] = [
   { name: 'image', description: 'the picture to re-draw', type: 'attachment', required: true },
   { name: 'domain', description: 'a saved domain (see /domains gallery)', type: 'string', maxLength: 32 },
-  { name: 'target', description: 'a text target, e.g. "pixar character"', type: 'string', maxLength: 200 },
+  { name: 'target', description: 'a text target, e.g. "a marble statue"', type: 'string', maxLength: 200 },
   { name: 'reference', description: 'a reference picture whose domain to copy', type: 'attachment' },
   { name: 'strength', description: '0 to 2 (default 1)', type: 'number', min: 0, max: 2 },
 ];

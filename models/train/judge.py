@@ -46,9 +46,15 @@ def targets(attrs):
 def corrupt(images, gen):
     """Blur, noise, contrast and small shifts: what a generator's imperfect picture may look like."""
     b = images.shape[0]
-    k = torch.randint(0, 3, (1,), generator=gen).item() * 2 + 1
+    # up to a 9-pixel box blur, or a round trip through a lower resolution: a generator trained briefly draws
+    # soft pictures, and softness alone must not read as a style (watercolor)
+    k = torch.randint(0, 5, (1,), generator=gen).item() * 2 + 1
     if k > 1:
         images = F.avg_pool2d(F.pad(images, [k // 2] * 4, mode="replicate"), k, stride=1)
+    if torch.rand(1, generator=gen).item() < 0.3:
+        side = int(torch.randint(12, 33, (1,), generator=gen).item())
+        small = F.interpolate(images, size=(side, side), mode="area")
+        images = F.interpolate(small, size=images.shape[-2:], mode="bilinear", align_corners=False)
     shift = torch.randint(-3, 4, (2,), generator=gen).tolist()
     images = torch.roll(images, shifts=shift, dims=(2, 3))
     gain = 0.85 + 0.3 * torch.rand(b, 1, 1, 1, generator=gen)

@@ -7,6 +7,7 @@ import torch
 from models.export.checkpoints import add_nada_domain
 from models.export.clip_model import image_size
 from models.export.pack_writer import write_manifest, write_pack
+from models.export.relevance import STATS_SAMPLES, compute_relevance, eta_printer, style_stats
 
 from .captions import STYLE_PHRASES, vocabulary
 from .world import HELD_OUT_STYLES, RES, TRAINED_STYLES
@@ -19,16 +20,26 @@ DESCRIPTION = (
     "from the official checkpoints.")
 
 
+# StyleCLIP relevance with the official recipe (±5σ around the channel mean) on fewer samples than the official 100:
+# the world's CLIP is small and the CPU budget is the demo's
+RELEVANCE_SAMPLES = {"demo": 24, "micro": 2}
+TRUNCATION = 1.0  # a distilled generator draws every z well: no truncation needed
+
+
 def export(parts, nada_generator, nada, out, work, config, timings):
     trained = ", ".join(f"'{STYLE_PHRASES[s][0]}'" for s in TRAINED_STYLES)
     held = ", ".join(f"'{STYLE_PHRASES[s][0]}'" for s in HELD_OUT_STYLES)
     provenance = {"source": "trained", "config": config, "trainer": "models/train", "world_resolution": RES,
                   "trained_styles": TRAINED_STYLES, "held_out_styles": HELD_OUT_STYLES,
                   "training_seconds": dict(timings), "checkpoints": []}
+    stats = style_stats(parts["generator"], parts["w_avg"], TRUNCATION, STATS_SAMPLES)
+    samples = RELEVANCE_SAMPLES[config]
+    relevance = compute_relevance(parts, "hypergan-clip", samples, TRUNCATION, stats, progress=eta_printer("relevance"))
     manifest = write_pack(parts, "hypergan-clip", out, name=f"demo-world-{RES}", description=DESCRIPTION.format(
         res=RES, trained=trained, held=held), random_weights=False, provenance=provenance, subject="faces",
         clip_model=f"world CLIP (ViT, {image_size(parts['clip'])} px, trained in models/train)",
-        default_source="a photo of a face", truncation=1.0, reference=True)
+        default_source="a photo of a face", truncation=TRUNCATION, reference=True, style_relevance=relevance,
+        style_stats=stats, stats_samples=STATS_SAMPLES, relevance_samples=samples)
     manifest["vocabulary"] = vocabulary()
     write_manifest(out, manifest)
     path = os.path.join(work, f"nada-{nada['name']}-g_ema.pt")
