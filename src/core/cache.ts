@@ -1,5 +1,5 @@
-// CLIP embeddings and domain vectors, cached per pack (by its files' hashes) by sha256 of their input: a repeated prompt or picture
-// goes to neither CLIP nor the hypernet again.
+// CLIP embeddings and domain vectors, cached per pack (by its files' hashes) by sha256 of their input: a repeated
+// prompt or picture goes to neither CLIP nor the hypernet again.
 import type { DomainVector, Engine } from '../engine/types.js';
 import type { Stores } from './stores.js';
 import { sha256Hex } from './encoding.js';
@@ -14,8 +14,7 @@ export class EngineCache {
     let key = this.packKeys.get(engine);
     if (!key) {
       const files = Object.entries(engine.manifest.files)
-        .filter((entry): entry is [string, { sha256: string }] => entry[1] !== undefined)
-        .map(([role, f]) => `${role}:${f.sha256}`)
+        .flatMap(([role, f]) => (f ? [`${role}:${f.sha256}`] : []))
         .sort();
       key = `${engine.manifest.name}@${sha256Hex(files.join('\n')).slice(0, 16)}`;
       this.packKeys.set(engine, key);
