@@ -37,7 +37,8 @@ export function capJobs(queue: JobQueue, caps: { jobsPerUser: number; jobsPerSer
 
 async function openEngine(config: Config, packDir: string) {
   const { openPack } = await import('./engine/index.js');
-  return openPack(packDir, { provider: config.ort.provider, threads: config.ort.threads || undefined });
+  const { provider, threads, spinning, cudaDevice } = config.ort;
+  return openPack(packDir, { provider, threads: threads || undefined, spinning, cudaDevice });
 }
 
 async function startBots(config: Config, bot: Bot, log: Logger): Promise<Running[]> {
@@ -132,9 +133,10 @@ export async function main(): Promise<void> {
     services = await openServices({
       packDir: config.packDir,
       storeUrl: config.storeUrl,
-      limits: { maxAttachmentBytes: config.maxAttachmentBytes },
+      limits: { maxAttachmentBytes: config.maxAttachmentBytes, maxJobsPerUser: config.limits.jobsPerUser, maxJobsPerServer: config.limits.jobsPerServer },
       log,
       openEngine: (dir) => openEngine(config, dir),
+      pictureCacheBytes: config.pictureCacheBytes,
     });
   } catch (e) {
     log.error(`could not open the model pack at ${config.packDir} or the store; check PACK_DIR and STORE_URL`, e);
