@@ -3,7 +3,7 @@
 import { EngineInputError, requireFinite } from './errors.js';
 import { broadcastWPlus, truncate, zFromSeeds } from './latents.js';
 import type { PackManifest } from './manifest.js';
-import { f32, ort, runF32 } from './session.js';
+import { f32, type ort, runF32 } from './session.js';
 import {
   computeRelevance, DEFAULT_RELEVANCE_SAMPLES, DEFAULT_STATS_SAMPLES, globalDirection, loadCached, meanDirection, type Progress,
   RELEVANCE_CACHE, saveCached, STATS_CACHE, STATS_SEED, statsFromSums, type StyleStats,
