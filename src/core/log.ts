@@ -18,11 +18,18 @@ export function redact(text: string, env: NodeJS.ProcessEnv = process.env): stri
   return out.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+):([^/@\s]+)@/gi, '$1$2:[redacted]@');
 }
 
+/** an error's stack, which already starts with "Name: message"; the headline alone when it has no stack */
+function errorText(err: Error): string {
+  const head = `${err.name}: ${err.message}`;
+  if (!err.stack) return head;
+  return err.stack.startsWith(head) ? err.stack : `${head}\n${err.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}`;
+}
+
 export function consoleLogger(sink: Pick<Console, 'log' | 'error'> = console): Logger {
   return {
     info: (msg) => sink.log(redact(`[domainshift] ${msg}`)),
     error: (msg, err) => {
-      const detail = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ''}` : err === undefined ? '' : String(err);
+      const detail = err === undefined ? '' : err instanceof Error ? errorText(err) : String(err);
       sink.error(redact(`[domainshift] ${msg}${detail ? `\n${detail}` : ''}`));
     },
   };
