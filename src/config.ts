@@ -96,6 +96,19 @@ const storeUrl = z
     return v;
   });
 
+const queueUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((s, ctx) => {
+    if (!s) return undefined;
+    if (!/^rediss?:\/\/.+/.test(s)) {
+      ctx.addIssue({ code: 'custom', message: `QUEUE_URL must start with redis:// or rediss:// (got "${redactUrl(s)}")` });
+      return z.NEVER;
+    }
+    return s;
+  });
+
 const envSchema = z
   .object({
     PORT: integer('PORT', 1, 65535, 3000),
@@ -123,6 +136,9 @@ const envSchema = z
     PLAYGROUND: flag('PLAYGROUND'),
     ORT_PROVIDER: oneOf('ORT_PROVIDER', ['auto', 'cpu', 'cuda'] as const, 'auto'),
     ORT_THREADS: integer('ORT_THREADS', 0, 256, 0),
+    RENDER_WORKERS: integer('RENDER_WORKERS', 1, 64, 1),
+    QUEUE_URL: queueUrl,
+    HEALTH_PORT: integer('HEALTH_PORT', 0, 65535, 0),
     MAX_ATTACHMENT_MB: integer('MAX_ATTACHMENT_MB', 1, 100, 8),
     MAX_JOBS_PER_USER: integer('MAX_JOBS_PER_USER', 1, 100, 2),
     MAX_JOBS_PER_SERVER: integer('MAX_JOBS_PER_SERVER', 1, 1000, 8),
@@ -172,6 +188,12 @@ export interface Config {
   /** start the playground even when a bot is configured */
   playground: boolean;
   ort: { provider: 'auto' | 'cpu' | 'cuda'; threads: number };
+  /** render worker threads in this process (single-process mode; a `domainshift worker` runs this many jobs) */
+  renderWorkers: number;
+  /** redis://… : this process is a front end that enqueues on BullMQ, render workers run elsewhere */
+  queueUrl?: string;
+  /** a health endpoint of its own (0: none; the playground serves /healthz on its port anyway) */
+  healthPort: number;
   maxAttachmentBytes: number;
   limits: { jobsPerUser: number; jobsPerServer: number };
 }
@@ -208,6 +230,9 @@ function toConfig(e: Env): Config {
       : undefined,
     playground: e.PLAYGROUND,
     ort: { provider: e.ORT_PROVIDER, threads: e.ORT_THREADS },
+    renderWorkers: e.RENDER_WORKERS,
+    queueUrl: e.QUEUE_URL,
+    healthPort: e.HEALTH_PORT,
     maxAttachmentBytes: e.MAX_ATTACHMENT_MB * 1024 * 1024,
     limits: { jobsPerUser: e.MAX_JOBS_PER_USER, jobsPerServer: e.MAX_JOBS_PER_SERVER },
   };
@@ -246,6 +271,7 @@ export function describeConfig(c: Config): string[] {
     `pack: ${c.packDir}`,
     `store: ${redactUrl(c.storeUrl)}`,
     `onnxruntime: provider ${c.ort.provider}, threads ${c.ort.threads === 0 ? 'auto' : c.ort.threads}`,
+    `render: ${c.queueUrl ? `front end, jobs queued on ${redactUrl(c.queueUrl)}` : `${c.renderWorkers} worker thread(s) in this process`}`,
     `attachments: at most ${c.maxAttachmentBytes / (1024 * 1024)} MB`,
     `jobs: at most ${c.limits.jobsPerUser} per user, ${c.limits.jobsPerServer} per server`,
   ];

@@ -35,9 +35,10 @@ export function capJobs(queue: JobQueue, caps: { jobsPerUser: number; jobsPerSer
   };
 }
 
+/** The pack in render worker threads: the event loop keeps answering the platforms while jobs render. */
 async function openEngine(config: Config, packDir: string) {
-  const { openPack } = await import('./engine/index.js');
-  return openPack(packDir, { provider: config.ort.provider, threads: config.ort.threads || undefined });
+  const { ThreadedEngine } = await import('./engine/threads/threaded-engine.js');
+  return ThreadedEngine.open(packDir, { provider: config.ort.provider, threads: config.ort.threads || undefined, workers: config.renderWorkers });
 }
 
 async function startBots(config: Config, bot: Bot, log: Logger): Promise<Running[]> {
@@ -134,6 +135,7 @@ export async function main(): Promise<void> {
       storeUrl: config.storeUrl,
       limits: { maxAttachmentBytes: config.maxAttachmentBytes },
       log,
+      concurrency: config.renderWorkers,
       openEngine: (dir) => openEngine(config, dir),
     });
   } catch (e) {
