@@ -47,14 +47,17 @@ describe('InProcessJobQueue', () => {
     const jobs = [1, 2].map(() => q.submitNow({ userId: 'u', serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 }));
     expect(() => q.submitNow({ userId: 'u', serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 })).toThrow(/limit is 2/);
     jobs.push(q.submitNow({ userId: 'v', serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 }));
+    // the server is full: the next jobs wait for a slot, up to as many again as the cap, then a clear refusal
+    for (const user of ['w', 'x', 'y']) jobs.push(q.submitNow({ userId: user, serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 }));
+    expect(jobs.slice(3).map((j) => j.position)).toEqual([3, 4, 5]);
     let err: unknown;
     try {
-      q.submitNow({ userId: 'w', serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 });
+      q.submitNow({ userId: 'z', serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/This server already has 3 jobs/);
+    expect((err as Error).message).toMatch(/This server already has 3 jobs running or queued and 3 more waiting/);
     // another server is not affected
     jobs.push(q.submitNow({ userId: 'w', serverId: 's2', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 }));
     g.open();
@@ -92,6 +95,54 @@ describe('InProcessJobQueue', () => {
     await other.result;
     expect(ran).toEqual(['o']);
     expect(q.cancelNow('nope', { userId: 'u', serverId: 's', isManager: true })).toBe(false);
+  });
+
+  it('admits fairly when a server is at its cap: the next slot goes to the user with fewer jobs', async () => {
+    const q = new InProcessJobQueue({ concurrency: 1 });
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const started: string[] = [];
+    const job = (user: string, tag: string) => {
+      const g = gate();
+      gates.set(tag, g);
+      return q.submitNow({ userId: user, serverId: 's', kind: 't', description: tag, run: async () => { started.push(tag); await g.p; return tag; } }, { userCap: 3, serverCap: 8 });
+    };
+    // four users hold two slots each: the server's cap of 8 is reached
+    const held = ['a', 'b', 'c', 'd'].flatMap((u) => [job(u, `${u}1`), job(u, `${u}2`)]);
+    // a third job of a heavy user first, then the first job of a fifth user: both wait, neither is refused
+    const heavy = job('a', 'a3');
+    const newcomer = job('e', 'e1');
+    expect(q.listNow({ serverId: 's' }).map((j) => j.description).slice(-2)).toEqual(['e1', 'a3']);
+    expect(q.positionNow(newcomer.id)).toBeLessThan(q.positionNow(heavy.id)!);
+    // one slot frees: the newcomer (0 jobs) gets it before the heavy user (2 jobs), although it came later
+    gates.get('a1')!.open();
+    await held[0].result;
+    expect(q.listNow({ serverId: 's' }).map((j) => j.description)).toContain('e1');
+    expect(q.positionNow(heavy.id)).toBe(q.listNow().length);
+    for (const g of gates.values()) g.open();
+    await Promise.all([...held, heavy, newcomer].map((j) => j.result));
+    expect(started.indexOf('e1')).toBeLessThan(started.indexOf('a3'));
+  });
+
+  it('a cancelled running job never delivers its result, even when its last stage ignored the signal', async () => {
+    const q = new InProcessJobQueue({ concurrency: 1 });
+    const g = gate();
+    // the last stage of a render: no look at the signal after the work
+    const j = q.submitNow({ userId: 'u', serverId: 's', kind: 't', description: '', run: async () => { await g.p; return 'picture'; } });
+    const outcome = j.result.catch((e) => e);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(q.cancelNow(j.id, { userId: 'u', serverId: 's', isManager: false })).toBe(true);
+    g.open();
+    expect(await outcome).toBeInstanceOf(CancelledError);
+    // a waiting job of a full server is cancelled like a queued one
+    const block = gate();
+    const a = q.submitNow({ userId: 'u', serverId: 's', kind: 't', description: '', run: () => block.p }, { serverCap: 1 });
+    const w = q.submitNow({ userId: 'v', serverId: 's', kind: 't', description: 'waiting', run: async () => 'no' }, { serverCap: 1 });
+    const waited = w.result.catch((e) => e);
+    expect(q.cancelNow(w.id, { userId: 'v', serverId: 's', isManager: false })).toBe(true);
+    expect(await waited).toBeInstanceOf(CancelledError);
+    block.open();
+    await a.result;
+    expect(q.listNow()).toEqual([]);
   });
 
   it('reports progress and start to the submitter', async () => {

@@ -10,6 +10,8 @@ export interface PayloadOptions {
   ageMs?: number;
   /** the member's resolved permissions in the channel, as Discord sends them */
   permissions?: string;
+  /** the upload limit Discord states for this interaction (10 MiB for a server without boosts) */
+  attachmentSizeLimit?: number;
 }
 
 let tokenCounter = 0;
@@ -36,6 +38,7 @@ function base(type: number, data: unknown, o: PayloadOptions = {}): any {
     token: `interaction-token-${++tokenCounter}-${'x'.repeat(40)}`,
     version: 1,
     app_permissions: '0',
+    attachment_size_limit: o.attachmentSizeLimit ?? 10 * 1024 * 1024,
     locale: 'en-US',
     guild_locale: 'en-US',
     entitlements: [],
@@ -95,7 +98,10 @@ export function buttonPress(customId: string, message: any, o?: PayloadOptions):
   return { ...base(3, { custom_id: customId, component_type: 2 }, o), message };
 }
 
-/** a modal submit with text inputs and file uploads, in the label layout */
+/**
+ * A modal submit with text inputs and file uploads, in the label layout, as Discord sends it: every field of
+ * the form is present, an empty text input as `value: ""` and an empty upload as `values: []`.
+ */
 export function modalSubmit(
   customId: string,
   texts: Record<string, string>,
@@ -112,6 +118,7 @@ export function modalSubmit(
     })),
   ];
   const all = Object.values(uploads).flat();
+  // an empty upload field is sent as `values: []`, and `resolved` is left out when nothing was uploaded
   const resolved = all.length ? { attachments: Object.fromEntries(all.map((a) => [a.id, a])) } : undefined;
   return base(5, { custom_id: customId, components, ...(resolved ? { resolved } : {}) }, o);
 }

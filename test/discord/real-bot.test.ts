@@ -114,7 +114,11 @@ describe('Stylize on Discord with the real bot', () => {
     const fields = modal.data.components.map((c: any) => [c.component.custom_id, c.component.type]);
     expect(fields).toEqual([['domain', 4], ['target', 4], ['reference', 19]]);
 
-    const sent = await h.interact(modalSubmit(modal.data.custom_id, { domain: '', target: 'a marble statue' }));
+    // as Discord sends it: the empty text field as "", the empty reference upload as `values: []`, no `resolved`
+    const submit = modalSubmit(modal.data.custom_id, { domain: '', target: 'a marble statue' }, { reference: [] });
+    expect(submit.data.components[2].component).toEqual({ type: 19, id: 6, custom_id: 'reference', values: [] });
+    expect(submit.data).not.toHaveProperty('resolved');
+    const sent = await h.interact(submit);
     expect(sent[0]!.body.type).toBe(5);
     const result = patchesOf(sent).at(-1)!;
     expect(result.body.content, serviceLog.join('\n')).toContain('a marble statue');

@@ -78,7 +78,8 @@ export function readModalValues(interaction: ModalSubmitInteraction, policy: Att
         values[id] = data.values?.[0];
         break;
       case ComponentType.FileUpload:
-        values[id] = [...data.attachments.values()].map((a) => fromDiscordAttachment(a, policy));
+        // an upload field left empty comes with `values: []` and no resolved attachments at all
+        values[id] = [...(data.attachments?.values() ?? [])].map((a) => fromDiscordAttachment(a, policy));
         break;
       default:
         break;
