@@ -216,7 +216,13 @@ export async function main(): Promise<void> {
       const health = await startHealthServer({
         port: config.healthPort,
         host: config.host,
-        status: () => ({ ok: true, mode: queue ? 'front end' : 'single process', running: running.map((r) => r.name), waitingOnJobs: queue?.waitingOn }),
+        status: () => ({
+          ok: true,
+          mode: queue ? 'front end' : 'single process',
+          // a platform whose start keeps failing is "retrying": the process still serves the others
+          running: running.map((r) => ('isUp' in r && !(r as RetryingStart).isUp ? `${r.name} (retrying)` : r.name)),
+          waitingOnJobs: queue?.waitingOn,
+        }),
       });
       running.push({ name: 'health', stop: () => health.close() });
       log.info(`health: ${health.url}`);

@@ -39,6 +39,11 @@ describe('distributed mode (BullMQ on a real redis-server)', () => {
     const [a, b] = await Promise.all([startFrontEnd(redis.url, 'front-a'), startFrontEnd(redis.url, 'front-b')]);
     procs.push(a, b);
 
+    // room for every job at once: 10 per user, 200 per server (each front end keeps the settings in its own store)
+    for (const fe of [a, b]) {
+      await fe.command('admin', '/settings caps user: 10 server: 200', true);
+      await expect.poll(async () => (await fe.messages('admin')).some((m) => /10 jobs per user, 200 per server|user 10|200/.test(m.text)), { timeout: 120_000 }).toBe(true);
+    }
     const sent: string[] = [];
     for (let j = 0; j < 10; j++)
       for (let u = 0; u < 20; u++) {

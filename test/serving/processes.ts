@@ -98,8 +98,8 @@ export async function startWorker(queueUrl: string, name: string, extra: Record<
 export interface FrontEnd extends Proc {
   base: string;
   dir: string;
-  command(userId: string, text: string): Promise<void>;
-  messages(): Promise<Array<{ id: string; text: string; author: { bot: boolean } }>>;
+  command(userId: string, text: string, manager?: boolean): Promise<void>;
+  messages(asUser?: string): Promise<Array<{ id: string; text: string; author: { bot: boolean } }>>;
 }
 
 /** `npm start` in distributed mode with the playground on a free port and a SQLite store of its own. */
@@ -129,8 +129,8 @@ export async function startFrontEnd(queueUrl: string, name: string, extra: Recor
     ...proc,
     base,
     dir,
-    command: (userId, text) => post('/api/command', { user: { id: userId, name: userId }, text }),
-    messages: async () => ((await (await fetch(`${base}/api/messages?user=observer`)).json()) as { messages: Array<{ id: string; text: string; author: { bot: boolean } }> }).messages,
+    command: (userId, text, manager = false) => post('/api/command', { user: { id: userId, name: userId, manager }, text }),
+    messages: async (asUser = 'observer') => ((await (await fetch(`${base}/api/messages?user=${asUser}`)).json()) as { messages: Array<{ id: string; text: string; author: { bot: boolean } }> }).messages,
     async kill(signal) {
       await proc.kill(signal);
       rmSync(dir, { recursive: true, force: true });
