@@ -1,7 +1,7 @@
 // Helpers shared by the commands that make results: seeds, and rendering a result as a job and posting it.
 import { UserError, type CommandContext } from '../src/core/platform.js';
 import { shortId } from '../src/core/encoding.js';
-import { runAsJob } from '../src/core/progress.js';
+import { deliverResult, runAsJob } from '../src/core/progress.js';
 import { resultMessage } from '../src/core/results.js';
 import type { EditSpec, PendingRecord } from '../src/core/render-tasks.js';
 import type { ResultRecord } from '../src/core/stores.js';
@@ -42,14 +42,15 @@ export async function postResult(
     pack: engine.manifest.name,
     createdAt: Date.now(),
   };
-  const { message, result } = await runAsJob(ctx, services, {
+  const outcome = await runAsJob(ctx, services, {
     kind: 'render',
     description,
     task: { name: 'result', pack: engine.manifest.name, rec: pending, domainFromText: spec.domainFromText, addEdit: spec.addEdit },
   });
+  const { message, result } = outcome;
   const rec = { ...result.rec, messageId: message.id };
   await services.stores.putResult(rec);
-  await message.edit(await resultMessage(services, rec, result.png));
+  await deliverResult(outcome, description, await resultMessage(services, rec, result.png));
   return rec;
 }
 

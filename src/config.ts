@@ -86,10 +86,10 @@ const storeUrl = z
   .optional()
   .transform((s, ctx) => {
     const v = s || 'sqlite://data/domainshift.sqlite';
-    if (!/^(sqlite|redis|rediss|postgres|postgresql):\/\/.+/.test(v)) {
+    if (!/^(sqlite|redis|rediss):\/\/.+/.test(v)) {
       ctx.addIssue({
         code: 'custom',
-        message: `STORE_URL must start with sqlite://, redis:// or postgres:// (got "${redactUrl(v)}")`,
+        message: `STORE_URL must start with sqlite:// or redis:// (got "${redactUrl(v)}")`,
       });
       return z.NEVER;
     }
@@ -136,6 +136,9 @@ const envSchema = z
     PLAYGROUND: flag('PLAYGROUND'),
     ORT_PROVIDER: oneOf('ORT_PROVIDER', ['auto', 'cpu', 'cuda'] as const, 'auto'),
     ORT_THREADS: integer('ORT_THREADS', 0, 256, 0),
+    ORT_SPIN: oneOf('ORT_SPIN', ['auto', 'on', 'off'] as const, 'auto'),
+    ORT_CUDA_DEVICE: integer('ORT_CUDA_DEVICE', 0, 63, 0),
+    PICTURE_CACHE_MB: integer('PICTURE_CACHE_MB', 0, 65536, 64),
     RENDER_WORKERS: integer('RENDER_WORKERS', 1, 64, 1),
     QUEUE_URL: queueUrl,
     HEALTH_PORT: integer('HEALTH_PORT', 0, 65535, 0),
@@ -187,7 +190,10 @@ export interface Config {
   slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; apiUrl?: string };
   /** start the playground even when a bot is configured */
   playground: boolean;
-  ort: { provider: 'auto' | 'cpu' | 'cuda'; threads: number };
+  /** threads 0: ONNX Runtime's choice (one per core); spinning undefined: its default (on) */
+  ort: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; spinning?: boolean; cudaDevice: number };
+  /** bytes of rendered before-rows kept in memory (0: none) */
+  pictureCacheBytes: number;
   /** render worker threads in this process (single-process mode; a `domainshift worker` runs this many jobs) */
   renderWorkers: number;
   /** redis://… : this process is a front end that enqueues on BullMQ, render workers run elsewhere */
@@ -229,7 +235,8 @@ function toConfig(e: Env): Config {
       ? { botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, mode: e.SLACK_MODE, apiUrl: e.SLACK_API_URL }
       : undefined,
     playground: e.PLAYGROUND,
-    ort: { provider: e.ORT_PROVIDER, threads: e.ORT_THREADS },
+    ort: { provider: e.ORT_PROVIDER, threads: e.ORT_THREADS, spinning: e.ORT_SPIN === 'auto' ? undefined : e.ORT_SPIN === 'on', cudaDevice: e.ORT_CUDA_DEVICE },
+    pictureCacheBytes: e.PICTURE_CACHE_MB * 1024 * 1024,
     renderWorkers: e.RENDER_WORKERS,
     queueUrl: e.QUEUE_URL,
     healthPort: e.HEALTH_PORT,
@@ -270,7 +277,9 @@ export function describeConfig(c: Config): string[] {
     `listen: ${c.host}, port ${c.port}${c.playgroundPort !== c.port ? ` (playground ${c.playgroundPort})` : ''}`,
     `pack: ${c.packDir}`,
     `store: ${redactUrl(c.storeUrl)}`,
-    `onnxruntime: provider ${c.ort.provider}, threads ${c.ort.threads === 0 ? 'auto' : c.ort.threads}`,
+    `onnxruntime: provider ${c.ort.provider}, threads ${c.ort.threads === 0 ? 'auto' : c.ort.threads}, spinning ${c.ort.spinning === undefined ? 'auto' : c.ort.spinning ? 'on' : 'off'}` +
+      (c.ort.provider === 'cpu' ? '' : `, CUDA device ${c.ort.cudaDevice}`),
+    `picture cache: ${c.pictureCacheBytes / (1024 * 1024)} MB`,
     `render: ${c.queueUrl ? `front end, jobs queued on ${redactUrl(c.queueUrl)}` : `${c.renderWorkers} worker thread(s) in this process`}`,
     `attachments: at most ${c.maxAttachmentBytes / (1024 * 1024)} MB`,
     `jobs: at most ${c.limits.jobsPerUser} per user, ${c.limits.jobsPerServer} per server`,

@@ -41,9 +41,10 @@ export function capJobs(queue: JobQueue, caps: { jobsPerUser: number; jobsPerSer
 /** The pack in render worker threads: the event loop keeps answering the platforms while jobs render. */
 async function openEngine(config: Config, packDir: string) {
   const { ThreadedEngine } = await import('./engine/threads/threaded-engine.js');
+  const { provider, threads, spinning, cudaDevice } = config.ort;
   // a front end in distributed mode renders nothing itself: one thread holds the pack for its manifest
   const workers = config.queueUrl ? 1 : config.renderWorkers;
-  return ThreadedEngine.open(packDir, { provider: config.ort.provider, threads: config.ort.threads || undefined, workers });
+  return ThreadedEngine.open(packDir, { provider, threads: threads || undefined, spinning, cudaDevice, workers });
 }
 
 /** Discord and Slack, each started (and retried with backoff when its start fails) on its own. */
@@ -163,10 +164,11 @@ export async function main(): Promise<void> {
     services = await openServices({
       packDir: config.packDir,
       storeUrl: config.storeUrl,
-      limits: { maxAttachmentBytes: config.maxAttachmentBytes },
+      limits: { maxAttachmentBytes: config.maxAttachmentBytes, maxJobsPerUser: config.limits.jobsPerUser, maxJobsPerServer: config.limits.jobsPerServer },
       log,
       concurrency: config.renderWorkers,
       openEngine: (dir) => openEngine(config, dir),
+      pictureCacheBytes: config.pictureCacheBytes,
     });
   } catch (e) {
     log.error(`could not open the model pack at ${config.packDir} or the store; check PACK_DIR and STORE_URL`, e);

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from './config.js';
 import { EngineCache } from './core/cache.js';
+import { PictureCache } from './core/picture-cache.js';
 import { startHealthServer } from './core/health.js';
 import { consoleLogger } from './core/log.js';
 import { startRenderWorker } from './core/queue/render-worker.js';
@@ -32,14 +33,15 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   let engine: Engine;
   let stores: Stores;
   try {
-    engine = await ThreadedEngine.open(config.packDir, { provider: config.ort.provider, threads: config.ort.threads || undefined, workers: config.renderWorkers });
+    const { provider, threads, spinning, cudaDevice } = config.ort;
+    engine = await ThreadedEngine.open(config.packDir, { provider, threads: threads || undefined, spinning, cudaDevice, workers: config.renderWorkers });
     stores = await Stores.open(storeUrl);
   } catch (e) {
     log.error(`could not open the model pack at ${config.packDir} or the store`, e);
     process.exit(1);
   }
   const engines = new Map([[engine.manifest.name, engine]]);
-  const worker = await startRenderWorker({ url: config.queueUrl, engines, cache: new EngineCache(stores), concurrency: config.renderWorkers, lockMs, log });
+  const worker = await startRenderWorker({ url: config.queueUrl, engines, cache: new EngineCache(stores), pictures: new PictureCache(config.pictureCacheBytes), concurrency: config.renderWorkers, lockMs, log });
   const health = config.healthPort
     ? await startHealthServer({
         port: config.healthPort,

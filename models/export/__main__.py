@@ -19,15 +19,20 @@ def parse(argv):
     p.add_argument("--clip", help="OpenAI CLIP ViT checkpoint (.pt, TorchScript or state_dict)")
     p.add_argument("--tokenizer", help="CLIP tokenizer.json (Hugging Face format) for real packs")
     p.add_argument("--out", help="pack folder to write")
-    p.add_argument("--into", help="existing pack folder: for --preset nada, or --styleclip-relevance on a random pack")
+    p.add_argument("--into", help="existing pack folder: for --preset nada, or --styleclip-relevance on a random pack (adds "
+                        "styles.onnx, style σ and relevance)")
     p.add_argument("--name", help="pack name, or the domain name for --preset nada")
     p.add_argument("--prompt", help="the text a NADA generator was trained for")
     p.add_argument("--description", help="pack description")
     p.add_argument("--subject", choices=["faces", "other"], default="faces")
     p.add_argument("--no-reference", action="store_true", help="skip reference/ (large packs)")
     p.add_argument("--styleclip-relevance", action="store_true",
-                   help="also compute StyleCLIP style-channel relevance [S,E] with the pack's CLIP (forward passes only)")
-    p.add_argument("--relevance-samples", type=int, default=16, help="latent samples per channel for --styleclip-relevance")
+                   help="also compute StyleCLIP style-channel relevance [S,E] with the pack's CLIP, official recipe "
+                        "(forward passes only; progress and ETA on stdout)")
+    p.add_argument("--relevance-samples", type=int, default=100,
+                   help="latent samples per channel for --styleclip-relevance (official: 100)")
+    p.add_argument("--style-samples", type=int, default=100_000,
+                   help="latent samples for the style channels' mean and σ (official: 100,000)")
     return p.parse_args(argv)
 
 

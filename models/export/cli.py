@@ -1,6 +1,7 @@
 """What each command-line mode does."""
 import os
 
+from .configs import DEFAULT_TRUNCATION
 from .pack_writer import write_pack
 
 RANDOM_DESCRIPTION = (
@@ -20,8 +21,8 @@ def run(args):
         return
     if args.styleclip_relevance and args.into and not args.out:
         from .relevance import add_relevance
-        add_relevance(args.into, args.relevance_samples, args.seed)
-        print(f"wrote {args.into}/style_relevance.bin")
+        add_relevance(args.into, args.relevance_samples, args.style_samples)
+        print(f"wrote {args.into}/styles.onnx, style_stats.bin and style_relevance.bin")
         return
     if not args.preset:
         raise ValueError("choose a method: --preset hypergan-clip or --preset hyperdomainnet")
@@ -45,13 +46,17 @@ def run(args):
         description = args.description or f"{args.preset} exported from official checkpoints."
         random_weights = False
         clip_model = parts.get("clip_model", "ViT-B/32")
+    from .relevance import compute_relevance, eta_printer, style_stats
+    stats = style_stats(parts["generator"], parts["w_avg"], DEFAULT_TRUNCATION, args.style_samples)
     relevance = None
     if args.styleclip_relevance:
-        from .relevance import compute_relevance
-        relevance = compute_relevance(parts, args.preset, args.relevance_samples, args.seed)
+        relevance = compute_relevance(parts, args.preset, args.relevance_samples, DEFAULT_TRUNCATION, stats,
+                                      progress=eta_printer("StyleCLIP relevance"))
     manifest = write_pack(parts, args.preset, args.out, name=name, description=description,
                           random_weights=random_weights, provenance=provenance, subject=args.subject,
                           reference=not args.no_reference, style_relevance=relevance,
+                          style_stats=stats, stats_samples=args.style_samples,
+                          relevance_samples=args.relevance_samples,
                           clip_model=clip_model)
     total = sum(f["bytes"] for f in manifest["files"].values())
     print(f"wrote {args.out}: R={manifest['resolution']} N={manifest['numWs']} D={manifest['domainDim']} "

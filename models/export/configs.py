@@ -28,6 +28,8 @@ CONFIGS = {
     },
 }
 
+DEFAULT_TRUNCATION = 0.7  # ψ of pack.json `truncation` and of the StyleCLIP statistics
+
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 

@@ -11,8 +11,8 @@ import torch
 
 from . import EXPORTER_VERSION
 from .clip_model import TextTower, VisionTower
-from .configs import CLIP_MEAN, CLIP_STD, fine_layers_from
-from .stylegan2 import Mapping, Synthesis, identity_domain, layer_table
+from .configs import CLIP_MEAN, CLIP_STD, DEFAULT_TRUNCATION, fine_layers_from
+from .stylegan2 import Mapping, Styles, Synthesis, identity_domain, layer_table
 
 OPSET = 17
 
@@ -63,11 +63,18 @@ def export_synthesis(generator, method, path):
 
 
 @torch.no_grad()
+def export_styles(generator, path):
+    ws = torch.randn(2, generator.n_latent, generator.style_dim)
+    export_onnx(Styles(generator).eval(), (ws,), path, ["ws"], ["styles"])
+
+
+@torch.no_grad()
 def export_graphs(parts, method, out):
     gen, clip = parts["generator"], parts["clip"]
     e = parts["encoder_resolution"]
     export_onnx(Mapping(gen), (torch.randn(2, gen.style_dim),), f"{out}/mapping.onnx", ["z"], ["w"])
     synth = export_synthesis(gen, method, f"{out}/synthesis.onnx")
+    export_styles(gen, f"{out}/styles.onnx")
     emb = clip.text_projection.shape[1]
     export_onnx(parts["hypernet"], (torch.randn(2, emb), torch.randn(2, emb)), f"{out}/hypernet.onnx",
                 ["target", "source"], ["domain"])
@@ -81,8 +88,11 @@ def export_graphs(parts, method, out):
 
 def write_pack(parts, method, out, *, name, description, random_weights, provenance, subject="faces",
                clip_model="ViT-B/32", encoder_alignment="ffhq", default_source="a photo of a face",
-               truncation=0.7, reference=True, style_relevance=None):
+               truncation=DEFAULT_TRUNCATION, reference=True, style_relevance=None, style_stats=None, stats_samples=None,
+               relevance_samples=None):
+    """style_stats: (mean, std) of the style channels (relevance.style_stats), computed here when not given."""
     from .reference import write_reference  # late import: reference imports this module
+    from .relevance import STATS_SAMPLES, covered_channels, style_stats as compute_stats, styleclip_manifest
 
     os.makedirs(f"{out}/clip", exist_ok=True)
     gen = parts["generator"]
@@ -95,7 +105,12 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
         json.dump(getattr(tok, "source_json", None) or tok.to_json(), f, ensure_ascii=False)
     files = {"mapping": "mapping.onnx", "synthesis": "synthesis.onnx", "hypernet": "hypernet.onnx",
              "encoder": "encoder.onnx", "clipText": "clip/text.onnx", "clipVision": "clip/vision.onnx",
-             "tokenizer": "clip/tokenizer.json", "wAvg": "w_avg.bin", "identityDomain": "identity_domain.bin"}
+             "tokenizer": "clip/tokenizer.json", "wAvg": "w_avg.bin", "identityDomain": "identity_domain.bin",
+             "styles": "styles.onnx", "styleStats": "style_stats.bin"}
+    stats_samples = stats_samples or STATS_SAMPLES
+    if style_stats is None:
+        style_stats = compute_stats(gen, parts["w_avg"], truncation, stats_samples)
+    write_f32(f"{out}/style_stats.bin", torch.stack(style_stats))
     if style_relevance is not None:
         write_f32(f"{out}/style_relevance.bin", style_relevance)
         files["styleRelevance"] = "style_relevance.bin"
@@ -117,6 +132,8 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
         "encoder": {"resolution": parts["encoder_resolution"], "alignment": encoder_alignment},
         "files": {role: file_entry(out, rel) for role, rel in files.items()},
         "domains": [],
+        "styleclip": styleclip_manifest(stats_samples, truncation, relevance_samples if style_relevance is not None
+                                        else None, covered_channels(gen)),
         "provenance": dict(provenance, exporter=f"{EXPORTER_VERSION}; torch {torch.__version__}"),
     }
     write_manifest(out, manifest)

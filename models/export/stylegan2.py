@@ -178,3 +178,27 @@ class Mapping(nn.Module):
 
     def forward(self, z):
         return self.style(z)
+
+
+def style_ws_index(generator):
+    """The W+ entry each StyledConv (layer order) reads: conv1 → 0, convs.2j → 2j+1, convs.2j+1 → 2j+2."""
+    return [0] + [1 + i for i in range(len(generator.convs))]
+
+
+def layer_resolutions(generator):
+    """Output side in pixels of each StyledConv, layer order: conv1 at 4, convs.2j and convs.2j+1 at 2^(j+3)."""
+    return [4] + [2 ** (i // 2 + 3) for i in range(len(generator.convs))]
+
+
+class Styles(nn.Module):
+    """What styles.onnx computes: ws [B,N,L] -> the style vectors s = modulation(w) of every StyledConv, concatenated
+    in layer order [B,S] (the space style_delta is added to; StyleCLIP's statistics and relevance need it)."""
+
+    def __init__(self, generator):
+        super().__init__()
+        self.g = generator
+        self.index = style_ws_index(generator)
+
+    def forward(self, ws):
+        convs = [conv for _, conv in self.g.styled_convs()]
+        return torch.cat([conv.conv.modulation(ws[:, i]) for conv, i in zip(convs, self.index)], 1)

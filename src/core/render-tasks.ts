@@ -4,6 +4,7 @@
 import type { DomainVector, Engine } from '../engine/types.js';
 import { beforeAfter, encodePng, grid } from '../engine/images.js';
 import type { EngineCache } from './cache.js';
+import type { PictureCache } from './picture-cache.js';
 import { base64ToFloats, domainId, floatsToBase64 } from './encoding.js';
 import type { JobControl } from './jobs.js';
 import { UserError } from './platform.js';
@@ -60,6 +61,8 @@ export type OutputOf<T extends RenderTask> = RenderOutputs[T['name']];
 export interface RenderDeps {
   engines: Map<string, Engine>;
   cache: EngineCache;
+  /** rendered "before" rows kept for re-renders (this process's; a worker keeps its own) */
+  pictures?: PictureCache;
 }
 
 function engineOf(deps: RenderDeps, pack: string): Engine {
@@ -95,7 +98,7 @@ async function run(task: RenderTask, deps: RenderDeps, job: JobControl): Promise
         rec.styleDelta = floatsToBase64(await editDelta(deps, engine, task.addEdit, rec.styleDelta ? base64ToFloats(rec.styleDelta) : undefined));
       }
       job.throwIfCancelled();
-      return { rec, png: await renderResult(engine, rec, job) };
+      return { rec, png: await renderResult(engine, rec, job, deps.pictures) };
     }
     case 'photo': {
       const engine = engineOf(deps, task.pack);

@@ -7,6 +7,7 @@ import { UserError } from './platform.js';
 import type { ResultRecord, VoteTally } from './stores.js';
 import { base64ToFloats } from './encoding.js';
 import { makeId } from './command.js';
+import { renderKey, type PictureCache } from './picture-cache.js';
 import type { BotServices } from './services.js';
 import type { JobControl } from './jobs.js';
 
@@ -27,19 +28,23 @@ function label(text: string, max = 28): string {
 
 /**
  * Before (top row) and after (bottom row) of the same samples. Before is the unchanged generator, or for an
- * edit the domain without the edit.
+ * edit the domain without the edit; it depends only on the pack, the samples, ψ and that domain, so it is taken
+ * from `pictures` when an earlier render drew it (the strength buttons, a repeated seed, an /edit of a result).
  */
-export async function renderResult(engine: Engine, rec: ResultRecord, job?: JobControl): Promise<Buffer> {
+export async function renderResult(engine: Engine, rec: ResultRecord, job?: JobControl, pictures?: PictureCache): Promise<Buffer> {
   const samples = sampleSource(engine, rec);
   const domain = rec.domain ? base64ToFloats(rec.domain) : undefined;
   const styleDelta = rec.styleDelta ? base64ToFloats(rec.styleDelta) : undefined;
   job?.progress(0.4, 'rendering the originals');
-  const before = styleDelta
-    ? await engine.generate({ samples, domain, strength: rec.strength, nadaDomain: rec.nadaDomain })
-    : await engine.generate({ samples });
+  const beforeRequest = styleDelta ? { samples, domain, strength: rec.strength, nadaDomain: rec.nadaDomain } : { samples };
+  const drawBefore = () => engine.generate(beforeRequest);
+  const before = pictures ? await pictures.through(renderKey(engine, beforeRequest), drawBefore) : await drawBefore();
   job?.throwIfCancelled();
   job?.progress(0.7, 'rendering the new domain');
-  const after = await engine.generate({ samples, domain, strength: rec.strength, styleDelta, nadaDomain: rec.nadaDomain });
+  // a render without a style edit is cached too: it is the "before" row of an /edit of this result
+  const afterRequest = { samples, domain, strength: rec.strength, nadaDomain: rec.nadaDomain };
+  const drawAfter = () => engine.generate({ ...afterRequest, styleDelta });
+  const after = pictures && !styleDelta ? await pictures.through(renderKey(engine, afterRequest), drawAfter) : await drawAfter();
   job?.progress(0.95, 'drawing the grid');
   const picture = await beforeAfter(before.images, after.images, [styleDelta ? 'before edit' : 'before', label(rec.prompt)]);
   return encodePng(picture);

@@ -3,6 +3,7 @@
 import type { Engine } from '../engine/types.js';
 import { openPack } from '../engine/index.js';
 import { EngineCache } from './cache.js';
+import { PictureCache } from './picture-cache.js';
 import { InProcessJobQueue, type JobQueue } from './jobs.js';
 import { defaultLimits, type Limits } from './limits.js';
 import { consoleLogger, type Logger } from './log.js';
@@ -15,6 +16,8 @@ export interface BotServices {
   readonly defaultPack: string;
   readonly stores: Stores;
   readonly cache: EngineCache;
+  /** rendered rows that results share (the "before" row), in memory, bounded */
+  readonly pictures: PictureCache;
   readonly jobs: JobQueue;
   readonly limits: Limits;
   readonly log: Logger;
@@ -32,6 +35,8 @@ export interface ServiceOptions {
   /** jobs running at once (one per device) */
   concurrency?: number;
   log?: Logger;
+  /** bytes of rendered pictures kept in memory (default picture-cache.ts) */
+  pictureCacheBytes?: number;
   /** how a pack is opened; default: the engine's openPack */
   openEngine?: (packDir: string) => Promise<Engine>;
 }
@@ -47,6 +52,8 @@ export function assembleServices(parts: {
   limits?: Partial<Limits>;
   log?: Logger;
   concurrency?: number;
+  /** bytes of rendered pictures kept in memory (default picture-cache.ts) */
+  pictureCacheBytes?: number;
 }): BotServices {
   if (!parts.engines.length) throw new Error('at least one model pack is needed');
   const engines = new Map(parts.engines.map((e) => [e.manifest.name, e]));
@@ -57,6 +64,7 @@ export function assembleServices(parts: {
     defaultPack,
     stores,
     cache: new EngineCache(stores),
+    pictures: new PictureCache(parts.pictureCacheBytes),
     jobs: parts.jobs ?? new InProcessJobQueue({ concurrency: parts.concurrency ?? 1 }),
     limits: { ...defaultLimits(), ...parts.limits },
     log: parts.log ?? consoleLogger(),
@@ -76,7 +84,7 @@ export function assembleServices(parts: {
 export async function openServices(options: ServiceOptions): Promise<BotServices> {
   const dirs = Array.isArray(options.packDir) ? options.packDir : [options.packDir];
   const open = options.openEngine ?? defaultOpenEngine;
-  const stores = await Stores.open(options.storeUrl ?? 'sqlite://data/domainshift.sqlite');
+  const stores = await Stores.open(options.storeUrl ?? 'sqlite://data/domainshift.sqlite', { log: options.log });
   const engines: Engine[] = [];
   try {
     for (const d of dirs) engines.push(await open(d));
@@ -85,7 +93,7 @@ export async function openServices(options: ServiceOptions): Promise<BotServices
     await stores.close();
     throw e;
   }
-  const services = assembleServices({ engines, stores, limits: options.limits, log: options.log, concurrency: options.concurrency });
+  const services = assembleServices({ engines, stores, limits: options.limits, log: options.log, concurrency: options.concurrency, pictureCacheBytes: options.pictureCacheBytes });
   services.log.info(`packs: ${[...services.engines.values()].map((e) => `${e.manifest.name} (${e.provider})`).join(', ')}`);
   return services;
 }

@@ -1,11 +1,15 @@
-// Everything the bot remembers, on keyv: CLIP embeddings and domain vectors (cached by pack + sha256 of the
-// input, so a repeated prompt or picture skips CLIP and the hypernet), results, saved domains, votes, settings.
-// One keyv per collection (its namespace); per-server data carries the server id in its key.
-import Keyv from 'keyv';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// Everything the bot remembers: CLIP embeddings and domain vectors (cached by pack + sha256 of the input, so a
+// repeated prompt or picture skips CLIP and the hypernet) and results in keyv collections; saved domains, votes and
+// settings in per-server hashes whose operations are atomic in the backend, so several processes sharing a Redis
+// store agree. Every write is checked: a failed one reaches the user as "not saved, try again".
+// A domain vector is written once, under its id (content hash); prompt caches and results refer to it by id.
+import type Keyv from 'keyv';
 import { UserError } from './platform.js';
-import { base64ToFloats, floatsToBase64 } from './encoding.js';
+import { consoleLogger, type Logger } from './log.js';
+import { MemoryBackend, type StoreBackend } from './store-backend.js';
+import { SqliteBackend } from './store-sqlite.js';
+import { RedisBackend } from './store-redis.js';
+import { base64ToFloats, domainId, floatsToBase64 } from './encoding.js';
 import { defaultSettings, type ServerSettings } from './settings-schema.js';
 
 export interface ResultRecord {
@@ -49,65 +53,68 @@ export interface VoteTally {
   down: number;
 }
 
-type StoreFactory = (namespace: string) => Promise<Keyv>;
+/** A write that did not reach the store; the user is told it was not saved. */
+export class StoreWriteError extends UserError {
+  constructor() {
+    super('Not saved: the store could not be written just now. Please try again.');
+    this.name = 'StoreWriteError';
+  }
+}
 
-async function adapterFactory(url: string): Promise<StoreFactory> {
+export interface StoreOptions {
+  log?: Logger;
+}
+
+async function openBackend(url: string, log: Logger): Promise<StoreBackend> {
   const scheme = url.split(':', 1)[0];
-  if (scheme === 'sqlite') {
-    const file = url.replace(/^sqlite:\/\//, '');
-    if (file && file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
-    const { default: KeyvSqlite } = await import('@keyv/sqlite');
-    // one connection per namespace: keyv 5 writes the namespace onto its store, so stores are not shared
-    return async (namespace) => new Keyv({ store: new KeyvSqlite({ uri: url, busyTimeout: 10_000 }), namespace });
-  }
-  if (scheme === 'redis' || scheme === 'rediss') {
-    let mod: { default: new (url: string) => unknown };
-    try {
-      const name = '@keyv/redis'; // optional dependency: resolved at run time only
-      mod = (await import(name)) as typeof mod;
-    } catch {
-      throw new Error(`storeUrl ${scheme}:// needs the @keyv/redis package, which is not installed (npm install @keyv/redis)`);
-    }
-    return async (namespace) => new Keyv({ store: new mod.default(url) as never, namespace });
-  }
-  if (scheme === 'memory') return async (namespace) => new Keyv({ namespace });
+  if (scheme === 'sqlite') return SqliteBackend.open(url.replace(/^sqlite:\/\//, ''));
+  if (scheme === 'redis' || scheme === 'rediss') return RedisBackend.open(url, log);
+  if (scheme === 'memory') return new MemoryBackend();
   throw new Error(`unsupported storeUrl scheme "${scheme}": use sqlite://FILE, redis://HOST or memory://`);
 }
 
-/** Serialises read-modify-write updates of one key inside this process (votes, lists, settings). */
-class KeyLocks {
-  private tails = new Map<string, Promise<unknown>>();
-  async with<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.tails.set(key, tail);
-    try {
-      return await next;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}
+const savedKey = (serverId: string) => `saved:${serverId}`;
+const votesKey = (serverId: string, domainKey: string) => `votes:${serverId}:${domainKey}`;
+const settingsKey = (serverId: string) => `settings:${serverId}`;
 
 export class Stores {
-  private locks = new KeyLocks();
+  private readonly embeddings: Keyv;
+  private readonly domains: Keyv;
+  private readonly results: Keyv;
 
   private constructor(
-    private readonly embeddings: Keyv,
-    private readonly domains: Keyv,
-    private readonly results: Keyv,
-    private readonly saved: Keyv,
-    private readonly votes: Keyv,
-    private readonly settings: Keyv,
-  ) {}
+    private readonly backend: StoreBackend,
+    private readonly log: Logger,
+  ) {
+    this.embeddings = backend.keyv('embeddings');
+    this.domains = backend.keyv('domains');
+    this.results = backend.keyv('results');
+  }
 
-  static async open(url = 'sqlite://data/domainshift.sqlite'): Promise<Stores> {
-    const make = await adapterFactory(url);
-    const names = ['embeddings', 'domains', 'results', 'saved', 'votes', 'settings'] as const;
-    const kvs = await Promise.all(names.map((n) => make(n)));
-    for (const kv of kvs) kv.on('error', (e: Error) => console.error(`[stores] ${e.message}`));
-    return new Stores(kvs[0], kvs[1], kvs[2], kvs[3], kvs[4], kvs[5]);
+  /** Opens the store, or throws a StoreOpenError that names the file or server and says what to do. */
+  static async open(url = 'sqlite://data/domainshift.sqlite', options: StoreOptions = {}): Promise<Stores> {
+    const log = options.log ?? consoleLogger();
+    return new Stores(await openBackend(url, log), log);
+  }
+
+  /** Runs a write; any failure other than a refusal meant for the user becomes StoreWriteError. */
+  private async write<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      this.log.error(`store: ${what} was not written to ${this.backend.where}`, e);
+      throw new StoreWriteError();
+    }
+  }
+
+  /** Cache writes are best effort: a failure costs a recomputation later, so it is logged, not told. */
+  private async cache(kv: Keyv, key: string, v: Float32Array): Promise<void> {
+    try {
+      await kv.set(key, floatsToBase64(v));
+    } catch (e) {
+      this.log.error(`store: cache entry ${key} was not written to ${this.backend.where}`, e);
+    }
   }
 
   // ---- caches: CLIP embeddings and domain vectors, by pack and sha256 of the input ----
@@ -117,24 +124,48 @@ export class Stores {
     return v === undefined ? undefined : base64ToFloats(v);
   }
   async setEmbedding(pack: string, key: string, v: Float32Array): Promise<void> {
-    await this.embeddings.set(`${pack}:${key}`, floatsToBase64(v));
+    await this.cache(this.embeddings, `${pack}:${key}`, v);
   }
+  /** a cached vector: "@" and the id of the stored vector (base64 has no "@"; older entries hold the vector) */
   async getDomain(pack: string, key: string): Promise<Float32Array | undefined> {
     const v = await this.domains.get<string>(`${pack}:${key}`);
-    return v === undefined ? undefined : base64ToFloats(v);
+    if (v === undefined) return undefined;
+    if (!v.startsWith('@')) return base64ToFloats(v);
+    const stored = await this.domains.get<string>(vectorKey(pack, v.slice(1)));
+    return stored === undefined ? undefined : base64ToFloats(stored);
   }
   async setDomain(pack: string, key: string, v: Float32Array): Promise<void> {
-    await this.domains.set(`${pack}:${key}`, floatsToBase64(v));
+    const id = domainId(v);
+    try {
+      await this.putVector(pack, id, floatsToBase64(v));
+      await this.domains.set(`${pack}:${key}`, `@${id}`);
+    } catch (e) {
+      this.log.error(`store: cache entry ${key} was not written to ${this.backend.where}`, e);
+    }
+  }
+  /** writes a vector under its id unless it is there already (ids are content hashes) */
+  private async putVector(pack: string, id: string, base64: string): Promise<void> {
+    const key = vectorKey(pack, id);
+    if (!(await this.domains.has(key))) await this.domains.set(key, base64);
   }
 
-  // ---- results ----
+  // ---- results: stored without their domain vector, which lives once under its id ----
 
   async putResult(r: ResultRecord): Promise<void> {
-    await this.results.set(`${r.serverId}:${r.id}`, r);
-    await this.results.set(`latest:${r.serverId}:${r.channelId}`, r.id);
+    const { domain, ...rest } = r;
+    // by reference only where the id is the vector's own content hash (getResult looks it up by that id)
+    const byId = domain !== undefined && r.domainId === domainId(base64ToFloats(domain));
+    await this.write('a result', async () => {
+      if (byId) await this.putVector(r.pack, r.domainId!, domain);
+      await this.results.set(`${r.serverId}:${r.id}`, byId ? rest : r);
+      await this.results.set(`latest:${r.serverId}:${r.channelId}`, r.id);
+    });
   }
   async getResult(serverId: string, id: string): Promise<ResultRecord | undefined> {
-    return this.results.get<ResultRecord>(`${serverId}:${id}`);
+    const r = await this.results.get<ResultRecord>(`${serverId}:${id}`);
+    if (!r || r.domain !== undefined || !r.domainId) return r;
+    const domain = await this.domains.get<string>(vectorKey(r.pack, r.domainId));
+    return domain === undefined ? r : { ...r, domain };
   }
   async latestResult(serverId: string, channelId: string): Promise<ResultRecord | undefined> {
     const id = await this.results.get<string>(`latest:${serverId}:${channelId}`);
@@ -142,12 +173,14 @@ export class Stores {
   }
   async deleteResult(serverId: string, id: string): Promise<void> {
     const r = await this.getResult(serverId, id);
-    await this.results.delete(`${serverId}:${id}`);
-    if (r && (await this.results.get<string>(`latest:${serverId}:${r.channelId}`)) === id)
-      await this.results.delete(`latest:${serverId}:${r.channelId}`);
+    await this.write('a result deletion', async () => {
+      await this.results.delete(`${serverId}:${id}`);
+      if (r && (await this.results.get<string>(`latest:${serverId}:${r.channelId}`)) === id)
+        await this.results.delete(`latest:${serverId}:${r.channelId}`);
+    });
   }
 
-  // ---- saved domains: name → record, plus one index list per server (works on any keyv adapter) ----
+  // ---- saved domains: one hash per server, name → record ----
 
   static normalizeName(name: string): string {
     const n = name.trim().toLowerCase().replace(/\s+/g, '-');
@@ -158,12 +191,12 @@ export class Stores {
 
   async saveDomain(d: SavedDomain, opts: { replace?: boolean } = {}): Promise<SavedDomain> {
     const name = Stores.normalizeName(d.name);
-    return this.locks.with(`saved:${d.serverId}`, async () => {
-      const names = (await this.saved.get<string[]>(`index:${d.serverId}`)) ?? [];
-      if (names.includes(name) && !opts.replace) throw new UserError(`A domain called \`${name}\` already exists on this server.`);
-      const rec = { ...d, name };
-      await this.saved.set(`${d.serverId}:${name}`, rec);
-      if (!names.includes(name)) await this.saved.set(`index:${d.serverId}`, [...names, name]);
+    const rec = { ...d, name };
+    return this.write('a saved domain', async () => {
+      const json = JSON.stringify(rec);
+      if (opts.replace) await this.backend.hashSet(savedKey(d.serverId), { [name]: json });
+      else if (!(await this.backend.hashSetIfAbsent(savedKey(d.serverId), name, json)))
+        throw new UserError(`A domain called \`${name}\` already exists on this server.`);
       return rec;
     });
   }
@@ -174,80 +207,72 @@ export class Stores {
     } catch {
       return undefined;
     }
-    return this.saved.get<SavedDomain>(`${serverId}:${n}`);
+    const json = await this.backend.hashGet(savedKey(serverId), n);
+    return json === undefined ? undefined : (JSON.parse(json) as SavedDomain);
   }
+  /** Saved domains of a server, by name. */
   async listSaved(serverId: string): Promise<SavedDomain[]> {
-    const names = (await this.saved.get<string[]>(`index:${serverId}`)) ?? [];
-    const recs = await Promise.all(names.map((n) => this.saved.get<SavedDomain>(`${serverId}:${n}`)));
-    return recs.filter((r): r is SavedDomain => r !== undefined);
+    const all = await this.backend.hashGetAll(savedKey(serverId));
+    return Object.keys(all)
+      .sort()
+      .map((n) => JSON.parse(all[n]) as SavedDomain);
   }
   async renameSaved(serverId: string, from: string, to: string): Promise<SavedDomain> {
     const a = Stores.normalizeName(from);
     const b = Stores.normalizeName(to);
-    return this.locks.with(`saved:${serverId}`, async () => {
-      const rec = await this.saved.get<SavedDomain>(`${serverId}:${a}`);
-      if (!rec) throw new UserError(`There is no saved domain called \`${a}\`.`);
-      const names = (await this.saved.get<string[]>(`index:${serverId}`)) ?? [];
-      if (names.includes(b)) throw new UserError(`A domain called \`${b}\` already exists on this server.`);
-      const moved = { ...rec, name: b };
-      await this.saved.set(`${serverId}:${b}`, moved);
-      await this.saved.set(`index:${serverId}`, names.map((n) => (n === a ? b : n)));
-      await this.saved.delete(`${serverId}:${a}`);
-      return moved;
-    });
+    const rec = await this.getSaved(serverId, a);
+    if (!rec) throw new UserError(`There is no saved domain called \`${a}\`.`);
+    const moved = { ...rec, name: b };
+    const outcome = await this.write('a renamed domain', () => this.backend.hashMove(savedKey(serverId), a, b, JSON.stringify(moved)));
+    if (outcome === 'missing') throw new UserError(`There is no saved domain called \`${a}\`.`);
+    if (outcome === 'exists') throw new UserError(`A domain called \`${b}\` already exists on this server.`);
+    return moved;
   }
   async deleteSaved(serverId: string, name: string): Promise<boolean> {
     const n = Stores.normalizeName(name);
-    return this.locks.with(`saved:${serverId}`, async () => {
-      const names = (await this.saved.get<string[]>(`index:${serverId}`)) ?? [];
-      if (!names.includes(n)) return false;
-      await this.saved.set(`index:${serverId}`, names.filter((x) => x !== n));
-      await this.saved.delete(`${serverId}:${n}`);
-      return true;
-    });
+    return this.write('a domain deletion', () => this.backend.hashDelete(savedKey(serverId), n));
   }
 
   // ---- votes: one per user per domain (by domain id); a new vote replaces the old, the same vote again removes it ----
 
   async vote(serverId: string, domainKey: string, userId: string, value: 1 | -1): Promise<VoteTally & { mine: 1 | -1 | 0 }> {
-    const key = `${serverId}:${domainKey}`;
-    return this.locks.with(`votes:${key}`, async () => {
-      const all = (await this.votes.get<Record<string, 1 | -1>>(key)) ?? {};
-      let mine: 1 | -1 | 0 = value;
-      if (all[userId] === value) {
-        delete all[userId];
-        mine = 0;
-      } else all[userId] = value;
-      await this.votes.set(key, all);
-      return { ...tally(all), mine };
-    });
+    const all = await this.write('a vote', () => this.backend.hashToggle(votesKey(serverId, domainKey), userId, String(value)));
+    const mine = all[userId] === String(value) ? value : 0;
+    return { ...tally(all), mine };
   }
   async tally(serverId: string, domainKey: string): Promise<VoteTally> {
-    return tally((await this.votes.get<Record<string, 1 | -1>>(`${serverId}:${domainKey}`)) ?? {});
+    return tally(await this.backend.hashGetAll(votesKey(serverId, domainKey)));
   }
 
-  // ---- settings ----
+  // ---- settings: one hash field per setting, so concurrent changes of different settings both stay ----
 
   async getSettings(serverId: string): Promise<ServerSettings> {
-    const s = await this.settings.get<Partial<ServerSettings>>(serverId);
-    return { ...defaultSettings(), ...(s ?? {}) };
+    const fields = await this.backend.hashGetAll(settingsKey(serverId));
+    const stored = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, JSON.parse(v)])) as Partial<ServerSettings>;
+    return { ...defaultSettings(), ...stored };
   }
   async updateSettings(serverId: string, patch: Partial<ServerSettings>): Promise<ServerSettings> {
-    return this.locks.with(`settings:${serverId}`, async () => {
-      const next = { ...(await this.getSettings(serverId)), ...patch };
-      await this.settings.set(serverId, next);
-      return next;
-    });
+    const fields = Object.fromEntries(
+      Object.entries(patch)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, JSON.stringify(v)]),
+    );
+    await this.write('the settings', () => this.backend.hashSet(settingsKey(serverId), fields));
+    return this.getSettings(serverId);
   }
 
   async close(): Promise<void> {
-    for (const kv of [this.embeddings, this.domains, this.results, this.saved, this.votes, this.settings]) await kv.disconnect();
+    await this.backend.close();
   }
 }
 
-function tally(all: Record<string, 1 | -1>): VoteTally {
+function vectorKey(pack: string, id: string): string {
+  return `${pack}:id:${id}`;
+}
+
+function tally(all: Record<string, string>): VoteTally {
   let up = 0;
   let down = 0;
-  for (const v of Object.values(all)) v === 1 ? up++ : down++;
+  for (const v of Object.values(all)) v === '1' ? up++ : down++;
   return { up, down };
 }

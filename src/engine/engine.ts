@@ -186,8 +186,11 @@ export class OnnxEngine implements Engine {
     } catch (err) {
       throw new EngineInputError((err as Error).message);
     }
+    // the output's shape is fixed by the contract: ONNX Runtime writes into a tensor allocated here
+    const R = this.manifest.resolution;
+    const images = f32(new Float32Array(n * 3 * R * R), [n, 3, R, R]);
     const out = await this.timed('synthesis', () =>
-      runF32(session, { ws: f32(ws, [n, N, L]), domain: f32(dom, [n, D]), style_delta: f32(delta, [n, S]) }, 'images'),
+      runF32(session, { ws: f32(ws, [n, N, L]), domain: f32(dom, [n, D]), style_delta: f32(delta, [n, S]) }, 'images', images),
     );
     return this.timed('toRgb', async () => tensorToImages(out.data, out.dims));
   }

@@ -7,8 +7,11 @@ import type { Engine } from './types.js';
 
 export interface OpenPackOptions extends EngineOptions {
   provider?: ProviderChoice;
-  /** intra-op threads per ONNX session */
+  /** intra-op threads per ONNX session (session.ts) */
   threads?: number;
+  /** idle pool threads spin-wait (ONNX Runtime's default) or sleep at once (session.ts) */
+  spinning?: boolean;
+  cudaDevice?: number;
   /** check sha256 of every file at load (default true; size is always checked) */
   verifyHashes?: boolean;
 }
@@ -18,10 +21,10 @@ export interface OpenPackOptions extends EngineOptions {
 const cache = new Map<string, { pack: Promise<LoadedPack>; handles: number }>();
 
 export async function openPack(dir: string, opts: OpenPackOptions = {}): Promise<Engine & OnnxEngine> {
-  const key = `${path.resolve(dir)}|${opts.provider ?? 'auto'}|${opts.threads ?? 0}`;
+  const key = `${path.resolve(dir)}|${opts.provider ?? 'auto'}|${opts.threads ?? 0}|${opts.spinning ?? 'default'}|${opts.cudaDevice ?? 0}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = { pack: loadPack(dir, { provider: opts.provider, threads: opts.threads, hash: opts.verifyHashes }), handles: 0 };
+    entry = { pack: loadPack(dir, { provider: opts.provider, threads: opts.threads, spinning: opts.spinning, cudaDevice: opts.cudaDevice, hash: opts.verifyHashes }), handles: 0 };
     cache.set(key, entry);
     entry.pack.catch(() => cache.delete(key));
   }

@@ -72,7 +72,30 @@ export const manifestSchema = z.object({
     identityDomain: packFileSchema,
     /** optional: float32 [styleDim, embedDim], StyleCLIP global-direction relevance of each style channel */
     styleRelevance: packFileSchema.optional(),
+    /** optional: styles.onnx, ws [B,N,L] -> styles [B,S] (the style vectors style_delta is added to) */
+    styles: packFileSchema.optional(),
+    /** optional: float32 [2, styleDim]: row 0 the mean, row 1 the σ of each style channel (StyleCLIP statistics) */
+    styleStats: packFileSchema.optional(),
   }),
+  /** how the StyleCLIP statistics and relevance of this pack were made (docs/pack-format.md) */
+  styleclip: z
+    .object({
+      /** seeded samples behind styleStats, at ψ = truncation */
+      statsSamples: z.number().int().positive(),
+      truncation: z.number().min(0).max(1),
+      relevance: z
+        .object({
+          source: z.enum(['computed', 'imported']),
+          samples: z.number().int().positive().optional(),
+          /** rows computed: a prefix of the style channels (StyledConvs up to maxResolution px); the rest are zero */
+          channels: z.number().int().nonnegative(),
+          maxResolution: z.number().int().positive(),
+          push: z.number().positive().optional(),
+          recipe: z.string().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   /** StyleGAN-NADA generators imported as fixed domains: their own synthesis graph, same inputs */
   domains: z
     .array(z.object({ name: z.string().min(1), prompt: z.string().optional(), synthesis: packFileSchema }))

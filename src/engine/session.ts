@@ -8,10 +8,21 @@ import ort from 'onnxruntime-node';
 export type ProviderChoice = 'auto' | 'cpu' | 'cuda';
 export interface SessionOptions {
   provider?: ProviderChoice;
-  /** intra-op threads (per session); default: ONNX Runtime's own choice */
+  /**
+   * intra-op threads per session; default: ONNX Runtime's own choice (one per core). onnxruntime-node creates its
+   * environment without global thread pools (a session asking for them fails to start), so every session owns its
+   * pool; they take turns, as a pack's graphs run one after another.
+   */
   threads?: number;
   /** inter-op threads; default 1 (graphs here are sequential) */
   interOpThreads?: number;
+  /**
+   * whether idle pool threads spin-wait for the next parallel section (ONNX Runtime's default: on). Off gives the
+   * cores back at once: what a machine shared with other work, or many idle sessions, wants.
+   */
+  spinning?: boolean;
+  /** the GPU a CUDA session runs on (CUDA_VISIBLE_DEVICES numbering); default 0 */
+  cudaDevice?: number;
 }
 
 /**
@@ -48,7 +59,21 @@ export interface OpenedSession {
 function baseOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
   const o: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', interOpNumThreads: opts.interOpThreads ?? 1 };
   if (opts.threads && opts.threads > 0) o.intraOpNumThreads = opts.threads;
+  if (opts.spinning !== undefined) {
+    // session config keys of onnxruntime_session_options_config_keys.h; the binding flattens `extra` into them
+    const spin = opts.spinning ? '1' : '0';
+    o.extra = { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } };
+  }
   return o;
+}
+
+/**
+ * The CUDA execution provider as onnxruntime-node configures it: the binding reads `deviceId` and leaves every other
+ * CUDA option at ONNX Runtime's default (arena growth by powers of two, exhaustive cuDNN convolution search, which
+ * suits fixed batch sizes: the first run of each shape picks the kernels, later runs reuse them).
+ */
+export function cudaProvider(opts: SessionOptions): ort.InferenceSession.ExecutionProviderConfig {
+  return { name: 'cuda', deviceId: opts.cudaDevice ?? 0 };
 }
 
 export async function openSession(file: string, opts: SessionOptions = {}): Promise<OpenedSession> {
@@ -56,7 +81,7 @@ export async function openSession(file: string, opts: SessionOptions = {}): Prom
   if (choice !== 'cpu') {
     if (cudaAvailable()) {
       try {
-        const session = await ort.InferenceSession.create(file, { ...baseOptions(opts), executionProviders: ['cuda'] });
+        const session = await ort.InferenceSession.create(file, { ...baseOptions(opts), executionProviders: [cudaProvider(opts)] });
         return { session, provider: 'cuda' };
       } catch (err) {
         if (choice === 'cuda') throw new ProviderError(`CUDA execution provider failed to start for ${file}: ${(err as Error).message}`);
@@ -73,13 +98,17 @@ export function f32(data: Float32Array, dims: number[]): ort.Tensor {
   return new ort.Tensor('float32', data, dims);
 }
 
-/** Runs a session and returns the named output as float32 with its dims. */
+/**
+ * Runs a session and returns the named output as float32 with its dims. With `into` (the output's exact size and
+ * dims), ONNX Runtime writes into that preallocated tensor instead of allocating one per run.
+ */
 export async function runF32(
   session: ort.InferenceSession,
   feeds: Record<string, ort.Tensor>,
   output: string,
+  into?: ort.Tensor,
 ): Promise<{ data: Float32Array; dims: number[] }> {
-  const result = await session.run(feeds);
+  const result = into ? await session.run(feeds, { [output]: into }) : await session.run(feeds);
   const t = result[output];
   if (!t) throw new Error(`graph produced no output "${output}"`);
   if (t.type !== 'float32') throw new Error(`output "${output}" is ${t.type}, expected float32`);

@@ -59,7 +59,7 @@ describe('/adapt through createBot', () => {
     expect(rowMean(0, info.height / 2)).not.toBeCloseTo(rowMean(info.height / 2, info.height), 1);
   });
 
-  it('is reproducible: the same prompt and seed give the same PNG, and the second time skips CLIP and the hypernet', async () => {
+  it('is reproducible: the same prompt and seed give the same PNG, and the second time skips CLIP, the hypernet and the rendering', async () => {
     const calls = t.engine.calls;
     const before = { text: calls.embedText ?? 0, dom: calls.domainFromText ?? 0, gen: calls.generate ?? 0 };
     const a = new Recorder();
@@ -71,8 +71,28 @@ describe('/adapt through createBot', () => {
     await bot.handleCommand(b.context({ actor: { id: 'u2', name: 'Bo', isManager: false } }), { command: 'adapt', options: { prompt: 'a photo of a face to a marble statue', seed: 5, count: 2 } });
     expect(calls.domainFromText ?? 0).toBe(mid.dom); // cached domain: no hypernet
     expect(calls.embedText ?? 0).toBe(mid.text); // cached embeddings: no CLIP
-    expect((calls.generate ?? 0) - mid.gen).toBe(2); // but it still renders before and after
+    expect(mid.gen - before.gen).toBe(2); // the first time: before and after
+    expect((calls.generate ?? 0) - mid.gen).toBe(0); // both rows of these seeds, prompt and strength are cached
     expect(b.messages[0].latest.files![0].data.equals(a.messages[0].latest.files![0].data)).toBe(true);
+    // the domain vector is stored once, under its id: the result record refers to it, and reading it back finds it
+    const resultId = /result `([^`]+)`/.exec(b.messages[0].latest.text)![1];
+    const stored = await t.services.stores.getResult('s1', resultId);
+    expect(stored?.domain).toBeDefined();
+    expect(stored?.domainId).toBeDefined();
+  });
+
+  it('draws the before row again for other seeds (the cache is per pack, seeds and ψ)', async () => {
+    const calls = t.engine.calls;
+    const gen = calls.generate ?? 0;
+    const a = new Recorder();
+    await bot.handleCommand(a.context(), { command: 'adapt', options: { prompt: 'a marble statue', seed: 900, count: 2 } });
+    await bot.handleCommand(a.context(), { command: 'adapt', options: { prompt: 'a marble statue', seed: 901, count: 2 } });
+    expect((calls.generate ?? 0) - gen).toBe(4); // seeds 900–901 and 901–902 are different rows
+    // Strength +: the before row of these seeds is cached, only the new strength is drawn
+    const up = Recorder.buttonIds(a.messages[1]).find((id) => id.includes(':str:') && id.endsWith(':up'))!;
+    await bot.handleButton(a.context({ source: a.messages[1] }), up);
+    expect((calls.generate ?? 0) - gen).toBe(5);
+    expect(a.messages[2].latest.files).toHaveLength(1);
   });
 
   it('refuses bad input privately, before any work: empty, too long, blocked, out of range', async () => {
@@ -119,7 +139,10 @@ describe('/adapt through createBot', () => {
     await bot.handleCommand(ctx, { command: 'adapt', options: { prompt: 'cat', seed: 1, count: 1 } });
     const last = rec.messages[rec.messages.length - 1].latest;
     expect(last.private).toBe(true);
-    expect(last.text).toMatch(/Something went wrong \(ref [\w-]+\)/);
+    expect(last.text).toMatch(/Something went wrong \(job [\w-]+\)/);
+    // the public message does not stay at "⏳ … 95%" with a live Cancel button
+    expect(rec.messages[0].latest.text).toMatch(/❌ the result could not be posted \(job [\w-]+\)/);
+    expect(rec.messages[0].latest.buttons ?? []).toEqual([]);
     expect(last.text).not.toContain('sekrit');
     const logged = t.log.lines.join('\n');
     expect(logged).toContain('upload failed with token [redacted]');

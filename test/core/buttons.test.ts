@@ -185,6 +185,8 @@ describe('saved domains', () => {
   });
 
   it('saved domains and votes survive re-opening the SQLite file', async () => {
+    await expect(Stores.open(t.storeUrl)).rejects.toThrow(/in use by another process/); // the bot still owns it
+    await t.services.stores.close();
     const again = await Stores.open(t.storeUrl);
     const saved = await again.getSaved('s1', 'cage-faces');
     expect(saved?.prompt).toBe('dog → nicolas cage');

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stores } from '../../src/core/stores.js';
 import { UserError } from '../../src/core/platform.js';
-import { base64ToFloats, floatsToBase64 } from '../../src/core/encoding.js';
+import { base64ToFloats, domainId, floatsToBase64 } from '../../src/core/encoding.js';
+import { SqliteBackend } from '../../src/core/store-sqlite.js';
 
 let dir: string;
 let url: string;
@@ -57,6 +58,32 @@ describe('Stores on a real SQLite file', () => {
     await b.close();
   });
 
+  it('writes a domain vector once: the prompt cache and the results refer to it by id', async () => {
+    const a = await Stores.open(url);
+    const d = vec(64, (i) => Math.cos(i));
+    const id = domainId(d);
+    await a.setDomain('tiny', 'text:prompt', d);
+    const rec = { kind: 'adapt' as const, serverId: 's1', channelId: 'c1', ownerId: 'u1', pack: 'tiny', prompt: 'p', seeds: [1], strength: 1, createdAt: 1, domain: floatsToBase64(d), domainId: id };
+    await a.putResult({ ...rec, id: 'r1' });
+    await a.putResult({ ...rec, id: 'r2', strength: 1.5 });
+    await a.close();
+    // what is in the file, read through the backend directly
+    const raw = await SqliteBackend.open(url.replace(/^sqlite:\/\//, ''));
+    const results = raw.keyv('results');
+    const domains = raw.keyv('domains');
+    expect(Object.keys((await results.get('s1:r1')) as object)).not.toContain('domain');
+    expect(await domains.get('tiny:text:prompt')).toBe(`@${id}`);
+    expect(await domains.get(`tiny:id:${id}`)).toBe(floatsToBase64(d));
+    await raw.close();
+    const b = await Stores.open(url);
+    expect(Array.from(base64ToFloats((await b.getResult('s1', 'r2'))!.domain!))).toEqual(Array.from(d));
+    expect(Array.from((await b.getDomain('tiny', 'text:prompt'))!)).toEqual(Array.from(d));
+    // a record whose domainId is not its vector's hash keeps the vector inline
+    await b.putResult({ ...rec, id: 'r3', domainId: 'not-a-hash' });
+    expect((await b.getResult('s1', 'r3'))!.domain).toBe(floatsToBase64(d));
+    await b.close();
+  });
+
   it('votes once per user; the same vote again withdraws it; concurrent votes are all counted', async () => {
     const s = await Stores.open(url);
     await Promise.all(Array.from({ length: 20 }, (_, i) => s.vote('s1', 'd', `u${i}`, i % 4 === 0 ? -1 : 1)));
@@ -81,8 +108,8 @@ describe('Stores on a real SQLite file', () => {
     await s.close();
   });
 
-  it('says clearly when an adapter is missing or unknown', async () => {
-    await expect(Stores.open('redis://127.0.0.1:1')).rejects.toThrow(/@keyv\/redis/);
+  it('says clearly when a store cannot be reached or its scheme is unknown', async () => {
+    await expect(Stores.open('redis://127.0.0.1:1')).rejects.toThrow(/Could not reach the Redis store at redis:\/\/127.0.0.1:1/);
     await expect(Stores.open('mongo://x')).rejects.toThrow(/unsupported storeUrl/);
   });
 });

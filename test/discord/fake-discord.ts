@@ -60,6 +60,8 @@ export class FakeDiscord {
   readonly cdnHits: string[] = [];
   readonly identifies: any[] = [];
   overrides: Override[] = [];
+  /** like Discord, a file past this is answered 413 with code 40005 (the interactions state the same limit) */
+  uploadLimit = 10 * 1024 * 1024;
   private server!: Server;
   private wss!: WebSocketServer;
   private sockets = new Set<WebSocket>();
@@ -200,6 +202,9 @@ export class FakeDiscord {
     this.requests.push(recorded);
     this.waiters.splice(0).forEach((w) => w());
 
+    if (recorded.files.some((f) => f.data.length > this.uploadLimit)) {
+      return send(res, { status: 413, body: { message: 'Request entity too large', code: 40005 } });
+    }
     for (const override of this.overrides) {
       const canned = override(recorded);
       if (canned) return send(res, canned);

@@ -32,6 +32,21 @@ describe('config', () => {
     expect(wantsPlayground(c)).toBe(true);
   });
 
+  it('takes the ONNX Runtime thread policy per deployment, and says what is wrong with it', () => {
+    const c = parseConfig({ ORT_THREADS: '1', ORT_SPIN: 'OFF', ORT_CUDA_DEVICE: '2', PICTURE_CACHE_MB: '0' });
+    expect(c.ort).toEqual({ provider: 'auto', threads: 1, spinning: false, cudaDevice: 2 });
+    expect(c.pictureCacheBytes).toBe(0);
+    expect(parseConfig({ ORT_SPIN: 'on' }).ort.spinning).toBe(true);
+    expect(parseConfig({}).ort.spinning).toBeUndefined(); // ONNX Runtime's own default
+    expect(parseConfig({}).pictureCacheBytes).toBe(64 * 1024 * 1024);
+    expect(problems({ ORT_SPIN: 'sometimes', ORT_THREADS: '-1', ORT_CUDA_DEVICE: 'gpu0' })).toEqual([
+      'ORT_THREADS must be a whole number between 0 and 256 (got "-1")',
+      'ORT_SPIN must be one of auto, on, off (got "sometimes")',
+      'ORT_CUDA_DEVICE must be a whole number between 0 and 63 (got "gpu0")',
+    ]);
+    expect(describeConfig(parseConfig({ ORT_THREADS: '2', ORT_SPIN: 'off', ORT_PROVIDER: 'cpu' }))).toContain('onnxruntime: provider cpu, threads 2, spinning off');
+  });
+
   it('says what is wrong with PORT', () => {
     expect(problems({ PORT: 'abc' })).toEqual(['PORT must be a whole number between 1 and 65535 (got "abc")']);
     expect(problems({ PORT: '70000' })).toEqual(['PORT must be a whole number between 1 and 65535 (got 70000)']);
@@ -55,7 +70,7 @@ describe('config', () => {
     const p = problems({ PORT: '-1', SLACK_MODE: 'websocket', ORT_PROVIDER: 'tpu', PLAYGROUND: 'maybe', MAX_ATTACHMENT_MB: '0', STORE_URL: 'mysql://u:pw@db/x', DISCORD_TOKEN: 'abc' });
     expect(p).toEqual([
       'PORT must be a whole number between 1 and 65535 (got "-1")',
-      'STORE_URL must start with sqlite://, redis:// or postgres:// (got "mysql://***@db/x")',
+      'STORE_URL must start with sqlite:// or redis:// (got "mysql://***@db/x")',
       'SLACK_MODE must be one of socket, http (got "websocket")',
       'PLAYGROUND must be 1 or 0 (also true/false, yes/no, on/off), got "maybe"',
       'ORT_PROVIDER must be one of auto, cpu, cuda (got "tpu")',

@@ -14,6 +14,7 @@ import onnx
 from models.export.random_models import build_random
 from models.export.pack_writer import write_pack
 from models.export.reference import TEXTS
+from models.export.relevance import compute_relevance
 from models.export.tokenizer import ClipBpe, END
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
@@ -22,7 +23,8 @@ COMMITTED = {"tiny": ("hypergan-clip", 1, 2_000_000), "tiny-hdn": ("hyperdomainn
              "demo": ("hypergan-clip", 7, 20_000_000)}
 IO = {"mapping": (["z"], ["w"]), "synthesis": (["ws", "domain", "style_delta"], ["images"]),
       "hypernet": (["target", "source"], ["domain"]), "encoder": (["images"], ["ws"]),
-      "clipText": (["input_ids"], ["text_embeds"]), "clipVision": (["pixel_values"], ["image_embeds"])}
+      "clipText": (["input_ids"], ["text_embeds"]), "clipVision": (["pixel_values"], ["image_embeds"]),
+      "styles": (["ws"], ["styles"])}
 
 
 def read_json(path):
@@ -54,8 +56,10 @@ class FixturePackTest(unittest.TestCase):
             Re = m["encoder"]["resolution"]
             shapes = {"z": [L], "w": [L], "ws": [N, L], "domain": [D], "style_delta": [S], "images": None,
                       "target": [E], "source": [E], "input_ids": [77], "text_embeds": [E],
-                      "pixel_values": [3, 224, 224], "image_embeds": [E]}
+                      "pixel_values": [3, 224, 224], "image_embeds": [E], "styles": [S]}
             for role, (inputs, outputs) in IO.items():
+                if role not in m["files"]:  # styles.onnx: packs exported before StyleCLIP statistics lack it
+                    continue
                 model = onnx.load(os.path.join(d, m["files"][role]["path"]))
                 onnx.checker.check_model(model)
                 self.assertEqual([i.name for i in model.graph.input], inputs, role)
@@ -118,6 +122,14 @@ class FixturePackTest(unittest.TestCase):
                 regen = read_json(os.path.join(out, "pack.json"))
                 for key in ("resolution", "numWs", "latentDim", "domainDim", "styleDim", "embedDim", "condition", "clip"):
                     self.assertEqual(regen[key], m[key], key)
+                stats = [np.fromfile(os.path.join(d, "style_stats.bin"), dtype="<f4") for d in (out, committed)]
+                np.testing.assert_allclose(stats[0], stats[1], rtol=1e-5, atol=1e-6)
+                if "styleRelevance" in m["files"]:  # a few rows recomputed with the committed recipe and samples
+                    rows = 6
+                    again = compute_relevance(parts, method, m["styleclip"]["relevance"]["samples"], m["truncation"],
+                                              channels=rows).numpy()[:rows]
+                    committed_rel = np.fromfile(os.path.join(committed, "style_relevance.bin"), dtype="<f4")
+                    np.testing.assert_allclose(again, committed_rel.reshape(m["styleDim"], -1)[:rows], atol=1e-4)
             finally:
                 shutil.rmtree(out)
 

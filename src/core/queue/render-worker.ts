@@ -6,6 +6,7 @@ import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Engine } from '../../engine/types.js';
 import type { EngineCache } from '../cache.js';
+import type { PictureCache } from '../picture-cache.js';
 import { CancelledError, type JobControl } from '../jobs.js';
 import type { Logger } from '../log.js';
 import { runRenderTask, type RenderTask } from '../render-tasks.js';
@@ -17,6 +18,7 @@ export interface RenderWorkerOptions {
   url: string;
   engines: Map<string, Engine>;
   cache: EngineCache;
+  pictures?: PictureCache;
   /** jobs at once (one per engine thread / GPU) */
   concurrency: number;
   /** how long a job's lock lasts without renewal: a dead worker's job is taken up after about this long */
@@ -56,7 +58,7 @@ export async function startRenderWorker(options: RenderWorkerOptions): Promise<R
         },
       };
       const task = decodeValue(job.data.task) as RenderTask;
-      const out = await runRenderTask(task, { engines: options.engines, cache: options.cache }, control);
+      const out = await runRenderTask(task, { engines: options.engines, cache: options.cache, pictures: options.pictures }, control);
       control.throwIfCancelled();
       const encoded = encodeLimited(out, options.maxResultBytes ?? DEFAULT_RESULT_BYTES, 'The result');
       log.info(`job ${id} done in ${Date.now() - started} ms`, { jobId: id });
