@@ -231,6 +231,8 @@ export async function main(): Promise<void> {
     }
     const bots = startBots(config, bot, log);
     running.push(...bots);
+    // the playground comes up after each platform's first try (up or failed), never after its retries
+    await Promise.all(bots.map((b) => b.firstAttempt));
     if (wantsPlayground(config)) {
       const playground = await startPlayground({
         bot,

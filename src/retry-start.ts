@@ -10,6 +10,8 @@ export interface RetryingStart {
   readonly name: string;
   /** resolves when a start has succeeded (never, if it keeps failing until stop) */
   readonly started: Promise<void>;
+  /** resolves after the first attempt, whether it worked or not */
+  readonly firstAttempt: Promise<void>;
   readonly isUp: boolean;
   stop(): Promise<void>;
 }
@@ -28,6 +30,8 @@ export function startWithRetry(name: string, start: () => Promise<Started>, log:
   let wake: (() => void) | undefined;
   let markStarted!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
+  let markTried!: () => void;
+  const firstAttempt = new Promise<void>((resolve) => (markTried = resolve));
 
   const loop = async () => {
     let delay = backoff.firstDelayMs;
@@ -41,8 +45,10 @@ export function startWithRetry(name: string, start: () => Promise<Started>, log:
         running = s;
         if (attempt > 1) log.info(`${name}: started on attempt ${attempt}`);
         markStarted();
+        markTried();
         return;
       } catch (e) {
+        markTried();
         log.error(`${name}: start failed (attempt ${attempt}); the other front ends keep serving; retrying in ${Math.round(delay / 1000)} s`, e);
       }
       await new Promise<void>((resolve) => {
@@ -52,11 +58,12 @@ export function startWithRetry(name: string, start: () => Promise<Started>, log:
       delay = Math.min(delay * 2, backoff.maxDelayMs);
     }
   };
-  const done = loop();
+  const done = loop().finally(() => markTried());
 
   return {
     name,
     started,
+    firstAttempt,
     get isUp() {
       return running !== undefined;
     },

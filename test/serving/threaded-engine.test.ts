@@ -50,7 +50,8 @@ describe('ThreadedEngine', () => {
     expect(() => threaded.blend([], [])).toThrow(/at least one/);
   });
 
-  it('spreads concurrent calls over its threads and survives a thread that dies', async () => {
+  // two threads each open the pack: slow on a loaded machine
+  it('spreads concurrent calls over its threads and survives a thread that dies', { timeout: 300_000 }, async () => {
     const two = await ThreadedEngine.open(tinyPack(), { provider: 'cpu', workers: 2 });
     try {
       const results = await Promise.all([1, 2, 3, 4].map((s) => two.generate({ samples: { seeds: [s] } })));
