@@ -6,8 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, describeConfig, loadConfig, wantsPlayground, type Config } from './config.js';
 import { openServices, type BotServices } from './core/services.js';
 import { createBot } from './core/bot.js';
+import { allCommands } from '../commands/index.js';
 import { consoleLogger, type Logger } from './core/log.js';
-import type { JobQueue } from './core/jobs.js';
+import { capJobs } from './core/jobs.js';
 import type { Bot } from './core/platform.js';
 import { startPlayground } from './platforms/playground/server.js';
 import { startHealthServer } from './core/health.js';
@@ -17,25 +18,6 @@ import { BullMQJobQueue } from './core/queue/bullmq-queue.js';
 interface Running {
   name: string;
   stop(): Promise<void>;
-}
-
-/**
- * The env's job caps are ceilings over every server's /settings: a server may lower its caps, not raise them
- * past what the operator allows on this machine.
- */
-export function capJobs(queue: JobQueue, caps: { jobsPerUser: number; jobsPerServer: number }): JobQueue {
-  return {
-    submit: (req, opts = {}) =>
-      queue.submit(req, {
-        ...opts,
-        userCap: Math.min(opts.userCap ?? caps.jobsPerUser, caps.jobsPerUser),
-        serverCap: Math.min(opts.serverCap ?? caps.jobsPerServer, caps.jobsPerServer),
-      }),
-    position: (id) => queue.position(id),
-    list: (filter) => queue.list(filter),
-    cancel: (id, by) => queue.cancel(id, by),
-    onIdle: () => queue.onIdle(),
-  };
 }
 
 /** The pack in render worker threads: the event loop keeps answering the platforms while jobs render. */
@@ -185,7 +167,7 @@ export async function main(): Promise<void> {
     }
   }
   const capped = { ...services, jobs: capJobs(queue ?? services.jobs, config.limits) };
-  const bot = createBot(capped);
+  const bot = createBot(capped, allCommands());
 
   const running: Running[] = [];
   let stoppingSince = 0;

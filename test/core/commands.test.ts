@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createBot } from '../../src/core/bot.js';
+import { allCommands } from '../../commands/index.js';
 import type { Bot } from '../../src/core/platform.js';
 import { UserError } from '../../src/core/platform.js';
 import { Recorder, type RecordedMessage } from './recording.js';
@@ -19,7 +20,7 @@ const boss = { id: 'boss', name: 'Boss', isManager: true };
 
 beforeAll(async () => {
   t = await openTestServices();
-  bot = createBot(t.services);
+  bot = createBot(t.services, allCommands());
 });
 afterAll(async () => t?.cleanup());
 

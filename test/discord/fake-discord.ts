@@ -215,7 +215,10 @@ export class FakeDiscord {
   private serveCdn(path: string, res: ServerResponse): void {
     this.cdnHits.push(path);
     const file = this.cdn.get(path);
-    if (!file) return send(res, { status: 404, body: { message: 'not found' } });
+    if (!file) {
+      send(res, { status: 404, body: { message: 'not found' } });
+      return;
+    }
     const headers: Record<string, string> = { 'content-type': file.contentType };
     if (!file.chunked) headers['content-length'] = String(file.data.length);
     res.writeHead(200, headers);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/core/bot.js';
+import { allCommands } from '../../commands/index.js';
 import { assembleServices, type BotServices } from '../../src/core/services.js';
 import { Stores } from '../../src/core/stores.js';
 import { openPack } from '../../src/engine/index.js';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   const log = { info: (m: string) => serviceLog.push(m), error: (m: string, e?: unknown) => serviceLog.push(`${m} ${String(e)}`) };
   // the operator's ceilings (MAX_JOBS_PER_USER / _SERVER at their defaults) below the server defaults of 3 and 10
   services = assembleServices({ engines: [await openPack(TINY_PACK)], stores, log, limits: { maxJobsPerUser: 2, maxJobsPerServer: 8 } });
-  h = await startHarness(createBot(services), { editIntervalMs: EDIT_INTERVAL_MS });
+  h = await startHarness(createBot(services, allCommands()), { editIntervalMs: EDIT_INTERVAL_MS });
   discord = h.discord;
 });
 

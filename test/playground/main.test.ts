@@ -2,7 +2,7 @@
 // on the real in-process queue.
 import { describe, expect, it } from 'vitest';
 import { InProcessJobQueue } from '../../src/core/jobs.js';
-import { capJobs } from '../../src/main.js';
+import { capJobs } from '../../src/core/jobs.js';
 
 const hold = () => {
   let release!: () => void;

@@ -225,7 +225,7 @@ export class InteractionResponder {
   private async channelMessages(channelId: string | null) {
     if (!channelId) throw new Error('no channel to fall back to');
     const channel = await this.options.client.channels.fetch(channelId);
-    if (!channel || !channel.isTextBased()) throw new Error(`channel ${channelId} is not a text channel`);
+    if (!channel?.isTextBased()) throw new Error(`channel ${channelId} is not a text channel`);
     return channel.messages;
   }
 
@@ -239,7 +239,7 @@ export class InteractionResponder {
       message = await user.send(payload);
     } else {
       const channel = await this.options.client.channels.fetch(this.interaction.channelId ?? '');
-      if (!channel || !channel.isSendable()) throw new Error(`cannot post in channel ${this.interaction.channelId}`);
+      if (!channel?.isSendable()) throw new Error(`cannot post in channel ${this.interaction.channelId}`);
       message = await channel.send(payload);
     }
     const editor = this.editor(`channel:${message.id}`, true, async (next) => {
