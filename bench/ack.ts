@@ -76,8 +76,7 @@ try {
     let buf = '';
     for await (const chunk of stream.body!) {
       buf += decoder.decode(chunk, { stream: true });
-      let i;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
+      for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
         const frame = buf.slice(0, i);
         buf = buf.slice(i + 2);
         const data = /^data: (.*)$/m.exec(frame)?.[1];

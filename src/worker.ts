@@ -3,7 +3,7 @@
 // RENDER_WORKERS jobs at once in engine threads, and stops on SIGINT/SIGTERM after its running jobs.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { EngineCache } from './core/cache.js';
 import { PictureCache } from './core/picture-cache.js';
 import { startHealthServer } from './core/health.js';
@@ -14,7 +14,7 @@ import { ThreadedEngine } from './engine/threads/threaded-engine.js';
 import type { Engine } from './engine/types.js';
 
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (e) {
