@@ -4,6 +4,7 @@ import { optNumber, optString } from '../src/core/command.js';
 import { UserError, type CommandContext, type SubcommandSpec } from '../src/core/platform.js';
 import { parseOptionText } from '../src/core/prompt.js';
 import { deliverResult, runAsJob } from '../src/core/progress.js';
+import { defuseMentions } from '../src/core/moderation.js';
 import { base64ToFloats } from '../src/core/encoding.js';
 import { checkCount, checkStrength } from '../src/core/limits.js';
 import type { SavedDomain, VoteTally } from '../src/core/stores.js';
@@ -110,7 +111,7 @@ export const domainsCommand: Command = {
         await ctx.reply({
           text: [
             `**${d.name}** — ${d.prompt}`,
-            `made by ${d.creatorName} (<@${d.creatorId}>) on ${new Date(d.createdAt).toISOString().slice(0, 10)} with pack \`${d.pack}\``,
+            `made by ${defuseMentions(d.creatorName)} (<@${d.creatorId}>) on ${new Date(d.createdAt).toISOString().slice(0, 10)} with pack \`${d.pack}\``,
             `votes: 👍 ${t.up} 👎 ${t.down}`,
             `Semantic-Score ${fmt(d.semanticScore)} (CLIP similarity of its samples to the prompt; higher matches better) · Diversity ${fmt(d.diversity)} (how different its samples stay from each other)`,
           ].join('\n'),

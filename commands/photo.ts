@@ -2,7 +2,7 @@
 // them and pastes them back. Posted as the composite plus before/after of each face, with the identity score.
 import type { CommandContext } from '../src/core/platform.js';
 import { deliverResult, runAsJob } from '../src/core/progress.js';
-import { resultMessage } from '../src/core/results.js';
+import { describedPng, resultMessage } from '../src/core/results.js';
 import { domainId, floatsToBase64, shortId } from '../src/core/encoding.js';
 import type { ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
@@ -50,7 +50,7 @@ export async function postPhotoResult(ctx: CommandContext, services: BotServices
   const why = result.faces.map((f) => f.identityNote).find((n) => n);
   const note = ids.length ? identityLine(ids, why) : engine.manifest.subject === 'faces' ? `identity: not measured${why ? ` (${why})` : ''}` : undefined;
   const msg = await resultMessage(services, rec, result.pairPng, note);
-  msg.files = [...(msg.files ?? []), { name: `domainshift-${rec.id}-photo.png`, data: result.compositePng, contentType: 'image/png', description: 'the photo, re-drawn' }];
+  msg.files = [...(msg.files ?? []), { name: `domainshift-${rec.id}-photo.png`, data: describedPng(result.compositePng, rec, engine), contentType: 'image/png', description: 'the photo, re-drawn' }];
   await deliverResult(outcome, req.description, msg);
   return rec;
 }

@@ -3,7 +3,7 @@
 import { UserError, type CommandContext, type ModalValues } from '../src/core/platform.js';
 import { makeId } from '../src/core/command.js';
 import { deliverResult, runAsJob } from '../src/core/progress.js';
-import { resultMessage, voteKey } from '../src/core/results.js';
+import { resultInfoText, resultMessage, voteKey } from '../src/core/results.js';
 import { Stores, type ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
 import { base64ToFloats } from '../src/core/encoding.js';
@@ -87,6 +87,10 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
       // the message keeps its picture: an edit without files leaves the posted files in place
       if (ctx.source) await ctx.source.edit(await resultMessage(services, rec));
       else await ctx.reply({ text: mine === 0 ? 'Vote withdrawn.' : `Voted ${mine > 0 ? '👍' : '👎'}.`, private: true });
+      return;
+    }
+    case 'info': {
+      await ctx.reply({ text: resultInfoText(rec, engine), private: true });
       return;
     }
     case 'delete': {

@@ -13,6 +13,16 @@ const optionalText = z
   .transform((s) => (s === '' ? undefined : s))
   .optional();
 
+/**
+ * A rejected value as it may appear in an error: quoted when short and plain, withheld when it looks like a
+ * token or key (a secret pasted into the wrong variable must not reach the console or a log).
+ */
+export function shownValue(s: string): string {
+  const secretShaped =
+    /^(xox[a-z]|xapp)-/i.test(s) || /^[\w-]{20,}\.[\w-]{5,}\.[\w-]{20,}$/.test(s) || (s.length > 24 && !/\s/.test(s) && !/^[a-z]+:\/\//i.test(s));
+  return secretShaped ? `a ${s.length}-character value that looks like a secret, not shown` : `"${s}"`;
+}
+
 function integer(name: string, min: number, max: number, fallback: number) {
   const message = `${name} must be a whole number between ${min} and ${max}`;
   return z
@@ -22,7 +32,7 @@ function integer(name: string, min: number, max: number, fallback: number) {
     .transform((s, ctx) => {
       if (s === undefined || s === '') return fallback;
       if (!/^\d+$/.test(s)) {
-        ctx.addIssue({ code: 'custom', message: `${message} (got "${s}")` });
+        ctx.addIssue({ code: 'custom', message: `${message} (got ${shownValue(s)})` });
         return z.NEVER;
       }
       const n = Number(s);
@@ -44,7 +54,7 @@ function flag(name: string) {
       const v = s.toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(v)) return true;
       if (['0', 'false', 'no', 'off'].includes(v)) return false;
-      ctx.addIssue({ code: 'custom', message: `${name} must be 1 or 0 (also true/false, yes/no, on/off), got "${s}"` });
+      ctx.addIssue({ code: 'custom', message: `${name} must be 1 or 0 (also true/false, yes/no, on/off), got ${shownValue(s)}` });
       return z.NEVER;
     });
 }
@@ -58,7 +68,7 @@ function oneOf<T extends string>(name: string, values: readonly T[], fallback: T
       if (s === undefined || s === '') return fallback;
       const v = s.toLowerCase() as T;
       if (values.includes(v)) return v;
-      ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')} (got "${s}")` });
+      ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')} (got ${shownValue(s)})` });
       return z.NEVER;
     });
 }
@@ -72,7 +82,7 @@ function httpUrl(name: string, example: string, trailingSlash: boolean) {
     .transform((s, ctx) => {
       if (!s) return undefined;
       if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(s)) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be an http(s) URL such as ${example} (got "${s}")` });
+        ctx.addIssue({ code: 'custom', message: `${name} must be an http(s) URL such as ${example} (got ${shownValue(s)})` });
         return z.NEVER;
       }
       const bare = s.replace(/\/+$/, '');

@@ -43,6 +43,8 @@ export async function runAsJob<T extends RenderTask>(
   let message: PostedMessage | undefined;
   let shown = '';
   let chain: Promise<void> = Promise.resolve();
+  /** set when the result is in: no progress edit is sent after it, so the result is not held behind one */
+  let finished = false;
   const cancel = (id: string) => [[{ id: makeId('queue', 'cancel', id), label: 'Cancel', style: 'danger' as const }]];
 
   const submitted = await services.jobs.submit<OutputOf<T>>(
@@ -58,6 +60,7 @@ export async function runAsJob<T extends RenderTask>(
       userCap: caps.user,
       serverCap: caps.server,
       onStart: () => show('running…'),
+      onPosition: (n) => show(`queued, position ${n}`),
       onProgress: (f, note) => show(`${note ?? 'running'} (${Math.round(f * 100)}%)`),
     },
   );
@@ -66,7 +69,7 @@ export async function runAsJob<T extends RenderTask>(
     status = s;
     if (!message) return;
     chain = chain.then(async () => {
-      if (!message || status === shown) return;
+      if (!message || status === shown || finished) return;
       shown = status;
       try {
         await message.edit(progressMessage(job.description, status, cancel(submitted.id)));
@@ -91,7 +94,8 @@ export async function runAsJob<T extends RenderTask>(
   show(status);
   try {
     const result = await submitted.result;
-    await chain;
+    // the caller's result edit replaces a progress edit still waiting in the adapter's throttle
+    finished = true;
     return { jobId: submitted.id, message, result };
   } catch (e) {
     await chain;
