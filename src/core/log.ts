@@ -43,6 +43,6 @@ export function consoleLogger(sink: Pick<Console, 'log' | 'error'> = console, ba
   const err = make((l) => sink.error(l));
   return {
     info: (msg, fields) => out.info(fields ?? {}, redact(msg)),
-    error: (msg, e, fields) => err.error({ ...fields, err: errorFields(e) }, redact(msg)),
+    error: (msg, e, fields) => err.error({ ...fields, error: errorFields(e) }, redact(msg)),
   };
 }

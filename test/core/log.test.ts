@@ -9,8 +9,8 @@ describe('error logs', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0].match(/TypeError: bad thing/g)).toHaveLength(1);
     const entry = JSON.parse(lines[0]);
-    expect(entry).toMatchObject({ level: 'error', msg: 'upload failed', jobId: 'j1', err: { type: 'TypeError', message: 'bad thing' } });
-    expect(entry.err.stack).toMatch(/\n\s+at /);
+    expect(entry).toMatchObject({ level: 'error', msg: 'upload failed', jobId: 'j1', error: { type: 'TypeError', message: 'bad thing' } });
+    expect(entry.error.stack).toMatch(/\n\s+at /);
   });
 
   it('masks secrets from the environment and URL passwords in every field', async () => {
