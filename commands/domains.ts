@@ -3,7 +3,7 @@ import type { Command } from '../src/core/command.js';
 import { optNumber, optString } from '../src/core/command.js';
 import { UserError, type CommandContext, type SubcommandSpec } from '../src/core/platform.js';
 import { parseOptionText } from '../src/core/prompt.js';
-import { runAsJob } from '../src/core/progress.js';
+import { deliverResult, runAsJob } from '../src/core/progress.js';
 import { base64ToFloats } from '../src/core/encoding.js';
 import { checkCount, checkStrength } from '../src/core/limits.js';
 import type { SavedDomain, VoteTally } from '../src/core/stores.js';
@@ -63,7 +63,7 @@ async function gallery(ctx: CommandContext, services: BotServices): Promise<void
     .sort((a, b) => score(b.t) - score(a.t) || b.t.up - a.t.up || a.d.createdAt - b.d.createdAt)
     .slice(0, GALLERY_SIZE);
   if (!ranked.length) throw new UserError("None of this server's saved domains belongs to a loaded pack.");
-  const { message, result } = await runAsJob(ctx, services, {
+  const job = await runAsJob(ctx, services, {
     kind: 'gallery',
     description: 'the gallery',
     work: async (job) => {
@@ -79,9 +79,9 @@ async function gallery(ctx: CommandContext, services: BotServices): Promise<void
     },
   });
   const lines = ranked.map(({ d, t }, i) => `${i + 1}. **${d.name}** — ${d.prompt} · 👍 ${t.up} 👎 ${t.down}`);
-  await message.edit({
+  await deliverResult(job, 'the gallery', {
     text: `**Gallery** (top ${ranked.length} by votes)\n${lines.join('\n')}`,
-    files: [{ name: 'domainshift-gallery.png', data: result, contentType: 'image/png', description: 'saved domains, top voted first' }],
+    files: [{ name: 'domainshift-gallery.png', data: job.result, contentType: 'image/png', description: 'saved domains, top voted first' }],
   });
 }
 

@@ -2,7 +2,7 @@
 // them and pastes them back. Posted as the composite plus before/after of each face, with the identity score.
 import type { CommandContext } from '../src/core/platform.js';
 import { UserError } from '../src/core/platform.js';
-import { runAsJob } from '../src/core/progress.js';
+import { deliverResult, runAsJob } from '../src/core/progress.js';
 import { resultMessage } from '../src/core/results.js';
 import { domainId, floatsToBase64, shortId } from '../src/core/encoding.js';
 import type { ResultRecord } from '../src/core/stores.js';
@@ -22,7 +22,7 @@ export interface PhotoRequest {
 }
 
 export async function postPhotoResult(ctx: CommandContext, services: BotServices, engine: Engine, req: PhotoRequest): Promise<ResultRecord> {
-  const { message, result } = await runAsJob(ctx, services, {
+  const outcome = await runAsJob(ctx, services, {
     kind: req.kind,
     description: req.description,
     work: async (job) => {
@@ -42,6 +42,7 @@ export async function postPhotoResult(ctx: CommandContext, services: BotServices
       return { domain, styleDelta, ws, faces: out.faces, pairPng: await encodePng(pair), compositePng: await encodePng(out.composite) };
     },
   });
+  const { message, result } = outcome;
   const rec: ResultRecord = {
     id: shortId(),
     kind: req.kind,
@@ -63,13 +64,22 @@ export async function postPhotoResult(ctx: CommandContext, services: BotServices
   const ids = result.faces.map((f) => f.identity).filter((v): v is number => v !== null);
   // the face engine says why a score is missing, or how it was taken when the result's face was not detected
   const why = result.faces.map((f) => (f as { identityNote?: string }).identityNote).find((n) => n);
-  const note = ids.length
-    ? `identity kept: ${ids.map((v) => v.toFixed(2)).join(', ')} (face-descriptor cosine, 1 = the same person${why ? `; ${why}` : ''})`
-    : engine.manifest.subject === 'faces'
-      ? `identity: not measured${why ? ` (${why})` : ''}`
-      : undefined;
+  const note = ids.length ? identityLine(ids, why) : engine.manifest.subject === 'faces' ? `identity: not measured${why ? ` (${why})` : ''}` : undefined;
   const msg = await resultMessage(services, rec, result.pairPng, note);
   msg.files = [...(msg.files ?? []), { name: `domainshift-${rec.id}-photo.png`, data: result.compositePng, contentType: 'image/png', description: 'the photo, re-drawn' }];
-  await message.edit(msg);
+  await deliverResult(outcome, req.description, msg);
   return rec;
+}
+
+/** docs/faces.md: face-descriptor cosine ≥ 0.97 is the same person, ≤ 0.93 someone else */
+export const SAME_PERSON = 0.97;
+export const SOMEONE_ELSE = 0.93;
+
+/** The identity scores in words a user can act on: a face that became someone else is not "kept". */
+export function identityLine(scores: number[], why?: string): string {
+  const worst = Math.min(...scores);
+  const verdict =
+    worst >= SAME_PERSON ? 'identity kept' : worst > SOMEONE_ELSE ? 'identity partly kept' : 'identity lost: this looks like someone else';
+  const how = `face-descriptor cosine ${scores.map((v) => v.toFixed(2)).join(', ')}; ≥ ${SAME_PERSON} the same person, ≤ ${SOMEONE_ELSE} someone else`;
+  return `${verdict} (${how}${why ? `; ${why}` : ''})`;
 }

@@ -2,7 +2,7 @@
 // 👍/👎 with live tallies, delete (the owner, or managers).
 import { UserError, type CommandContext, type ModalValues } from '../src/core/platform.js';
 import { makeId } from '../src/core/command.js';
-import { runAsJob } from '../src/core/progress.js';
+import { deliverResult, runAsJob } from '../src/core/progress.js';
 import { renderMorph, resultMessage, voteKey } from '../src/core/results.js';
 import { Stores, type ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
@@ -59,14 +59,14 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
     case 'morph': {
       // Slack shows animated GIFs inline but not animated WebP
       const format = ctx.place.platform === 'slack' ? 'gif' : 'webp';
-      const { message, result } = await runAsJob(ctx, services, {
+      const job = await runAsJob(ctx, services, {
         kind: 'morph',
         description: `morph of ${rec.prompt}`,
         work: (job) => renderMorph(engine, rec, format, job),
       });
-      await message.edit({
+      await deliverResult(job, `morph of ${rec.prompt}`, {
         text: `**Morph:** ${rec.prompt} (strength 0 → ${rec.strength}) · result \`${rec.id}\``,
-        files: [{ name: `domainshift-${rec.id}-morph.${format}`, data: result, contentType: `image/${format}`, description: `morph: ${rec.prompt}` }],
+        files: [{ name: `domainshift-${rec.id}-morph.${format}`, data: job.result, contentType: `image/${format}`, description: `morph: ${rec.prompt}` }],
       });
       return;
     }
@@ -118,7 +118,7 @@ export async function onResultModal(ctx: CommandContext, args: string[], values:
   const engine = await engineOf(services, rec);
   const target = rec.prompt.split('→').pop()!.trim();
   // Semantic-Score and Diversity (seed 004) with the pack's CLIP, once, when the domain is saved
-  const { message, result: scores } = await runAsJob(ctx, services, {
+  const job = await runAsJob(ctx, services, {
     kind: 'evaluate',
     description: `saving ${name}`,
     work: async (job) => {
@@ -126,6 +126,7 @@ export async function onResultModal(ctx: CommandContext, args: string[], values:
       return engine.evaluate({ domain: base64ToFloats(rec.domain!), target: { text: target } });
     },
   });
+  const scores = job.result;
   const saved = await services.stores.saveDomain({
     name,
     serverId: ctx.place.serverId,
@@ -139,7 +140,7 @@ export async function onResultModal(ctx: CommandContext, args: string[], values:
     diversity: scores.diversity,
     createdAt: Date.now(),
   });
-  await message.edit({
+  await deliverResult(job, `saving ${name}`, {
     text: `💾 Saved **${saved.name}** (${rec.prompt}) · Semantic-Score ${scores.semanticScore.toFixed(3)} · Diversity ${scores.diversity.toFixed(3)}. Use it with \`/stylize domain: ${saved.name}\` or \`/domains info name: ${saved.name}\`.`,
   });
 }

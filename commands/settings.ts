@@ -4,6 +4,7 @@ import { optNumber, optString } from '../src/core/command.js';
 import { UserError, type OptionSpec, type SubcommandSpec } from '../src/core/platform.js';
 import { parseOptionText } from '../src/core/prompt.js';
 import type { Permission, ServerSettings } from '../src/core/settings-schema.js';
+import { effectiveJobCaps, type Limits } from '../src/core/limits.js';
 
 const who: OptionSpec['choices'] = [
   { name: 'everyone', value: 'everyone' },
@@ -46,12 +47,20 @@ const subcommands: SubcommandSpec[] = [
 
 const allOptions = subcommands.flatMap((s) => s.options ?? []);
 
-function describe(s: ServerSettings, packs: string[], defaultPack: string): string {
+function capsLine(s: ServerSettings, limits: Limits): string {
+  const caps = effectiveJobCaps(s, limits);
+  const lowered = caps.user < s.userJobCap || caps.server < s.serverJobCap;
+  return `caps: ${caps.user} jobs per user, ${caps.server} per server${
+    lowered ? ` (this server asks for ${s.userJobCap} and ${s.serverJobCap}; this bot allows at most ${limits.maxJobsPerUser} and ${limits.maxJobsPerServer})` : ''
+  }`;
+}
+
+function describe(s: ServerSettings, packs: string[], defaultPack: string, limits: Limits): string {
   return [
     '**Settings for this server**',
     `pack: \`${s.defaultPack ?? defaultPack}\`${s.defaultPack ? '' : ' (the default)'} — loaded: ${packs.map((p) => `\`${p}\``).join(', ')}`,
     `channels: ${s.allowedChannels.length ? s.allowedChannels.map((c) => `<#${c}>`).join(', ') : 'everywhere'}`,
-    `caps: ${s.userJobCap} jobs per user, ${s.serverJobCap} per server`,
+    capsLine(s, limits),
     `blocklist: ${s.blocklist.length ? s.blocklist.map((w) => `\`${w}\``).join(', ') : '(empty)'}`,
     `save domains: ${s.saveDomains} · delete others' domains: ${s.deleteOthers}`,
   ].join('\n');
@@ -131,6 +140,6 @@ export const settingsCommand: Command = {
         throw new UserError(`Unknown settings subcommand \`${inv.subcommand}\`.`);
     }
     const next = Object.keys(patch).length ? await stores.updateSettings(server, patch) : current;
-    await ctx.reply({ text: describe(next, [...services.engines.keys()], services.defaultPack), private: true });
+    await ctx.reply({ text: describe(next, [...services.engines.keys()], services.defaultPack, services.limits), private: true });
   },
 };

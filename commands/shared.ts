@@ -1,7 +1,7 @@
 // Helpers shared by the commands that make results: seeds, and rendering a result as a job and posting it.
 import { UserError, type CommandContext } from '../src/core/platform.js';
 import { shortId } from '../src/core/encoding.js';
-import { runAsJob } from '../src/core/progress.js';
+import { deliverResult, runAsJob } from '../src/core/progress.js';
 import { renderResult, resultMessage } from '../src/core/results.js';
 import type { ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
@@ -26,7 +26,7 @@ export async function postResult(
   description: string,
   make: (progress: (f: number, note: string) => void) => Promise<Omit<ResultRecord, 'id' | 'createdAt' | 'serverId' | 'channelId' | 'ownerId' | 'pack'>>,
 ): Promise<ResultRecord> {
-  const { message, result } = await runAsJob(ctx, services, {
+  const outcome = await runAsJob(ctx, services, {
     kind: 'render',
     description,
     work: async (job) => {
@@ -45,9 +45,10 @@ export async function postResult(
       return { rec, png };
     },
   });
+  const { message, result } = outcome;
   const rec = { ...result.rec, messageId: message.id };
   await services.stores.putResult(rec);
-  await message.edit(await resultMessage(services, rec, result.png));
+  await deliverResult(outcome, description, await resultMessage(services, rec, result.png));
   return rec;
 }
 

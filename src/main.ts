@@ -6,33 +6,15 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, describeConfig, loadConfig, wantsPlayground, type Config } from './config.js';
 import { openServices, type BotServices } from './core/services.js';
 import { createBot } from './core/bot.js';
+import { allCommands } from '../commands/index.js';
 import { consoleLogger, type Logger } from './core/log.js';
-import type { JobQueue } from './core/jobs.js';
+import { capJobs } from './core/jobs.js';
 import type { Bot } from './core/platform.js';
 import { startPlayground } from './platforms/playground/server.js';
 
 interface Running {
   name: string;
   stop(): Promise<void>;
-}
-
-/**
- * The env's job caps are ceilings over every server's /settings: a server may lower its caps, not raise them
- * past what the operator allows on this machine.
- */
-export function capJobs(queue: JobQueue, caps: { jobsPerUser: number; jobsPerServer: number }): JobQueue {
-  return {
-    submit: (req, opts = {}) =>
-      queue.submit(req, {
-        ...opts,
-        userCap: Math.min(opts.userCap ?? caps.jobsPerUser, caps.jobsPerUser),
-        serverCap: Math.min(opts.serverCap ?? caps.jobsPerServer, caps.jobsPerServer),
-      }),
-    position: (id) => queue.position(id),
-    list: (filter) => queue.list(filter),
-    cancel: (id, by) => queue.cancel(id, by),
-    onIdle: () => queue.onIdle(),
-  };
 }
 
 async function openEngine(config: Config, packDir: string) {
@@ -133,7 +115,7 @@ export async function main(): Promise<void> {
     services = await openServices({
       packDir: config.packDir,
       storeUrl: config.storeUrl,
-      limits: { maxAttachmentBytes: config.maxAttachmentBytes },
+      limits: { maxAttachmentBytes: config.maxAttachmentBytes, maxJobsPerUser: config.limits.jobsPerUser, maxJobsPerServer: config.limits.jobsPerServer },
       log,
       openEngine: (dir) => openEngine(config, dir),
       pictureCacheBytes: config.pictureCacheBytes,
@@ -143,7 +125,7 @@ export async function main(): Promise<void> {
     process.exit(1);
   }
   const capped = { ...services, jobs: capJobs(services.jobs, config.limits) };
-  const bot = createBot(capped);
+  const bot = createBot(capped, allCommands());
 
   const running: Running[] = [];
   let stoppingSince = 0;

@@ -1,7 +1,7 @@
 // Runs every graph of a pack on its reference inputs with onnxruntime-node and compares with PyTorch's outputs
 // (reference/index.json). Usage: node models/export/check_pack.mjs PACK_DIR   (exit 1 on a mismatch)
 import * as ort from 'onnxruntime-node';
-import fs from 'fs';
+import fs from 'node:fs';
 const dir = process.argv[2];
 let failed = 0;
 function npy(p) {

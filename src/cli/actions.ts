@@ -150,7 +150,7 @@ export async function generate(opts: CommonOpts & { target?: string; domain?: st
 export async function adapt(opts: CommonOpts & { prompt?: string; target?: string; source?: string; saveDomain?: string; morph?: string }): Promise<void> {
   if (opts.prompt !== undefined && opts.target !== undefined) throw new CliInputError('give --prompt or --target, not both');
   const parsed = opts.prompt !== undefined ? parsePrompt(opts.prompt) : opts.target !== undefined ? { target: opts.target.trim(), source: undefined } : null;
-  if (!parsed || !parsed.target) throw new CliInputError('say what to adapt to: --prompt "a dog → nicolas cage" or --target TEXT');
+  if (!parsed?.target) throw new CliInputError('say what to adapt to: --prompt "a dog → nicolas cage" or --target TEXT');
   const source = opts.source ?? parsed.source;
   await withEngine(opts, async (engine) => {
     const domain = await engine.domainFromText({ target: parsed.target, source });

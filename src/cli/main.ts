@@ -2,7 +2,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EngineInputError } from '../engine/errors.js';
 import { PackError } from '../engine/pack.js';
-import { UserError } from '../core/platform.js';
 import * as actions from './actions.js';
 import { CliInputError } from './input.js';
 
@@ -92,8 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
       return 2; // commander has printed its one-line reason already
     }
-    // UserError: the face path (src/engine/faces) reports "no face found" and the like with it
-    if (err instanceof CliInputError || err instanceof EngineInputError || err instanceof PackError || err instanceof UserError) {
+    if (err instanceof CliInputError || err instanceof EngineInputError || err instanceof PackError) {
       process.stderr.write(`error: ${err.message.split('\n')[0]}\n`);
       return 2;
     }

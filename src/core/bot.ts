@@ -6,13 +6,13 @@ import { UserError } from './platform.js';
 import type { Command } from './command.js';
 import type { BotServices } from './services.js';
 import { shortId } from './encoding.js';
-import { allCommands } from '../../commands/index.js';
 import { JobFailure, userMessageOf } from './progress.js';
 
 /** Commands that work in any channel (so a manager can fix a channel list that locked everyone out). */
 const ANYWHERE = new Set(['help', 'settings']);
 
-export function createBot(services: BotServices, commands: Command[] = allCommands()): Bot {
+/** `commands` comes from the entry point (commands/index.ts's allCommands()): core knows no command list. */
+export function createBot(services: BotServices, commands: Command[]): Bot {
   const byName = new Map(commands.map((c) => [c.spec.name, c]));
 
   async function guard(ctx: CommandContext, name: string, what: string, fn: (cmd: Command) => Promise<void>): Promise<void> {

@@ -308,3 +308,22 @@ export class InProcessJobQueue implements JobQueue {
     await this.pq.onIdle();
   }
 }
+
+/**
+ * The env's job caps are ceilings over every server's /settings: a server may lower its caps, not raise them
+ * past what the operator allows on this machine.
+ */
+export function capJobs(queue: JobQueue, caps: { jobsPerUser: number; jobsPerServer: number }): JobQueue {
+  return {
+    submit: (req, opts = {}) =>
+      queue.submit(req, {
+        ...opts,
+        userCap: Math.min(opts.userCap ?? caps.jobsPerUser, caps.jobsPerUser),
+        serverCap: Math.min(opts.serverCap ?? caps.jobsPerServer, caps.jobsPerServer),
+      }),
+    position: (id) => queue.position(id),
+    list: (filter) => queue.list(filter),
+    cancel: (id, by) => queue.cancel(id, by),
+    onIdle: () => queue.onIdle(),
+  };
+}

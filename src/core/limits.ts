@@ -2,6 +2,8 @@
 // and pictures (type and size before download; a real decode with a pixel limit after).
 import sharp from 'sharp';
 import { UserError, type Attachment } from './platform.js';
+import { PICTURE_POLICY, readPictureHeader } from './pictures.js';
+import { findBlocked, forbiddenCharacter, visibleText } from './moderation.js';
 
 export interface Limits {
   maxPromptLength: number;
@@ -10,33 +12,38 @@ export interface Limits {
   maxInputPixels: number;
   maxCount: number;
   maxStrength: number;
+  /** the operator's ceilings (MAX_JOBS_PER_USER / _SERVER): a server's /settings may go lower, never higher */
+  maxJobsPerUser: number;
+  maxJobsPerServer: number;
 }
 
 export function defaultLimits(): Limits {
-  return { maxPromptLength: 200, maxAttachmentBytes: 8 * 1024 * 1024, maxInputPixels: 40_000_000, maxCount: 8, maxStrength: 2 };
+  return { maxPromptLength: 200, maxAttachmentBytes: 8 * 1024 * 1024, maxInputPixels: PICTURE_POLICY.maxPixels, maxCount: 8, maxStrength: 2, maxJobsPerUser: 100, maxJobsPerServer: 1000 };
 }
 
-const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/jpg', 'image/webp', 'image/gif']);
+/** The job caps that hold on a server: its /settings, within the operator's ceilings. Shown and enforced alike. */
+export function effectiveJobCaps(settings: { userJobCap: number; serverJobCap: number }, limits: Limits): { user: number; server: number } {
+  return { user: Math.min(settings.userJobCap, limits.maxJobsPerUser), server: Math.min(settings.serverJobCap, limits.maxJobsPerServer) };
+}
 
-/** Trims and checks a prompt; returns the clean text. */
+// the shared types, and the "image/jpg" some clients declare
+const IMAGE_TYPES = new Set([...PICTURE_POLICY.contentTypes, 'image/jpg']);
+
+/**
+ * Checks a prompt and returns the text to keep: invisible characters removed, whitespace collapsed. Control
+ * characters are refused (they would fail later, in the picture's label), and so is anything the server's
+ * blocklist holds, compared after folding (moderation.ts).
+ */
 export function checkPrompt(text: string, limits: Limits, blocklist: string[], what = 'The prompt'): string {
-  const clean = text.replace(/\s+/g, ' ').trim();
-  if (!clean) throw new UserError(`${what} is empty.`);
+  const bad = forbiddenCharacter(text);
+  if (bad) throw new UserError(`${what} contains a control character (${bad}); please type it again without it.`);
+  const clean = visibleText(text);
+  if (!/[\p{L}\p{N}\p{S}]/u.test(clean)) throw new UserError(`${what} is empty.`);
   if (clean.length > limits.maxPromptLength)
     throw new UserError(`${what} is ${clean.length} characters long; the limit is ${limits.maxPromptLength}.`);
-  const lower = clean.toLowerCase();
-  for (const word of blocklist) {
-    const w = word.trim().toLowerCase();
-    if (!w) continue;
-    // whole words only, so that "ass" does not block "class"
-    const re = new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(w)}($|[^\\p{L}\\p{N}])`, 'u');
-    if (re.test(lower)) throw new UserError(`${what} contains a word this server does not allow ("${w}").`);
-  }
+  const blocked = findBlocked(clean, blocklist);
+  if (blocked) throw new UserError(`${what} contains a word this server does not allow ("${blocked}").`);
   return clean;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** What can be checked before downloading: the declared type and size. */
@@ -55,26 +62,18 @@ function mb(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Checks bytes that were downloaded: a real decode, with sharp's pixel limit, so a bomb or a corrupt file is refused. */
+/** Checks bytes that were downloaded: the shared header check (pictures.ts), then a real decode, so a corrupt file is refused. */
 export async function checkImageBytes(name: string, data: Buffer, limits: Limits): Promise<{ width: number; height: number; format: string }> {
   if (data.byteLength > limits.maxAttachmentBytes)
     throw new UserError(`\`${name}\` is ${mb(data.byteLength)}; the limit is ${mb(limits.maxAttachmentBytes)}.`);
+  const header = await readPictureHeader(name, data, { ...PICTURE_POLICY, maxPixels: limits.maxInputPixels });
   try {
-    const img = sharp(data, { limitInputPixels: limits.maxInputPixels, failOn: 'error' });
-    const meta = await img.metadata();
-    if (!meta.format || !['png', 'jpeg', 'webp', 'gif'].includes(meta.format))
-      throw new UserError(`\`${name}\` is not a PNG, JPEG, WebP or GIF picture.`);
-    if (!meta.width || !meta.height || meta.width * meta.height > limits.maxInputPixels)
-      throw new UserError(`\`${name}\` is ${meta.width}×${meta.height} pixels, too large to process.`);
     // decode the pixels for real: a truncated or corrupt file fails here, not inside the engine
-    await img.stats();
-    return { width: meta.width, height: meta.height, format: meta.format };
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
-    if (/pixel limit/i.test(msg)) throw new UserError(`\`${name}\` has too many pixels to process.`);
-    throw new UserError(`\`${name}\` could not be read as a picture (it may be damaged).`);
+    await sharp(data, { limitInputPixels: limits.maxInputPixels, failOn: 'error' }).stats();
+  } catch {
+    throw new UserError(`\`${name}\` could not be read as a picture (it may be damaged or incomplete).`);
   }
+  return header;
 }
 
 /** Check, download (bounded), check again. */

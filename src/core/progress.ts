@@ -6,6 +6,7 @@ import type { JobControl } from './jobs.js';
 import { CancelledError } from './jobs.js';
 import type { BotServices } from './services.js';
 import { makeId } from './command.js';
+import { effectiveJobCaps } from './limits.js';
 
 export interface JobOutcome<T> {
   jobId: string;
@@ -37,7 +38,7 @@ export async function runAsJob<T>(
   services: BotServices,
   job: { kind: string; description: string; work(job: JobControl): Promise<T> },
 ): Promise<JobOutcome<T>> {
-  const settings = await services.stores.getSettings(ctx.place.serverId);
+  const caps = effectiveJobCaps(await services.stores.getSettings(ctx.place.serverId), services.limits);
   let status = '';
   let message: PostedMessage | undefined;
   let shown = '';
@@ -47,8 +48,8 @@ export async function runAsJob<T>(
   const submitted = await services.jobs.submit(
     { userId: ctx.actor.id, serverId: ctx.place.serverId, kind: job.kind, description: job.description, run: job.work },
     {
-      userCap: settings.userJobCap,
-      serverCap: settings.serverJobCap,
+      userCap: caps.user,
+      serverCap: caps.server,
       onStart: () => show('running…'),
       onProgress: (f, note) => show(`${note ?? 'running'} (${Math.round(f * 100)}%)`),
     },
@@ -97,6 +98,20 @@ export async function runAsJob<T>(
     }
     if (e instanceof UserError) throw e;
     throw new JobFailure(submitted.id, e);
+  }
+}
+
+/**
+ * The job's message edited into its result. When that edit fails (the platform refused the upload, the message
+ * is gone), the message is not left at "⏳ … 90%" with a live Cancel button: it says the result could not be
+ * posted, without buttons, and the failure goes on to the user's error answer.
+ */
+export async function deliverResult(outcome: JobOutcome<unknown>, description: string, msg: OutgoingMessage): Promise<void> {
+  try {
+    await outcome.message.edit(msg);
+  } catch (e) {
+    await outcome.message.edit({ text: `${description} — ❌ the result could not be posted (job ${outcome.jobId})`, buttons: [] }).catch(() => undefined);
+    throw new JobFailure(outcome.jobId, e);
   }
 }
 

@@ -38,7 +38,7 @@ export function parseOptionText(text: string, options: OptionSpec[], rest: strin
   }
   const names = options.filter((o) => o.type !== 'attachment').map((o) => o.name);
   if (names.length) {
-    const re = new RegExp(`(?:^|\\s)(${names.map(escape).join('|')}):\\s*(?:"([^"]*)"|“([^”]*)”|(\\S+))`, 'gi');
+    const re = new RegExp(`(?:^|\\s)(${names.map(escapeRegExp).join('|')}):\\s*(?:"([^"]*)"|“([^”]*)”|(\\S+))`, 'gi');
     body = body.replace(re, (_all, key: string, q1?: string, q2?: string, bare?: string) => {
       const spec = options.find((o) => o.name.toLowerCase() === key.toLowerCase())!;
       const raw = (q1 ?? q2 ?? bare ?? '').trim();
@@ -62,6 +62,6 @@ function convert(spec: OptionSpec, raw: string): string | number | boolean {
   return raw;
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

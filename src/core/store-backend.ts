@@ -43,8 +43,8 @@ export class MemoryBackend implements StoreBackend {
     return new Keyv({ store: this.shared, namespace, throwOnErrors: true });
   }
   private hash(key: string): Map<string, string> {
-    let h = this.hashes.get(key);
-    if (!h) this.hashes.set(key, (h = new Map()));
+    const h = this.hashes.get(key) ?? new Map<string, string>();
+    this.hashes.set(key, h);
     return h;
   }
   async hashGetAll(key: string) {

@@ -61,7 +61,7 @@ export async function runClipText(session: ort.InferenceSession, m: PackManifest
   const feeds: Record<string, ort.Tensor> = {};
   for (const name of m.clip.textInputs) {
     const meta = session.inputMetadata.find((x) => x.name === name);
-    const type = meta && meta.isTensor ? meta.type : 'int64';
+    const type = meta?.isTensor ? meta.type : 'int64';
     feeds[name] = intTensor(/mask/i.test(name) ? tokens.mask : tokens.ids, type);
   }
   const out = await runF32(session, feeds, m.clip.textOutput);

@@ -10,7 +10,7 @@ import type { LoadedPack } from './loaded-pack.js';
 import type { PackManifest } from './manifest.js';
 import { f32, ort, runF32 } from './session.js';
 import { computeRelevance, globalDirection, loadCachedRelevance, RELEVANCE_EPSILON, saveCachedRelevance } from './styleclip.js';
-import { stylizeWithBestPath } from './stylize-dispatch.js';
+import { stylizePhoto } from './faces/stylize.js';
 import type { DomainScores, DomainVector, Engine, GenerateRequest, GenerateResult, InvertResult, RgbImage, SampleSource, StageTimes, StylizeResult, WPlus } from './types.js';
 
 /** Most samples one request may ask for (they run as one batch). */
@@ -316,7 +316,7 @@ export class OnnxEngine implements Engine {
   // ---- photos, evaluation ----
 
   async stylize(req: { image: Buffer; domain?: DomainVector; nadaDomain?: string; styleDelta?: Float32Array; strength?: number; maxFaces?: number }): Promise<StylizeResult> {
-    return stylizeWithBestPath(this, req);
+    return stylizePhoto(this, req);
   }
 
   async evaluate(req: { domain: DomainVector; target: { text: string } | { image: Buffer | RgbImage }; samples?: number }): Promise<DomainScores> {

@@ -46,7 +46,7 @@ function zeros(spec: GraphSpec, session: ort.InferenceSession): Record<string, o
     const dims = inp.shape.map((d) => (typeof d === 'number' ? d : 1));
     const size = dims.reduce((a, b) => a * b, 1);
     const meta = session.inputMetadata.find((x) => x.name === inp.name);
-    const type = meta && meta.isTensor ? meta.type : 'float32';
+    const type = meta?.isTensor ? meta.type : 'float32';
     feeds[inp.name] =
       type === 'int64' ? new ort.Tensor('int64', new BigInt64Array(size), dims)
       : type === 'int32' ? new ort.Tensor('int32', new Int32Array(size), dims)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createBot } from '../../src/core/bot.js';
+import { allCommands } from '../../commands/index.js';
 import type { Bot } from '../../src/core/platform.js';
 import { Recorder } from './recording.js';
 import { openTestServices, type TestServices } from './helpers.js';
@@ -9,7 +10,7 @@ let t: TestServices;
 let bot: Bot;
 beforeAll(async () => {
   t = await openTestServices();
-  bot = createBot(t.services);
+  bot = createBot(t.services, allCommands());
 });
 afterAll(async () => t?.cleanup());
 
@@ -139,7 +140,10 @@ describe('/adapt through createBot', () => {
     await bot.handleCommand(ctx, { command: 'adapt', options: { prompt: 'cat', seed: 1, count: 1 } });
     const last = rec.messages[rec.messages.length - 1].latest;
     expect(last.private).toBe(true);
-    expect(last.text).toMatch(/Something went wrong \(ref [\w-]+\)/);
+    expect(last.text).toMatch(/Something went wrong \(job [\w-]+\)/);
+    // the public message does not stay at "⏳ … 95%" with a live Cancel button
+    expect(rec.messages[0].latest.text).toMatch(/❌ the result could not be posted \(job [\w-]+\)/);
+    expect(rec.messages[0].latest.buttons ?? []).toEqual([]);
     expect(last.text).not.toContain('sekrit');
     const logged = t.log.lines.join('\n');
     expect(logged).toContain('upload failed with token [redacted]');

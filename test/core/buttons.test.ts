@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createBot } from '../../src/core/bot.js';
+import { allCommands } from '../../commands/index.js';
 import type { Bot } from '../../src/core/platform.js';
 import { Stores } from '../../src/core/stores.js';
 import { Recorder, type RecordedMessage } from './recording.js';
@@ -17,7 +18,7 @@ const boss = { id: 'boss', name: 'Boss', isManager: true };
 
 beforeAll(async () => {
   t = await openTestServices();
-  bot = createBot(t.services);
+  bot = createBot(t.services, allCommands());
 });
 afterAll(async () => t?.cleanup());
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDomainPrompt, parseOptionText } from '../../src/core/prompt.js';
+import { parseDomainPrompt } from '../../src/core/prompt.js';
 import { allCommands } from '../../commands/index.js';
 import { UserError } from '../../src/core/platform.js';
 import { makeId } from '../../src/core/command.js';

@@ -2,6 +2,7 @@
 // position, and its cancel button works for its owner only; /queue lists it with positions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/core/bot.js';
+import { allCommands } from '../../commands/index.js';
 import type { Bot } from '../../src/core/platform.js';
 import { Recorder } from './recording.js';
 import { openTestServices, type TestServices } from './helpers.js';
@@ -10,7 +11,7 @@ let t: TestServices;
 let bot: Bot;
 beforeAll(async () => {
   t = await openTestServices();
-  bot = createBot(t.services);
+  bot = createBot(t.services, allCommands());
 });
 afterAll(async () => t?.cleanup());
 

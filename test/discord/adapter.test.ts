@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscordHandle } from '../../src/platforms/discord/index.js';
-import { APP_ID, CHANNEL_ID, FakeDiscord, UNKNOWN_INTERACTION, type RecordedRequest } from './fake-discord.js';
+import { APP_ID, CHANNEL_ID, type FakeDiscord, UNKNOWN_INTERACTION, type RecordedRequest } from './fake-discord.js';
 import { buttonPress, MANAGE_GUILD, messageJSON, slashCommand, USER_ID } from './payloads.js';
 import { startHarness, TOKEN, type Harness } from './harness.js';
 import { ScriptedBot } from './scripted-bot.js';

@@ -60,6 +60,8 @@ export class FakeDiscord {
   readonly cdnHits: string[] = [];
   readonly identifies: any[] = [];
   overrides: Override[] = [];
+  /** like Discord, a file past this is answered 413 with code 40005 (the interactions state the same limit) */
+  uploadLimit = 10 * 1024 * 1024;
   private server!: Server;
   private wss!: WebSocketServer;
   private sockets = new Set<WebSocket>();
@@ -200,6 +202,9 @@ export class FakeDiscord {
     this.requests.push(recorded);
     this.waiters.splice(0).forEach((w) => w());
 
+    if (recorded.files.some((f) => f.data.length > this.uploadLimit)) {
+      return send(res, { status: 413, body: { message: 'Request entity too large', code: 40005 } });
+    }
     for (const override of this.overrides) {
       const canned = override(recorded);
       if (canned) return send(res, canned);
@@ -210,7 +215,10 @@ export class FakeDiscord {
   private serveCdn(path: string, res: ServerResponse): void {
     this.cdnHits.push(path);
     const file = this.cdn.get(path);
-    if (!file) return send(res, { status: 404, body: { message: 'not found' } });
+    if (!file) {
+      send(res, { status: 404, body: { message: 'not found' } });
+      return;
+    }
     const headers: Record<string, string> = { 'content-type': file.contentType };
     if (!file.chunked) headers['content-length'] = String(file.data.length);
     res.writeHead(200, headers);

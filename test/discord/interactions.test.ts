@@ -97,7 +97,7 @@ describe('modals', () => {
     expect(call.id).toBe('stylize:form:abc');
     expect(call.values?.domain).toBe('pixar');
     expect(call.values?.note).toBeUndefined();
-    expect((call.values?.reference as Attachment[]).map((a) => a.name)).toEqual(['ref.jpg']);
+    expect((call.values?.reference as Attachment[] | undefined)?.map((a) => a.name)).toEqual(['ref.jpg']);
     expect(fetched?.equals(photo)).toBe(true);
     expect(submitted[0]!.body.type).toBe(5);
     expect(submitted.find((r) => r.method === 'PATCH')?.body.content).toBe('stylizing with pixar');

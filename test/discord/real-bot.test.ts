@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/core/bot.js';
+import { allCommands } from '../../commands/index.js';
 import { assembleServices, type BotServices } from '../../src/core/services.js';
 import { Stores } from '../../src/core/stores.js';
 import { openPack } from '../../src/engine/index.js';
 import { GUILD_ID, type FakeDiscord, type RecordedRequest } from './fake-discord.js';
 import { startHarness, type Harness } from './harness.js';
-import { attachmentJSON, buttonPress, messageCommand, messageJSON, modalSubmit, slashCommand } from './payloads.js';
+import { MANAGE_GUILD, attachmentJSON, buttonPress, messageCommand, messageJSON, modalSubmit, slashCommand } from './payloads.js';
 
 const TINY_PACK = join(import.meta.dirname, '..', 'fixtures', 'packs', 'tiny');
 const PHOTO = join(import.meta.dirname, '..', '..', 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg');
@@ -27,8 +28,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ds-discord-'));
   const stores = await Stores.open(`sqlite://${join(dir, 'bot.sqlite')}`);
   const log = { info: (m: string) => serviceLog.push(m), error: (m: string, e?: unknown) => serviceLog.push(`${m} ${String(e)}`) };
-  services = assembleServices({ engines: [await openPack(TINY_PACK)], stores, log });
-  h = await startHarness(createBot(services), { editIntervalMs: EDIT_INTERVAL_MS });
+  // the operator's ceilings (MAX_JOBS_PER_USER / _SERVER at their defaults) below the server defaults of 3 and 10
+  services = assembleServices({ engines: [await openPack(TINY_PACK)], stores, log, limits: { maxJobsPerUser: 2, maxJobsPerServer: 8 } });
+  h = await startHarness(createBot(services, allCommands()), { editIntervalMs: EDIT_INTERVAL_MS });
   discord = h.discord;
 });
 
@@ -124,6 +126,33 @@ describe('Stylize on Discord with the real bot', () => {
     expect(result.body.content, serviceLog.join('\n')).toContain('a marble statue');
     expect(result.files.map((f) => f.contentType)).toEqual(['image/png', 'image/png']);
     expect(discord.cdnHits).toContain(path);
+    // the identity score in words that match the project's scale: ≤ 0.93 is someone else, never "kept"
+    const [, verdict, score] = /identity (kept|partly kept|lost: this looks like someone else) \(face-descriptor cosine (\d\.\d\d)/.exec(result.body.content)!;
+    const expected = Number(score) >= 0.97 ? 'kept' : Number(score) > 0.93 ? 'partly kept' : 'lost: this looks like someone else';
+    expect(verdict).toBe(expected);
+  });
+
+  it('fits a photo result into the upload limit the interaction states, and says so', async () => {
+    const photo = readFileSync(PHOTO);
+    const path = '/cdn/attachments/9/10/sample1.jpg';
+    discord.cdn.set(path, { contentType: 'image/jpeg', data: photo });
+    const picture = attachmentJSON({ filename: 'sample1.jpg', size: photo.length, url: `${discord.origin}${path}`, content_type: 'image/jpeg', width: 1920, height: 1280 });
+    const limit = 512 * 1024;
+    discord.uploadLimit = limit;
+    try {
+      const opened = await h.interact(messageCommand('Stylize', messageJSON([picture]), { attachmentSizeLimit: limit }));
+      const submit = modalSubmit(opened[0]!.body.data.custom_id, { domain: '', target: 'an oil painting' }, { reference: [] }, { attachmentSizeLimit: limit });
+      const sent = await h.interact(submit);
+      const result = patchesOf(sent).at(-1)!;
+      expect(result.body.content, serviceLog.join('\n')).toContain('an oil painting');
+      expect(result.body.content).toMatch(/photo\.png was [\d.]+ MB, over this platform's 0\.5 MB upload limit: sent as a JPEG/);
+      const photoFile = result.files.find((f) => f.name.endsWith('-photo.jpg'))!;
+      expect(photoFile.data.length).toBeLessThanOrEqual(limit);
+      expect((await sharp(photoFile.data).metadata()).format).toBe('jpeg');
+      expect(result.files.every((f) => f.data.length <= limit)).toBe(true);
+    } finally {
+      discord.uploadLimit = 10 * 1024 * 1024;
+    }
   });
 
   it('answers a message without a picture privately', async () => {
@@ -132,5 +161,30 @@ describe('Stylize on Discord with the real bot', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]!.body).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/no picture/) } });
     expect(h.logs.filter((l) => /failed/.test(l))).toEqual([]);
+  });
+});
+
+describe('what a user types, checked before anything runs', () => {
+  const answerOf = (sent: RecordedRequest[]) => sent.find((r) => r.method === 'POST' && r.path.startsWith('/webhooks/'))?.body;
+
+  it('the blocklist holds against a look-alike variant, and a control character is named', async () => {
+    await services.stores.updateSettings(GUILD_ID, { blocklist: ['gore'] });
+    try {
+      const blocked = answerOf(await h.interact(slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'dog → ｇ\u200Bоre' }])));
+      expect(blocked).toMatchObject({ flags: 64, content: expect.stringContaining('does not allow ("gore")') });
+      const control = answerOf(await h.interact(slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'a cat\u0007' }])));
+      expect(control).toMatchObject({ flags: 64, content: expect.stringContaining('control character (U+0007)') });
+      const invisible = answerOf(await h.interact(slashCommand('adapt', [{ name: 'prompt', type: 3, value: '\u200B\u2060' }])));
+      expect(invisible?.content).toMatch(/is empty/);
+      expect(await services.jobs.list({ serverId: GUILD_ID })).toEqual([]);
+    } finally {
+      await services.stores.updateSettings(GUILD_ID, { blocklist: [] });
+    }
+  });
+
+  it('/settings shows the job caps that are enforced (the operator ceiling wins over a higher server setting)', async () => {
+    const sent = await h.interact(slashCommand('settings', [{ name: 'show', type: 1, options: [] }], [], { permissions: MANAGE_GUILD }));
+    const shown = sent.map((r) => r.body?.content ?? r.body?.data?.content).find((c) => typeof c === 'string' && c.includes('caps:'));
+    expect(shown).toContain('caps: 2 jobs per user, 8 per server (this server asks for 3 and 10; this bot allows at most 2 and 8)');
   });
 });

@@ -1,5 +1,5 @@
 // Pure parts of the engine: .npy round trips, latent arithmetic, domain algebra, StyleCLIP direction math, metrics.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';

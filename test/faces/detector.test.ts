@@ -1,6 +1,6 @@
 // Face detection and landmarks with face-api on the WASM backend, on the real sample photos of its package.
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/core/platform.js';
+import { EngineInputError } from '../../src/engine/errors.js';
 import { ImageInputError } from '../../src/engine/images.js';
 import { decodePhoto, detectFaces, eyeCentres, findFaces, MIN_EYE_DISTANCE } from '../../src/engine/faces/detector.js';
 import { faceLib } from '../../src/engine/faces/facelib.js';
@@ -66,9 +66,9 @@ describe('face detection on the sample photos', () => {
     expect(together.map((fs) => fs.length)).toEqual([PEOPLE[3], PEOPLE[6]]);
   });
 
-  it('refuses a picture without a face, and one whose face is too small, with a clear UserError', async () => {
+  it('refuses a picture without a face, and one whose face is too small, with a clear EngineInputError', async () => {
     const noFace = await decodePhoto(await encodeJpeg(gradient(640, 480)));
-    await expect(detectFaces(noFace)).rejects.toThrow(UserError);
+    await expect(detectFaces(noFace)).rejects.toThrow(EngineInputError);
     await expect(detectFaces(noFace)).rejects.toThrow(/no face found/);
     // sample1 at half size: faces are still found, but about 40 px separate the eyes
     const small = await resized(await decodePhoto(samplePhoto(1)), 960);

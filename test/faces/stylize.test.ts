@@ -4,7 +4,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/core/platform.js';
+import { EngineInputError } from '../../src/engine/errors.js';
 import { alignFace, quadBounds } from '../../src/engine/faces/align.js';
 import { decodePhoto, detectFaces } from '../../src/engine/faces/detector.js';
 import { stylizePhoto, type StylizeReport } from '../../src/engine/faces/stylize.js';
@@ -77,7 +77,7 @@ describe('stylizing a photo of people', () => {
   });
 
   it('refuses a photo without a face, and bad pictures, with messages for the sender', async () => {
-    await expect(engine.stylize({ image: await encodeJpeg(gradient(320, 240)), domain })).rejects.toThrow(UserError);
+    await expect(engine.stylize({ image: await encodeJpeg(gradient(320, 240)), domain })).rejects.toThrow(EngineInputError);
     await expect(engine.stylize({ image: await encodeJpeg(gradient(320, 240)), domain })).rejects.toThrow(/no face found/);
     const jpeg = samplePhoto(2);
     await expect(engine.stylize({ image: jpeg.subarray(0, 2000), domain })).rejects.toThrow(/damaged or truncated|not a picture/);

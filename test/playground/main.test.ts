@@ -2,7 +2,7 @@
 // on the real in-process queue.
 import { describe, expect, it } from 'vitest';
 import { InProcessJobQueue } from '../../src/core/jobs.js';
-import { capJobs } from '../../src/main.js';
+import { capJobs } from '../../src/core/jobs.js';
 
 const hold = () => {
   let release!: () => void;
@@ -19,11 +19,15 @@ describe('capJobs', () => {
     await expect(queue.submit(job('ann'), { userCap: 5, serverCap: 10 })).rejects.toThrow('the limit is 1');
     const second = await queue.submit(job('ben'), { userCap: 5, serverCap: 10 });
     expect(second.position).toBe(1);
-    await expect(queue.submit(job('cat'), { userCap: 5, serverCap: 10 })).rejects.toThrow(/This server already has 2 jobs .*the limit is 2/);
+    // the server is full at 2: a third user's job waits for a slot (fair admission), and the line is bounded by the cap
+    const waiting = await queue.submit(job('cat'), { userCap: 5, serverCap: 10 });
+    expect(waiting.position).toBe(2);
+    await queue.submit(job('dan'), { userCap: 5, serverCap: 10 });
+    await expect(queue.submit(job('eve'), { userCap: 5, serverCap: 10 })).rejects.toThrow(/This server already has 2 jobs running or queued and 2 more waiting/);
     // a server that set lower caps keeps them
     await expect(queue.submit({ ...job('dan'), serverId: 's2' }, { userCap: 0 })).rejects.toThrow('the limit is 0');
     gate.release();
-    await Promise.all([first.result, second.result]);
+    await Promise.all([first.result, second.result, waiting.result]);
     await queue.onIdle();
     expect(await queue.list()).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openServices, type BotServices } from '../../src/core/services.js';
 import { createBot } from '../../src/core/bot.js';
+import { allCommands } from '../../commands/index.js';
 import { startPlayground, type Playground } from '../../src/platforms/playground/server.js';
 import { launchChromium } from './browser.js';
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
     storeUrl: `sqlite://${join(dataDir, 'store.sqlite')}`,
     log: { info: () => {}, error: (m, e) => errors.push(`${m}: ${e instanceof Error ? e.stack : String(e)}`) },
   });
-  playground = await startPlayground({ bot: createBot(services), port: 0, maxAttachmentBytes: 4 * 1024 * 1024, log: services.log });
+  playground = await startPlayground({ bot: createBot(services, allCommands()), port: 0, maxAttachmentBytes: 4 * 1024 * 1024, log: services.log });
   chromium = await launchChromium();
   page = await chromium.context.newPage();
   page.on('pageerror', (e) => errors.push(`page: ${e.message}`));

@@ -1,6 +1,7 @@
 // The playground's HTTP API without a browser: what a bad request gets, and that nothing is lost or crashes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { pngClaimingSize } from '../helpers/pixel-bomb.js';
 import { startPlayground, type Playground } from '../../src/platforms/playground/server.js';
 import { createTestBot } from './test-bot.js';
 
@@ -57,6 +58,10 @@ describe('playground HTTP API', () => {
     expect(res.status).toBe(201);
     const { file } = (await res.json()) as { file: { id: string; url: string; width: number; height: number } };
     expect([file.width, file.height]).toEqual([8, 6]);
+    // a phone photo stored sideways with an EXIF rotation: the size reported is the upright one
+    const turned = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#654321' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const upright = await fetch(url('/api/upload?file=phone.jpg&user=ann'), { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(turned) });
+    expect(((await upright.json()) as { file: { width: number; height: number } }).file).toMatchObject({ width: 6, height: 8 });
     const back = Buffer.from(await (await fetch(url(file.url))).arrayBuffer());
     expect(back.equals(png)).toBe(true);
     const stored = playground.adapter.channel.file(file.id)!;
@@ -78,13 +83,17 @@ describe('playground HTTP API', () => {
       headers: { 'content-type': 'image/png' },
       body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0]),
     });
-    expect(((await cut.json()) as { error: string }).error).toBe('cut.png looks like image/png but cannot be read; is the file complete?');
+    expect(((await cut.json()) as { error: string }).error).toBe('"cut.png" is not a picture I can read (the file is damaged or not an image).');
+    // a pixel bomb is named as one, not as a damaged file
+    const bomb = await fetch(url('/api/upload?file=bomb.png&user=ann'), { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(pngClaimingSize(50_000, 50_000)) });
+    expect(((await bomb.json()) as { error: string }).error).toBe('"bomb.png" claims 50000×50000 pixels; the limit is 40 megapixels.');
     const mine = (await history('ann')).filter((m) => m.visibleTo === 'ann').map((m) => m.text);
     expect(mine).toEqual([
       'notes.png is not a picture (its content is not PNG, JPEG, WebP or GIF), so it was not posted.',
       'doc.pdf is application/pdf; only PNG, JPEG, WebP and GIF pictures can be used.',
       'big.png was not posted: That is 100 KB; the limit is 64 KB.',
-      'cut.png looks like image/png but cannot be read; is the file complete?',
+      '"cut.png" is not a picture I can read (the file is damaged or not an image).',
+      '"bomb.png" claims 50000×50000 pixels; the limit is 40 megapixels.',
     ]);
     expect((await history('bob')).some((m) => m.visibleTo)).toBe(false);
   });

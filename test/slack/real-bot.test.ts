@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/core/bot.js';
+import { allCommands } from '../../commands/index.js';
 import { assembleServices, type BotServices } from '../../src/core/services.js';
 import { Stores } from '../../src/core/stores.js';
 import { openPack } from '../../src/engine/index.js';
@@ -49,7 +50,7 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     const engine = await openPackCopy(join(dir, 'pack'));
     const stores = await Stores.open(`sqlite://${join(dir, 'bot.sqlite')}`);
     services = assembleServices({ engines: [engine], stores, log: { info: () => {}, error: (m, e) => errors.push(`${m} ${String(e)}`) } });
-    h = await startHarness(createBot(services), 200);
+    h = await startHarness(createBot(services, allCommands()), 200);
   });
   afterAll(async () => {
     await h?.stop();

@@ -1,7 +1,7 @@
 // Face detection (SSD MobileNet v1) and 68-point landmarks with face-api, on pictures decoded by sharp.
 // Huge photos are downscaled for detection only; boxes and landmarks are mapped back to the photo's pixels.
 import sharp from 'sharp';
-import { UserError } from '../../core/platform.js';
+import { EngineInputError } from '../errors.js';
 import { decodeImage } from '../images.js';
 import type { RgbImage } from '../types.js';
 import { faceLib, type FaceLib } from './facelib.js';
@@ -48,7 +48,7 @@ export interface DetectOptions {
 /**
  * Decodes an uploaded picture with sharp's pixel limits (images.ts: decodeImage). Undecodable, empty, tiny or huge
  * pictures are refused there with an ImageInputError, the engine's error for bad pictures, whose message is for the
- * sender; face-specific refusals below are UserErrors.
+ * sender; face-specific refusals below are EngineInputErrors.
  */
 export async function decodePhoto(input: Buffer | RgbImage): Promise<RgbImage> {
   return decodeImage(input);
@@ -111,14 +111,14 @@ export async function detectFaces(image: RgbImage, opts: DetectOptions = {}): Pr
   const maxFaces = opts.maxFaces ?? 1;
   const minEye = opts.minEyeDistance ?? MIN_EYE_DISTANCE;
   if (!Number.isInteger(maxFaces) || maxFaces < 1 || maxFaces > MAX_CANDIDATES) {
-    throw new UserError(`the number of faces must be a whole number from 1 to ${MAX_CANDIDATES}, got ${maxFaces}`);
+    throw new EngineInputError(`the number of faces must be a whole number from 1 to ${MAX_CANDIDATES}, got ${maxFaces}`);
   }
   const faces = await findFaces(image, opts.minConfidence ?? MIN_CONFIDENCE);
-  if (faces.length === 0) throw new UserError('no face found in the picture: send a photo where a face is clearly visible');
+  if (faces.length === 0) throw new EngineInputError('no face found in the picture: send a photo where a face is clearly visible');
   const usable = faces.filter((f) => f.eyeDistance >= minEye);
   if (usable.length === 0) {
     const eye = Math.round(faces[0].eyeDistance);
-    throw new UserError(`the face is too small (${eye} px between the eyes; at least ${minEye}): send a closer or larger photo`);
+    throw new EngineInputError(`the face is too small (${eye} px between the eyes; at least ${minEye}): send a closer or larger photo`);
   }
   return usable.slice(0, maxFaces);
 }

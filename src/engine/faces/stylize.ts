@@ -1,7 +1,7 @@
 // A real photo re-drawn in a domain (issue 6): faces found and FFHQ-aligned, inverted with the pack's encoder,
 // re-rendered in the domain, pasted back into the photo, and scored for identity. Packs that do not draw faces
 // (or whose encoder expects a centre crop) take the engine's centre-crop path instead.
-import { UserError } from '../../core/platform.js';
+import { EngineInputError } from '../errors.js';
 import { stylizeCenterCrop } from '../stylize-crop.js';
 import type { Engine, StylizedFace, StylizeRequest, StylizeResult } from '../types.js';
 import { alignFace, type AlignedFace } from './align.js';
@@ -24,7 +24,7 @@ export interface StylizeReport extends StylizeResult {
 export async function stylizePhoto(engine: Engine, req: StylizeRequest): Promise<StylizeReport> {
   const { manifest } = engine;
   if (manifest.subject !== 'faces' || manifest.encoder.alignment !== 'ffhq') return stylizeCenterCrop(engine, req);
-  if (!Buffer.isBuffer(req.image)) throw new UserError('stylize needs a picture file');
+  if (!Buffer.isBuffer(req.image)) throw new EngineInputError('stylize needs a picture file');
   const photo = await decodePhoto(req.image);
   const faces = await detectFaces(photo, { maxFaces: req.maxFaces ?? 1 });
 

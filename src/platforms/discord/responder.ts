@@ -15,6 +15,10 @@ import type { Logger } from './log.js';
 import { buildModal } from './modals.js';
 import { editBody, messageBody, messageFlags } from './outgoing.js';
 import { ThrottledEditor } from './throttle.js';
+import { fitFilesForUpload } from '../../core/pictures.js';
+
+/** Discord's upload limit for a server without boosts, when an interaction does not state its own */
+export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
 /** Interaction tokens live 15 minutes; stop using one a little before, so a slow upload does not straddle it. */
 export const TOKEN_LIFETIME_MS = 15 * 60_000 - 30_000;
@@ -111,7 +115,19 @@ export class InteractionResponder {
     this.state = 'modal';
   }
 
-  async reply(msg: OutgoingMessage): Promise<PostedMessage> {
+  /**
+   * The message with its pictures fitted to the upload limit this interaction states (`attachment_size_limit`:
+   * 10 MiB, more on boosted servers); what was changed is said under the text.
+   */
+  private async fitted(msg: OutgoingMessage): Promise<OutgoingMessage> {
+    if (!msg.files?.length) return msg;
+    const limit = this.interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT;
+    const { files, notes } = await fitFilesForUpload(msg.files, limit);
+    return notes.length ? { ...msg, files, text: `${msg.text}\n${notes.map((n) => `*${n}*`).join('\n')}` } : msg;
+  }
+
+  async reply(original: OutgoingMessage): Promise<PostedMessage> {
+    const msg = await this.fitted(original);
     await this.acknowledgeLazily();
     if (this.state === 'dead' || this.tokenExpired()) return this.replyInChannel(msg);
     try {
@@ -172,7 +188,8 @@ export class InteractionResponder {
   private webhookMessage(ref: string, id: string, channelId: string | null, justSent = true): PostedMessage {
     const i = this.interaction;
     const viaChannel = () => this.channelMessages(channelId);
-    const editor = this.editor(ref, justSent, async (msg) => {
+    const editor = this.editor(ref, justSent, async (original) => {
+      const msg = await this.fitted(original);
       await this.acknowledgeLazily();
       if (this.state !== 'dead' && !this.tokenExpired()) {
         try {
@@ -208,7 +225,7 @@ export class InteractionResponder {
   private async channelMessages(channelId: string | null) {
     if (!channelId) throw new Error('no channel to fall back to');
     const channel = await this.options.client.channels.fetch(channelId);
-    if (!channel || !channel.isTextBased()) throw new Error(`channel ${channelId} is not a text channel`);
+    if (!channel?.isTextBased()) throw new Error(`channel ${channelId} is not a text channel`);
     return channel.messages;
   }
 
@@ -222,11 +239,11 @@ export class InteractionResponder {
       message = await user.send(payload);
     } else {
       const channel = await this.options.client.channels.fetch(this.interaction.channelId ?? '');
-      if (!channel || !channel.isSendable()) throw new Error(`cannot post in channel ${this.interaction.channelId}`);
+      if (!channel?.isSendable()) throw new Error(`cannot post in channel ${this.interaction.channelId}`);
       message = await channel.send(payload);
     }
     const editor = this.editor(`channel:${message.id}`, true, async (next) => {
-      await message.edit(editBody(next));
+      await message.edit(editBody(await this.fitted(next)));
     });
     return {
       id: message.id,

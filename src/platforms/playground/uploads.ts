@@ -1,7 +1,7 @@
 // Request bodies with a size cap, and the check that an upload really is a picture: the bytes' own
 // signature decides (a .txt renamed .png is caught), then sharp reads the header for width and height.
 import type { IncomingMessage } from 'node:http';
-import sharp from 'sharp';
+import { readPictureHeader } from '../../core/pictures.js';
 import { UserError } from '../../core/platform.js';
 
 export class BodyTooLarge extends UserError {}
@@ -59,12 +59,7 @@ export async function checkPicture(name: string, data: Buffer, declaredType?: st
   if (!sig) {
     throw new UserError(`${name} is not a picture (its content is not PNG, JPEG, WebP or GIF), so it was not posted.`);
   }
-  try {
-    // limitInputPixels guards against decompression bombs; metadata reads only the header
-    const meta = await sharp(data, { limitInputPixels: 64_000_000 }).metadata();
-    if (!meta.width || !meta.height) throw new Error('no size');
-    return { contentType: sig.type, width: meta.width, height: meta.height };
-  } catch {
-    throw new UserError(`${name} looks like ${sig.type} but cannot be read; is the file complete?`);
-  }
+  // the shared header check: a pixel bomb is named as one, and the size is the upright one (after EXIF rotation)
+  const header = await readPictureHeader(name, data);
+  return { contentType: sig.type, width: header.width, height: header.height };
 }

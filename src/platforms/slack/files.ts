@@ -2,6 +2,7 @@
 // byte is fetched, and OutgoingFiles → files.uploadV2 (getUploadURLExternal, POST, completeUploadExternal).
 import type { WebClient } from '@slack/web-api';
 import { UserError, type Attachment, type OutgoingFile } from '../../core/platform.js';
+import { PICTURE_POLICY, checkDeclaredPixels, fetchWithin, megabytes, readCapped, readPictureHeader } from '../../core/pictures.js';
 
 /** The fields of a Slack file object the adapter reads (messages' `files`, file_input submissions, files.info). */
 export interface SlackFile {
@@ -19,8 +20,8 @@ export interface SlackFile {
   file_access?: string;
 }
 
-/** Picture types the engine decodes (sharp). */
-export const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
+/** Picture types the engine decodes (sharp): the shared policy's. */
+export const IMAGE_MIME_TYPES = PICTURE_POLICY.contentTypes;
 
 export interface FileAccess {
   botToken: string;
@@ -41,10 +42,6 @@ function fileLabel(file: SlackFile): string {
   return file.name || file.title || 'The file';
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
 export function isAllowedHost(url: string, fileHosts: string[]): boolean {
   let parsed: URL;
   try {
@@ -53,25 +50,6 @@ export function isAllowedHost(url: string, fileHosts: string[]): boolean {
     return false;
   }
   return fileHosts.some((h) => (h.includes('://') ? new URL(h).origin === parsed.origin : parsed.protocol === 'https:' && parsed.host === h));
-}
-
-/** Reads a response body, stopping (and rejecting) as soon as it passes maxBytes: the reported size may be wrong. */
-async function readCapped(res: Response, maxBytes: number, label: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new UserError(`"${label}" is larger than ${megabytes(maxBytes)}: please send a smaller picture.`);
-    }
-    chunks.push(Buffer.from(value));
-  }
-  return Buffer.concat(chunks);
 }
 
 /** An Attachment for a Slack file; nothing is downloaded until download() passes every check. */
@@ -94,22 +72,26 @@ export function slackAttachment(file: SlackFile, access: FileAccess): Attachment
         const kind = file.mimetype ? `a ${file.mimetype} file` : 'a file of unknown type';
         throw new UserError(`"${label}" is ${kind}, not a picture: please use a PNG, JPEG, WebP or GIF.`);
       }
-      if ((file.size ?? 0) > maxBytes) {
-        throw new UserError(`"${label}" is ${megabytes(file.size ?? 0)}; the limit is ${megabytes(maxBytes)}. Please send a smaller picture.`);
+      const limit = Math.min(maxBytes, PICTURE_POLICY.maxDownloadBytes);
+      if ((file.size ?? 0) > limit) {
+        throw new UserError(`"${label}" is ${megabytes(file.size ?? 0)}; the limit is ${megabytes(limit)}. Please send a smaller picture.`);
       }
-      let res: Response;
-      try {
-        // Slack serves private files to the bot token; a redirect means it was refused (sent to a login page).
-        res = await fetch(url, { headers: { Authorization: `Bearer ${access.botToken}` }, redirect: 'manual' });
-      } catch {
+      checkDeclaredPixels(label, file.original_w, file.original_h);
+      // Slack serves private files to the bot token; a redirect means it was refused (sent to a login page).
+      const init: RequestInit = { headers: { Authorization: `Bearer ${access.botToken}` }, redirect: 'manual' };
+      const data = await fetchWithin(url, init, label, async (res, stop) => {
+        const type = res.headers.get('content-type') ?? '';
+        if (res.status !== 200 || type.startsWith('text/html')) {
+          await res.body?.cancel();
+          throw new UserError(`Slack refused to hand over "${label}" (HTTP ${res.status}). The app needs the files:read scope.`);
+        }
+        return readCapped(res.body, limit, label, stop);
+      }).catch((err: unknown) => {
+        if (err instanceof UserError) throw err;
         throw new UserError(`Slack did not answer when fetching "${label}": please try again in a moment.`);
-      }
-      const type = res.headers.get('content-type') ?? '';
-      if (res.status !== 200 || type.startsWith('text/html')) {
-        await res.body?.cancel();
-        throw new UserError(`Slack refused to hand over "${label}" (HTTP ${res.status}). The app needs the files:read scope.`);
-      }
-      return readCapped(res, maxBytes, label);
+      });
+      await readPictureHeader(label, data);
+      return data;
     },
   };
 }

@@ -14,7 +14,7 @@ const state = {
 function loadUser() {
   try {
     const u = JSON.parse(localStorage.getItem('playground-user') || 'null');
-    if (u && u.id) return u;
+    if (u?.id) return u;
   } catch {}
   return { id: 'you', name: 'You', manager: true };
 }

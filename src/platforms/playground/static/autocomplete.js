@@ -91,7 +91,7 @@ export function setupAutocomplete({ input, list, state }) {
     if (!items.length) return close();
     list.replaceChildren(
       ...items.map((it, i) =>
-        el('li', { role: 'option', class: i === active ? 'active' : '', 'data-insert': it.insert, onmousedown: (e) => (e.preventDefault(), take(it)) }, [
+        el('li', { role: 'option', class: i === active ? 'active' : '', 'data-insert': it.insert, onmousedown: (e) => { e.preventDefault(); take(it); } }, [
           it.image ? el('img', { src: it.image, alt: '' }) : null,
           el('span', { class: 'label', text: it.label }),
           el('span', { class: 'hint', text: it.hint || '' }),

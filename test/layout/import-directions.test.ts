@@ -1,0 +1,53 @@
+// The layers import one way: engine ← core ← commands ← platforms ← entry points. A file may import its own layer
+// and the layers below it, never one above; module paths are literal so that tsc and readers see every edge.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const layers = ['engine', 'core', 'commands', 'platforms', 'entry'] as const;
+type Layer = (typeof layers)[number];
+
+function layerOf(file: string): Layer | undefined {
+  const rel = relative(root, file).split('\\').join('/');
+  if (rel.startsWith('src/engine/')) return 'engine';
+  if (rel.startsWith('src/core/')) return 'core';
+  if (rel.startsWith('commands/')) return 'commands';
+  if (rel.startsWith('src/platforms/')) return 'platforms';
+  if (/^(src\/(main|config)\.ts|src\/cli\/|bin\/|deploy\/|bench\/)/.test(rel)) return 'entry';
+  return undefined;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'node_modules' || name === 'static' ? [] : sources(p);
+    return /\.(ts|js|mjs)$/.test(name) && !name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+const files = ['src', 'commands', 'bin', 'deploy', 'bench'].flatMap((d) => sources(join(root, d)));
+
+describe('import directions', () => {
+  it('finds the code to check', () => {
+    for (const layer of layers) expect(files.some((f) => layerOf(f) === layer), layer).toBe(true);
+  });
+
+  it('engine ← core ← commands ← platforms ← entry points, with literal module paths only', () => {
+    const leaks: string[] = [];
+    for (const file of files) {
+      const from = layerOf(file);
+      if (!from) continue;
+      const text = readFileSync(file, 'utf8');
+      const rel = relative(root, file);
+      if (/\bimport\(\s*[^'"`\s)]/.test(text)) leaks.push(`${rel}: import() with a computed module path`);
+      for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
+        if (!fileName.startsWith('.')) continue;
+        const to = layerOf(resolve(dirname(file), fileName));
+        if (to && layers.indexOf(to) > layers.indexOf(from)) leaks.push(`${rel} (${from}) imports ${fileName} (${to})`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+});
