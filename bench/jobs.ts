@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { allCommands } from '../commands/index.js';
 import { createBot } from '../src/core/bot.js';
 import type { Attachment, Bot, CommandContext, OutgoingMessage, PostedMessage } from '../src/core/platform.js';
 import { assembleServices, type BotServices } from '../src/core/services.js';
@@ -53,7 +54,7 @@ export class JobBench {
       assembleServices({ engines: [engine], stores: await Stores.open(`sqlite://${path.join(dir, `${name}.sqlite`)}`), log: { info: () => {}, error: () => {} }, pictureCacheBytes });
     const now = await open('now');
     const before13 = await open('before13', 0);
-    return new JobBench(engine, { now: createBot(now), before13: createBot(before13) }, [now, before13], dir, photo(root));
+    return new JobBench(engine, { now: createBot(now, allCommands()), before13: createBot(before13, allCommands()) }, [now, before13], dir, photo(root));
   }
 
   /** Runs one job and checks that it ended with a picture (a refusal or failure stops the bench with its text). */
