@@ -77,6 +77,11 @@ export function buildProgram(): Command {
   common(program.command('bench').description('per-stage engine timings on one pack (npm run bench compares with PyTorch)'))
     .option('--repeat <n>', 'timed repetitions', '3')
     .action(actions.bench);
+
+  program
+    .command('worker')
+    .description('a render worker for distributed mode: jobs from QUEUE_URL (Redis), the pack from PACK_DIR (the same as the front ends)')
+    .action(async () => (await import('../worker.js')).runWorker());
   return program;
 }
 
