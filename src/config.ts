@@ -200,7 +200,7 @@ export interface Config {
   slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; apiUrl?: string };
   /** start the playground even when a bot is configured */
   playground: boolean;
-  /** threads 0: ONNX Runtime's choice (one per core); spinning undefined: its default (on) */
+  /** threads 0: ONNX Runtime's choice (one per core); spinning undefined: the engine's default (session.ts DEFAULT_SPINNING) */
   ort: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; spinning?: boolean; cudaDevice: number };
   /** bytes of rendered before-rows kept in memory (0: none) */
   pictureCacheBytes: number;

@@ -76,6 +76,8 @@ export const manifestSchema = z.object({
     styles: packFileSchema.optional(),
     /** optional: float32 [2, styleDim]: row 0 the mean, row 1 the σ of each style channel (StyleCLIP statistics) */
     styleStats: packFileSchema.optional(),
+    /** optional: synthesis.onnx in fp16 with fp32 normalisations and float32 inputs/outputs, for GPUs (exporter --fp16-synthesis) */
+    synthesisFp16: packFileSchema.optional(),
   }),
   /** how the StyleCLIP statistics and relevance of this pack were made (docs/pack-format.md) */
   styleclip: z

@@ -50,6 +50,7 @@ export class BullMQJobQueue implements JobQueue {
     private readonly queue: Queue<RenderJobData>,
     private readonly events: QueueEvents,
     private readonly redis: Redis,
+    private readonly eventsConnection: Redis,
     private readonly options: BullMQQueueOptions,
   ) {
     events.on('active', ({ jobId }) => this.guard(() => this.waiting.get(jobId)?.opts.onStart?.()));
@@ -68,9 +69,11 @@ export class BullMQJobQueue implements JobQueue {
   static async open(options: BullMQQueueOptions): Promise<BullMQJobQueue> {
     const redis = new Redis(options.url, { maxRetriesPerRequest: null });
     const queue = new Queue<RenderJobData>(RENDER_QUEUE, { connection: redis });
-    const events = new QueueEvents(RENDER_QUEUE, { connection: redis.duplicate() });
+    // BullMQ leaves connections it was given open on close: both are closed in close() below
+    const eventsConnection = redis.duplicate();
+    const events = new QueueEvents(RENDER_QUEUE, { connection: eventsConnection });
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    return new BullMQJobQueue(queue, events, redis, options);
+    return new BullMQJobQueue(queue, events, redis, eventsConnection, options);
   }
 
   private guard(fn: () => void): void {
@@ -223,6 +226,7 @@ export class BullMQJobQueue implements JobQueue {
     clearInterval(this.sweep);
     await this.events.close();
     await this.queue.close();
+    this.eventsConnection.disconnect();
     this.redis.disconnect();
   }
 }

@@ -71,8 +71,10 @@ export async function startRenderWorker(options: RenderWorkerOptions): Promise<R
     }
   };
 
+  // BullMQ leaves a connection it was given open on close: closed in close() below
+  const workerConnection = redis.duplicate();
   const worker = new Worker<RenderJobData>(RENDER_QUEUE, processor, {
-    connection: redis.duplicate(),
+    connection: workerConnection,
     concurrency: options.concurrency,
     maxStalledCount: 1,
     lockDuration: lockMs,
@@ -92,6 +94,7 @@ export async function startRenderWorker(options: RenderWorkerOptions): Promise<R
     worker,
     async close() {
       await worker.close();
+      workerConnection.disconnect();
       subscriber.disconnect();
       redis.disconnect();
     },
