@@ -5,7 +5,6 @@ import { optNumber, optString } from '../src/core/command.js';
 import { UserError, type OptionSpec } from '../src/core/platform.js';
 import { checkCount, checkPrompt, checkStrength } from '../src/core/limits.js';
 import { parseDomainPrompt, parseOptionText } from '../src/core/prompt.js';
-import { domainId, floatsToBase64 } from '../src/core/encoding.js';
 import { unknownWords, vocabularyHint } from '../src/engine/vocabulary.js';
 import { onResultButton, onResultModal } from './result-actions.js';
 import { checkSeeds, MAX_SEED, postResult, randomSeed } from './shared.js';
@@ -47,11 +46,7 @@ export const adaptCommand: Command = {
     if (unknown.length) throw new UserError(vocabularyHint(engine.manifest, unknown));
     const prompt = source ? `${source} → ${target}` : target;
 
-    await postResult(ctx, services, engine, `/adapt ${prompt}`, async (progress) => {
-      progress(0.1, 'reading the prompt with CLIP');
-      const domain = await services.cache.domainFromText(engine, target, source);
-      return { kind: 'adapt', prompt, seeds, strength, domain: floatsToBase64(domain), domainId: domainId(domain) };
-    });
+    await postResult(ctx, services, engine, `/adapt ${prompt}`, { fields: { kind: 'adapt', prompt, seeds, strength }, domainFromText: { target, source } });
   },
 
   onButton: (ctx, args, services) => onResultButton(ctx, args, services),

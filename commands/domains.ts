@@ -10,7 +10,6 @@ import { checkCount, checkStrength } from '../src/core/limits.js';
 import type { SavedDomain, VoteTally } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
 import type { Engine } from '../src/engine/types.js';
-import { encodePng, grid } from '../src/engine/images.js';
 import { mayDelete } from './result-actions.js';
 import { checkSeeds, postResult, randomSeed } from './shared.js';
 
@@ -67,17 +66,7 @@ async function gallery(ctx: CommandContext, services: BotServices): Promise<void
   const job = await runAsJob(ctx, services, {
     kind: 'gallery',
     description: 'the gallery',
-    work: async (job) => {
-      const rows = [];
-      for (const [i, { d }] of ranked.entries()) {
-        const engine = engineForSaved(services, d);
-        const { images } = await engine.generate({ samples: { seeds: GALLERY_SEEDS }, domain: base64ToFloats(d.domain) });
-        rows.push(images);
-        job.throwIfCancelled();
-        job.progress((i + 1) / ranked.length, 'rendering thumbnails');
-      }
-      return encodePng(await grid(rows, { rowLabels: ranked.map(({ d }) => d.name), cell: 96 }));
-    },
+    task: { name: 'gallery', seeds: GALLERY_SEEDS, rows: ranked.map(({ d }) => ({ pack: engineForSaved(services, d).manifest.name, domain: base64ToFloats(d.domain), label: d.name })) },
   });
   const lines = ranked.map(({ d, t }, i) => `${i + 1}. **${d.name}** — ${d.prompt} · 👍 ${t.up} 👎 ${t.down}`);
   await deliverResult(job, 'the gallery', {
@@ -105,14 +94,14 @@ export const domainsCommand: Command = {
         const engine = engineForSaved(services, d);
         const strength = checkStrength(optNumber(inv, 'strength'), services.limits);
         const seeds = checkSeeds(optNumber(inv, 'seed') ?? randomSeed(), checkCount(optNumber(inv, 'count'), services.limits));
-        await postResult(ctx, services, engine, `/domains use ${d.name}`, async () => ({
+        await postResult(ctx, services, engine, `/domains use ${d.name}`, { fields: {
           kind: 'adapt',
           prompt: `${d.name} (${d.prompt})`,
           seeds,
           strength,
           domain: d.domain,
           domainId: d.domainId,
-        }));
+        } });
         return;
       }
       case 'info': {

@@ -55,11 +55,7 @@ async function stylize(ctx: CommandContext, services: BotServices, picture: Atta
     prompt,
     photo,
     strength,
-    domain: async () => {
-      if (saved) return base64ToFloats(saved.domain);
-      if (target) return services.cache.domainFromText(engine, target);
-      return services.cache.domainFromImage(engine, reference!);
-    },
+    domain: saved ? { vector: base64ToFloats(saved.domain) } : target ? { text: target } : { image: reference! },
   });
 }
 

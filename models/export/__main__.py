@@ -26,6 +26,9 @@ def parse(argv):
     p.add_argument("--description", help="pack description")
     p.add_argument("--subject", choices=["faces", "other"], default="faces")
     p.add_argument("--no-reference", action="store_true", help="skip reference/ (large packs)")
+    p.add_argument("--fp16-synthesis", action="store_true",
+                   help="also write synthesis_fp16.onnx (fp16 weights and activations, normalisations in fp32, float32 "
+                        "inputs and outputs) for GPUs; with --into PACK alone, add it to an existing pack")
     p.add_argument("--styleclip-relevance", action="store_true",
                    help="also compute StyleCLIP style-channel relevance [S,E] with the pack's CLIP, official recipe "
                         "(forward passes only; progress and ETA on stdout)")

@@ -111,7 +111,18 @@ def encoder_from_checkpoint(ckpt, gen, w_avg):
                           tuple(blocks), se_reduction)
     enc.load_state_dict(enc_sd, strict=True)
     latent_avg = ckpt.get("latent_avg") if isinstance(ckpt, dict) else None
-    return EncoderWithAverage(enc.eval(), latent_avg if latent_avg is not None else w_avg), input_size
+    latent_avg = latent_avg if latent_avg is not None else w_avg
+    if not e4e_starts_from_latent_avg(ckpt):  # e4e adds latent_avg only when its opts say so
+        latent_avg = torch.zeros_like(latent_avg)
+    return EncoderWithAverage(enc.eval(), latent_avg), input_size
+
+
+def e4e_starts_from_latent_avg(ckpt):
+    """opts.start_from_latent_avg of an e4e checkpoint (a dict or an argparse Namespace); true when absent, as in
+    every released checkpoint."""
+    opts = ckpt.get("opts") if isinstance(ckpt, dict) else None
+    value = opts.get("start_from_latent_avg") if isinstance(opts, dict) else getattr(opts, "start_from_latent_avg", None)
+    return True if value is None else bool(value)
 
 
 def load_checkpoints(args):

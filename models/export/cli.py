@@ -1,4 +1,5 @@
 """What each command-line mode does."""
+import json
 import os
 
 from .configs import DEFAULT_TRUNCATION
@@ -18,6 +19,11 @@ def run(args):
             raise ValueError("--preset nada needs --stylegan NADA.pt --into PACK --name NAME")
         add_nada_domain(args.stylegan, args.into, args.name, args.prompt)
         print(f"added domain {args.name!r} to {args.into}")
+        return
+    if args.fp16_synthesis and args.into and not args.out and not args.styleclip_relevance:
+        from .fp16 import add_fp16_synthesis
+        info = add_fp16_synthesis(args.into)
+        print(f"wrote {args.into}/synthesis_fp16.onnx ({info['islands']} nodes kept in fp32)")
         return
     if args.styleclip_relevance and args.into and not args.out:
         from .relevance import add_relevance
@@ -58,6 +64,11 @@ def run(args):
                           style_stats=stats, stats_samples=args.style_samples,
                           relevance_samples=args.relevance_samples,
                           clip_model=clip_model)
+    if args.fp16_synthesis:
+        from .fp16 import add_fp16_synthesis
+        add_fp16_synthesis(args.out)
+        with open(os.path.join(args.out, "pack.json"), encoding="utf-8") as f:
+            manifest = json.load(f)
     total = sum(f["bytes"] for f in manifest["files"].values())
     print(f"wrote {args.out}: R={manifest['resolution']} N={manifest['numWs']} D={manifest['domainDim']} "
           f"S={manifest['styleDim']} E={manifest['embedDim']}, {total / 1e6:.2f} MB of model files")

@@ -132,8 +132,8 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
         "encoder": {"resolution": parts["encoder_resolution"], "alignment": encoder_alignment},
         "files": {role: file_entry(out, rel) for role, rel in files.items()},
         "domains": [],
-        "styleclip": styleclip_manifest(stats_samples, truncation, relevance_samples if style_relevance is not None
-                                        else None, covered_channels(gen)),
+        "styleclip": styleclip_manifest(stats_samples, truncation, covered_channels(gen),
+                                        relevance_samples if style_relevance is not None else None),
         "provenance": dict(provenance, exporter=f"{EXPORTER_VERSION}; torch {torch.__version__}"),
     }
     write_manifest(out, manifest)

@@ -121,11 +121,12 @@ def global_direction(relevance, sigma, delta_t, alpha, beta):
     return np.zeros_like(r) if peak == 0 else alpha * sigma * r / peak
 
 
-def styleclip_manifest(stats_samples, truncation, relevance_samples=None, channels=None, source="computed"):
-    section = {"statsSamples": stats_samples, "truncation": truncation}
+def styleclip_manifest(stats_samples, truncation, channels, relevance_samples=None, source="computed"):
+    """pack.json `styleclip`: how the statistics were made, which channels relevance covers, and how it was made."""
+    section = {"statsSamples": stats_samples, "truncation": truncation, "maxResolution": MAX_RESOLUTION,
+               "channels": channels}
     if relevance_samples is not None:
-        section["relevance"] = {"source": source, "samples": relevance_samples, "channels": channels,
-                                "maxResolution": MAX_RESOLUTION, "push": PUSH, "recipe": RECIPE}
+        section["relevance"] = {"source": source, "samples": relevance_samples, "push": PUSH, "recipe": RECIPE}
     return section
 
 
@@ -157,6 +158,6 @@ def add_relevance(pack_dir, samples=RELEVANCE_SAMPLES, stats_samples=STATS_SAMPL
     for role, rel in (("styles", "styles.onnx"), ("styleStats", "style_stats.bin"),
                       ("styleRelevance", "style_relevance.bin")):
         manifest["files"][role] = file_entry(pack_dir, rel)
-    manifest["styleclip"] = styleclip_manifest(stats_samples, psi, samples, covered_channels(gen))
+    manifest["styleclip"] = styleclip_manifest(stats_samples, psi, covered_channels(gen), samples)
     write_manifest(pack_dir, manifest)
     return relevance

@@ -92,24 +92,6 @@ export async function packVerify(dir: string, opts: { json?: boolean; provider: 
   }
 }
 
-export async function packRelevance(dir: string, opts: { samples: string; json?: boolean; provider: 'auto' | 'cpu' | 'cuda' }): Promise<void> {
-  const samples = parseInteger('samples', opts.samples, 1, 1024)!;
-  const engine = await openPack(dir, { provider: opts.provider });
-  try {
-    const m = engine.manifest;
-    if (m.files.styleRelevance) {
-      report(opts, { pack: m.name, relevance: m.files.styleRelevance.path, note: 'the pack brings its own relevance; nothing to compute' });
-      return;
-    }
-    say(opts, `computing relevance of ${m.styleDim} style channels over ${samples} sample(s): ${2 * m.styleDim * samples} passes on ${engine.provider} …`);
-    const t0 = performance.now();
-    const { cached } = await engine.computeStyleRelevance(samples);
-    report(opts, { pack: m.name, styleDim: m.styleDim, samples, cached, seconds: Math.round((performance.now() - t0) / 100) / 10, file: path.join(engine.packDir, 'styleclip_relevance.bin') });
-  } finally {
-    await engine.close();
-  }
-}
-
 export async function packInspect(dir: string, opts: { json?: boolean }): Promise<void> {
   const m = await readManifest(dir);
   const files = await Promise.all(

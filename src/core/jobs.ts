@@ -7,6 +7,7 @@
 import PQueue from 'p-queue';
 import { UserError } from './platform.js';
 import { shortId } from './encoding.js';
+import type { RenderTask } from './render-tasks.js';
 
 export interface JobInfo {
   id: string;
@@ -35,6 +36,8 @@ export interface JobRequest<T> {
   kind: string;
   description: string;
   run(job: JobControl): Promise<T>;
+  /** the same work as data, for a queue whose workers run elsewhere (BullMQ); `run` is what runs it here */
+  task?: RenderTask;
 }
 
 export interface SubmitOptions {

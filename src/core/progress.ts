@@ -2,10 +2,10 @@
 // progress, with a cancel button; the caller edits it into the result. Failures leave an honest last state.
 import type { CommandContext, OutgoingMessage, PostedMessage } from './platform.js';
 import { UserError } from './platform.js';
-import type { JobControl } from './jobs.js';
 import { CancelledError } from './jobs.js';
 import type { BotServices } from './services.js';
 import { makeId } from './command.js';
+import { runRenderTask, type OutputOf, type RenderTask } from './render-tasks.js';
 import { effectiveJobCaps } from './limits.js';
 
 export interface JobOutcome<T> {
@@ -33,11 +33,11 @@ export function userMessageOf(e: unknown): string | undefined {
   return undefined;
 }
 
-export async function runAsJob<T>(
+export async function runAsJob<T extends RenderTask>(
   ctx: CommandContext,
   services: BotServices,
-  job: { kind: string; description: string; work(job: JobControl): Promise<T> },
-): Promise<JobOutcome<T>> {
+  job: { kind: string; description: string; task: T },
+): Promise<JobOutcome<OutputOf<T>>> {
   const caps = effectiveJobCaps(await services.stores.getSettings(ctx.place.serverId), services.limits);
   let status = '';
   let message: PostedMessage | undefined;
@@ -47,8 +47,15 @@ export async function runAsJob<T>(
   let finished = false;
   const cancel = (id: string) => [[{ id: makeId('queue', 'cancel', id), label: 'Cancel', style: 'danger' as const }]];
 
-  const submitted = await services.jobs.submit(
-    { userId: ctx.actor.id, serverId: ctx.place.serverId, kind: job.kind, description: job.description, run: job.work },
+  const submitted = await services.jobs.submit<OutputOf<T>>(
+    {
+      userId: ctx.actor.id,
+      serverId: ctx.place.serverId,
+      kind: job.kind,
+      description: job.description,
+      task: job.task,
+      run: (control) => runRenderTask(job.task, services, control),
+    },
     {
       userCap: caps.user,
       serverCap: caps.server,

@@ -78,20 +78,23 @@ export const manifestSchema = z.object({
     styles: packFileSchema.optional(),
     /** optional: float32 [2, styleDim]: row 0 the mean, row 1 the σ of each style channel (StyleCLIP statistics) */
     styleStats: packFileSchema.optional(),
+    /** optional: synthesis.onnx in fp16 with fp32 normalisations and float32 inputs/outputs, for GPUs (exporter --fp16-synthesis) */
+    synthesisFp16: packFileSchema.optional(),
   }),
   /** how the StyleCLIP statistics and relevance of this pack were made (docs/pack-format.md) */
   styleclip: z
     .object({
-      /** seeded samples behind styleStats, at ψ = truncation */
-      statsSamples: z.number().int().positive(),
+      /** seeded samples behind styleStats, at ψ = truncation (absent: the pack has no statistics) */
+      statsSamples: z.number().int().positive().optional(),
       truncation: z.number().min(0).max(1),
+      /** relevance covers the StyledConvs of at most this many px (128, as the official code) … */
+      maxResolution: z.number().int().positive(),
+      /** … which are the first `channels` style channels; the rows of the others are zero and edits leave them */
+      channels: z.number().int().nonnegative(),
       relevance: z
         .object({
           source: z.enum(['computed', 'imported']),
           samples: z.number().int().positive().optional(),
-          /** rows computed: a prefix of the style channels (StyledConvs up to maxResolution px); the rest are zero */
-          channels: z.number().int().nonnegative(),
-          maxResolution: z.number().int().positive(),
           push: z.number().positive().optional(),
           recipe: z.string().optional(),
         })

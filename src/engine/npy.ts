@@ -24,12 +24,19 @@ export function parseNpy(buf: Buffer, name = 'array'): NpyArray {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new Error(`${name}: unreadable .npy header`);
-  const dtype = DESCR[descr];
-  if (!dtype) throw new Error(`${name}: unsupported dtype ${descr} (want <f4, <f8, <i4, <i8 or |u1)`);
   if (fortran === 'True') throw new Error(`${name}: Fortran-ordered arrays are not supported`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const start = headerStart + headerLen;
+  if (descr === '<f2') {
+    // half precision (e.g. CLIP features computed on a GPU): widened to float32
+    if (buf.length < start + 2 * count) throw new Error(`${name}: truncated (${buf.length - start} of ${2 * count} data bytes)`);
+    const data = new Float32Array(count);
+    for (let i = 0; i < count; i++) data[i] = halfToFloat(buf.readUInt16LE(start + 2 * i));
+    return { dtype: 'float32', shape, data };
+  }
+  const dtype = DESCR[descr];
+  if (!dtype) throw new Error(`${name}: unsupported dtype ${descr} (want <f2, <f4, <f8, <i4, <i8 or |u1)`);
   const bytes = count * BYTES[dtype];
   if (buf.length < start + bytes) throw new Error(`${name}: truncated (${buf.length - start} of ${bytes} data bytes)`);
   // copy so that the typed array is aligned whatever the header length
@@ -41,6 +48,15 @@ export function parseNpy(buf: Buffer, name = 'array'): NpyArray {
     : dtype === 'uint8' ? new Uint8Array(raw)
     : new BigInt64Array(raw);
   return { dtype, shape, data };
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
 export async function readNpy(path: string): Promise<NpyArray> {

@@ -101,7 +101,7 @@ export interface GraphSpec {
 }
 
 /** The contract table of DESIGN.md for this manifest's dimensions. */
-export function graphContracts(m: PackManifest): Record<'mapping' | 'synthesis' | 'hypernet' | 'encoder', GraphSpec> {
+export function graphContracts(m: PackManifest): Record<'mapping' | 'synthesis' | 'hypernet' | 'encoder' | 'styles', GraphSpec> {
   const { numWs: N, latentDim: L, domainDim: D, styleDim: S, embedDim: E, resolution: R } = m;
   const Re = m.encoder.resolution;
   return {
@@ -122,6 +122,7 @@ export function graphContracts(m: PackManifest): Record<'mapping' | 'synthesis' 
       outputs: [{ name: 'domain', shape: ['B', D] }],
     },
     encoder: { inputs: [{ name: 'images', shape: ['B', 3, Re, Re] }], outputs: [{ name: 'ws', shape: ['B', N, L] }] },
+    styles: { inputs: [{ name: 'ws', shape: ['B', N, L] }], outputs: [{ name: 'styles', shape: ['B', S] }] },
   };
 }
 

@@ -63,8 +63,7 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
 
   it('/adapt: progress on one parent message, then the grid PNG in its thread and inline, with result buttons', async () => {
     const res = await h.slash('/adapt', 'dog → nicolas cage');
-    expect(res.status).toBe(200);
-    expect(res.ms).toBeLessThan(3000);
+    expect(res.status).toBe(200); // that the ack does not wait for the work: test/slack/commands.test.ts
     await h.app.idle();
     expect(errors).toEqual([]);
 
