@@ -28,7 +28,7 @@ class Channel {
   context(source?: PostedMessage): CommandContext {
     const post = (m: OutgoingMessage): PostedMessage => {
       this.latest = m;
-      return { id: 'm1', edit: async (e) => void (this.latest = e), delete: async () => undefined };
+      return { id: 'm1', edit: async (e) => { this.latest = e; }, delete: async () => undefined };
     };
     return { actor: { id: 'bench', name: 'Bench', isManager: true }, place: { platform: 'playground', serverId: 'bench', channelId: 'c1' }, reply: async (m) => post(m), source };
   }

@@ -11,7 +11,6 @@ import type { Engine } from '../types.js';
 import { errorFromWire, reviveBuffers, type CallMessage, type FailedMessage, type ReadyMessage, type RemoteMethod, type ReplyMessage } from './protocol.js';
 
 const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);
-const THREAD_MODULE = new URL('./engine-thread.ts', import.meta.url).href;
 
 interface Pending {
   resolve(v: unknown): void;
@@ -25,7 +24,7 @@ class EngineThread {
   private dead: Error | null = null;
 
   constructor(packDir: string, options: OpenPackOptions) {
-    this.worker = new Worker(BOOTSTRAP, { workerData: { module: THREAD_MODULE, packDir, options } });
+    this.worker = new Worker(BOOTSTRAP, { workerData: { packDir, options } });
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (m: ReadyMessage | FailedMessage | ReplyMessage) => {
         if (m.type === 'ready') resolve(m);
