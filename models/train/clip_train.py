@@ -50,7 +50,7 @@ def train_clip(cfg, work_dir, seed=1):
     steps, batch = cfg["steps"]["clip"], cfg["batch"]["clip"]
     opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.05)
     ckpt = Checkpoint(work_dir, "clip", every=50)
-    start, done = resume(ckpt, {"model": model}, [("opt", opt)])
+    start, done = resume(ckpt, {"model": model}, [("opt", opt)], steps)
     if done:
         return model.eval(), tokenizer
     gen = torch.Generator().manual_seed(seed + start)

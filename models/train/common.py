@@ -77,8 +77,9 @@ class Checkpoint:
             os.replace(tmp, self.path)
 
 
-def resume(checkpoint, modules, optimizers=()):
-    """Load modules/optimizers from a checkpoint; returns (start step, done)."""
+def resume(checkpoint, modules, optimizers=(), total=None):
+    """Load modules/optimizers from a checkpoint; returns (start step, done). With `total`, a stage is done when it
+    reached that many steps, so raising a step count in CONFIGS trains a finished stage further."""
     state = checkpoint.load()
     if state is None:
         return 0, False
@@ -86,6 +87,8 @@ def resume(checkpoint, modules, optimizers=()):
         module.load_state_dict(state[name])
     for name, opt in optimizers:
         opt.load_state_dict(state[name])
+    if total is not None:
+        return state["step"], state["step"] >= total
     return state["step"], state.get("done", False)
 
 

@@ -25,7 +25,7 @@ def train_encoder(cfg, work_dir, gen, w_avg, seed=9):
     steps, batch = cfg["steps"]["encoder"], cfg["batch"]["encoder"]
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     ckpt = Checkpoint(work_dir, "encoder")
-    start, done = resume(ckpt, {"encoder": model}, [("opt", opt)])
+    start, done = resume(ckpt, {"encoder": model}, [("opt", opt)], steps)
     if done:
         return model.eval()
     rng = torch.Generator().manual_seed(seed + start)

@@ -65,7 +65,7 @@ def train_generator(cfg, work_dir, seed=2):
     opt = torch.optim.Adam([{"params": synth, "scale": 1.0}, {"params": mapping, "scale": 1 / lr_mul}], lr=base_lr,
                            betas=(0.9, 0.99))
     ckpt = Checkpoint(work_dir, "generator")
-    start, done = resume(ckpt, {"generator": gen}, [("opt", opt)])
+    start, done = resume(ckpt, {"generator": gen}, [("opt", opt)], steps)
     if done:
         return gen.eval()
     rng = torch.Generator().manual_seed(seed + start)

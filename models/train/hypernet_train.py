@@ -92,7 +92,7 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
     steps, batch = cfg["steps"]["hypernet"], cfg["batch"]["hypernet"]
     opt = torch.optim.Adam(hyper.parameters(), lr=1e-3)
     ckpt = Checkpoint(work_dir, "hypernet")
-    start, done = resume(ckpt, {"hypernet": hyper}, [("opt", opt)])
+    start, done = resume(ckpt, {"hypernet": hyper}, [("opt", opt)], steps)
     if done:
         return hyper.eval()
     conditions = Conditions(clip, tokenizer, cfg)

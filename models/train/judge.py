@@ -66,7 +66,7 @@ def train_judge(cfg, work_dir, seed=5):
     steps, batch = cfg["steps"]["judge"], cfg["batch"]["judge"]
     opt = torch.optim.Adam(judge.parameters(), lr=2e-3)
     ckpt = Checkpoint(work_dir, "judge")
-    start, done = resume(ckpt, {"judge": judge}, [("opt", opt)])
+    start, done = resume(ckpt, {"judge": judge}, [("opt", opt)], steps)
     if done:
         return judge.eval()
     gen = torch.Generator().manual_seed(seed + start)

@@ -43,7 +43,7 @@ def train_nada(cfg, work_dir, gen, clip, tokenizer, source, target, name, seed=1
         p.requires_grad_(False)
     steps, batch = cfg["steps"]["nada"], cfg["batch"]["nada"]
     ckpt = Checkpoint(work_dir, f"nada-{name}", every=50)
-    start, done = resume(ckpt, {"generator": trainable})
+    start, done = resume(ckpt, {"generator": trainable}, (), steps)
     if done:
         return trainable.eval()
     size, context = cfg["clip"]["image_size"], cfg["clip"]["context"]
