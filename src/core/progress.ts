@@ -94,8 +94,10 @@ export async function runAsJob<T extends RenderTask>(
   show(status);
   try {
     const result = await submitted.result;
-    // the caller's result edit replaces a progress edit still waiting in the adapter's throttle
+    // no progress edit is queued after this; one already in flight must land before the result's edit, or it
+    // would overwrite the result with "… (95%)"
     finished = true;
+    await chain;
     return { jobId: submitted.id, message, result };
   } catch (e) {
     await chain;
