@@ -84,14 +84,22 @@ export class WorldJudge {
 
   /** The renderer's picture of every evaluation face in a style, [-1, 1] floats [n, 3, R, R]. */
   async truth(style: string): Promise<Float32Array> {
-    const a = await readNpy(path.join(this.dir, this.set.files.truth));
+    // truth.npy holds every style: read it once, not once per style
+    this.truthBytes ??= this.readTruth();
+    const bytes = await this.truthBytes;
     const k = this.set.styles.indexOf(style);
     const per = this.set.count * 3 * this.set.resolution ** 2;
-    if (a.dtype !== 'uint8') throw new EngineInputError(`${this.set.files.truth}: expected uint8 pictures, got ${a.dtype}`);
-    const bytes = a.data as Uint8Array;
     const out = new Float32Array(per);
     for (let i = 0; i < per; i++) out[i] = bytes[k * per + i] / 127.5 - 1;
     return out;
+  }
+
+  private truthBytes?: Promise<Uint8Array>;
+
+  private async readTruth(): Promise<Uint8Array> {
+    const a = await readNpy(path.join(this.dir, this.set.files.truth));
+    if (a.dtype !== 'uint8') throw new EngineInputError(`${this.set.files.truth}: expected uint8 pictures, got ${a.dtype}`);
+    return a.data as Uint8Array;
   }
 
   truthImage(truth: Float32Array, index: number): RgbImage {
