@@ -1,124 +1,182 @@
-// `npm run bench`: per-stage engine timings (ONNX Runtime, this machine) next to the PyTorch reference of the same
-// graphs (bench/torch_bench.py, the exporter's modules) with the same batch sizes, on models/demo and on a random
-// ffhq256 pack (the real 256-px widths), which is exported once into the temp dir and reused.
+// `npm run bench`: the engine and PyTorch timed in the same rounds, at the same thread count, on models/demo and on
+// a random pack of FFHQ-256 size; then whole /adapt, Strength +, Stylize and /edit jobs as the bot runs them, next to
+// the same jobs rendered the way they were before issue 13. Min and median over the rounds; the machine's load
+// average is printed beside the table, since a shared machine moves every number. bench/README.md says more.
 //
-//   npm run bench                       both packs, default batches
-//   npm run bench -- --no-torch         engine only
-//   npm run bench -- --no-ffhq256       demo pack only
-//   npm run bench -- --json out.json    also write the rows as JSON
-import { execFile } from 'node:child_process';
+//   nice -n 10 npm run bench                        everything (the first run exports the FFHQ-256 pack)
+//   npm run bench -- --no-ffhq256 --rounds 3        demo pack only, fewer rounds
+//   options: --rounds N (5)  --threads N (cores)  --spin on|off  --provider cpu|cuda  --batch N (4)
+//            --batch-ffhq N (2)  --samples N (4, per job)  --no-torch  --no-jobs  --threads-sweep  --json FILE
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { runEngineBench, type StageRow } from '../src/cli/bench-engine.js';
+import { engineStages, GRAPH_STAGES, median } from '../src/cli/bench-engine.js';
 import { openPack } from '../src/engine/index.js';
+import type { OnnxEngine } from '../src/engine/engine.js';
+import { JobBench } from './jobs.js';
+import { ffhq256Pack } from './packs.js';
+import { TorchWorker } from './torch.js';
 
-const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
-const PYTHON = '/usr/bin/python3';
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const value = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
+const rounds = Number(value('--rounds') ?? 5);
+const threads = Number(value('--threads') ?? availableParallelism());
+const spin = value('--spin');
+const spinning = spin === undefined ? undefined : spin === 'on';
+const provider = (value('--provider') ?? 'cpu') as 'cpu' | 'cuda';
+const samples = Number(value('--samples') ?? 4);
 
-interface Row extends StageRow {
+interface Row {
   pack: string;
-  torchMs: number | null;
+  what: string;
+  batch: number;
+  engine: number[];
+  torch: number[];
+  /** whole jobs: milliseconds of graph runs inside each */
+  graph: number[];
 }
 
-async function torchTimes(pack: string, batch: number, repeat: number): Promise<Record<string, number> | string> {
-  try {
-    const { stdout } = await run(PYTHON, [path.join(root, 'bench/torch_bench.py'), pack, '--batch', String(batch), '--repeat', String(repeat)], {
-      cwd: root,
-      timeout: 600_000,
-      maxBuffer: 1 << 20,
-    });
-    const out = JSON.parse(stdout.trim().split('\n').pop()!);
-    return out.error ? String(out.error) : out;
-  } catch (err) {
-    return `PyTorch reference failed: ${(err as Error).message.split('\n')[0]}`;
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const fmt = (xs: number[]) => (xs.length ? `${Math.min(...xs).toFixed(1)} / ${median(xs).toFixed(1)}` : '–');
+const ratio = (a: number[], b: number[]) => (a.length && b.length ? `${(median(a) / median(b)).toFixed(2)}×` : '–');
+
+async function stageRows(label: string, engine: OnnxEngine, dir: string, batch: number, withTorch: boolean): Promise<Row[]> {
+  const stages = await engineStages(engine, batch);
+  let torch: TorchWorker | null = null;
+  if (withTorch) {
+    const started = await TorchWorker.start(root, dir, batch, threads, provider);
+    if (typeof started === 'string') console.log(`  PyTorch: not run (${started})`);
+    else {
+      torch = started.worker;
+      console.log(`  PyTorch ${started.info.torch} on ${provider}, ${started.info.threads} thread(s), oneDNN ${started.info.mkldnn ? 'on' : 'off'}`);
+    }
   }
+  const rows = Object.keys(stages).map((what) => ({ pack: label, what, batch, engine: [] as number[], torch: [] as number[], graph: [] as number[] }));
+  try {
+    for (const row of rows) {
+      await stages[row.what](); // warm-up runs, untimed
+      if (torch && (GRAPH_STAGES as readonly string[]).includes(row.what)) await torch.run(row.what);
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (const row of rows) {
+        const hasTorch = torch && (GRAPH_STAGES as readonly string[]).includes(row.what);
+        // the two sides take turns going first
+        if (hasTorch && r % 2) row.torch.push(await torch!.run(row.what));
+        row.engine.push(await stages[row.what]());
+        if (hasTorch && !(r % 2)) row.torch.push(await torch!.run(row.what));
+      }
+      console.log(`  stages, round ${r + 1}/${rounds} (load ${load()})`);
+    }
+  } finally {
+    torch?.stop();
+  }
+  return rows;
 }
 
-/** A random ffhq256 pack in the temp dir, exported on first use; null (with the reason printed) if it cannot be. */
-async function ffhq256Pack(): Promise<string | null> {
-  const dir = path.join(tmpdir(), 'domainshift-bench-ffhq256');
-  if (existsSync(path.join(dir, 'pack.json'))) return dir;
+async function jobRows(label: string, engine: OnnxEngine): Promise<Row[]> {
+  const bench = await JobBench.open(root, engine);
+  const rows = new Map<string, Row>();
   try {
-    await run(PYTHON, ['-c', 'from models.export.configs import CONFIGS; assert "ffhq256" in CONFIGS'], { cwd: root });
-  } catch {
-    console.log('skipping ffhq256: the exporter has no ffhq256 config yet');
-    return null;
+    await bench.round(-1, samples); // warm-up: face detector, fonts, SQLite files
+    for (let r = 0; r < rounds; r++) {
+      for (const t of await bench.round(r, samples)) {
+        const row = rows.get(t.job) ?? { pack: label, what: t.job, batch: t.samples, engine: [], torch: [], graph: [] };
+        row.engine.push(t.ms);
+        row.graph.push(t.graphMs);
+        rows.set(t.job, row);
+      }
+      console.log(`  jobs, round ${r + 1}/${rounds} (load ${load()})`);
+    }
+  } finally {
+    await bench.close();
   }
-  console.log(`exporting a random ffhq256 pack into ${dir} (once; a few minutes) …`);
-  const t0 = performance.now();
-  try {
-    await run(PYTHON, ['-m', 'models.export', '--preset', 'hypergan-clip', '--random', '--config', 'ffhq256', '--out', dir, '--no-reference'], {
-      cwd: root,
-      timeout: 900_000,
-    });
-  } catch (err) {
-    console.log(`skipping ffhq256: export failed (${(err as Error).message.split('\n')[0]})`);
-    return null;
-  }
-  console.log(`exported in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  return dir;
+  return [...rows.values()];
 }
 
-function table(rows: Row[]): string {
-  const head = ['pack', 'stage', 'batch', 'engine ms/batch', 'engine ms/img', 'torch ms/batch', 'torch/engine'];
-  const body = rows.map((r) => [
-    r.pack,
-    r.stage,
-    String(r.batch),
-    r.ms.toFixed(2),
-    r.perImageMs.toFixed(2),
-    r.torchMs === null ? '–' : r.torchMs.toFixed(2),
-    r.torchMs === null ? '–' : (r.torchMs / r.ms).toFixed(2) + '×',
-  ]);
+/** Synthesis of the demo pack at 1 and all threads, spinning on and off: what ORT_THREADS and ORT_SPIN default to. */
+async function threadRows(dir: string, batch: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const t of [...new Set([1, availableParallelism()])])
+    for (const s of [true, false]) {
+      const engine = await openPack(dir, { provider, threads: t, spinning: s });
+      try {
+        const stages = await engineStages(engine, batch);
+        await stages.synthesis();
+        const row: Row = { pack: 'demo', what: `synthesis, ${t} thread(s), spin ${s ? 'on' : 'off'}`, batch, engine: [], torch: [], graph: [] };
+        for (let r = 0; r < rounds; r++) row.engine.push(await stages.synthesis());
+        rows.push(row);
+      } finally {
+        await engine.close();
+      }
+    }
+  return rows;
+}
+
+function table(rows: Row[], jobs: boolean): string {
+  const head = jobs
+    ? ['pack', 'job', 'pictures', 'ms min / median', 'graphs ms median', 'rest ms median', 'before #13 / now']
+    : ['pack', 'stage', 'batch', 'engine ms min / median', 'torch ms min / median', 'torch / engine'];
+  const body = rows.map((r) => {
+    if (!jobs) return [r.pack, r.what, String(r.batch), fmt(r.engine), fmt(r.torch), ratio(r.torch, r.engine)];
+    const old = rows.find((o) => o.pack === r.pack && o.what === `${r.what} (before #13)`);
+    return [r.pack, r.what, String(r.batch), fmt(r.engine), median(r.graph).toFixed(1), (median(r.engine) - median(r.graph)).toFixed(1), old ? ratio(old.engine, r.engine) : ''];
+  });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-async function benchPack(label: string, dir: string, batch: number, repeat: number, withTorch: boolean): Promise<Row[]> {
+async function benchPack(label: string, dir: string, batch: number): Promise<{ stages: Row[]; jobs: Row[] }> {
   const t0 = performance.now();
-  const engine = await openPack(dir);
+  const engine = await openPack(dir, { provider, threads, spinning });
   const m = engine.manifest;
-  console.log(`${label}: ${m.name} R=${m.resolution} N=${m.numWs} D=${m.domainDim} S=${m.styleDim} E=${m.embedDim}, loaded on ${engine.provider} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  let stages: StageRow[];
+  console.log(`${label}: ${m.name} R=${m.resolution} N=${m.numWs} D=${m.domainDim} S=${m.styleDim}, on ${engine.provider}, ${threads} intra-op thread(s), loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   try {
-    stages = await runEngineBench(engine, { batch, repeat });
+    const stages = await stageRows(label, engine, dir, batch, !flag('--no-torch'));
+    const jobs = flag('--no-jobs') ? [] : await jobRows(label, engine);
+    return { stages, jobs };
   } finally {
     await engine.close();
   }
-  let torch: Record<string, number> | string = 'not run (--no-torch)';
-  if (withTorch) torch = await torchTimes(dir, batch, repeat);
-  if (typeof torch === 'string') console.log(`  PyTorch: ${torch}`);
-  else console.log(`  PyTorch ${torch._torch}, ${torch._threads} thread(s)`);
-  return stages.map((s) => ({ ...s, pack: label, torchMs: typeof torch === 'string' ? null : (torch[s.stage] ?? null) }));
 }
 
 async function main(): Promise<void> {
-  const repeat = Number(value('--repeat') ?? 3);
-  const withTorch = !flag('--no-torch');
-  const rows: Row[] = [];
+  const loadBefore = load();
+  const stages: Row[] = [];
+  const jobs: Row[] = [];
   const demo = path.join(root, 'models/demo');
-  if (existsSync(path.join(demo, 'pack.json'))) rows.push(...(await benchPack('demo', demo, Number(value('--batch') ?? 4), repeat, withTorch)));
-  else console.log('skipping models/demo: no pack.json there');
+  if (existsSync(path.join(demo, 'pack.json'))) {
+    const out = await benchPack('demo', demo, Number(value('--batch') ?? 4));
+    stages.push(...out.stages);
+    jobs.push(...out.jobs);
+  } else console.log('skipping models/demo: no pack.json there');
   if (!flag('--no-ffhq256')) {
-    const dir = await ffhq256Pack();
-    if (dir) rows.push(...(await benchPack('ffhq256', dir, Number(value('--batch-ffhq') ?? 2), Math.min(repeat, 2), withTorch)));
+    const dir = await ffhq256Pack(root);
+    if (dir) {
+      const out = await benchPack('ffhq256', dir, Number(value('--batch-ffhq') ?? 2));
+      stages.push(...out.stages);
+      jobs.push(...out.jobs);
+    }
   }
-  console.log('\n' + table(rows));
-  console.log('\nms are medians of the timed runs after one untimed run; graph time only (pre/post-processing excluded),');
-  console.log('except pngEncode (sharp, per batch of images). torch/engine > 1 means the engine is faster.');
+  const sweep = flag('--threads-sweep') && existsSync(path.join(demo, 'pack.json')) ? await threadRows(demo, Number(value('--batch') ?? 4)) : [];
+  console.log(`\n${rounds} rounds, ${threads} thread(s) on both sides, ${provider}; load average (1/5/15 min) before: ${loadBefore}, after: ${load()}\n`);
+  console.log(table(stages, false));
+  console.log('\nGraph runs only (the engine\'s stage clock; PyTorch forward under inference_mode), interleaved in rounds;');
+  console.log('pngEncode: sharp, the batch\'s pictures one by one. torch / engine > 1: the engine is faster.');
+  if (jobs.length) {
+    console.log(`\n${table(jobs, true)}`);
+    console.log('\nWhole jobs through createBot, the queue, the engine, the grid, PNG and SQLite, from command to final message;');
+    console.log('"(before #13)": the same job with the picture cache off, i.e. every row drawn again as before issue 13.');
+  }
+  if (sweep.length) console.log(`\n${table(sweep, false)}`);
   const out = value('--json');
-  if (out) await writeFile(out, JSON.stringify(rows, null, 2));
+  if (out) await writeFile(out, JSON.stringify({ rounds, threads, provider, load: { before: loadBefore, after: load() }, stages, jobs, sweep }, null, 2));
 }
 
 await main();

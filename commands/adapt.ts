@@ -5,12 +5,12 @@ import { optNumber, optString } from '../src/core/command.js';
 import { UserError, type OptionSpec } from '../src/core/platform.js';
 import { checkCount, checkPrompt, checkStrength } from '../src/core/limits.js';
 import { parseDomainPrompt, parseOptionText } from '../src/core/prompt.js';
-import { domainId, floatsToBase64 } from '../src/core/encoding.js';
+import { unknownWords, vocabularyHint } from '../src/engine/vocabulary.js';
 import { onResultButton, onResultModal } from './result-actions.js';
 import { checkSeeds, MAX_SEED, postResult, randomSeed } from './shared.js';
 
 const options: OptionSpec[] = [
-  { name: 'prompt', description: 'what to turn the generator into: "dog → nicolas cage", or just "pixar character"', type: 'string', maxLength: 200 },
+  { name: 'prompt', description: 'what to turn the generator into: "a photo → a pencil sketch", or just "at night"', type: 'string', maxLength: 200 },
   { name: 'target', description: 'the target description (instead of prompt)', type: 'string', maxLength: 200 },
   { name: 'source', description: "what the generator draws now (default: the pack's own description)", type: 'string', maxLength: 200 },
   { name: 'strength', description: 'how far to go: 0 none, 1 as trained, up to 2', type: 'number', min: 0, max: 2 },
@@ -33,7 +33,7 @@ export const adaptCommand: Command = {
     const promptText = optString(inv, 'prompt');
     const targetOpt = optString(inv, 'target');
     const sourceOpt = optString(inv, 'source');
-    if (!promptText && !targetOpt) throw new UserError('Tell me what to make, e.g. `/adapt prompt: dog → nicolas cage` or `/adapt target: pixar character`.');
+    if (!promptText && !targetOpt) throw new UserError('Tell me what to make, e.g. `/adapt prompt: a photo → a pencil sketch` or `/adapt target: a zombie`.');
     const parsed = targetOpt ? { target: targetOpt, source: undefined } : parseDomainPrompt(promptText!);
     const target = checkPrompt(parsed.target, limits, settings.blocklist, 'The target');
     const sourceText = sourceOpt ?? parsed.source;
@@ -42,13 +42,11 @@ export const adaptCommand: Command = {
     const count = checkCount(optNumber(inv, 'count'), limits);
     const seeds = checkSeeds(optNumber(inv, 'seed') ?? randomSeed(), count);
     const engine = await services.engineFor(ctx.place.serverId);
+    const unknown = unknownWords(engine.manifest, `${target} ${source ?? ''}`);
+    if (unknown.length) throw new UserError(vocabularyHint(engine.manifest, unknown));
     const prompt = source ? `${source} → ${target}` : target;
 
-    await postResult(ctx, services, engine, `/adapt ${prompt}`, async (progress) => {
-      progress(0.1, 'reading the prompt with CLIP');
-      const domain = await services.cache.domainFromText(engine, target, source);
-      return { kind: 'adapt', prompt, seeds, strength, domain: floatsToBase64(domain), domainId: domainId(domain) };
-    });
+    await postResult(ctx, services, engine, `/adapt ${prompt}`, { fields: { kind: 'adapt', prompt, seeds, strength }, domainFromText: { target, source } });
   },
 
   onButton: (ctx, args, services) => onResultButton(ctx, args, services),

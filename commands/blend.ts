@@ -42,9 +42,9 @@ export const blendCommand: Command = {
     const seeds = checkSeeds(optNumber(inv, 'seed') ?? randomSeed(), checkCount(optNumber(inv, 'count'), services.limits));
     const engine = engineForSaved(services, a);
     const prompt = `${a.name} ${Math.round((1 - weight) * 100)}% + ${b.name} ${Math.round(weight * 100)}%`;
-    await postResult(ctx, services, engine, `/blend ${prompt}`, async () => {
-      const mixed = engine.blend([base64ToFloats(a.domain), base64ToFloats(b.domain)], [1 - weight, weight]);
-      return { kind: 'blend', prompt, seeds, strength, domain: floatsToBase64(mixed), domainId: domainId(mixed) };
+    const mixed = engine.blend([base64ToFloats(a.domain), base64ToFloats(b.domain)], [1 - weight, weight]);
+    await postResult(ctx, services, engine, `/blend ${prompt}`, {
+      fields: { kind: 'blend', prompt, seeds, strength, domain: floatsToBase64(mixed), domainId: domainId(mixed) },
     });
   },
 };

@@ -4,12 +4,12 @@ import { optNumber, optString } from '../src/core/command.js';
 import { UserError, type CommandContext, type SubcommandSpec } from '../src/core/platform.js';
 import { parseOptionText } from '../src/core/prompt.js';
 import { deliverResult, runAsJob } from '../src/core/progress.js';
+import { defuseMentions } from '../src/core/moderation.js';
 import { base64ToFloats } from '../src/core/encoding.js';
 import { checkCount, checkStrength } from '../src/core/limits.js';
 import type { SavedDomain, VoteTally } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
 import type { Engine } from '../src/engine/types.js';
-import { encodePng, grid } from '../src/engine/images.js';
 import { mayDelete } from './result-actions.js';
 import { checkSeeds, postResult, randomSeed } from './shared.js';
 
@@ -66,17 +66,7 @@ async function gallery(ctx: CommandContext, services: BotServices): Promise<void
   const job = await runAsJob(ctx, services, {
     kind: 'gallery',
     description: 'the gallery',
-    work: async (job) => {
-      const rows = [];
-      for (const [i, { d }] of ranked.entries()) {
-        const engine = engineForSaved(services, d);
-        const { images } = await engine.generate({ samples: { seeds: GALLERY_SEEDS }, domain: base64ToFloats(d.domain) });
-        rows.push(images);
-        job.throwIfCancelled();
-        job.progress((i + 1) / ranked.length, 'rendering thumbnails');
-      }
-      return encodePng(await grid(rows, { rowLabels: ranked.map(({ d }) => d.name), cell: 96 }));
-    },
+    task: { name: 'gallery', seeds: GALLERY_SEEDS, rows: ranked.map(({ d }) => ({ pack: engineForSaved(services, d).manifest.name, domain: base64ToFloats(d.domain), label: d.name })) },
   });
   const lines = ranked.map(({ d, t }, i) => `${i + 1}. **${d.name}** — ${d.prompt} · 👍 ${t.up} 👎 ${t.down}`);
   await deliverResult(job, 'the gallery', {
@@ -104,14 +94,14 @@ export const domainsCommand: Command = {
         const engine = engineForSaved(services, d);
         const strength = checkStrength(optNumber(inv, 'strength'), services.limits);
         const seeds = checkSeeds(optNumber(inv, 'seed') ?? randomSeed(), checkCount(optNumber(inv, 'count'), services.limits));
-        await postResult(ctx, services, engine, `/domains use ${d.name}`, async () => ({
+        await postResult(ctx, services, engine, `/domains use ${d.name}`, { fields: {
           kind: 'adapt',
           prompt: `${d.name} (${d.prompt})`,
           seeds,
           strength,
           domain: d.domain,
           domainId: d.domainId,
-        }));
+        } });
         return;
       }
       case 'info': {
@@ -121,7 +111,7 @@ export const domainsCommand: Command = {
         await ctx.reply({
           text: [
             `**${d.name}** — ${d.prompt}`,
-            `made by ${d.creatorName} (<@${d.creatorId}>) on ${new Date(d.createdAt).toISOString().slice(0, 10)} with pack \`${d.pack}\``,
+            `made by ${defuseMentions(d.creatorName)} (<@${d.creatorId}>) on ${new Date(d.createdAt).toISOString().slice(0, 10)} with pack \`${d.pack}\``,
             `votes: 👍 ${t.up} 👎 ${t.down}`,
             `Semantic-Score ${fmt(d.semanticScore)} (CLIP similarity of its samples to the prompt; higher matches better) · Diversity ${fmt(d.diversity)} (how different its samples stay from each other)`,
           ].join('\n'),

@@ -5,7 +5,6 @@ import { optAttachment, optNumber, optString } from '../src/core/command.js';
 import { UserError, type OptionSpec } from '../src/core/platform.js';
 import { checkPrompt, fetchPicture } from '../src/core/limits.js';
 import { parseOptionText } from '../src/core/prompt.js';
-import { base64ToFloats, floatsToBase64 } from '../src/core/encoding.js';
 import { postResult } from './shared.js';
 import { postPhotoResult } from './photo.js';
 
@@ -48,7 +47,7 @@ export const editCommand: Command = {
         prompt: `edit: ${text}`,
         photo,
         strength: 1,
-        styleDelta: () => services.cache.editDirection(engine, text, neutral, amount),
+        edit: { text, neutral, amount },
       });
       return;
     }
@@ -60,15 +59,9 @@ export const editCommand: Command = {
     if (!base.ws && !base.seeds.length) throw new UserError('That result cannot be re-rendered; edit the photo itself with `/edit image:`.');
     const engine = services.engines.get(base.pack);
     if (!engine) throw new UserError(`That result was made with the pack \`${base.pack}\`, which is not loaded.`);
-    await postResult(ctx, services, engine, `/edit ${text} on ${base.id}`, async (progress) => {
-      progress(0.1, 'finding the edit direction with CLIP');
-      const delta = Float32Array.from(await services.cache.editDirection(engine, text, neutral, amount));
-      // edits stack: an edit of an edited result adds both offsets
-      if (base.styleDelta) {
-        const prev = base64ToFloats(base.styleDelta);
-        for (let i = 0; i < delta.length; i++) delta[i] += prev[i];
-      }
-      return {
+    // edits stack: the job adds the new direction to the result's own offset
+    await postResult(ctx, services, engine, `/edit ${text} on ${base.id}`, {
+      fields: {
         kind: 'edit',
         prompt: `${base.prompt} + ${text}`,
         seeds: base.seeds,
@@ -77,8 +70,9 @@ export const editCommand: Command = {
         domain: base.domain,
         domainId: base.domainId,
         nadaDomain: base.nadaDomain,
-        styleDelta: floatsToBase64(delta),
-      };
+        styleDelta: base.styleDelta,
+      },
+      addEdit: { text, neutral, amount },
     });
   },
 };

@@ -29,7 +29,7 @@ export function helpCommand(listSpecs: () => CommandSpec[]): Command {
         '',
         ...specs.map((s) => describe(s, false)),
         '',
-        'Examples: `/adapt prompt: dog → nicolas cage`, `/adapt target: pixar character strength: 1.5`, `/domains gallery`.',
+        'Examples: `/adapt prompt: a photo → a pencil sketch`, `/adapt target: a zombie strength: 1.5`, `/edit text: smiling`, `/domains gallery`.',
       ];
       await ctx.reply({ text: lines.join('\n'), private: true });
     },

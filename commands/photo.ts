@@ -1,14 +1,13 @@
 // A user's photo re-drawn (stylize, or edit of a picture): the engine finds and aligns the faces, re-renders
 // them and pastes them back. Posted as the composite plus before/after of each face, with the identity score.
 import type { CommandContext } from '../src/core/platform.js';
-import { UserError } from '../src/core/platform.js';
 import { deliverResult, runAsJob } from '../src/core/progress.js';
-import { resultMessage } from '../src/core/results.js';
+import { describedPng, resultMessage } from '../src/core/results.js';
 import { domainId, floatsToBase64, shortId } from '../src/core/encoding.js';
 import type { ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
-import type { DomainVector, Engine } from '../src/engine/types.js';
-import { beforeAfter, encodePng } from '../src/engine/images.js';
+import type { Engine } from '../src/engine/types.js';
+import type { EditSpec, RenderTask } from '../src/core/render-tasks.js';
 
 export interface PhotoRequest {
   kind: 'stylize' | 'edit';
@@ -17,30 +16,15 @@ export interface PhotoRequest {
   photo: Buffer;
   strength: number;
   /** found inside the job (CLIP, hypernet), so that the wait shows in the queue */
-  domain?: () => Promise<DomainVector | undefined>;
-  styleDelta?: () => Promise<Float32Array | undefined>;
+  domain?: Extract<RenderTask, { name: 'photo' }>['domain'];
+  edit?: EditSpec;
 }
 
 export async function postPhotoResult(ctx: CommandContext, services: BotServices, engine: Engine, req: PhotoRequest): Promise<ResultRecord> {
   const outcome = await runAsJob(ctx, services, {
     kind: req.kind,
     description: req.description,
-    work: async (job) => {
-      job.progress(0.1, 'reading the condition with CLIP');
-      const domain = await req.domain?.();
-      const styleDelta = await req.styleDelta?.();
-      job.throwIfCancelled();
-      job.progress(0.4, 'finding and re-drawing the face');
-      const out = await engine.stylize({ image: req.photo, domain, styleDelta, strength: req.strength });
-      if (!out.faces.length)
-        throw new UserError(engine.manifest.subject === 'faces' ? 'I could not find a face in that picture.' : 'Nothing in that picture could be re-drawn.');
-      // the first face's W+ (e4e on the crop the encoder saw), so that the result can be re-rendered and edited later
-      job.progress(0.8, 'inverting the face for later edits');
-      const { ws } = await engine.invert([out.faces[0].before]);
-      job.progress(0.9, 'drawing the result');
-      const pair = await beforeAfter(out.faces.map((f) => f.before), out.faces.map((f) => f.after), ['before', req.prompt.slice(0, 28)]);
-      return { domain, styleDelta, ws, faces: out.faces, pairPng: await encodePng(pair), compositePng: await encodePng(out.composite) };
-    },
+    task: { name: 'photo', pack: engine.manifest.name, photo: req.photo, prompt: req.prompt, strength: req.strength, domain: req.domain, edit: req.edit },
   });
   const { message, result } = outcome;
   const rec: ResultRecord = {
@@ -63,10 +47,10 @@ export async function postPhotoResult(ctx: CommandContext, services: BotServices
   await services.stores.putResult(rec);
   const ids = result.faces.map((f) => f.identity).filter((v): v is number => v !== null);
   // the face engine says why a score is missing, or how it was taken when the result's face was not detected
-  const why = result.faces.map((f) => (f as { identityNote?: string }).identityNote).find((n) => n);
+  const why = result.faces.map((f) => f.identityNote).find((n) => n);
   const note = ids.length ? identityLine(ids, why) : engine.manifest.subject === 'faces' ? `identity: not measured${why ? ` (${why})` : ''}` : undefined;
   const msg = await resultMessage(services, rec, result.pairPng, note);
-  msg.files = [...(msg.files ?? []), { name: `domainshift-${rec.id}-photo.png`, data: result.compositePng, contentType: 'image/png', description: 'the photo, re-drawn' }];
+  msg.files = [...(msg.files ?? []), { name: `domainshift-${rec.id}-photo.png`, data: describedPng(result.compositePng, rec, engine), contentType: 'image/png', description: 'the photo, re-drawn' }];
   await deliverResult(outcome, req.description, msg);
   return rec;
 }

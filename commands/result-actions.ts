@@ -3,7 +3,7 @@
 import { UserError, type CommandContext, type ModalValues } from '../src/core/platform.js';
 import { makeId } from '../src/core/command.js';
 import { deliverResult, runAsJob } from '../src/core/progress.js';
-import { renderMorph, resultMessage, voteKey } from '../src/core/results.js';
+import { resultInfoText, resultMessage, voteKey } from '../src/core/results.js';
 import { Stores, type ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
 import { base64ToFloats } from '../src/core/encoding.js';
@@ -46,14 +46,14 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
       if (rec.ws) throw new UserError('A stylized photo has no other samples.');
       const last = rec.seeds[rec.seeds.length - 1];
       const seeds = checkSeeds(last + 1 > 0xffffffff - rec.seeds.length ? 0 : last + 1, rec.seeds.length);
-      await postResult(ctx, services, engine, `more samples of ${rec.prompt}`, async () => ({ ...derived, seeds, strength: rec.strength }));
+      await postResult(ctx, services, engine, `more samples of ${rec.prompt}`, { fields: { ...derived, seeds, strength: rec.strength } });
       return;
     }
     case 'str': {
       const step = arg === 'down' ? -STRENGTH_STEP : STRENGTH_STEP;
       const strength = Math.round(Math.min(services.limits.maxStrength, Math.max(0, rec.strength + step)) * 100) / 100;
       if (strength === rec.strength) throw new UserError(`The strength is already ${rec.strength}.`);
-      await postResult(ctx, services, engine, `${rec.prompt} at strength ${strength}`, async () => ({ ...derived, seeds: rec.seeds, strength }));
+      await postResult(ctx, services, engine, `${rec.prompt} at strength ${strength}`, { fields: { ...derived, seeds: rec.seeds, strength } });
       return;
     }
     case 'morph': {
@@ -62,7 +62,7 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
       const job = await runAsJob(ctx, services, {
         kind: 'morph',
         description: `morph of ${rec.prompt}`,
-        work: (job) => renderMorph(engine, rec, format, job),
+        task: { name: 'morph', pack: engine.manifest.name, rec, format },
       });
       await deliverResult(job, `morph of ${rec.prompt}`, {
         text: `**Morph:** ${rec.prompt} (strength 0 → ${rec.strength}) · result \`${rec.id}\``,
@@ -87,6 +87,10 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
       // the message keeps its picture: an edit without files leaves the posted files in place
       if (ctx.source) await ctx.source.edit(await resultMessage(services, rec));
       else await ctx.reply({ text: mine === 0 ? 'Vote withdrawn.' : `Voted ${mine > 0 ? '👍' : '👎'}.`, private: true });
+      return;
+    }
+    case 'info': {
+      await ctx.reply({ text: resultInfoText(rec, engine), private: true });
       return;
     }
     case 'delete': {
@@ -121,10 +125,7 @@ export async function onResultModal(ctx: CommandContext, args: string[], values:
   const job = await runAsJob(ctx, services, {
     kind: 'evaluate',
     description: `saving ${name}`,
-    work: async (job) => {
-      job.progress(0.2, 'scoring with CLIP');
-      return engine.evaluate({ domain: base64ToFloats(rec.domain!), target: { text: target } });
-    },
+    task: { name: 'evaluate', pack: engine.manifest.name, domain: base64ToFloats(rec.domain), target },
   });
   const scores = job.result;
   const saved = await services.stores.saveDomain({

@@ -2,7 +2,8 @@
 import { UserError, type CommandContext } from '../src/core/platform.js';
 import { shortId } from '../src/core/encoding.js';
 import { deliverResult, runAsJob } from '../src/core/progress.js';
-import { renderResult, resultMessage } from '../src/core/results.js';
+import { resultMessage } from '../src/core/results.js';
+import type { EditSpec, PendingRecord } from '../src/core/render-tasks.js';
 import type { ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
 import type { Engine } from '../src/engine/types.js';
@@ -24,26 +25,27 @@ export async function postResult(
   services: BotServices,
   engine: Engine,
   description: string,
-  make: (progress: (f: number, note: string) => void) => Promise<Omit<ResultRecord, 'id' | 'createdAt' | 'serverId' | 'channelId' | 'ownerId' | 'pack'>>,
+  spec: {
+    fields: Omit<ResultRecord, 'id' | 'createdAt' | 'serverId' | 'channelId' | 'ownerId' | 'pack'>;
+    /** the domain from text, found inside the job (CLIP and the hypernet, so that the wait shows in the queue) */
+    domainFromText?: { target: string; source?: string };
+    /** a StyleCLIP edit added to the fields' style offset inside the job */
+    addEdit?: EditSpec;
+  },
 ): Promise<ResultRecord> {
+  const pending: PendingRecord = {
+    ...spec.fields,
+    id: shortId(),
+    serverId: ctx.place.serverId,
+    channelId: ctx.place.channelId,
+    ownerId: ctx.actor.id,
+    pack: engine.manifest.name,
+    createdAt: Date.now(),
+  };
   const outcome = await runAsJob(ctx, services, {
     kind: 'render',
     description,
-    work: async (job) => {
-      const fields = await make((f, note) => job.progress(f, note));
-      job.throwIfCancelled();
-      const rec: ResultRecord = {
-        ...fields,
-        id: shortId(),
-        serverId: ctx.place.serverId,
-        channelId: ctx.place.channelId,
-        ownerId: ctx.actor.id,
-        pack: engine.manifest.name,
-        createdAt: Date.now(),
-      };
-      const png = await renderResult(engine, rec, job, services.pictures);
-      return { rec, png };
-    },
+    task: { name: 'result', pack: engine.manifest.name, rec: pending, domainFromText: spec.domainFromText, addEdit: spec.addEdit },
   });
   const { message, result } = outcome;
   const rec = { ...result.rec, messageId: message.id };

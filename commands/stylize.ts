@@ -4,7 +4,7 @@
 import type { Command } from '../src/core/command.js';
 import { makeId, optAttachment, optNumber, optString } from '../src/core/command.js';
 import { UserError, type Attachment, type CommandContext, type OptionSpec } from '../src/core/platform.js';
-import { checkPrompt, checkStrength, fetchPicture } from '../src/core/limits.js';
+import { checkAttachmentMeta, checkPrompt, checkStrength, fetchPicture } from '../src/core/limits.js';
 import { parseOptionText } from '../src/core/prompt.js';
 import { base64ToFloats, shortId } from '../src/core/encoding.js';
 import type { BotServices } from '../src/core/services.js';
@@ -14,7 +14,7 @@ import { postPhotoResult } from './photo.js';
 const options: OptionSpec[] = [
   { name: 'image', description: 'the picture to re-draw', type: 'attachment', required: true },
   { name: 'domain', description: 'a saved domain (see /domains gallery)', type: 'string', maxLength: 32 },
-  { name: 'target', description: 'a text target, e.g. "pixar character"', type: 'string', maxLength: 200 },
+  { name: 'target', description: 'a text target, e.g. "a marble statue"', type: 'string', maxLength: 200 },
   { name: 'reference', description: 'a reference picture whose domain to copy', type: 'attachment' },
   { name: 'strength', description: '0 to 2 (default 1)', type: 'number', min: 0, max: 2 },
 ];
@@ -55,11 +55,7 @@ async function stylize(ctx: CommandContext, services: BotServices, picture: Atta
     prompt,
     photo,
     strength,
-    domain: async () => {
-      if (saved) return base64ToFloats(saved.domain);
-      if (target) return services.cache.domainFromText(engine, target);
-      return services.cache.domainFromImage(engine, reference!);
-    },
+    domain: saved ? { vector: base64ToFloats(saved.domain) } : target ? { text: target } : { image: reference! },
   });
 }
 
@@ -71,9 +67,11 @@ export const stylizeMessageCommand: Command = {
   spec: { name: 'stylize-message', label: 'Stylize', description: 'Re-draw the picture of this message in a domain', kind: 'message' },
   wantsModal: () => true,
 
-  async run(ctx, inv) {
+  async run(ctx, inv, services) {
     const picture = inv.target?.attachments.find((a) => !a.contentType || a.contentType.startsWith('image/'));
     if (!picture) throw new UserError('That message has no picture to stylize.');
+    // what can be known without downloading (type, size, pixels) is checked before the form, not after it
+    checkAttachmentMeta(picture, services.limits);
     if (!ctx.openModal) throw new UserError('This platform cannot show the form; use `/stylize image:` instead.');
     const token = remember(picture, ctx.actor.id);
     await ctx.openModal({

@@ -13,6 +13,16 @@ const optionalText = z
   .transform((s) => (s === '' ? undefined : s))
   .optional();
 
+/**
+ * A rejected value as it may appear in an error: quoted when short and plain, withheld when it looks like a
+ * token or key (a secret pasted into the wrong variable must not reach the console or a log).
+ */
+export function shownValue(s: string): string {
+  const secretShaped =
+    /^(xox[a-z]|xapp)-/i.test(s) || /^[\w-]{20,}\.[\w-]{5,}\.[\w-]{20,}$/.test(s) || (s.length > 24 && !/\s/.test(s) && !/^[a-z]+:\/\//i.test(s));
+  return secretShaped ? `a ${s.length}-character value that looks like a secret, not shown` : `"${s}"`;
+}
+
 function integer(name: string, min: number, max: number, fallback: number) {
   const message = `${name} must be a whole number between ${min} and ${max}`;
   return z
@@ -22,7 +32,7 @@ function integer(name: string, min: number, max: number, fallback: number) {
     .transform((s, ctx) => {
       if (s === undefined || s === '') return fallback;
       if (!/^\d+$/.test(s)) {
-        ctx.addIssue({ code: 'custom', message: `${message} (got "${s}")` });
+        ctx.addIssue({ code: 'custom', message: `${message} (got ${shownValue(s)})` });
         return z.NEVER;
       }
       const n = Number(s);
@@ -44,7 +54,7 @@ function flag(name: string) {
       const v = s.toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(v)) return true;
       if (['0', 'false', 'no', 'off'].includes(v)) return false;
-      ctx.addIssue({ code: 'custom', message: `${name} must be 1 or 0 (also true/false, yes/no, on/off), got "${s}"` });
+      ctx.addIssue({ code: 'custom', message: `${name} must be 1 or 0 (also true/false, yes/no, on/off), got ${shownValue(s)}` });
       return z.NEVER;
     });
 }
@@ -58,7 +68,7 @@ function oneOf<T extends string>(name: string, values: readonly T[], fallback: T
       if (s === undefined || s === '') return fallback;
       const v = s.toLowerCase() as T;
       if (values.includes(v)) return v;
-      ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')} (got "${s}")` });
+      ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')} (got ${shownValue(s)})` });
       return z.NEVER;
     });
 }
@@ -72,7 +82,7 @@ function httpUrl(name: string, example: string, trailingSlash: boolean) {
     .transform((s, ctx) => {
       if (!s) return undefined;
       if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(s)) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be an http(s) URL such as ${example} (got "${s}")` });
+        ctx.addIssue({ code: 'custom', message: `${name} must be an http(s) URL such as ${example} (got ${shownValue(s)})` });
         return z.NEVER;
       }
       const bare = s.replace(/\/+$/, '');
@@ -94,6 +104,19 @@ const storeUrl = z
       return z.NEVER;
     }
     return v;
+  });
+
+const queueUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((s, ctx) => {
+    if (!s) return undefined;
+    if (!/^rediss?:\/\/.+/.test(s)) {
+      ctx.addIssue({ code: 'custom', message: `QUEUE_URL must start with redis:// or rediss:// (got "${redactUrl(s)}")` });
+      return z.NEVER;
+    }
+    return s;
   });
 
 const envSchema = z
@@ -126,6 +149,9 @@ const envSchema = z
     ORT_SPIN: oneOf('ORT_SPIN', ['auto', 'on', 'off'] as const, 'auto'),
     ORT_CUDA_DEVICE: integer('ORT_CUDA_DEVICE', 0, 63, 0),
     PICTURE_CACHE_MB: integer('PICTURE_CACHE_MB', 0, 65536, 64),
+    RENDER_WORKERS: integer('RENDER_WORKERS', 1, 64, 1),
+    QUEUE_URL: queueUrl,
+    HEALTH_PORT: integer('HEALTH_PORT', 0, 65535, 0),
     MAX_ATTACHMENT_MB: integer('MAX_ATTACHMENT_MB', 1, 100, 8),
     MAX_JOBS_PER_USER: integer('MAX_JOBS_PER_USER', 1, 100, 2),
     MAX_JOBS_PER_SERVER: integer('MAX_JOBS_PER_SERVER', 1, 1000, 8),
@@ -174,10 +200,16 @@ export interface Config {
   slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; apiUrl?: string };
   /** start the playground even when a bot is configured */
   playground: boolean;
-  /** threads 0: ONNX Runtime's choice (one per core); spinning undefined: its default (on) */
+  /** threads 0: ONNX Runtime's choice (one per core); spinning undefined: the engine's default (session.ts DEFAULT_SPINNING) */
   ort: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; spinning?: boolean; cudaDevice: number };
   /** bytes of rendered before-rows kept in memory (0: none) */
   pictureCacheBytes: number;
+  /** render worker threads in this process (single-process mode; a `domainshift worker` runs this many jobs) */
+  renderWorkers: number;
+  /** redis://… : this process is a front end that enqueues on BullMQ, render workers run elsewhere */
+  queueUrl?: string;
+  /** a health endpoint of its own (0: none; the playground serves /healthz on its port anyway) */
+  healthPort: number;
   maxAttachmentBytes: number;
   limits: { jobsPerUser: number; jobsPerServer: number };
 }
@@ -215,6 +247,9 @@ function toConfig(e: Env): Config {
     playground: e.PLAYGROUND,
     ort: { provider: e.ORT_PROVIDER, threads: e.ORT_THREADS, spinning: e.ORT_SPIN === 'auto' ? undefined : e.ORT_SPIN === 'on', cudaDevice: e.ORT_CUDA_DEVICE },
     pictureCacheBytes: e.PICTURE_CACHE_MB * 1024 * 1024,
+    renderWorkers: e.RENDER_WORKERS,
+    queueUrl: e.QUEUE_URL,
+    healthPort: e.HEALTH_PORT,
     maxAttachmentBytes: e.MAX_ATTACHMENT_MB * 1024 * 1024,
     limits: { jobsPerUser: e.MAX_JOBS_PER_USER, jobsPerServer: e.MAX_JOBS_PER_SERVER },
   };
@@ -255,6 +290,7 @@ export function describeConfig(c: Config): string[] {
     `onnxruntime: provider ${c.ort.provider}, threads ${c.ort.threads === 0 ? 'auto' : c.ort.threads}, spinning ${c.ort.spinning === undefined ? 'auto' : c.ort.spinning ? 'on' : 'off'}` +
       (c.ort.provider === 'cpu' ? '' : `, CUDA device ${c.ort.cudaDevice}`),
     `picture cache: ${c.pictureCacheBytes / (1024 * 1024)} MB`,
+    `render: ${c.queueUrl ? `front end, jobs queued on ${redactUrl(c.queueUrl)}` : `${c.renderWorkers} worker thread(s) in this process`}`,
     `attachments: at most ${c.maxAttachmentBytes / (1024 * 1024)} MB`,
     `jobs: at most ${c.limits.jobsPerUser} per user, ${c.limits.jobsPerServer} per server`,
   ];

@@ -11,58 +11,89 @@ import { consoleLogger, type Logger } from './core/log.js';
 import { capJobs } from './core/jobs.js';
 import type { Bot } from './core/platform.js';
 import { startPlayground } from './platforms/playground/server.js';
+import { startHealthServer } from './core/health.js';
+import { DEFAULT_BACKOFF, startWithRetry, type RetryingStart } from './retry-start.js';
+import { BullMQJobQueue } from './core/queue/bullmq-queue.js';
 
 interface Running {
   name: string;
   stop(): Promise<void>;
 }
 
+/** The pack in render worker threads: the event loop keeps answering the platforms while jobs render. */
 async function openEngine(config: Config, packDir: string) {
-  const { openPack } = await import('./engine/index.js');
+  const { ThreadedEngine } = await import('./engine/threads/threaded-engine.js');
   const { provider, threads, spinning, cudaDevice } = config.ort;
-  return openPack(packDir, { provider, threads: threads || undefined, spinning, cudaDevice });
+  // a front end in distributed mode renders nothing itself: one thread holds the pack for its manifest
+  const workers = config.queueUrl ? 1 : config.renderWorkers;
+  return ThreadedEngine.open(packDir, { provider, threads: threads || undefined, spinning, cudaDevice, workers });
 }
 
-async function startBots(config: Config, bot: Bot, log: Logger): Promise<Running[]> {
-  const running: Running[] = [];
-  if (config.discord) {
-    // each adapter loads only when configured (discord.js and Bolt are heavy)
-    const { startDiscord, commandsToJSON } = await import('./platforms/discord/index.js');
-    const { Routes } = await import('discord.js');
-    const discord = await startDiscord({
-      bot,
-      token: config.discord.token,
-      ...(config.discord.apiUrl ? { restApi: config.discord.apiUrl } : {}),
-      attachments: { maxBytes: config.maxAttachmentBytes },
-      logger: log,
-    });
-    running.push({ name: 'discord', stop: () => discord.stop() });
-    // a bulk overwrite of the command list is idempotent, so registering at every start keeps Discord in step;
-    // a guild's list changes at once, the global list within the hour
-    const { applicationId, guildId } = config.discord;
-    const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
-    try {
-      await discord.client.rest.put(route, { body: commandsToJSON(bot.specs) });
-      log.info(`discord: ${bot.specs.length} commands registered ${guildId ? `on guild ${guildId}` : 'globally'}`);
-    } catch (e) {
-      log.error('discord: registering the commands failed (the bot still answers commands registered before)', e);
-    }
+/** Discord and Slack, each started (and retried with backoff when its start fails) on its own. */
+function startBots(config: Config, bot: Bot, log: Logger): RetryingStart[] {
+  const running: RetryingStart[] = [];
+  const backoff = {
+    firstDelayMs: Number(process.env.PLATFORM_RETRY_FIRST_MS) || DEFAULT_BACKOFF.firstDelayMs,
+    maxDelayMs: DEFAULT_BACKOFF.maxDelayMs,
+  };
+  const discordConfig = config.discord;
+  if (discordConfig) {
+    running.push(
+      startWithRetry(
+        'discord',
+        async () => {
+          // each adapter loads only when configured (discord.js and Bolt are heavy)
+          const { startDiscord, commandsToJSON } = await import('./platforms/discord/index.js');
+          const { Routes } = await import('discord.js');
+          const discord = await startDiscord({
+            bot,
+            token: discordConfig.token,
+            ...(discordConfig.apiUrl ? { restApi: discordConfig.apiUrl } : {}),
+            attachments: { maxBytes: config.maxAttachmentBytes },
+            logger: log,
+          });
+          // a bulk overwrite of the command list is idempotent, so registering at every start keeps Discord in step;
+          // a guild's list changes at once, the global list within the hour
+          const { applicationId, guildId } = discordConfig;
+          const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
+          try {
+            await discord.client.rest.put(route, { body: commandsToJSON(bot.specs) });
+            log.info(`discord: ${bot.specs.length} commands registered ${guildId ? `on guild ${guildId}` : 'globally'}`);
+          } catch (e) {
+            log.error('discord: registering the commands failed (the bot still answers commands registered before)', e);
+          }
+          return discord;
+        },
+        log,
+        backoff,
+      ),
+    );
   }
-  if (config.slack) {
-    const { startSlack } = await import('./platforms/slack/adapter.js');
-    const slack = await startSlack({
-      bot,
-      token: config.slack.botToken,
-      appToken: config.slack.appToken,
-      signingSecret: config.slack.signingSecret,
-      mode: config.slack.mode,
-      apiUrl: config.slack.apiUrl,
-      port: config.port,
-      host: config.host,
-      logger: log,
-    });
-    log.info(`slack: running in ${slack.mode} mode${slack.port ? ` on port ${slack.port}` : ''}`);
-    running.push({ name: 'slack', stop: () => slack.stop() });
+  const slackConfig = config.slack;
+  if (slackConfig) {
+    running.push(
+      startWithRetry(
+        'slack',
+        async () => {
+          const { startSlack } = await import('./platforms/slack/adapter.js');
+          const slack = await startSlack({
+            bot,
+            token: slackConfig.botToken,
+            appToken: slackConfig.appToken,
+            signingSecret: slackConfig.signingSecret,
+            mode: slackConfig.mode,
+            apiUrl: slackConfig.apiUrl,
+            port: config.port,
+            host: config.host,
+            logger: log,
+          });
+          log.info(`slack: running in ${slack.mode} mode${slack.port ? ` on port ${slack.port}` : ''}`);
+          return slack;
+        },
+        log,
+        backoff,
+      ),
+    );
   }
   return running;
 }
@@ -117,6 +148,7 @@ export async function main(): Promise<void> {
       storeUrl: config.storeUrl,
       limits: { maxAttachmentBytes: config.maxAttachmentBytes, maxJobsPerUser: config.limits.jobsPerUser, maxJobsPerServer: config.limits.jobsPerServer },
       log,
+      concurrency: config.renderWorkers,
       openEngine: (dir) => openEngine(config, dir),
       pictureCacheBytes: config.pictureCacheBytes,
     });
@@ -124,7 +156,17 @@ export async function main(): Promise<void> {
     log.error(`could not open the model pack at ${config.packDir} or the store; check PACK_DIR and STORE_URL`, e);
     process.exit(1);
   }
-  const capped = { ...services, jobs: capJobs(services.jobs, config.limits) };
+  let queue: BullMQJobQueue | undefined;
+  if (config.queueUrl) {
+    try {
+      queue = await BullMQJobQueue.open({ url: config.queueUrl, engines: services.engines, log });
+      log.info('render jobs go to the queue; start render workers with `npx domainshift worker`');
+    } catch (e) {
+      log.error('could not reach the job queue at QUEUE_URL', e);
+      process.exit(1);
+    }
+  }
+  const capped = { ...services, jobs: capJobs(queue ?? services.jobs, config.limits) };
   const bot = createBot(capped, allCommands());
 
   const running: Running[] = [];
@@ -146,6 +188,7 @@ export async function main(): Promise<void> {
       await withDeadline(r.stop(), 10_000, `stopping ${r.name}`, log);
     }
     await withDeadline(capped.close(), 60_000, 'finishing running jobs and closing the stores', log);
+    if (queue) await withDeadline(queue.close(), 5_000, 'closing the job queue', log);
     log.info('stopped');
     process.exit(code);
   };
@@ -153,7 +196,25 @@ export async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    running.push(...(await startBots(config, bot, log)));
+    if (config.healthPort) {
+      const health = await startHealthServer({
+        port: config.healthPort,
+        host: config.host,
+        status: () => ({
+          ok: true,
+          mode: queue ? 'front end' : 'single process',
+          // a platform whose start keeps failing is "retrying": the process still serves the others
+          running: running.map((r) => ('isUp' in r && !(r as RetryingStart).isUp ? `${r.name} (retrying)` : r.name)),
+          waitingOnJobs: queue?.waitingOn,
+        }),
+      });
+      running.push({ name: 'health', stop: () => health.close() });
+      log.info(`health: ${health.url}`);
+    }
+    const bots = startBots(config, bot, log);
+    running.push(...bots);
+    // the playground comes up after each platform's first try (up or failed), never after its retries
+    await Promise.all(bots.map((b) => b.firstAttempt));
     if (wantsPlayground(config)) {
       const playground = await startPlayground({
         bot,

@@ -19,8 +19,9 @@ def parse(argv):
                    "or the DomainShift layout; optional: without one the pack serves /edit and imported domains")
     p.add_argument("--e4e", help="encoder4editing checkpoint (.pt); optional (no photo inversion without it)")
     p.add_argument("--clip", help="OpenAI CLIP ViT checkpoint (.pt as clip.load downloads it: TorchScript, or a state_dict)")
-    p.add_argument("--formulation", choices=["residual", "in-weight"], default="residual",
-                   help="HyperGAN-CLIP: residual = models/stylegan2/model.py (published), in-weight = model_old.py")
+    p.add_argument("--formulation", choices=["residual", "in-weight", "additive"], default="residual",
+                   help="HyperGAN-CLIP: residual = models/stylegan2/model.py (published), in-weight = model_old.py, "
+                   "additive = this project's own (the trained demo pack, models/train)")
     p.add_argument("--blend-slots", type=int, default=4,
                    help="HyperGAN-CLIP: how many domains' residuals one domain vector can hold (blends)")
     p.add_argument("--random-noise", action="store_true",
@@ -36,6 +37,9 @@ def parse(argv):
     p.add_argument("--description", help="pack description")
     p.add_argument("--subject", choices=["faces", "other"], default="faces")
     p.add_argument("--no-reference", action="store_true", help="skip reference/ (large packs)")
+    p.add_argument("--fp16-synthesis", action="store_true",
+                   help="also write synthesis_fp16.onnx (fp16 weights and activations, normalisations in fp32, float32 "
+                        "inputs and outputs) for GPUs; with --into PACK alone, add it to an existing pack")
     p.add_argument("--styleclip-relevance", action="store_true",
                    help="also compute StyleCLIP style-channel relevance [S,E] with the pack's CLIP, official recipe "
                         "(forward passes only; progress and ETA on stdout)")

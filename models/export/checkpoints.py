@@ -7,7 +7,7 @@ import re
 import torch
 
 from .clip_model import clip_from_state_dict
-from .domain_layout import DEFAULT_SLOTS
+from .domain_layout import DEFAULT_SLOTS, SLOTTED
 from .e4e import Encoder4Editing, EncoderWithAverage
 from .hdn import mapper_from_checkpoint
 from .hypernet import DomainHypernet, OfficialHyperGanClip
@@ -96,9 +96,12 @@ def hypernet_from_checkpoint(ckpt, gen, method, embed_dim, formulation="residual
     if any(".conv.hypernet." in k for k in sd):
         if method != "hypergan-clip":
             raise ValueError("this is a HyperGAN-CLIP hypernetwork; use --preset hypergan-clip")
+        if formulation not in SLOTTED:
+            raise ValueError(f"--formulation {formulation} is this project's own; an official HyperGAN-CLIP g_ema runs "
+                             "as residual (model.py) or in-weight (model_old.py)")
         return official_hypergan_clip(sd, gen, embed_dim, formulation, slots)
     if "trunk.0.weight" in sd:
-        net = DomainHypernet(layer_table(gen), method, embed_dim, sd["trunk.0.weight"].shape[0], slots)
+        net = DomainHypernet(layer_table(gen), method, embed_dim, sd["trunk.0.weight"].shape[0], slots, formulation)
         try:
             net.load_state_dict(sd, strict=True)
         except RuntimeError as err:
@@ -138,7 +141,18 @@ def encoder_from_checkpoint(ckpt, gen, w_avg):
     except RuntimeError as err:
         raise ValueError(f"the e4e encoder's keys do not fit: {str(err).splitlines()[1].strip()[:200]}")
     latent_avg = ckpt.get("latent_avg") if isinstance(ckpt, dict) else None
-    return EncoderWithAverage(enc.eval(), latent_avg if latent_avg is not None else w_avg), input_size
+    latent_avg = latent_avg if latent_avg is not None else w_avg
+    if not e4e_starts_from_latent_avg(ckpt):  # e4e adds latent_avg only when its opts say so
+        latent_avg = torch.zeros_like(latent_avg)
+    return EncoderWithAverage(enc.eval(), latent_avg), input_size
+
+
+def e4e_starts_from_latent_avg(ckpt):
+    """opts.start_from_latent_avg of an e4e checkpoint (a dict or an argparse Namespace); true when absent, as in
+    every released checkpoint."""
+    opts = ckpt.get("opts") if isinstance(ckpt, dict) else None
+    value = opts.get("start_from_latent_avg") if isinstance(opts, dict) else getattr(opts, "start_from_latent_avg", None)
+    return True if value is None else bool(value)
 
 
 def load_tokenizer(path, clip):

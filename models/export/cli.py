@@ -1,4 +1,5 @@
 """What each command-line mode does."""
+import json
 import os
 
 from .configs import DEFAULT_TRUNCATION
@@ -28,6 +29,11 @@ def run(args):
         raise ValueError("--random makes random weights and cannot use --stylegan, --hypernet, --e4e or --clip")
     if args.blend_slots < 1 or args.blend_slots > 16:
         raise ValueError("--blend-slots must be between 1 and 16")
+    if args.fp16_synthesis and args.into and not args.out and not args.styleclip_relevance:
+        from .fp16 import add_fp16_synthesis
+        info = add_fp16_synthesis(args.into)
+        print(f"wrote {args.into}/synthesis_fp16.onnx ({info['islands']} nodes kept in fp32)")
+        return
     if args.styleclip_relevance and args.into and not args.out:
         from .relevance import add_relevance
         add_relevance(args.into, args.relevance_samples, args.style_samples)
@@ -42,7 +48,7 @@ def run(args):
     os.makedirs(args.out, exist_ok=True)
     if args.random:
         from .random_models import build_random
-        parts = build_random(args.config, args.preset, args.seed)
+        parts = build_random(args.config, args.preset, args.seed, args.formulation, args.blend_slots)
         name = args.name or f"random-{args.config}-{args.preset}"
         description = args.description or RANDOM_DESCRIPTION.format(config=args.config, seed=args.seed,
                                                                      method=args.preset)
@@ -72,6 +78,11 @@ def run(args):
                           style_stats=stats, stats_samples=args.style_samples,
                           relevance_samples=args.relevance_samples,
                           clip_model=clip_model)
+    if args.fp16_synthesis:
+        from .fp16 import add_fp16_synthesis
+        add_fp16_synthesis(args.out)
+        with open(os.path.join(args.out, "pack.json"), encoding="utf-8") as f:
+            manifest = json.load(f)
     total = sum(f["bytes"] for f in manifest["files"].values())
     print(f"wrote {args.out}: R={manifest['resolution']} N={manifest['numWs']} D={manifest['domainDim']} "
           f"S={manifest['styleDim']} E={manifest['embedDim']}, {total / 1e6:.2f} MB of model files")

@@ -138,6 +138,12 @@ class VisionTower(nn.Module):
         return self.clip.encode_image(pixel_values)
 
 
+def image_size(clip):
+    """The side of the pictures the vision tower takes (patch × grid): 224 for OpenAI's ViT-B models."""
+    grid = round((clip.visual.positional_embedding.shape[0] - 1) ** 0.5)
+    return clip.visual.conv1.kernel_size[0] * grid
+
+
 def clip_from_state_dict(state_dict):
     """Build a CLIP whose shapes match an OpenAI ViT checkpoint (the recipe of CLIP's build_model)."""
     sd = {k: v for k, v in state_dict.items() if k not in ("input_resolution", "context_length", "vocab_size")}

@@ -1,22 +1,26 @@
 """Hypernetworks from a CLIP embedding pair (target, source) to a domain vector.
 
 The layout of the output is the pack's domain layout (domain_layout.py, docs/pack-format.md): for HyperGAN-CLIP
-slot 0 holds γ = 1 and per StyledConv [m, a, b, k] (the other slots stay empty); for HyperDomainNet the Cin
-input-channel multipliers. A zero head output is the unchanged generator."""
+slot 0 holds γ = 1 and per StyledConv [m, a, b, k] (the other slots stay empty), or, in the additive formulation,
+the plain [m, a, b, k] per StyledConv; for HyperDomainNet the Cin input-channel multipliers. The network predicts the
+offset from the identity domain; a zero head output is the unchanged generator, except in the residual formulation,
+where m = 0 is (the branch is m ⊙ …)."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from .ops import EqualLinear
-from .domain_layout import DEFAULT_SLOTS, domain_block_len, pack_slot
+from .domain_layout import DEFAULT_SLOTS, check_formulation, domain_block_len, has_slots, identity_domain, pack_slot
 
 
 class DomainHypernet(nn.Module):
     """Shared trunk on [target, source, target − source], one linear head per StyledConv."""
 
-    def __init__(self, layers, method, embed_dim, hidden=256, slots=DEFAULT_SLOTS):
+    def __init__(self, layers, method, embed_dim, hidden=256, slots=DEFAULT_SLOTS, formulation="residual"):
         super().__init__()
-        self.method, self.slots = method, slots
+        check_formulation(formulation)
+        self.method, self.slots, self.formulation = method, slots, formulation
+        self.register_buffer("identity", identity_domain(layers, method, slots, formulation), persistent=False)
         self.trunk = nn.Sequential(nn.Linear(3 * embed_dim, hidden), nn.LeakyReLU(0.2),
                                    nn.Linear(hidden, hidden), nn.LeakyReLU(0.2))
         self.heads = nn.ModuleList([nn.Linear(hidden, domain_block_len(layer, method)) for layer in layers])
@@ -25,9 +29,9 @@ class DomainHypernet(nn.Module):
     def forward(self, target, source):
         h = self.trunk(torch.cat([target, source, target - source], dim=1))
         blocks = [head(h) for head in self.heads]
-        if self.method == "hypergan-clip":
+        if has_slots(self.method, self.formulation):
             return pack_slot(torch.ones_like(h[:, 0]), blocks, self.layers, self.slots)
-        return torch.cat(blocks, dim=1) + 1
+        return torch.cat(blocks, dim=1) + self.identity
 
     @torch.no_grad()
     def init_random(self, generator, strength=1.0):
@@ -76,9 +80,11 @@ class OfficialHyperGanClip(nn.Module):
     formulation (model.py) adds η·m ⊙ demod(conv(x, a⊗b⊗k·s)) with η = 0.1, so m is exported as η·m; the
     in-weight one (model_old.py) replaces the conv by m ⊙ demod(conv(x, (W + a⊗b⊗k)·s)). `source` is unused."""
 
-    def __init__(self, layers, style_dim=512, eta=0.1, formulation="residual", scaling=True, slots=DEFAULT_SLOTS,
-                 c_dim=None, lr_mlp=0.01):
-        super().__init__()  # c_dim, lr_mlp: accepted for the older signature; the embedding MLP is never used
+    def __init__(self, layers, style_dim=512, eta=0.1, formulation="residual", scaling=True, slots=DEFAULT_SLOTS):
+        super().__init__()
+        if not has_slots("hypergan-clip", formulation):
+            raise ValueError(f"the official HyperGAN-CLIP hypernetworks run as 'residual' (model.py) or 'in-weight' "
+                             f"(model_old.py), not {formulation!r}")
         self.layer_nets = nn.ModuleList([LayerHyperNet(style_dim, l["cin"], l["cout"], scaling) for l in layers])
         self.eta = eta if formulation == "residual" else 1.0
         self.layers, self.slots, self.scaling = layers, slots, scaling

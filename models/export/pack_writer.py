@@ -10,7 +10,7 @@ import onnx
 import torch
 
 from . import EXPORTER_VERSION
-from .clip_model import TextTower, VisionTower
+from .clip_model import TextTower, VisionTower, image_size
 from .configs import CLIP_MEAN, CLIP_STD, DEFAULT_TRUNCATION, fine_layers_from
 from .domain_layout import DEFAULT_SLOTS, identity_domain, manifest_layout
 from .stylegan2 import Mapping, Styles, Synthesis, layer_table
@@ -64,11 +64,6 @@ def export_synthesis(generator, method, path, slots=DEFAULT_SLOTS, formulation="
     return synth
 
 
-def clip_image_size(clip):
-    visual = clip.visual
-    return visual.conv1.kernel_size[0] * round((visual.positional_embedding.shape[0] - 1) ** 0.5)
-
-
 @torch.no_grad()
 def export_styles(generator, path):
     ws = torch.randn(2, generator.n_latent, generator.style_dim)
@@ -89,10 +84,9 @@ def export_graphs(parts, method, out):
                     ["target", "source"], ["domain"])
     if parts["encoder"] is not None:
         export_onnx(parts["encoder"], (torch.rand(2, 3, e, e) * 2 - 1,), f"{out}/encoder.onnx", ["images"], ["ws"])
-    ids = torch.tensor([parts["tokenizer"].encode("a photo of a face")] * 2, dtype=torch.int64)
+    ids = torch.tensor([parts["tokenizer"].encode("a photo of a face", clip.context_length)] * 2, dtype=torch.int64)
     export_onnx(TextTower(clip), (ids,), f"{out}/clip/text.onnx", ["input_ids"], ["text_embeds"])
-    side = clip_image_size(clip)
-    export_onnx(VisionTower(clip), (torch.randn(2, 3, side, side),), f"{out}/clip/vision.onnx",
+    export_onnx(VisionTower(clip), (torch.randn(2, 3, image_size(clip), image_size(clip)),), f"{out}/clip/vision.onnx",
                 ["pixel_values"], ["image_embeds"])
     return synth
 
@@ -143,17 +137,18 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
         "truncation": truncation, "fineLayersFrom": fine_layers_from(gen.n_latent),
         "defaultSource": default_source,
         "condition": condition,
-        "clip": {"model": clip_model, "imageSize": clip_image_size(parts["clip"]),
-                 **({"hypernetTrainedWith": parts["hypernet_clip"]} if parts.get("hypernet_clip") else {}), "mean": list(CLIP_MEAN), "std": list(CLIP_STD),
-                 "contextLength": 77, "textInputs": ["input_ids"], "textOutput": "text_embeds",
+        "clip": {"model": clip_model, "imageSize": image_size(parts["clip"]),
+                 **({"hypernetTrainedWith": parts["hypernet_clip"]} if parts.get("hypernet_clip") else {}),
+                 "mean": list(CLIP_MEAN), "std": list(CLIP_STD),
+                 "contextLength": parts["clip"].context_length, "textInputs": ["input_ids"], "textOutput": "text_embeds",
                  "imageOutput": "image_embeds"},
         "encoder": {"resolution": parts["encoder_resolution"] or gen.size, "alignment": encoder_alignment},
         "files": {role: file_entry(out, rel) for role, rel in files.items()},
         "domains": [],
         "mappingProbe": mapping_probe(gen),
         **({"domainLayout": layout} if layout else {}),
-        "styleclip": styleclip_manifest(stats_samples, truncation, relevance_samples if style_relevance is not None
-                                        else None, covered_channels(gen)),
+        "styleclip": styleclip_manifest(stats_samples, truncation, covered_channels(gen),
+                                        relevance_samples if style_relevance is not None else None),
         "provenance": dict(provenance, exporter=f"{EXPORTER_VERSION}; torch {torch.__version__}"),
     }
     write_manifest(out, manifest)

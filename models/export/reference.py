@@ -7,6 +7,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .clip_model import image_size
 from .configs import CLIP_MEAN, CLIP_STD
 from .domain_layout import identity_domain, manifest_layout, with_strength
 from .stylegan2 import Mapping, layer_table
@@ -16,10 +17,10 @@ REFERENCE_SEED = 1234
 BATCH = 3
 
 
-def clip_pixels(images):
-    """Generator images [-1,1] -> CLIP pixel_values (bicubic resize to 224, CLIP mean/std)."""
+def clip_pixels(images, size=224):
+    """Generator images [-1,1] -> CLIP pixel_values (bicubic resize to the CLIP's input size, CLIP mean/std)."""
     x = ((images.clamp(-1, 1) + 1) / 2)
-    x = F.interpolate(x, size=(224, 224), mode="bicubic", align_corners=False).clamp(0, 1)
+    x = F.interpolate(x, size=(size, size), mode="bicubic", align_corners=False).clamp(0, 1)
     mean = torch.tensor(CLIP_MEAN)[None, :, None, None]
     std = torch.tensor(CLIP_STD)[None, :, None, None]
     return (x - mean) / std
@@ -30,7 +31,7 @@ def compute_reference(parts, method, synth, truncation):
     gen, clip, hyper, enc = parts["generator"], parts["clip"], parts["hypernet"], parts["encoder"]
     rng = torch.Generator().manual_seed(REFERENCE_SEED)
     t = {}
-    t["input_ids"] = torch.tensor([parts["tokenizer"].encode(s) for s in TEXTS], dtype=torch.int64)
+    t["input_ids"] = torch.tensor([parts["tokenizer"].encode(s, clip.context_length) for s in TEXTS], dtype=torch.int64)
     t["text_embeds"] = clip.encode_text(t["input_ids"])
     normed = F.normalize(t["text_embeds"], dim=1)
     layers = layer_table(gen)
@@ -59,7 +60,7 @@ def compute_reference(parts, method, synth, truncation):
         t["encoder_images"] = F.interpolate(t["images"].clamp(-1, 1), size=(r_enc, r_enc), mode="bilinear",
                                             align_corners=False)
         t["encoder_ws"] = enc(t["encoder_images"])
-    t["pixel_values"] = clip_pixels(t["images"][:1])  # one picture: 224² floats are the bulk of reference/
+    t["pixel_values"] = clip_pixels(t["images"][:1], image_size(clip))  # one picture: 224² floats are the bulk of reference/
     t["image_embeds"] = clip.encode_image(t["pixel_values"])
     return t
 

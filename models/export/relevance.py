@@ -17,6 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .clip_model import image_size
 from .configs import CLIP_MEAN, CLIP_STD
 from .seeds import gaussian_rows
 from .stylegan2 import Styles, Synthesis, identity_domain, layer_resolutions, layer_table
@@ -55,10 +56,10 @@ def covered_channels(gen, max_resolution=MAX_RESOLUTION):
     return sum(layer["cin"] for layer, res in zip(layer_table(gen), layer_resolutions(gen)) if res <= max_resolution)
 
 
-def relevance_pixels(images):
+def relevance_pixels(images, size=224):
     """Generator images -> CLIP pixel_values as the official code feeds CLIP: 8-bit picture, PIL-style bicubic."""
     x = torch.round(((images + 1) / 2).clamp(0, 1) * 255) / 255
-    x = F.interpolate(x, size=(224, 224), mode="bicubic", align_corners=False, antialias=True).clamp(0, 1)
+    x = F.interpolate(x, size=(size, size), mode="bicubic", align_corners=False, antialias=True).clamp(0, 1)
     mean = torch.tensor(CLIP_MEAN)[None, :, None, None]
     std = torch.tensor(CLIP_STD)[None, :, None, None]
     return (x - mean) / std
@@ -97,7 +98,7 @@ def compute_relevance(parts, method, samples=RELEVANCE_SAMPLES, truncation=0.7, 
         delta = torch.zeros(len(r), synth.S)
         delta[torch.arange(len(r)), c] = mean[c] - s[k, c] + (2 * sign - 1).float() * PUSH * std[c]
         images = synth(ws[k], domain[None].expand(len(r), -1), delta)
-        pending.append(F.normalize(clip.encode_image(relevance_pixels(images)), dim=1))
+        pending.append(F.normalize(clip.encode_image(relevance_pixels(images, image_size(clip))), dim=1))
         buf = torch.cat(pending)
         full = buf.shape[0] // per_channel
         if full:
@@ -120,11 +121,12 @@ def global_direction(relevance, sigma, delta_t, alpha, beta):
     return np.zeros_like(r) if peak == 0 else alpha * sigma * r / peak
 
 
-def styleclip_manifest(stats_samples, truncation, relevance_samples=None, channels=None, source="computed"):
-    section = {"statsSamples": stats_samples, "truncation": truncation}
+def styleclip_manifest(stats_samples, truncation, channels, relevance_samples=None, source="computed"):
+    """pack.json `styleclip`: how the statistics were made, which channels relevance covers, and how it was made."""
+    section = {"statsSamples": stats_samples, "truncation": truncation, "maxResolution": MAX_RESOLUTION,
+               "channels": channels}
     if relevance_samples is not None:
-        section["relevance"] = {"source": source, "samples": relevance_samples, "channels": channels,
-                                "maxResolution": MAX_RESOLUTION, "push": PUSH, "recipe": RECIPE}
+        section["relevance"] = {"source": source, "samples": relevance_samples, "push": PUSH, "recipe": RECIPE}
     return section
 
 
@@ -156,6 +158,6 @@ def add_relevance(pack_dir, samples=RELEVANCE_SAMPLES, stats_samples=STATS_SAMPL
     for role, rel in (("styles", "styles.onnx"), ("styleStats", "style_stats.bin"),
                       ("styleRelevance", "style_relevance.bin")):
         manifest["files"][role] = file_entry(pack_dir, rel)
-    manifest["styleclip"] = styleclip_manifest(stats_samples, psi, samples, covered_channels(gen))
+    manifest["styleclip"] = styleclip_manifest(stats_samples, psi, covered_channels(gen), samples)
     write_manifest(pack_dir, manifest)
     return relevance

@@ -5,8 +5,8 @@ import math
 import torch
 import torch.nn as nn
 
-from .domain_layout import (DEFAULT_SLOTS, FORMULATIONS, domain_block_len, domain_dim, identity_domain,  # noqa: F401
-                            layer_offsets, slot_len, split_block, style_dim_total)
+from .domain_layout import (DEFAULT_SLOTS, check_formulation, domain_block_len, domain_dim,  # noqa: F401
+                            has_slots, identity_domain, layer_offsets, slot_len, split_block, style_dim_total)
 from .ops import (ConstantInput, EqualLinear, FusedLeakyReLU, ModulatedConv2d, NoiseInjection, PixelNorm,
                   Upsample, rank1_conv)
 
@@ -28,14 +28,17 @@ class StyledConv(nn.Module):
         self.activate = FusedLeakyReLU(out_channel)
 
     def forward(self, x, w, noise, method="none", block=None, delta=None, formulation="residual"):
-        """block: this layer's part of the domain: [B, Cin] multipliers (hyperdomainnet), or a list of
-        (γ [B], [B, 2·Cout + Cin + 9]) per residual slot (hypergan-clip); delta: style offset [B, Cin] or None."""
+        """block: this layer's part of the domain: [B, Cin] multipliers (hyperdomainnet), a list of
+        (γ [B], [B, 2·Cout + Cin + 9]) per residual slot (hypergan-clip, residual and in-weight), or one
+        [B, 2·Cout + Cin + 9] (hypergan-clip, additive); delta: style offset [B, Cin] or None."""
         conv = self.conv
         style = conv.modulation(w)
         if delta is not None:
             style = style + delta
         if method == "hyperdomainnet":  # HyperDomainNet's cin_mult: the multiplier acts after demodulation
             out = conv.raw(x, style * block) * torch.rsqrt(conv.energy(style) + 1e-8)[:, :, None, None]
+        elif method == "hypergan-clip" and formulation == "additive":
+            out = additive_conv(conv, x, style, block)
         elif method == "hypergan-clip":
             out = hypergan_conv(conv, x, style, block, formulation)
         else:
@@ -71,6 +74,16 @@ def hypergan_conv(conv, x, style, slots, formulation):
             new = (raw + (scale * a)[:, :, None, None] * y) * (m * demod)[:, :, None, None]
             out = out + gain[:, None, None, None] * (new - main)
     return out
+
+
+def additive_conv(conv, x, style, block):
+    """This project's own formulation (the trained demo pack): m ⊙ F + a ⊙ (b∘s ⊗ k branch) / ‖b∘s‖, before blur.
+    Linear in a and k, so the identity domain (m = 1, a = b = k = 0) adds exactly nothing."""
+    m, a, b, k = split_block(block, {"cin": conv.in_channel, "cout": conv.out_channel})
+    bs = b * style
+    norm = torch.rsqrt((bs * bs).sum(1) + 1e-8)
+    return conv(x, style) * m[:, :, None, None] + (a * norm[:, None])[:, :, None, None] * rank1_conv(
+        x, bs, k, conv.upsample)
 
 
 class ToRGB(nn.Module):
@@ -133,30 +146,29 @@ def layer_table(gen):
 
 
 class Synthesis(nn.Module):
-    """What synthesis.onnx computes. Noise is the generator's fixed buffers. hypergan-clip domains hold `slots`
-    residual slots (domain_layout.py); `formulation` is "residual" (HyperGAN-CLIP's model.py) or "in-weight"
-    (its model_old.py)."""
+    """What synthesis.onnx computes. Noise is the generator's fixed buffers. `formulation` (hypergan-clip only):
+    "residual" (HyperGAN-CLIP's model.py) or "in-weight" (its model_old.py), whose domains hold `slots` residual
+    slots, or "additive" (this project's own, one plain vector); see domain_layout.py."""
 
     def __init__(self, generator, method, slots=DEFAULT_SLOTS, formulation="residual"):
         super().__init__()
-        if formulation not in FORMULATIONS:
-            raise ValueError(f"unknown HyperGAN-CLIP formulation {formulation!r} (expected one of {FORMULATIONS})")
+        check_formulation(formulation)
         self.g = generator
         self.method, self.slots, self.formulation = method, slots, formulation
         layers = layer_table(generator)
         self.layers = layers
-        self.domain_offsets = layer_offsets(layers, method)
+        self.domain_offsets = layer_offsets(layers, method, formulation)
         self.style_offsets, s = [], 0
         for layer in layers:
             self.style_offsets.append((s, s + layer["cin"]))
             s += layer["cin"]
-        self.D, self.S = domain_dim(layers, method, slots), s
+        self.D, self.S = domain_dim(layers, method, slots, formulation), s
         self.slot_size = slot_len(layers)
         self.random_noise = False  # True: fresh noise on every call (RandomNormalLike), as NADA's samplers draw
 
     def layer_domain(self, domain, index):
         d0, d1 = self.domain_offsets[index]
-        if self.method != "hypergan-clip":
+        if not has_slots(self.method, self.formulation):
             return domain[:, d0:d1]
         p = self.slot_size
         return [(domain[:, j * p], domain[:, j * p + d0:j * p + d1]) for j in range(self.slots)]

@@ -9,6 +9,7 @@ import { readNpyF32, writeNpy } from '../engine/npy.js';
 import { listPackFiles, readManifest, verifyPackFile } from '../engine/pack.js';
 import type { DomainVector, Engine, RgbImage, SampleSource } from '../engine/types.js';
 import { runEngineBench } from './bench-engine.js';
+import { formatWorldEvaluation, runWorldEvaluation } from '../engine/world-eval-run.js';
 import { CliInputError, parseInteger, parseList, parseNumber, parsePrompt, readInputFile, readLatents } from './input.js';
 
 interface CommonOpts {
@@ -91,24 +92,6 @@ export async function packVerify(dir: string, opts: { json?: boolean; provider: 
   }
 }
 
-export async function packRelevance(dir: string, opts: { samples: string; json?: boolean; provider: 'auto' | 'cpu' | 'cuda' }): Promise<void> {
-  const samples = parseInteger('samples', opts.samples, 1, 1024)!;
-  const engine = await openPack(dir, { provider: opts.provider });
-  try {
-    const m = engine.manifest;
-    if (m.files.styleRelevance) {
-      report(opts, { pack: m.name, relevance: m.files.styleRelevance.path, note: 'the pack brings its own relevance; nothing to compute' });
-      return;
-    }
-    say(opts, `computing relevance of ${m.styleDim} style channels over ${samples} sample(s): ${2 * m.styleDim * samples} passes on ${engine.provider} …`);
-    const t0 = performance.now();
-    const { cached } = await engine.computeStyleRelevance(samples);
-    report(opts, { pack: m.name, styleDim: m.styleDim, samples, cached, seconds: Math.round((performance.now() - t0) / 100) / 10, file: path.join(engine.packDir, 'styleclip_relevance.bin') });
-  } finally {
-    await engine.close();
-  }
-}
-
 export async function packInspect(dir: string, opts: { json?: boolean }): Promise<void> {
   const m = await readManifest(dir);
   const files = await Promise.all(
@@ -150,7 +133,7 @@ export async function generate(opts: CommonOpts & { target?: string; domain?: st
 export async function adapt(opts: CommonOpts & { prompt?: string; target?: string; source?: string; saveDomain?: string; morph?: string }): Promise<void> {
   if (opts.prompt !== undefined && opts.target !== undefined) throw new CliInputError('give --prompt or --target, not both');
   const parsed = opts.prompt !== undefined ? parsePrompt(opts.prompt) : opts.target !== undefined ? { target: opts.target.trim(), source: undefined } : null;
-  if (!parsed?.target) throw new CliInputError('say what to adapt to: --prompt "a dog → nicolas cage" or --target TEXT');
+  if (!parsed?.target) throw new CliInputError('say what to adapt to: --prompt "a photo → a pencil sketch" or --target TEXT');
   const source = opts.source ?? parsed.source;
   await withEngine(opts, async (engine) => {
     const domain = await engine.domainFromText({ target: parsed.target, source });
@@ -232,11 +215,18 @@ export async function blend(opts: CommonOpts & { target?: string[]; domain?: str
   });
 }
 
-export async function evaluate(opts: CommonOpts & { target?: string; domain?: string; against?: string; samples: string }): Promise<void> {
+export async function evaluate(opts: CommonOpts & { target?: string; domain?: string; against?: string; samples: string; judge?: string }): Promise<void> {
   const samples = parseInteger('samples', opts.samples, 2, 64)!;
   await withEngine(opts, async (engine) => {
     const against = opts.against ?? (opts.target ? parsePrompt(opts.target).target : undefined);
-    if (!against) throw new CliInputError('say what to score against: --target TEXT or --against TEXT');
+    if (!against) {
+      // no target: the whole evaluation of a world-trained pack by its independent judge
+      const judgeDir = opts.judge ?? 'models/judge';
+      const result = await runWorldEvaluation(engine, judgeDir);
+      if (opts.json) report(opts, { provider: engine.provider, ...result });
+      else process.stdout.write(`${formatWorldEvaluation(result)}\n`);
+      return;
+    }
     const domain = (await domainFromOpts(engine, { target: opts.target, domain: opts.domain })) ?? engine.identityDomain();
     const scores = await engine.evaluate({ domain, target: { text: against }, samples });
     const identity = await engine.evaluate({ domain: engine.identityDomain(), target: { text: against }, samples });

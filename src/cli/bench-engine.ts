@@ -1,5 +1,6 @@
 // Engine-side stage timings: each ONNX graph on one batch, the way the engine runs it, plus PNG encoding.
 // Times come from the engine's own stage clock (graph runs only), so they compare with PyTorch forward times.
+// `npm run bench` interleaves these runs with PyTorch's (bench/run.ts); `domainshift bench` prints them alone.
 import { encodePng } from '../engine/images.js';
 import type { OnnxEngine } from '../engine/engine.js';
 import type { Engine } from '../engine/types.js';
@@ -12,48 +13,52 @@ export interface StageRow {
   perImageMs: number;
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-export async function runEngineBench(engineLike: Engine, opts: { batch: number; repeat: number }): Promise<StageRow[]> {
+/** the graph stages PyTorch has a counterpart of, in the order they run in a job */
+export const GRAPH_STAGES = ['clipText', 'clipImage', 'hypernet', 'mapping', 'synthesis', 'encoder'] as const;
+
+/** One timed run per call: each returns the milliseconds the engine's clock gave that stage (pngEncode: wall time). */
+export async function engineStages(engineLike: Engine, batch: number): Promise<Record<string, () => Promise<number>>> {
   const engine = engineLike as OnnxEngine;
-  const n = opts.batch;
-  const m = engine.manifest;
+  const n = batch;
   const texts = Array.from({ length: n }, (_, i) => `a photo of a face number ${i}`);
   const samples = { seeds: Array.from({ length: n }, (_, i) => i) };
-  const { ws } = await engine.generate({ samples }); // warm
+  const { ws } = await engine.generate({ samples });
   const images = await engine.synthesize(ws, n, engine.identityDomain());
   const emb = await engine.embedText(texts);
-  const stages: Record<string, () => Promise<unknown>> = {
-    clipText: () => engine.embedText(texts),
-    clipImage: () => engine.embedImage(images),
-    hypernet: () => engine.hypernetBatch(emb, emb),
-    mapping: () => engine.samplesToWs(samples),
-    synthesis: () => engine.synthesize(ws, n, engine.identityDomain()),
-    encoder: () => engine.invert(images),
+  const graph = (stage: string, run: () => Promise<unknown>) => async () => {
+    engine.resetStageTimes();
+    await run();
+    return engine.stageTimes[stage] ?? NaN;
   };
+  return {
+    clipText: graph('clipText', () => engine.embedText(texts)),
+    clipImage: graph('clipImage', () => engine.embedImage(images)),
+    hypernet: graph('hypernet', () => engine.hypernetBatch(emb, emb)),
+    mapping: graph('mapping', () => engine.samplesToWs(samples)),
+    synthesis: graph('synthesis', () => engine.synthesize(ws, n, engine.identityDomain())),
+    encoder: graph('encoder', () => engine.invert(images)),
+    pngEncode: async () => {
+      const t0 = performance.now();
+      for (const img of images) await encodePng(img);
+      return performance.now() - t0;
+    },
+  };
+}
+
+export async function runEngineBench(engine: Engine, opts: { batch: number; repeat: number }): Promise<StageRow[]> {
+  const stages = await engineStages(engine, opts.batch);
   const rows: StageRow[] = [];
   for (const [stage, run] of Object.entries(stages)) {
     await run(); // one untimed run per stage and batch size
     const times: number[] = [];
-    for (let r = 0; r < opts.repeat; r++) {
-      engine.resetStageTimes();
-      await run();
-      times.push(engine.stageTimes[stage] ?? NaN);
-    }
+    for (let r = 0; r < opts.repeat; r++) times.push(await run());
     const ms = median(times);
-    rows.push({ stage, batch: n, ms, perImageMs: ms / n });
+    rows.push({ stage, batch: opts.batch, ms, perImageMs: ms / opts.batch });
   }
-  const pngTimes: number[] = [];
-  for (let r = 0; r < opts.repeat; r++) {
-    const t0 = performance.now();
-    for (const img of images) await encodePng(img);
-    pngTimes.push(performance.now() - t0);
-  }
-  const png = median(pngTimes);
-  rows.push({ stage: 'pngEncode', batch: n, ms: png, perImageMs: png / n });
-  void m;
   return rows;
 }

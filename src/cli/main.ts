@@ -4,6 +4,7 @@ import { EngineInputError } from '../engine/errors.js';
 import { PackError } from '../engine/pack.js';
 import * as actions from './actions.js';
 import { CliInputError } from './input.js';
+import { packRelevance } from './relevance.js';
 
 function common(cmd: Command): Command {
   return cmd
@@ -29,10 +30,13 @@ export function buildProgram(): Command {
   pack.command('verify <dir>').description('load a pack: schema, sizes, sha256, graph contracts, a warm-up run')
     .option('--json', 'JSON output').addOption(new Option('--provider <name>').choices(['auto', 'cpu', 'cuda']).default('auto'))
     .action(actions.packVerify);
-  pack.command('relevance <dir>').description('compute the StyleCLIP style-channel relevance with the pack\'s CLIP and cache it beside the pack')
-    .option('--samples <k>', 'latent samples (2·S·K generator + CLIP passes)', '4').option('--json', 'JSON output')
+  pack.command('relevance <dir>').description('StyleCLIP σ and relevance (official recipe) computed with the pack\'s graphs, or imported, and stored in the pack')
+    .option('--samples <k>', 'latent samples per channel (2·channels·K generator + CLIP passes)', '100')
+    .option('--style-samples <n>', 'latent samples for the style channels\' mean and σ', '100000')
+    .option('--import <fs3.npy>', 'store StyleCLIP\'s published relevance file (fs3.npy) instead of computing one')
+    .option('--force', 'recompute even if the pack brings a relevance').option('--json', 'JSON output')
     .addOption(new Option('--provider <name>').choices(['auto', 'cpu', 'cuda']).default('auto'))
-    .action(actions.packRelevance);
+    .action(packRelevance);
   pack.command('inspect <dir>').description('print what pack.json says').option('--json', 'JSON output').action(actions.packInspect);
 
   common(program.command('generate').description('samples in a domain (identity by default)'))
@@ -67,7 +71,8 @@ export function buildProgram(): Command {
     .option('--weights <list>', 'comma-separated weights (default: equal)')
     .action(actions.blend);
 
-  common(program.command('eval').description('Semantic-Score and Diversity of a domain (seed 004)'))
+  common(program.command('eval').description('Semantic-Score and Diversity of a domain (seed 004); without --target, the judged evaluation of a world-trained pack'))
+    .option('--judge <dir>', 'the independent judge and evaluation set (default models/judge)')
     .option('--target <text>', 'the domain from this text, scored against it')
     .option('--domain <file>', 'a domain vector file (scored against --against)')
     .option('--against <text>', 'the text to score against (default: --target)')
@@ -77,6 +82,11 @@ export function buildProgram(): Command {
   common(program.command('bench').description('per-stage engine timings on one pack (npm run bench compares with PyTorch)'))
     .option('--repeat <n>', 'timed repetitions', '3')
     .action(actions.bench);
+
+  program
+    .command('worker')
+    .description('a render worker for distributed mode: jobs from QUEUE_URL (Redis), the pack from PACK_DIR (the same as the front ends)')
+    .action(async () => (await import('../worker.js')).runWorker());
   return program;
 }
 

@@ -1,5 +1,5 @@
-// CLIP embeddings and domain vectors, cached per pack by sha256 of their input: a repeated prompt or picture
-// goes to neither CLIP nor the hypernet again.
+// CLIP embeddings and domain vectors, cached per pack (by its files' hashes) by sha256 of their input: a repeated
+// prompt or picture goes to neither CLIP nor the hypernet again.
 import type { DomainVector, Engine } from '../engine/types.js';
 import type { Stores } from './stores.js';
 import { sha256Hex } from './encoding.js';
@@ -7,8 +7,19 @@ import { sha256Hex } from './encoding.js';
 export class EngineCache {
   constructor(private readonly stores: Stores) {}
 
+  private readonly packKeys = new WeakMap<Engine, string>();
+
+  /** A pack's cache key is its name plus a hash of its files' sha256s: two packs that share a name never share entries. */
   private pack(engine: Engine): string {
-    return engine.manifest.name;
+    let key = this.packKeys.get(engine);
+    if (!key) {
+      const files = Object.entries(engine.manifest.files)
+        .flatMap(([role, f]) => (f ? [`${role}:${f.sha256}`] : []))
+        .sort();
+      key = `${engine.manifest.name}@${sha256Hex(files.join('\n')).slice(0, 16)}`;
+      this.packKeys.set(engine, key);
+    }
+    return key;
   }
 
   async textEmbedding(engine: Engine, text: string): Promise<Float32Array> {

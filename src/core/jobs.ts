@@ -7,6 +7,7 @@
 import PQueue from 'p-queue';
 import { UserError } from './platform.js';
 import { shortId } from './encoding.js';
+import type { RenderTask } from './render-tasks.js';
 
 export interface JobInfo {
   id: string;
@@ -35,6 +36,8 @@ export interface JobRequest<T> {
   kind: string;
   description: string;
   run(job: JobControl): Promise<T>;
+  /** the same work as data, for a queue whose workers run elsewhere (BullMQ); `run` is what runs it here */
+  task?: RenderTask;
 }
 
 export interface SubmitOptions {
@@ -42,6 +45,8 @@ export interface SubmitOptions {
   serverCap?: number;
   onProgress?(fraction: number, note?: string): void;
   onStart?(): void;
+  /** a queued job's place changed (jobs ahead started, finished or were cancelled): 1 = next to start */
+  onPosition?(position: number): void;
 }
 
 export interface SubmittedJob<T> {
@@ -78,6 +83,8 @@ interface Entry {
   opts: SubmitOptions;
   /** the server cap this job was submitted under (admission from the waiting line uses it) */
   serverCap: number;
+  /** the position last told to onPosition */
+  told?: number;
   abort: AbortController;
   resolve(v: unknown): void;
   reject(e: unknown): void;
@@ -134,7 +141,10 @@ export class InProcessJobQueue implements JobQueue {
     };
     if (full) this.waiting.push(entry);
     else this.enqueue(entry);
-    return { id: entry.info.id, position: this.positionNow(entry.info.id) ?? 0, result };
+    const position = this.positionNow(entry.info.id) ?? 0;
+    entry.told = position;
+    this.tellPositions();
+    return { id: entry.info.id, position, result };
   }
 
   private enqueue(entry: Entry): void {
@@ -203,6 +213,7 @@ export class InProcessJobQueue implements JobQueue {
     if (!entry) return; // its job was cancelled while queued
     entry.info.state = 'running';
     this.running.set(entry.info.id, entry);
+    this.tellPositions();
     const control: JobControl = {
       id: entry.info.id,
       signal: entry.abort.signal,
@@ -230,6 +241,7 @@ export class InProcessJobQueue implements JobQueue {
     } finally {
       this.running.delete(entry.info.id);
       this.admit(entry.info.serverId);
+      this.tellPositions();
     }
   }
 
@@ -261,6 +273,19 @@ export class InProcessJobQueue implements JobQueue {
     if (this.running.has(jobId)) return 0;
     const i = this.queuedOrder().findIndex((e) => e.info.id === jobId);
     return i < 0 ? undefined : i + 1;
+  }
+
+  /** tells every queued job whose place changed its new place (live queue positions) */
+  private tellPositions(): void {
+    this.queuedOrder().forEach((e, i) => {
+      if (e.told === i + 1 || !e.opts.onPosition) return;
+      e.told = i + 1;
+      try {
+        e.opts.onPosition(i + 1);
+      } catch {
+        /* a listener must not break the queue */
+      }
+    });
   }
 
   /** queued jobs in start order, then the waiting ones in admission order */
@@ -300,6 +325,7 @@ export class InProcessJobQueue implements JobQueue {
       else if (this.pending.delete(key)) this.turn = this.turn.filter((k) => k !== key);
       queued.reject(new CancelledError());
       this.admit(queued.info.serverId);
+      this.tellPositions();
     }
     return true;
   }

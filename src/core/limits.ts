@@ -3,7 +3,7 @@
 import sharp from 'sharp';
 import { UserError, type Attachment } from './platform.js';
 import { PICTURE_POLICY, readPictureHeader } from './pictures.js';
-import { findBlocked, forbiddenCharacter, visibleText } from './moderation.js';
+import { defuseMentions, findBlocked, forbiddenCharacter, visibleText } from './moderation.js';
 
 export interface Limits {
   maxPromptLength: number;
@@ -43,7 +43,7 @@ export function checkPrompt(text: string, limits: Limits, blocklist: string[], w
     throw new UserError(`${what} is ${clean.length} characters long; the limit is ${limits.maxPromptLength}.`);
   const blocked = findBlocked(clean, blocklist);
   if (blocked) throw new UserError(`${what} contains a word this server does not allow ("${blocked}").`);
-  return clean;
+  return defuseMentions(clean);
 }
 
 /** What can be checked before downloading: the declared type and size. */

@@ -1,7 +1,12 @@
-// Logging that never leaks secrets: any environment value whose name looks secret is masked in every line.
+// The one logger: structured JSON lines (pino) that never leak secrets. Any environment value whose name looks
+// secret, and the password of any URL, is masked in every line; jobs are logged with their jobId field.
+import { pino, type Logger as PinoLogger } from 'pino';
+
+export type LogFields = Record<string, string | number | boolean | undefined>;
+
 export interface Logger {
-  info(msg: string): void;
-  error(msg: string, err?: unknown): void;
+  info(msg: string, fields?: LogFields): void;
+  error(msg: string, err?: unknown, fields?: LogFields): void;
 }
 
 function secretValues(env: NodeJS.ProcessEnv): string[] {
@@ -18,12 +23,26 @@ export function redact(text: string, env: NodeJS.ProcessEnv = process.env): stri
   return out.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+):([^/@\s]+)@/gi, '$1$2:[redacted]@');
 }
 
-export function consoleLogger(sink: Pick<Console, 'log' | 'error'> = console): Logger {
+function errorFields(err: unknown): Record<string, string> | undefined {
+  if (err === undefined) return undefined;
+  if (err instanceof Error) return { type: err.name, message: redact(err.message), stack: redact(err.stack ?? '') };
+  return { type: typeof err, message: redact(String(err)) };
+}
+
+/**
+ * pino writing info lines to `sink.log` and errors to `sink.error` (stdout and stderr by default), each line
+ * redacted once more as a whole, so that a secret inside any field is masked too.
+ */
+export function consoleLogger(sink: Pick<Console, 'log' | 'error'> = console, base: LogFields = {}): Logger {
+  const make = (write: (line: string) => void): PinoLogger =>
+    pino(
+      { name: 'domainshift', base: { pid: process.pid, ...base }, formatters: { level: (label) => ({ level: label }) } },
+      { write: (line: string) => write(redact(line.trimEnd())) },
+    );
+  const out = make((l) => sink.log(l));
+  const err = make((l) => sink.error(l));
   return {
-    info: (msg) => sink.log(redact(`[domainshift] ${msg}`)),
-    error: (msg, err) => {
-      const detail = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ''}` : err === undefined ? '' : String(err);
-      sink.error(redact(`[domainshift] ${msg}${detail ? `\n${detail}` : ''}`));
-    },
+    info: (msg, fields) => out.info(fields ?? {}, redact(msg)),
+    error: (msg, e, fields) => err.error({ ...fields, error: errorFields(e) }, redact(msg)),
   };
 }

@@ -33,6 +33,14 @@ export function visibleText(text: string): string {
 }
 
 /**
+ * User text can spell a mention the way Discord and Slack write them (`<@U123>`, `<#C123>`, `<!here>`); shown
+ * back by the bot it would become a live mention. A word joiner after the `<` keeps it as the characters typed.
+ */
+export function defuseMentions(text: string): string {
+  return text.replace(/<([@#!])/g, '<\u2060$1');
+}
+
+/**
  * The form text is compared in: NFKC (fullwidth and compatibility letters), no invisible characters, lower case,
  * no accents or dots (NFKD without marks), confusables folded to the Latin letters they imitate.
  */

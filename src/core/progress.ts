@@ -2,10 +2,10 @@
 // progress, with a cancel button; the caller edits it into the result. Failures leave an honest last state.
 import type { CommandContext, OutgoingMessage, PostedMessage } from './platform.js';
 import { UserError } from './platform.js';
-import type { JobControl } from './jobs.js';
 import { CancelledError } from './jobs.js';
 import type { BotServices } from './services.js';
 import { makeId } from './command.js';
+import { runRenderTask, type OutputOf, type RenderTask } from './render-tasks.js';
 import { effectiveJobCaps } from './limits.js';
 
 export interface JobOutcome<T> {
@@ -33,24 +33,34 @@ export function userMessageOf(e: unknown): string | undefined {
   return undefined;
 }
 
-export async function runAsJob<T>(
+export async function runAsJob<T extends RenderTask>(
   ctx: CommandContext,
   services: BotServices,
-  job: { kind: string; description: string; work(job: JobControl): Promise<T> },
-): Promise<JobOutcome<T>> {
+  job: { kind: string; description: string; task: T },
+): Promise<JobOutcome<OutputOf<T>>> {
   const caps = effectiveJobCaps(await services.stores.getSettings(ctx.place.serverId), services.limits);
   let status = '';
   let message: PostedMessage | undefined;
   let shown = '';
   let chain: Promise<void> = Promise.resolve();
+  /** set when the result is in: no progress edit is sent after it, so the result is not held behind one */
+  let finished = false;
   const cancel = (id: string) => [[{ id: makeId('queue', 'cancel', id), label: 'Cancel', style: 'danger' as const }]];
 
-  const submitted = await services.jobs.submit(
-    { userId: ctx.actor.id, serverId: ctx.place.serverId, kind: job.kind, description: job.description, run: job.work },
+  const submitted = await services.jobs.submit<OutputOf<T>>(
+    {
+      userId: ctx.actor.id,
+      serverId: ctx.place.serverId,
+      kind: job.kind,
+      description: job.description,
+      task: job.task,
+      run: (control) => runRenderTask(job.task, services, control),
+    },
     {
       userCap: caps.user,
       serverCap: caps.server,
       onStart: () => show('running…'),
+      onPosition: (n) => show(`queued, position ${n}`),
       onProgress: (f, note) => show(`${note ?? 'running'} (${Math.round(f * 100)}%)`),
     },
   );
@@ -59,7 +69,7 @@ export async function runAsJob<T>(
     status = s;
     if (!message) return;
     chain = chain.then(async () => {
-      if (!message || status === shown) return;
+      if (!message || status === shown || finished) return;
       shown = status;
       try {
         await message.edit(progressMessage(job.description, status, cancel(submitted.id)));
@@ -84,6 +94,9 @@ export async function runAsJob<T>(
   show(status);
   try {
     const result = await submitted.result;
+    // no progress edit is queued after this; one already in flight must land before the result's edit, or it
+    // would overwrite the result with "… (95%)"
+    finished = true;
     await chain;
     return { jobId: submitted.id, message, result };
   } catch (e) {

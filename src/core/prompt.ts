@@ -17,7 +17,7 @@ export function parseDomainPrompt(text: string): DomainPrompt {
   if (!m) return { target: clean };
   const source = clean.slice(0, m.index).trim();
   const target = clean.slice(m.index + m[0].length).trim();
-  if (!target) throw new UserError('Say what to turn it into after the arrow, e.g. `dog → nicolas cage`.');
+  if (!target) throw new UserError('Say what to turn it into after the arrow, e.g. `a photo → a pencil sketch`.');
   // "→ cage" with nothing before: target only
   return source ? { source, target } : { target };
 }

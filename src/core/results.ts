@@ -7,6 +7,7 @@ import { UserError } from './platform.js';
 import type { ResultRecord, VoteTally } from './stores.js';
 import { base64ToFloats } from './encoding.js';
 import { makeId } from './command.js';
+import { withTextChunks } from './png-text.js';
 import { renderKey, type PictureCache } from './picture-cache.js';
 import type { BotServices } from './services.js';
 import type { JobControl } from './jobs.js';
@@ -77,12 +78,41 @@ export function voteKey(rec: ResultRecord): string {
   return rec.domainId ?? `result-${rec.id}`;
 }
 
-export function resultText(rec: ResultRecord, note?: string): string {
+/** How a result was made, as stored in its PNG's text chunks and shown by its Info button. */
+export function resultParameters(rec: ResultRecord, engine?: Engine): Record<string, string> {
+  const params: Record<string, string> = {
+    Software: 'DomainShift',
+    Kind: rec.kind,
+    Prompt: rec.prompt,
+    Strength: String(rec.strength),
+    Pack: rec.pack,
+  };
+  if (rec.seeds.length) params.Seeds = rec.seeds.length > 1 ? `${rec.seeds[0]}-${rec.seeds[rec.seeds.length - 1]}` : String(rec.seeds[0]);
+  if (rec.domainId) params.Domain = rec.domainId;
+  if (engine?.manifest.randomWeights) params.Weights = 'random (a demo or test pack: the pictures do not follow the prompt)';
+  return params;
+}
+
+/** A result picture carrying its parameters (PNG iTXt chunks). */
+export function describedPng(png: Buffer, rec: ResultRecord, engine?: Engine): Buffer {
+  return withTextChunks(png, resultParameters(rec, engine));
+}
+
+/** The Info button's answer: every parameter, one a line. */
+export function resultInfoText(rec: ResultRecord, engine?: Engine): string {
+  const lines = Object.entries(resultParameters(rec, engine))
+    .filter(([k]) => k !== 'Software')
+    .map(([k, v]) => `${k.toLowerCase()}: \`${v}\``);
+  return [`**Result \`${rec.id}\`**`, ...lines, '(the PNG file carries the same in its text chunks)'].join('\n');
+}
+
+export function resultText(rec: ResultRecord, note?: string, engine?: Engine): string {
   const what =
     rec.kind === 'edit' ? 'Edit' : rec.kind === 'stylize' ? 'Stylized' : rec.kind === 'blend' ? 'Blend' : 'Domain';
   const seeds = rec.ws || !rec.seeds.length ? '' : ` · seeds ${rec.seeds[0]}–${rec.seeds[rec.seeds.length - 1]}`;
   const lines = [`**${what}:** ${rec.prompt}`, `strength ${rec.strength}${seeds} · result \`${rec.id}\` · by <@${rec.ownerId}>`];
   if (note) lines.push(note);
+  if (engine?.manifest.randomWeights) lines.push(`⚠️ pack \`${rec.pack}\` has random weights: these pictures are abstract and do not follow the prompt.`);
   return lines.join('\n');
 }
 
@@ -102,6 +132,7 @@ export function resultButtons(rec: ResultRecord, tally: VoteTally): ButtonSpec[]
   const votes: ButtonSpec[] = [
     { id: id('vote', 'up'), label: String(tally.up), emoji: '👍', style: 'success' },
     { id: id('vote', 'down'), label: String(tally.down), emoji: '👎' },
+    { id: id('info'), label: 'Info', emoji: 'ℹ️' },
     { id: id('delete'), label: 'Delete', emoji: '🗑️', style: 'danger' },
   ];
   return first.length ? [first, votes] : [votes];
@@ -110,9 +141,10 @@ export function resultButtons(rec: ResultRecord, tally: VoteTally): ButtonSpec[]
 /** The result as a message, its picture attached (omit the picture for edits that only change text or tallies). */
 export async function resultMessage(services: BotServices, rec: ResultRecord, png?: Buffer, note?: string): Promise<OutgoingMessage> {
   const tally = await services.stores.tally(rec.serverId, voteKey(rec));
+  const engine = services.engines.get(rec.pack);
   return {
-    text: resultText(rec, note),
-    files: png ? [{ name: `domainshift-${rec.id}.png`, data: png, contentType: 'image/png', description: `before and after: ${rec.prompt}` }] : undefined,
+    text: resultText(rec, note, engine),
+    files: png ? [{ name: `domainshift-${rec.id}.png`, data: describedPng(png, rec, engine), contentType: 'image/png', description: `before and after: ${rec.prompt}` }] : undefined,
     buttons: resultButtons(rec, tally),
   };
 }

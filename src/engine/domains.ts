@@ -1,14 +1,14 @@
 // Domain vectors: strength and blends scale and add what a domain changes (DESIGN.md, "the model pack contract").
 // Plain packs (HyperDomainNet) are linear around the identity domain; HyperGAN-CLIP packs hold residual slots
 // (pack.json `domainLayout`): strength multiplies each slot's gain γ, a blend puts the domains' slots side by side.
-import type { DomainLayout } from './manifest.js';
+import type { DomainLayout, SlotLayout } from './manifest.js';
 import type { DomainVector } from './types.js';
 
 /** α = 0 gives the unchanged generator, 1 the domain, 0.5 half of its change, > 1 extrapolates. */
 export function withStrength(domain: DomainVector, identity: DomainVector, alpha: number, layout?: DomainLayout): DomainVector {
   checkLength(domain, identity);
   if (alpha === 1) return domain;
-  if (layout) {
+  if (layout?.kind === 'residual-slots') {
     const out = new Float32Array(domain);
     for (let s = 0; s < layout.slots; s++) out[s * layout.slotSize + layout.gainIndex] *= alpha;
     return out;
@@ -24,7 +24,7 @@ export function blendDomains(domains: DomainVector[], weights: number[], identit
   if (domains.length !== weights.length) throw new RangeError(`blend got ${domains.length} domains and ${weights.length} weights`);
   if (weights.some((w) => !Number.isFinite(w))) throw new RangeError('blend weights must be finite numbers');
   domains.forEach((d) => checkLength(d, identity));
-  if (layout) return blendSlots(domains, weights, identity, layout);
+  if (layout?.kind === 'residual-slots') return blendSlots(domains, weights, identity, layout);
   const out = new Float32Array(identity);
   domains.forEach((d, j) => {
     const w = weights[j];
@@ -33,7 +33,7 @@ export function blendDomains(domains: DomainVector[], weights: number[], identit
   return out;
 }
 
-function blendSlots(domains: DomainVector[], weights: number[], identity: DomainVector, layout: DomainLayout): DomainVector {
+function blendSlots(domains: DomainVector[], weights: number[], identity: DomainVector, layout: SlotLayout): DomainVector {
   const { slots, slotSize: P, gainIndex } = layout;
   const out = new Float32Array(identity);
   let next = 0;

@@ -9,26 +9,25 @@ import { broadcastWPlus, copyFineLayers, truncate, zFromSeeds } from './latents.
 import type { LoadedPack } from './loaded-pack.js';
 import type { PackManifest } from './manifest.js';
 import { f32, ort, runF32 } from './session.js';
-import { computeRelevance, globalDirection, loadCachedRelevance, RELEVANCE_EPSILON, saveCachedRelevance } from './styleclip.js';
+import type { Progress } from './styleclip.js';
+import { DEFAULT_DISENTANGLEMENT, DEFAULT_RELEVANCE_MAX_PASSES, StyleClipPack } from './styleclip-pack.js';
 import { stylizePhoto } from './faces/stylize.js';
 import type { DomainScores, DomainVector, Engine, GenerateRequest, GenerateResult, InvertResult, RgbImage, SampleSource, StageTimes, StylizeResult, WPlus } from './types.js';
 
 /** Most samples one request may ask for (they run as one batch). */
 export const MAX_SAMPLES = 64;
 export const DEFAULT_EVAL_SAMPLES = 8;
-export const DEFAULT_DISENTANGLEMENT = 0.1;
+export { DEFAULT_DISENTANGLEMENT, DEFAULT_RELEVANCE_MAX_PASSES };
 
 export interface EngineOptions {
-  /** K in the StyleCLIP relevance recipe when the pack brings none (styleclip.ts) */
+  /** K in the StyleCLIP relevance recipe when the pack brings none (styleclip.ts; default 100, as the official) */
   relevanceSamples?: number;
   /**
-   * Most synthesis + CLIP passes (2·S·K) an edit request may spend computing relevance on demand; past this the
-   * request is refused with a hint to precompute (`domainshift pack relevance DIR`). Default 20,000.
+   * Most synthesis + CLIP passes (2·channels·K) an edit request may spend computing relevance on demand; past this
+   * the request is refused with a hint to precompute (`domainshift pack relevance DIR`). Default 20,000.
    */
   relevanceMaxPasses?: number;
 }
-
-export const DEFAULT_RELEVANCE_MAX_PASSES = 20_000;
 
 export class OnnxEngine implements Engine {
   readonly manifest: PackManifest;
@@ -36,7 +35,7 @@ export class OnnxEngine implements Engine {
   readonly provider: string;
   /** milliseconds spent per stage since the last resetStageTimes(): what the bench reads */
   stageTimes: StageTimes = {};
-  private relevance: Promise<Float32Array> | null = null;
+  readonly styleclip: StyleClipPack;
   private closed = false;
 
   constructor(
@@ -47,6 +46,22 @@ export class OnnxEngine implements Engine {
     this.manifest = pack.manifest;
     this.packDir = pack.dir;
     this.provider = pack.provider;
+    this.styleclip = new StyleClipPack(
+      {
+        manifest: pack.manifest,
+        packDir: pack.dir,
+        wAvg: pack.wAvg,
+        styles: pack.sessions.styles,
+        packStats: pack.styleStats,
+        packRelevance: pack.styleRelevance,
+        map: async (z, n) => (await this.timed('mapping', () => runF32(pack.sessions.mapping, { z: f32(z, [n, this.manifest.latentDim]) }, 'w'))).data,
+        render: (ws, n, deltas) => this.synthesize(ws, n, pack.identity, splitRows(deltas, n)),
+        embedImages: (images) => this.embedRgb(images),
+        embedText: (texts) => this.embedText(texts),
+        timed: (stage, fn) => this.timed(stage, fn),
+      },
+      options,
+    );
   }
 
   resetStageTimes(): void {
@@ -235,72 +250,16 @@ export class OnnxEngine implements Engine {
     return { ws: out.data, aligned };
   }
 
-  // ---- StyleCLIP ----
-
-  private styleRelevance(): Promise<Float32Array> {
-    if (this.pack.styleRelevance) return Promise.resolve(this.pack.styleRelevance);
-    this.relevance ??= this.loadOrComputeRelevance(this.options.relevanceSamples ?? 4, false).catch((err) => {
-      this.relevance = null;
-      throw err;
-    });
-    return this.relevance;
-  }
+  // ---- StyleCLIP (styleclip-pack.ts) ----
 
   /**
-   * StyleCLIP relevance for packs that bring none: read from the cache beside the pack, else computed (forward
-   * passes only, styleclip.ts) and cached. `force` skips the on-demand budget: for the CLI and offline jobs.
+   * StyleCLIP relevance for packs that bring none: read from the cache beside the pack, else computed (official
+   * recipe, forward passes only) and cached. `force` skips the on-demand budget: for the CLI and offline jobs.
    */
-  async computeStyleRelevance(samples: number, force = true): Promise<{ relevance: Float32Array; cached: boolean }> {
-    const before = await this.cachedRelevance(samples);
-    if (before) return { relevance: before.relevance, cached: true };
-    const relevance = await this.loadOrComputeRelevance(samples, force);
-    this.relevance = Promise.resolve(relevance);
-    return { relevance, cached: false };
-  }
-
-  /** what the cached relevance depends on: the generator, CLIP's vision tower, K and ε */
-  private relevanceKey(samples: number): string {
-    const { files } = this.manifest;
-    return `${files.synthesis.sha256}:${files.clipVision.sha256}:${samples}:${RELEVANCE_EPSILON}`;
-  }
-
-  private cachedRelevance(samples: number) {
-    return loadCachedRelevance(this.packDir, this.relevanceKey(samples), this.manifest.styleDim, this.manifest.embedDim);
-  }
-
-  private async loadOrComputeRelevance(samples: number, force: boolean): Promise<Float32Array> {
-    const { styleDim: S, embedDim: E } = this.manifest;
-    if (!Number.isInteger(samples) || samples < 1 || samples > 1024) throw new EngineInputError(`relevance samples must be 1 to 1024, got ${samples}`);
-    const cached = force ? null : await this.cachedRelevance(samples);
-    if (cached) return cached.relevance;
-    const passes = 2 * S * samples;
-    const budget = this.options.relevanceMaxPasses ?? DEFAULT_RELEVANCE_MAX_PASSES;
-    if (!force && passes > budget) {
-      throw new EngineInputError(
-        `text edits need the StyleCLIP relevance of pack ${this.manifest.name}, which it does not include; computing it takes ${passes} generator passes. ` +
-          `Precompute it once with: domainshift pack relevance ${this.packDir}`,
-      );
-    }
-    const base = await this.samplesToWs({ seeds: Array.from({ length: samples }, (_, i) => i) });
-    const { numWs: N, latentDim: L } = this.manifest;
-    const R = await this.timed('styleRelevance', () =>
-      computeRelevance(
-        {
-          styleDim: S,
-          embedDim: E,
-          embedWithDelta: async (k, deltas, n) => {
-            const row = base.ws.subarray(k * N * L, (k + 1) * N * L);
-            const ws = new Float32Array(n * N * L);
-            for (let i = 0; i < n; i++) ws.set(row, i * N * L);
-            const images = await this.synthesize(ws, n, this.pack.identity, splitRows(deltas, n));
-            return this.embedRgb(images);
-          },
-        },
-        samples,
-      ),
-    );
-    await saveCachedRelevance(this.packDir, this.relevanceKey(samples), R, S, E, samples);
-    return R;
+  async computeStyleRelevance(samples: number, force = true, progress?: Progress): Promise<{ relevance: Float32Array; cached: boolean }> {
+    const before = await this.styleclip.cachedRelevance(samples);
+    if (before) return { relevance: before, cached: true };
+    return { relevance: await this.styleclip.styleRelevance({ samples, force, progress }), cached: false };
   }
 
   async editDirection(req: { target: string; neutral?: string; strength: number; disentanglement?: number }): Promise<Float32Array> {
@@ -309,12 +268,7 @@ export class OnnxEngine implements Engine {
 
   /** editDirection plus how many style channels the edit moves (0: nothing passed the disentanglement threshold). */
   async editDirectionWithInfo(req: { target: string; neutral?: string; strength: number; disentanglement?: number }): Promise<{ delta: Float32Array; channels: number }> {
-    requireFinite('strength', req.strength, -20, 20);
-    requireFinite('disentanglement', req.disentanglement, 0, 1);
-    const [t, n] = await this.embedText([req.target, req.neutral?.trim() || this.manifest.defaultSource]);
-    const dt = l2normalize(t).map((v, i) => v - l2normalize(n)[i]);
-    const R = await this.styleRelevance();
-    return globalDirection(R, this.manifest.styleDim, this.manifest.embedDim, dt, req.strength, req.disentanglement ?? DEFAULT_DISENTANGLEMENT);
+    return this.styleclip.editDirection(req);
   }
 
   // ---- photos, evaluation ----

@@ -98,14 +98,14 @@ export async function resizeRgb(img: RgbImage, width: number, height: number, fi
   return { width: info.width, height: info.height, data };
 }
 
-/** The largest centred square, resized to `size`. */
+/** The largest centred square, resized to `size` with a bilinear (triangle) filter, as e4e's transforms resize. */
 export async function centerCrop(img: RgbImage, size: number): Promise<RgbImage> {
   const side = Math.min(img.width, img.height);
   const left = Math.floor((img.width - side) / 2);
   const top = Math.floor((img.height - side) / 2);
   const { data, info } = await fromRgb(img)
     .extract({ left, top, width: side, height: side })
-    .resize(size, size, { kernel: 'cubic' })
+    .resize(size, size, { kernel: 'linear' })
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data };

@@ -15,6 +15,8 @@ export interface PackSessions {
   encoder: ort.InferenceSession | null;
   clipText: ort.InferenceSession;
   clipVision: ort.InferenceSession;
+  /** styles.onnx (ws -> style vectors), absent from packs exported before it existed */
+  styles: ort.InferenceSession | null;
   /** imported StyleGAN-NADA generators by name */
   nada: Map<string, ort.InferenceSession>;
 }
@@ -28,6 +30,8 @@ export interface LoadedPack {
   identity: Float32Array;
   /** pack-provided StyleCLIP relevance [S,E], if any */
   styleRelevance: Float32Array | null;
+  /** pack-provided style statistics (style_stats.bin), if any */
+  styleStats: { mean: Float32Array; std: Float32Array } | null;
   provider: 'cpu' | 'cuda';
   loadMs: number;
 }
@@ -81,6 +85,7 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
     encoder: encoder?.session ?? null,
     clipText: clipText.session,
     clipVision: clipVision.session,
+    styles: null,
     nada: new Map(),
   };
   const contracts = graphContracts(m);
@@ -94,6 +99,10 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
   if (m.files.hypernet && sessions.hypernet) checks.push([m.files.hypernet.path, sessions.hypernet, contracts.hypernet]);
   if (m.files.encoder && sessions.encoder) checks.push([m.files.encoder.path, sessions.encoder, contracts.encoder]);
   try {
+    if (m.files.styles) {
+      sessions.styles = (await open(dir, m, 'styles', opts)).session;
+      checks.push([m.files.styles.path, sessions.styles, contracts.styles]);
+    }
     for (const d of m.domains) {
       const s = await openSession(resolvePackPath(dir, d.synthesis), opts).catch((err: Error) => {
         if (err instanceof ProviderError) throw err;
@@ -106,6 +115,8 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
     const wAvg = await readF32File(dir, m.files.wAvg, m.latentDim);
     const identity = await readF32File(dir, m.files.identityDomain, m.domainDim);
     const styleRelevance = m.files.styleRelevance ? await readF32File(dir, m.files.styleRelevance, m.styleDim * m.embedDim) : null;
+    const stats = m.files.styleStats ? await readF32File(dir, m.files.styleStats, 2 * m.styleDim) : null;
+    const styleStats = stats ? { mean: stats.slice(0, m.styleDim), std: stats.slice(m.styleDim) } : null;
     let tokenizer: ClipTokenizer;
     try {
       tokenizer = await ClipTokenizer.load(resolvePackPath(dir, m.files.tokenizer), m.clip.contextLength);
@@ -123,7 +134,7 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
       }
     }
     const provider = [mapping, synthesis, hypernet, encoder, clipText, clipVision].every((s) => !s || s.provider === 'cuda') ? 'cuda' : synthesis.provider;
-    return { dir, manifest: m, sessions, tokenizer, wAvg, identity, styleRelevance, provider, loadMs: performance.now() - t0 };
+    return { dir, manifest: m, sessions, tokenizer, wAvg, identity, styleRelevance, styleStats, provider, loadMs: performance.now() - t0 };
   } catch (err) {
     await releasePack(sessions);
     throw err;
@@ -131,6 +142,6 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
 }
 
 export async function releasePack(s: PackSessions): Promise<void> {
-  const all = [s.mapping, s.synthesis, s.hypernet, s.encoder, s.clipText, s.clipVision, ...s.nada.values()];
+  const all = [s.mapping, s.synthesis, s.hypernet, s.encoder, s.clipText, s.clipVision, s.styles, ...s.nada.values()];
   await Promise.all(all.map((x) => x?.release().catch(() => undefined)));
 }

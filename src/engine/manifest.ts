@@ -23,8 +23,8 @@ export const conditionRecipeSchema = z.object({
   norm: z.number().positive().optional(),
 });
 
-/** HyperGAN-CLIP domains: `slots` residual slots of `slotSize` floats, each with its gain γ at `gainIndex`. */
-export const domainLayoutSchema = z.object({
+/** HyperGAN-CLIP domains as published: `slots` residual slots of `slotSize` floats, each with its gain γ at `gainIndex`. */
+export const slotLayoutSchema = z.object({
   kind: z.literal('residual-slots'),
   slots: z.number().int().positive(),
   slotSize: z.number().int().positive(),
@@ -32,6 +32,11 @@ export const domainLayoutSchema = z.object({
   /** HyperGAN-CLIP's model.py ("residual") or model_old.py ("in-weight"); informative, the graph implements it */
   formulation: z.enum(['residual', 'in-weight']),
 });
+
+/** A plain vector, linear around the identity domain; "additive" is this project's own HyperGAN-CLIP formulation (the trained demo pack). */
+export const linearLayoutSchema = z.object({ kind: z.literal('linear'), formulation: z.literal('additive') });
+
+export const domainLayoutSchema = z.discriminatedUnion('kind', [slotLayoutSchema, linearLayoutSchema]);
 
 export const manifestSchema = z.object({
   contract: z.literal(1),
@@ -41,6 +46,8 @@ export const manifestSchema = z.object({
   description: z.string(),
   /** true for packs made from random weights (tests, the demo): their pictures are abstract */
   randomWeights: z.boolean(),
+  /** packs trained on a small world (the demo) know only these words; prompts with others get a hint */
+  vocabulary: z.array(z.string()).optional(),
   /** what the generator draws: faces go through face detection and FFHQ alignment; anything else is centre-cropped */
   subject: z.enum(['faces', 'other']),
   resolution: z.number().int().positive(), // R
@@ -94,20 +101,23 @@ export const manifestSchema = z.object({
     styles: packFileSchema.optional(),
     /** optional: float32 [2, styleDim]: row 0 the mean, row 1 the σ of each style channel (StyleCLIP statistics) */
     styleStats: packFileSchema.optional(),
+    /** optional: synthesis.onnx in fp16 with fp32 normalisations and float32 inputs/outputs, for GPUs (exporter --fp16-synthesis) */
+    synthesisFp16: packFileSchema.optional(),
   }),
   /** how the StyleCLIP statistics and relevance of this pack were made (docs/pack-format.md) */
   styleclip: z
     .object({
-      /** seeded samples behind styleStats, at ψ = truncation */
-      statsSamples: z.number().int().positive(),
+      /** seeded samples behind styleStats, at ψ = truncation (absent: the pack has no statistics) */
+      statsSamples: z.number().int().positive().optional(),
       truncation: z.number().min(0).max(1),
+      /** relevance covers the StyledConvs of at most this many px (128, as the official code) … */
+      maxResolution: z.number().int().positive(),
+      /** … which are the first `channels` style channels; the rows of the others are zero and edits leave them */
+      channels: z.number().int().nonnegative(),
       relevance: z
         .object({
           source: z.enum(['computed', 'imported']),
           samples: z.number().int().positive().optional(),
-          /** rows computed: a prefix of the style channels (StyledConvs up to maxResolution px); the rest are zero */
-          channels: z.number().int().nonnegative(),
-          maxResolution: z.number().int().positive(),
           push: z.number().positive().optional(),
           recipe: z.string().optional(),
         })
@@ -119,7 +129,7 @@ export const manifestSchema = z.object({
     .array(z.object({ name: z.string().min(1), prompt: z.string().optional(), synthesis: packFileSchema, noise: z.enum(['fixed', 'random']).optional() }))
     .default([]),
   provenance: z.object({
-    source: z.enum(['random', 'checkpoints']),
+    source: z.enum(['random', 'checkpoints', 'trained']),
     seed: z.number().int().optional(),
     config: z.string().optional(), // tiny | small | ffhq256 | ffhq1024 …
     checkpoints: z
@@ -131,5 +141,6 @@ export const manifestSchema = z.object({
 
 export type PackFile = z.infer<typeof packFileSchema>;
 export type DomainLayout = z.infer<typeof domainLayoutSchema>;
+export type SlotLayout = z.infer<typeof slotLayoutSchema>;
 export type PackManifest = z.infer<typeof manifestSchema>;
 export type PackFileRole = keyof PackManifest['files'];

@@ -1,18 +1,18 @@
 // A tiny NumPy .npy (format 1.0/2.0/3.0) reader and writer for the dtypes the project exchanges with the
-// Python exporter (float32, float64, int64, int32). We write our own because no maintained npm package does this
+// Python exporter (float32, float64, int64, int32, and uint8 pictures). We write our own because no maintained npm package does this
 // small job without pulling a tensor library along; the format is a magic, a Python-dict header and raw data.
 import { readFile, writeFile } from 'node:fs/promises';
 
-export type NpyDtype = 'float32' | 'float64' | 'int32' | 'int64';
+export type NpyDtype = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8';
 export interface NpyArray {
   dtype: NpyDtype;
   shape: number[];
-  data: Float32Array | Float64Array | Int32Array | BigInt64Array;
+  data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
 }
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
-const DESCR: Record<string, NpyDtype> = { '<f4': 'float32', '<f8': 'float64', '<i4': 'int32', '<i8': 'int64' };
-const BYTES: Record<NpyDtype, number> = { float32: 4, float64: 8, int32: 4, int64: 8 };
+const DESCR: Record<string, NpyDtype> = { '<f4': 'float32', '<f8': 'float64', '<i4': 'int32', '<i8': 'int64', '|u1': 'uint8' };
+const BYTES: Record<NpyDtype, number> = { float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1 };
 
 export function parseNpy(buf: Buffer, name = 'array'): NpyArray {
   if (buf.length < 10 || !buf.subarray(0, 6).equals(MAGIC)) throw new Error(`${name}: not a .npy file (bad magic)`);
@@ -24,12 +24,19 @@ export function parseNpy(buf: Buffer, name = 'array'): NpyArray {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new Error(`${name}: unreadable .npy header`);
-  const dtype = DESCR[descr];
-  if (!dtype) throw new Error(`${name}: unsupported dtype ${descr} (want <f4, <f8, <i4 or <i8)`);
   if (fortran === 'True') throw new Error(`${name}: Fortran-ordered arrays are not supported`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const start = headerStart + headerLen;
+  if (descr === '<f2') {
+    // half precision (e.g. CLIP features computed on a GPU): widened to float32
+    if (buf.length < start + 2 * count) throw new Error(`${name}: truncated (${buf.length - start} of ${2 * count} data bytes)`);
+    const data = new Float32Array(count);
+    for (let i = 0; i < count; i++) data[i] = halfToFloat(buf.readUInt16LE(start + 2 * i));
+    return { dtype: 'float32', shape, data };
+  }
+  const dtype = DESCR[descr];
+  if (!dtype) throw new Error(`${name}: unsupported dtype ${descr} (want <f2, <f4, <f8, <i4, <i8 or |u1)`);
   const bytes = count * BYTES[dtype];
   if (buf.length < start + bytes) throw new Error(`${name}: truncated (${buf.length - start} of ${bytes} data bytes)`);
   // copy so that the typed array is aligned whatever the header length
@@ -38,8 +45,18 @@ export function parseNpy(buf: Buffer, name = 'array'): NpyArray {
     dtype === 'float32' ? new Float32Array(raw)
     : dtype === 'float64' ? new Float64Array(raw)
     : dtype === 'int32' ? new Int32Array(raw)
+    : dtype === 'uint8' ? new Uint8Array(raw)
     : new BigInt64Array(raw);
   return { dtype, shape, data };
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
 export async function readNpy(path: string): Promise<NpyArray> {

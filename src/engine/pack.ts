@@ -45,7 +45,7 @@ export async function readManifest(packDir: string): Promise<PackManifest> {
     throw new PackError(file, `does not match contract v1: ${issues.join('; ')}`);
   }
   const layout = parsed.data.domainLayout;
-  if (layout && (layout.slots * layout.slotSize !== parsed.data.domainDim || layout.gainIndex >= layout.slotSize)) {
+  if (layout?.kind === 'residual-slots' && (layout.slots * layout.slotSize !== parsed.data.domainDim || layout.gainIndex >= layout.slotSize)) {
     throw new PackError(file, `domainLayout (${layout.slots} slots of ${layout.slotSize}, gain at ${layout.gainIndex}) does not fit domainDim ${parsed.data.domainDim}`);
   }
   return parsed.data;
@@ -105,7 +105,7 @@ export interface GraphSpec {
 }
 
 /** The contract table of DESIGN.md for this manifest's dimensions. */
-export function graphContracts(m: PackManifest): Record<'mapping' | 'synthesis' | 'hypernet' | 'encoder', GraphSpec> {
+export function graphContracts(m: PackManifest): Record<'mapping' | 'synthesis' | 'hypernet' | 'encoder' | 'styles', GraphSpec> {
   const { numWs: N, latentDim: L, domainDim: D, styleDim: S, embedDim: E, resolution: R } = m;
   const Re = m.encoder.resolution;
   return {
@@ -126,6 +126,7 @@ export function graphContracts(m: PackManifest): Record<'mapping' | 'synthesis' 
       outputs: [{ name: 'domain', shape: ['B', D] }],
     },
     encoder: { inputs: [{ name: 'images', shape: ['B', 3, Re, Re] }], outputs: [{ name: 'ws', shape: ['B', N, L] }] },
+    styles: { inputs: [{ name: 'ws', shape: ['B', N, L] }], outputs: [{ name: 'styles', shape: ['B', S] }] },
   };
 }
 

@@ -6,6 +6,12 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 
 export type ProviderChoice = 'auto' | 'cpu' | 'cuda';
+
+/**
+ * Off: in `npm run bench -- --threads-sweep` on a loaded 2-core machine, demo synthesis took 0.69× (1 thread) and
+ * 0.86× (2 threads) of the time with spinning on (bench/README.md). No quiet-machine measurement yet.
+ */
+export const DEFAULT_SPINNING = false;
 export interface SessionOptions {
   provider?: ProviderChoice;
   /**
@@ -17,8 +23,9 @@ export interface SessionOptions {
   /** inter-op threads; default 1 (graphs here are sequential) */
   interOpThreads?: number;
   /**
-   * whether idle pool threads spin-wait for the next parallel section (ONNX Runtime's default: on). Off gives the
-   * cores back at once: what a machine shared with other work, or many idle sessions, wants.
+   * whether idle pool threads spin-wait for the next parallel section (ONNX Runtime's own default: on); default
+   * DEFAULT_SPINNING. Off gives the cores back at once: what a machine shared with other work, or six idle sessions
+   * per pack, want.
    */
   spinning?: boolean;
   /** the GPU a CUDA session runs on (CUDA_VISIBLE_DEVICES numbering); default 0 */
@@ -59,11 +66,9 @@ export interface OpenedSession {
 function baseOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
   const o: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', interOpNumThreads: opts.interOpThreads ?? 1 };
   if (opts.threads && opts.threads > 0) o.intraOpNumThreads = opts.threads;
-  if (opts.spinning !== undefined) {
-    // session config keys of onnxruntime_session_options_config_keys.h; the binding flattens `extra` into them
-    const spin = opts.spinning ? '1' : '0';
-    o.extra = { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } };
-  }
+  // session config keys of onnxruntime_session_options_config_keys.h; the binding flattens `extra` into them
+  const spin = (opts.spinning ?? DEFAULT_SPINNING) ? '1' : '0';
+  o.extra = { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } };
   return o;
 }
 

@@ -145,6 +145,22 @@ describe('InProcessJobQueue', () => {
     expect(q.listNow()).toEqual([]);
   });
 
+  it('tells waiting jobs their new place whenever it changes', async () => {
+    const q = new InProcessJobQueue({ concurrency: 1 });
+    const g = gate();
+    const told: number[] = [];
+    const first = q.submitNow({ userId: 'a', serverId: 's', kind: 't', description: '', run: () => g.p });
+    const second = q.submitNow({ userId: 'b', serverId: 's', kind: 't', description: '', run: () => g.p });
+    const third = q.submitNow({ userId: 'c', serverId: 's', kind: 't', description: '', run: async () => 'done' }, { onPosition: (n) => told.push(n) });
+    expect(third.position).toBe(2);
+    q.cancelNow(second.id, { userId: 'b', serverId: 's', isManager: false });
+    expect(told).toEqual([1]);
+    g.open();
+    await Promise.allSettled([first.result, second.result]);
+    expect(await third.result).toBe('done');
+    expect(told).toEqual([1]); // starting is told by onStart, not as a position
+  });
+
   it('reports progress and start to the submitter', async () => {
     const q = new InProcessJobQueue();
     const events: string[] = [];

@@ -53,13 +53,3 @@ describe('prompts with control and invisible characters', () => {
     expect(checkPrompt('a\tdog\nin snow', limits, [])).toBe('a dog in snow');
   });
 });
-
-describe('identity score wording', () => {
-  it('follows the scale of docs/faces.md: ≥ 0.97 kept, ≤ 0.93 someone else', async () => {
-    const { identityLine } = await import('../../commands/photo.js');
-    expect(identityLine([0.98])).toMatch(/^identity kept \(face-descriptor cosine 0\.98;/);
-    expect(identityLine([0.95])).toMatch(/^identity partly kept/);
-    expect(identityLine([0.83])).toMatch(/^identity lost: this looks like someone else \(face-descriptor cosine 0\.83;/);
-    expect(identityLine([0.99, 0.9])).toMatch(/^identity lost/); // the worst face decides
-  });
-});

@@ -199,17 +199,15 @@ describe('buttons that open a modal or take their time', () => {
   });
 
   it('acknowledges a slow button within the grace time, before its answer', async () => {
+    const payload = buttonPress('adapt:more:r1', messageJSON([], 'a result'));
+    // the answer waits until Discord has the ack: an adapter that acked only with the answer would never finish
     bot.onButton = async (ctx) => {
-      await new Promise((r) => setTimeout(r, BUTTON_GRACE_MS + 300));
+      while (!discord.requests.some((r) => forToken(payload)(r) && r.method === 'POST')) await new Promise((r) => setTimeout(r, 20));
       await ctx.source!.edit({ text: 'rendered more samples' });
     };
-    const payload = buttonPress('adapt:more:r1', messageJSON([], 'a result'));
-    const started = Date.now();
     const mine = (await interact(payload)).filter(forToken(payload));
     expect(mine.map((r) => r.method)).toEqual(['POST', 'PATCH']);
     expect(mine[0]!.body.type).toBe(6);
-    expect(mine[0]!.at - started).toBeLessThan(BUTTON_GRACE_MS + 250);
-    expect(mine[1]!.at - mine[0]!.at).toBeGreaterThanOrEqual(200);
   });
 
   it('acknowledges a button that answers nothing', async () => {

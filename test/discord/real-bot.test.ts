@@ -10,6 +10,7 @@ import { allCommands } from '../../commands/index.js';
 import { assembleServices, type BotServices } from '../../src/core/services.js';
 import { Stores } from '../../src/core/stores.js';
 import { openPack } from '../../src/engine/index.js';
+import { readTextChunks } from '../../src/core/png-text.js';
 import { GUILD_ID, type FakeDiscord, type RecordedRequest } from './fake-discord.js';
 import { startHarness, type Harness } from './harness.js';
 import { MANAGE_GUILD, attachmentJSON, buttonPress, messageCommand, messageJSON, modalSubmit, slashCommand } from './payloads.js';
@@ -84,6 +85,18 @@ describe('/adapt on Discord with the real bot', () => {
     expect(customIds(final).map((id) => id === voteId && labelOf(id))).toContain('1'); // 👍 0 → 1
     expect(final.body.components.flatMap((row: any) => row.components).find((b: any) => b.custom_id === voteId).label).toBe('0');
     expect(edit!.body).not.toHaveProperty('attachments'); // the grid stays
+  });
+
+  it('the result explains itself: parameters in the PNG text chunks, an Info button, random weights marked', async () => {
+    expect(readTextChunks(final.files[0]!.data)).toMatchObject({ Prompt: 'dog → nicolas cage', Seeds: '11-12', Strength: '1', Kind: 'adapt', Weights: expect.stringMatching(/^random/) });
+    expect(final.body.content).toMatch(/random weights: these pictures are abstract/);
+    const infoId = customIds(final).find((id) => id.includes(':info:'))!;
+    const message = { ...messageJSON([], final.body.content), components: final.body.components };
+    const sent = await h.interact(buttonPress(infoId, message));
+    const answer = sent.find((r) => r.method === 'POST' && r.path.startsWith('/webhooks/'))!.body;
+    expect(answer.flags).toBe(64);
+    expect(answer.content).toContain('seeds: `11-12`');
+    expect(answer.content).toContain('prompt: `dog → nicolas cage`');
   });
 
   it('the Save button asks for a name in a modal; submitting it saves the domain for /domains', async () => {
@@ -161,6 +174,29 @@ describe('Stylize on Discord with the real bot', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]!.body).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/no picture/) } });
     expect(h.logs.filter((l) => /failed/.test(l))).toEqual([]);
+  });
+});
+
+describe('queue positions on Discord', () => {
+  it('are updated live while the job waits, not posted once', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const hold = (userId: string) => services.jobs.submit({ userId, serverId: GUILD_ID, kind: 'test', description: 'held', run: () => held });
+    const running = await hold('other-1');
+    const ahead = await hold('other-2');
+    const before = discord.requests.length;
+    const payload = slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'heron' }, { name: 'count', type: 4, value: 1 }]);
+    const done = h.interact(payload);
+    const contents = () => patchesOf(discord.requests.slice(before)).map((r) => String(r.body.content));
+    await discord.waitFor((r) => r.method === 'PATCH' && String(r.body?.content).includes('queued, position 2'), before);
+    // the job ahead goes away: the waiting message moves up without anyone asking
+    await services.jobs.cancel(ahead.id, { userId: 'other-2', serverId: GUILD_ID, isManager: false });
+    await discord.waitFor((r) => r.method === 'PATCH' && String(r.body?.content).includes('queued, position 1'), before);
+    release();
+    await Promise.allSettled([running.result, ahead.result]);
+    await done;
+    expect(contents().at(-1)).toContain('heron');
+    expect(serviceLog.filter((l) => /failed/.test(l))).toEqual([]);
   });
 });
 

@@ -8,14 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNpy, parseNpy } from '../../src/engine/npy.js';
 import { cudaAvailable } from '../../src/engine/session.js';
 import { tinyPack } from '../parity/packs.js';
+import { packWithoutRelevance } from './official-styleclip.js';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/domainshift.js');
 let work: string;
 let pack: string;
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], timeout = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: work, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd: work, timeout }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -44,13 +45,35 @@ describe('domainshift CLI', () => {
     expect(info.numWs).toBeGreaterThan(0);
   });
 
-  it('pack relevance computes and caches the StyleCLIP relevance beside the pack; the second run finds it', async () => {
-    const first = await run(['pack', 'relevance', pack, '--samples', '1', '--json']);
-    expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ samples: 1, cached: false });
-    const second = await run(['pack', 'relevance', pack, '--samples', '1', '--json']);
-    expect(JSON.parse(second.stdout)).toMatchObject({ cached: true });
-  });
+  it('pack relevance --samples 100 computes σ and relevance and stores them in the pack; --import stores fs3.npy', async () => {
+    const dir = await packWithoutRelevance(tinyPack(), { channels: 1, dropStats: true });
+    try {
+      const first = await run(['pack', 'relevance', dir, '--samples', '100', '--style-samples', '2000'], 280_000);
+      expect(first.code).toBe(0);
+      expect(first.stderr).toMatch(/relevance passes: 200\/200 \(100 %\), \d+ s, about 0 s left/);
+      expect(first.stdout).toMatch(/files: \["style_stats.bin","style_relevance.bin"\]/);
+      const m = JSON.parse(await readFile(path.join(dir, 'pack.json'), 'utf8'));
+      expect(m.styleclip).toMatchObject({ statsSamples: 2000, channels: 1, maxResolution: 128, relevance: { source: 'computed', samples: 100, push: 5 } });
+      expect((await run(['pack', 'verify', dir, '--json'])).code).toBe(0); // sha256 and sizes recorded right
+      const again = await run(['pack', 'relevance', dir, '--json']);
+      expect(JSON.parse(again.stdout).note).toMatch(/brings its own relevance/);
+      const E = m.embedDim;
+      const fs3 = Float32Array.from({ length: 3 * E }, (_, i) => (i % E === Math.floor(i / E) ? 1 : 0));
+      await writeFile(path.join(work, 'fs3.npy'), formatNpy(fs3, [3, E]));
+      const imported = await run(['pack', 'relevance', dir, '--import', 'fs3.npy', '--json']);
+      expect(imported.code).toBe(0);
+      expect(JSON.parse(imported.stdout)).toMatchObject({ channels: 3, imported: 'fs3.npy' });
+      const rel = new Float32Array(new Uint8Array(await readFile(path.join(dir, 'style_relevance.bin'))).buffer);
+      expect(Array.from(rel.subarray(E, 2 * E)).indexOf(1)).toBe(1);
+      expect(rel.subarray(3 * E).every((v) => v === 0)).toBe(true);
+      await writeFile(path.join(work, 'wide.npy'), formatNpy(new Float32Array(3 * (E + 1)), [3, E + 1]));
+      const bad = await run(['pack', 'relevance', dir, '--import', 'wide.npy']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/wide.npy: shape \[3,17\]/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('adapt "a dog → nicolas cage": a before/after grid PNG with two rows of the same samples, and the domain', async () => {
     const res = await run(['adapt', '--pack', pack, '--prompt', 'a dog → nicolas cage', '--n', '3', '--out', 'grid.png', '--save-domain', 'd.npy', '--json']);

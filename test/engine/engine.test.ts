@@ -1,5 +1,5 @@
 // The Engine on the tiny fixture pack with the real ONNX Runtime: generation, domains, edits, metrics, photos.
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -8,6 +8,7 @@ import { EngineInputError, ImageInputError, openPack, type OnnxEngine } from '..
 import { stylizeCenterCrop } from '../../src/engine/stylize-crop.js';
 import type { RgbImage } from '../../src/engine/types.js';
 import { tinyPack } from '../parity/packs.js';
+import { packWithoutRelevance } from './official-styleclip.js';
 
 function meanAbs(a: RgbImage[], b: RgbImage[]): number {
   let s = 0;
@@ -109,7 +110,8 @@ describe('domains', () => {
     const a = await engine.domainFromText({ target: 'a zombie' });
     const b = await engine.domainFromText({ target: 'an oil painting' });
     expect(Array.from(engine.blend([a], [1]))).toEqual(Array.from(a));
-    const layout = engine.manifest.domainLayout!;
+    const layout = engine.manifest.domainLayout;
+    if (layout?.kind !== 'residual-slots') throw new Error('the tiny fixture is a published-formulation hypergan-clip pack');
     expect(layout.slots * layout.slotSize).toBe(engine.manifest.domainDim);
     const P = layout.slotSize;
     expect(a[0]).toBe(1); // the hypernet fills slot 0 with gain 1 and leaves the others empty
@@ -154,11 +156,10 @@ describe('domains', () => {
 });
 
 describe('StyleCLIP edit', () => {
-  it('computes and caches relevance beside the pack, and the edit changes the image', async () => {
+  it('uses the pack\'s relevance and σ, and the edit changes the image', async () => {
     const delta = await engine.editDirection({ target: 'smiling', strength: 3, disentanglement: 0 });
     expect(delta.length).toBe(engine.manifest.styleDim);
     expect(delta.some((v) => v !== 0)).toBe(true);
-    expect(await readdir(packCopy)).toContain('styleclip_relevance.bin');
     const samples = { seeds: [4, 5] };
     const before = await engine.generate({ samples });
     const after = await engine.generate({ samples, styleDelta: delta });
@@ -169,28 +170,56 @@ describe('StyleCLIP edit', () => {
     expect(strict.channels).toBeLessThan(loose.channels);
     expect((await engine.editDirectionWithInfo({ target: 'smiling', strength: 3, disentanglement: 1 })).channels).toBeLessThanOrEqual(1);
     await expect(engine.editDirection({ target: 'smiling', strength: 3, disentanglement: 2 })).rejects.toThrow(/disentanglement/);
+    await expect(engine.editDirection({ target: '  ', strength: 3 })).rejects.toThrow(/must not be empty/);
   });
 });
 
-describe('StyleCLIP relevance budget', () => {
-  it('refuses an on-demand computation past the budget with a hint, and uses a precomputed cache', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'relevance-'));
-    await cp(tinyPack(), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) && !src.includes('styleclip_relevance') });
-    const tight = await openPack(dir, { provider: 'cpu', threads: 1, relevanceSamples: 1, relevanceMaxPasses: 10 });
+describe('StyleCLIP relevance on demand', () => {
+  it('refuses past the budget with a hint, then computes (official recipe), caches beside the pack and edits', async () => {
+    const dir = await packWithoutRelevance(tinyPack(), { channels: 6 });
+    const tight = await openPack(dir, { provider: 'cpu', threads: 1, relevanceSamples: 2, relevanceMaxPasses: 10 });
     try {
       await expect(tight.editDirection({ target: 'smiling', strength: 1 })).rejects.toThrow(/domainshift pack relevance/);
-      const first = await tight.computeStyleRelevance(1);
+      const seen: number[] = [];
+      const first = await tight.computeStyleRelevance(2, true, (done) => seen.push(done));
       expect(first.cached).toBe(false);
-      expect(first.relevance.length).toBe(tight.manifest.styleDim * tight.manifest.embedDim);
-      // every row is a unit vector (normalised mean direction)
+      expect(seen.at(-1)).toBe(2 * 6 * 2); // progress counts every pass: 2 signs × 6 channels × 2 samples
       const E = tight.manifest.embedDim;
-      const norm = Math.hypot(...first.relevance.subarray(0, E));
-      expect(norm).toBeCloseTo(1, 4);
-      expect((await tight.computeStyleRelevance(1)).cached).toBe(true);
+      expect(first.relevance.length).toBe(tight.manifest.styleDim * E);
+      expect(Math.hypot(...first.relevance.subarray(0, E))).toBeCloseTo(1, 4); // rows are unit directions
+      expect(first.relevance.subarray(6 * E).every((v) => v === 0)).toBe(true); // uncovered channels: zero rows
+      expect(await readdir(dir)).toContain('styleclip_relevance.bin');
+      expect((await tight.computeStyleRelevance(2)).cached).toBe(true);
       const delta = await tight.editDirection({ target: 'smiling', strength: 1, disentanglement: 0 });
       expect(delta.some((v) => v !== 0)).toBe(true);
+      expect(delta.subarray(6).every((v) => v === 0)).toBe(true);
     } finally {
       await tight.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a pack made before styles.onnx: edits with its relevance use unit σ; computing one is refused with a reason', async () => {
+    const dir = await packWithoutRelevance(tinyPack(), { dropStats: true });
+    const raw = JSON.parse(await readFile(path.join(dir, 'pack.json'), 'utf8'));
+    delete raw.files.styles;
+    delete raw.styleclip;
+    await writeFile(path.join(dir, 'pack.json'), JSON.stringify(raw));
+    const old = await openPack(dir, { provider: 'cpu', threads: 1, relevanceSamples: 1 });
+    try {
+      await expect(old.editDirection({ target: 'smiling', strength: 1 })).rejects.toThrow(/predates styles.onnx/);
+    } finally {
+      await old.close();
+    }
+    await cp(path.join(tinyPack(), 'style_relevance.bin'), path.join(dir, 'style_relevance.bin'));
+    raw.files.styleRelevance = engine.manifest.files.styleRelevance;
+    await writeFile(path.join(dir, 'pack.json'), JSON.stringify(raw));
+    const withRelevance = await openPack(dir, { provider: 'cpu', threads: 1 });
+    try {
+      const delta = await withRelevance.editDirection({ target: 'smiling', strength: 1.5, disentanglement: 0 });
+      expect(Math.max(...delta.map(Math.abs))).toBeCloseTo(1.5, 5);
+    } finally {
+      await withRelevance.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -8,7 +8,8 @@ import { blendDomains, morphSteps, withStrength } from '../../src/engine/domains
 import { diversity, semanticScore } from '../../src/engine/evaluate.js';
 import { broadcastWPlus, copyFineLayers, gaussian, mixStyles, truncate, zFromSeeds } from '../../src/engine/latents.js';
 import { formatNpy, parseNpy, readNpy, writeNpy } from '../../src/engine/npy.js';
-import { globalDirection } from '../../src/engine/styleclip.js';
+import { globalDirection, meanDirection } from '../../src/engine/styleclip.js';
+import { PROMPT_TEMPLATES, templated } from '../../src/engine/styleclip-templates.js';
 import { parsePrompt } from '../../src/cli/input.js';
 
 const dirs: string[] = [];
@@ -100,15 +101,34 @@ describe('StyleCLIP global direction', () => {
   // 3 channels, E = 2: channel 0 aligned with x, channel 1 with y, channel 2 half-way
   const R = Float32Array.from([1, 0, 0, 1, Math.SQRT1_2, Math.SQRT1_2]);
   it('moves channels by their relevance to Δt and zeroes those under β', () => {
-    const { delta, channels } = globalDirection(R, 3, 2, Float32Array.from([2, 0]), 1, 0.5);
+    const { delta, channels } = globalDirection(R, 3, 2, Float32Array.from([2, 0]), 1, 0.5, null);
     expect(channels).toBe(2);
     expect(delta[0]).toBeCloseTo(1);
     expect(delta[1]).toBe(0);
     expect(delta[2]).toBeCloseTo(Math.SQRT1_2);
-    const strong = globalDirection(R, 3, 2, Float32Array.from([2, 0]), 3, 0.5).delta;
+    const strong = globalDirection(R, 3, 2, Float32Array.from([2, 0]), 3, 0.5, null).delta;
     expect(strong[0]).toBeCloseTo(3);
-    expect(globalDirection(R, 3, 2, Float32Array.from([0, 1]), 1, 0.99).delta[0]).toBe(0);
-    expect(globalDirection(R, 3, 2, Float32Array.from([1, 1]), 1, 1.01).channels).toBe(0);
+    expect(globalDirection(R, 3, 2, Float32Array.from([0, 1]), 1, 0.99, null).delta[0]).toBe(0);
+    expect(globalDirection(R, 3, 2, Float32Array.from([1, 1]), 1, 1.01, null).channels).toBe(0);
+  });
+
+  it('moves each channel by α·σ_c·r_c / max|r| (σ known per channel)', () => {
+    const sigma = Float32Array.from([2, 0.25, 4]);
+    const { delta } = globalDirection(R, 3, 2, Float32Array.from([2, 0]), 1.5, 0, sigma);
+    // r = [1, 0, 0.707], max |r| = 1
+    expect(delta[0]).toBeCloseTo(1.5 * 2);
+    expect(delta[1]).toBeCloseTo(0);
+    expect(delta[2]).toBeCloseTo(1.5 * 4 * Math.SQRT1_2);
+  });
+
+  it('averages a text over the 79 official prompt templates', () => {
+    expect(PROMPT_TEMPLATES).toHaveLength(79);
+    expect(PROMPT_TEMPLATES[0]).toBe('a bad photo of a {}.');
+    expect(PROMPT_TEMPLATES).not.toContain('a photo of many {}.');
+    expect(templated('smiling face')[34]).toBe('a smiling face in a video game.');
+    const d = meanDirection([Float32Array.from([3, 0]), Float32Array.from([0, 1])]);
+    expect(d[0]).toBeCloseTo(Math.SQRT1_2);
+    expect(d[1]).toBeCloseTo(Math.SQRT1_2);
   });
 });
 

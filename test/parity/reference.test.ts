@@ -37,6 +37,8 @@ function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s / a.length;
 }
 
+// CPU unless ORT_PROVIDER=cuda (scripts/gpu-check.sh runs these on the GPU)
+const PROVIDER = process.env.ORT_PROVIDER === 'cuda' ? 'cuda' : 'cpu';
 const packs = referencePacks();
 
 it('finds at least one pack with reference outputs', () => {
@@ -51,8 +53,8 @@ for (const dir of packs) {
     let pack: LoadedPack;
     let engine: OnnxEngine;
     beforeAll(async () => {
-      pack = await loadPack(dir, { provider: 'cpu' });
-      engine = await openPack(dir, { provider: 'cpu' });
+      pack = await loadPack(dir, { provider: PROVIDER });
+      engine = await openPack(dir, { provider: PROVIDER });
     });
     afterAll(async () => {
       await engine?.close();

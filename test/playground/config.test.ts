@@ -47,6 +47,18 @@ describe('config', () => {
     expect(describeConfig(parseConfig({ ORT_THREADS: '2', ORT_SPIN: 'off', ORT_PROVIDER: 'cpu' }))).toContain('onnxruntime: provider cpu, threads 2, spinning off');
   });
 
+  it('never echoes a token pasted into the wrong variable', () => {
+    const slack = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx';
+    const discord = 'MTAwMDAwMDAwMDAwMDAwMDAy.GhIjKl.abcdefghijklmnopqrstuvwxyz012345';
+    const said = [...problems({ PORT: slack }), ...problems({ SLACK_MODE: discord }), ...problems({ PLAYGROUND: slack })];
+    expect(said).toEqual([
+      `PORT must be a whole number between 1 and 65535 (got a ${slack.length}-character value that looks like a secret, not shown)`,
+      `SLACK_MODE must be one of socket, http (got a ${discord.length}-character value that looks like a secret, not shown)`,
+      `PLAYGROUND must be 1 or 0 (also true/false, yes/no, on/off), got a ${slack.length}-character value that looks like a secret, not shown`,
+    ]);
+    expect(said.join('\n')).not.toMatch(/xoxb|MTAw/);
+  });
+
   it('says what is wrong with PORT', () => {
     expect(problems({ PORT: 'abc' })).toEqual(['PORT must be a whole number between 1 and 65535 (got "abc")']);
     expect(problems({ PORT: '70000' })).toEqual(['PORT must be a whole number between 1 and 65535 (got 70000)']);

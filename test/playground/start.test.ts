@@ -92,7 +92,7 @@ function npmStart(env: Record<string, string>) {
 }
 
 describe('npm start', () => {
-  it(`serves the playground within 60 s with ${packDir}, and stops on SIGTERM`, { timeout: 90_000 }, async () => {
+  it(`serves the playground within 60 s with ${packDir}, and stops on SIGTERM`, { timeout: 180_000 }, async () => {
     const port = await freePort();
     const started = Date.now();
     const app = npmStart({ PORT: String(port) });
@@ -116,7 +116,7 @@ describe('npm start', () => {
     expect(existsSync(join(dataDir, '0.sqlite'))).toBe(true);
   });
 
-  it('starts the Slack bot on PORT and, with PLAYGROUND=1, the playground on the next port; secrets stay out of the log', { timeout: 90_000 }, async () => {
+  it('starts the Slack bot on PORT and, with PLAYGROUND=1, the playground on the next port; secrets stay out of the log', { timeout: 180_000 }, async () => {
     const botToken = 'xoxb-start-test-token-31337';
     const signingSecret = 'start-test-signing-secret-777';
     // Slack's Web API on loopback: auth.test is what Bolt asks first
@@ -161,7 +161,7 @@ describe('npm start', () => {
     expect(out).not.toContain(signingSecret);
   });
 
-  it('starts the Discord bot alone (no playground) and registers its commands on the guild', { timeout: 90_000 }, async () => {
+  it('starts the Discord bot alone (no playground) and registers its commands on the guild', { timeout: 180_000 }, async () => {
     const token = 'discord-start-test-token-0123456789';
     const discord = new FakeDiscord();
     await discord.start();

@@ -204,7 +204,15 @@ export interface SignedPost {
 }
 
 /** POSTs a form body to the app's /slack/events, signed as Slack would (or with `badSignature`). */
-export async function postSigned(port: number, secret: string, form: Record<string, string>, badSignature = false, ageSeconds = 0): Promise<SignedPost> {
+export async function postSigned(
+  port: number,
+  secret: string,
+  form: Record<string, string>,
+  badSignature = false,
+  ageSeconds = 0,
+  /** Slack's headers on a re-delivery: x-slack-retry-num, x-slack-retry-reason */
+  retry?: { num: number; reason: string },
+): Promise<SignedPost> {
   const body = new URLSearchParams(form).toString();
   const ts = Math.floor(Date.now() / 1000) - ageSeconds;
   const signature = slackSignature(badSignature ? `${secret}-wrong` : secret, ts, body);
@@ -215,6 +223,7 @@ export async function postSigned(port: number, secret: string, form: Record<stri
       'content-type': 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': String(ts),
       'x-slack-signature': signature,
+      ...(retry ? { 'x-slack-retry-num': String(retry.num), 'x-slack-retry-reason': retry.reason } : {}),
     },
     body,
   });

@@ -14,6 +14,9 @@ export interface Harness {
   app: SlackApp;
   logs: string[];
   slash(command: string, text: string, user?: string): Promise<SignedPost>;
+  /** the form of a slash command as Slack posts it, and posting it (again, as a retry, when `retry` is given) */
+  slashForm(command: string, text: string, user?: string): Record<string, string>;
+  post(form: Record<string, string>, retry?: { num: number; reason: string }): Promise<SignedPost>;
   interact(payload: unknown): Promise<SignedPost>;
   stop(): Promise<void>;
 }
@@ -42,25 +45,27 @@ export async function startHarness(bot: Bot, editIntervalMs = 250): Promise<Harn
   });
   const port = app.port as number;
   let trigger = 0;
+  const slashForm = (command: string, text: string, user = 'UUSER'): Record<string, string> => ({
+    token: 'legacy-verification-token',
+    team_id: TEAM,
+    team_domain: 'test',
+    channel_id: CHANNEL,
+    channel_name: 'general',
+    user_id: user,
+    user_name: user.toLowerCase(),
+    command,
+    text,
+    api_app_id: 'A1',
+    response_url: `${fake.origin}/respond/${++trigger}`,
+    trigger_id: `trigger-${trigger}`,
+  });
   return {
     fake,
     app,
     logs,
-    slash: (command, text, user = 'UUSER') =>
-      postSigned(port, SIGNING_SECRET, {
-        token: 'legacy-verification-token',
-        team_id: TEAM,
-        team_domain: 'test',
-        channel_id: CHANNEL,
-        channel_name: 'general',
-        user_id: user,
-        user_name: user.toLowerCase(),
-        command,
-        text,
-        api_app_id: 'A1',
-        response_url: `${fake.origin}/respond/${++trigger}`,
-        trigger_id: `trigger-${trigger}`,
-      }),
+    slashForm,
+    slash: (command, text, user = 'UUSER') => postSigned(port, SIGNING_SECRET, slashForm(command, text, user)),
+    post: (form, retry) => postSigned(port, SIGNING_SECRET, form, false, 0, retry),
     interact: (payload) => postInteraction(port, SIGNING_SECRET, payload),
     stop: async () => {
       await app.idle();

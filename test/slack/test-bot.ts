@@ -45,7 +45,8 @@ export class TestBot implements Bot {
   /** progress steps /adapt reports before its result */
   progressSteps = 10;
   progressGapMs = 50;
-  delayMs = 0;
+  /** when set, /adapt and buttons hold their work until it resolves (to see that acks do not wait for work) */
+  gate?: Promise<void>;
 
   wantsModal(inv: Invocation): boolean {
     return inv.command === 'stylize';
@@ -69,7 +70,7 @@ export class TestBot implements Bot {
     }
     if (inv.command === 'crash') throw new Error('engine exploded (internal detail)');
     if (inv.command === 'adapt') {
-      if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+      if (this.gate) await this.gate;
       const progress = await ctx.reply({ text: `Adapting to **${String(inv.options.target)}**… 0%` });
       // Progress comes faster than Slack may be edited, as from a job's callback: not awaited one by one.
       const edits: Promise<void>[] = [];
@@ -94,6 +95,7 @@ export class TestBot implements Bot {
 
   async handleButton(ctx: CommandContext, buttonId: string): Promise<void> {
     this.seen.push({ kind: 'button', ctx, id: buttonId });
+    if (this.gate) await this.gate;
     if (!ctx.source) throw new Error('a button without its message');
     const up = buttonId.startsWith('adapt:vote:up') ? 1 : 0;
     await ctx.source.edit({ text: `Votes: 👍 ${up} 👎 ${1 - up}`, buttons: [[{ id: 'adapt:vote:up:d1', label: `Good (${up})` }]] });

@@ -84,9 +84,9 @@ class GeneratorTest(unittest.TestCase):
         reference = dense_forward(self.gen, self.ws)
         self.assertGreater(reference.std().item(), 0.2, "random images should not be flat")
         for method in ("hypergan-clip", "hyperdomainnet"):
-            for formulation in ("residual", "in-weight"):
+            for formulation in ("residual", "in-weight", "additive"):
                 synth = Synthesis(self.gen, method, formulation=formulation)
-                ident = identity_domain(self.layers, method)[None].repeat(3, 1)
+                ident = identity_domain(self.layers, method, formulation=formulation)[None].repeat(3, 1)
                 out = synth(self.ws, ident, torch.zeros(3, synth.S))
                 self.assertLess((out - reference).abs().max().item(), 1e-5, method)
 
@@ -133,6 +133,28 @@ class GeneratorTest(unittest.TestCase):
             got = synth(self.ws, domain, torch.zeros(3, synth.S))
             self.assertLess((got - expected).abs().max().item(), 1e-4, formulation)
             self.assertGreater((got - dense_forward(self.gen, self.ws)).abs().mean().item(), 1e-2, formulation)
+
+    def test_additive_formulation_equals_its_dense_definition(self):
+        """The demo pack's own formulation: m ⊙ F + a ⊙ conv(x, (b∘s)⊗k) / ‖b∘s‖ (no demodulation of the branch)."""
+        g = torch.Generator().manual_seed(8)
+        identity = identity_domain(self.layers, "hypergan-clip", formulation="additive")
+        domain = identity + 0.3 * torch.randn(3, identity.numel(), generator=g)
+
+        def conv_fn(index, conv, x, style):
+            cin, cout = conv.in_channel, conv.out_channel
+            start = sum(2 * l["cout"] + l["cin"] + 9 for l in self.layers[:index])
+            blk = domain[:, start:start + 2 * cout + cin + 9]
+            m, a, b, k = blk[:, :cout], blk[:, cout:2 * cout], blk[:, 2 * cout:2 * cout + cin], blk[:, -9:]
+            bs = b * style
+            rank1 = ((a[:, :, None] * bs[:, None, :])[..., None] * k[:, None, None, :]).view(-1, cout, cin, 3, 3)
+            rank1 = rank1 / bs.norm(dim=1).view(-1, 1, 1, 1, 1)
+            branch = dense_modulated_conv(conv, x, style, extra_weight=rank1, demodulate=False)
+            return dense_modulated_conv(conv, x, style) * m[:, :, None, None] + branch
+
+        synth = Synthesis(self.gen, "hypergan-clip", formulation="additive")
+        self.assertEqual(synth.D, identity.numel())
+        got = synth(self.ws, domain, torch.zeros(3, synth.S))
+        self.assertLess((got - dense_forward(self.gen, self.ws, conv_fn)).abs().max().item(), 1e-4)
 
     def test_official_hypergan_clip_residual_is_reproduced(self):
         """F + η·m ⊙ demod(conv(x ⊙ s, a⊗b⊗k)) from the official estimators on the raw embedding."""

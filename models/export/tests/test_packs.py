@@ -19,8 +19,9 @@ from models.export.tokenizer import ClipBpe, END
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 PACKS = {"tiny": ("hypergan-clip", 1), "tiny-hdn": ("hyperdomainnet", 2)}
+# the demo pack is trained (models/train), not random: no seed
 COMMITTED = {"tiny": ("hypergan-clip", 1, 2_000_000), "tiny-hdn": ("hyperdomainnet", 2, 2_000_000),
-             "demo": ("hypergan-clip", 7, 20_000_000)}
+             "demo": ("hypergan-clip", None, 30_000_000)}
 IO = {"mapping": (["z"], ["w"]), "synthesis": (["ws", "domain", "style_delta"], ["images"]),
       "hypernet": (["target", "source"], ["domain"]), "encoder": (["images"], ["ws"]),
       "clipText": (["input_ids"], ["text_embeds"]), "clipVision": (["pixel_values"], ["image_embeds"]),
@@ -54,9 +55,10 @@ class FixturePackTest(unittest.TestCase):
             m = read_json(os.path.join(d, "pack.json"))
             R, N, L, D, S, E = (m[k] for k in ("resolution", "numWs", "latentDim", "domainDim", "styleDim", "embedDim"))
             Re = m["encoder"]["resolution"]
+            C, I = m["clip"]["contextLength"], m["clip"]["imageSize"]
             shapes = {"z": [L], "w": [L], "ws": [N, L], "domain": [D], "style_delta": [S], "images": None,
-                      "target": [E], "source": [E], "input_ids": [77], "text_embeds": [E],
-                      "pixel_values": [3, 224, 224], "image_embeds": [E], "styles": [S]}
+                      "target": [E], "source": [E], "input_ids": [C], "text_embeds": [E],
+                      "pixel_values": [3, I, I], "image_embeds": [E], "styles": [S]}
             for role, (inputs, outputs) in IO.items():
                 if role not in m["files"]:  # styles.onnx: packs exported before StyleCLIP statistics lack it
                     continue
@@ -78,7 +80,10 @@ class FixturePackTest(unittest.TestCase):
         for name, (method, seed, limit) in COMMITTED.items():
             d = pack_dir(name)
             m = read_json(os.path.join(d, "pack.json"))
-            self.assertEqual((m["method"], m["randomWeights"], m["provenance"]["seed"]), (method, True, seed))
+            if seed is None:
+                self.assertEqual((m["method"], m["randomWeights"], m["provenance"]["source"]), (method, False, "trained"))
+            else:
+                self.assertEqual((m["method"], m["randomWeights"], m["provenance"]["seed"]), (method, True, seed))
             total = 0
             for entry in m["files"].values():
                 data = read_bytes(os.path.join(d, entry["path"]))

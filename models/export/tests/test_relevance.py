@@ -106,7 +106,8 @@ class AddRelevanceTest(unittest.TestCase):
             self.assertGreater((norms > 0.5).mean(), 0.9)
             self.assertEqual(np.fromfile(os.path.join(pack, "style_stats.bin"), dtype="<f4").shape, (2 * S,))
             sc = manifest["styleclip"]
-            self.assertEqual((sc["statsSamples"], sc["relevance"]["samples"], sc["relevance"]["channels"]), (500, 1, S))
+            self.assertEqual((sc["statsSamples"], sc["relevance"]["samples"], sc["channels"], sc["maxResolution"]),
+                             (500, 1, S, 128))
         finally:
             shutil.rmtree(tmp)
 

@@ -145,6 +145,9 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
   client.on(Events.Error, (err) => logger.error(`discord: client error: ${describe(err)}`));
   client.on(Events.Warn, (message) => logger.info(`warning: discord: ${message}`));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.info(`warning: discord: shard ${shardId} disconnected (${event.code})`));
+  client.on(Events.ShardReconnecting, (shardId) => logger.info(`discord: shard ${shardId} reconnecting to the gateway`));
+  client.on(Events.ShardResume, (shardId, replayed) => logger.info(`discord: shard ${shardId} resumed (${replayed} events replayed)`));
+  client.on(Events.ShardError, (err, shardId) => logger.error(`discord: shard ${shardId} connection error: ${describe(err)}`));
 
   // a stray rejection anywhere in a job is logged, not fatal
   const onRejection = (reason: unknown) => logger.error(`unhandled rejection: ${describe(reason)}`);

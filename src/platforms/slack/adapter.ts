@@ -106,11 +106,17 @@ export async function startSlack(opts: SlackOptions): Promise<SlackApp> {
   });
 
   let port: number | undefined;
-  if (mode === 'socket') {
-    await app.start();
-  } else {
-    const server = await app.start({ port: opts.port ?? 3000, ...(opts.host ? { host: opts.host } : {}) });
-    port = (server.address() as AddressInfo).port;
+  try {
+    if (mode === 'socket') {
+      await app.start();
+    } else {
+      const server = await app.start({ port: opts.port ?? 3000, ...(opts.host ? { host: opts.host } : {}) });
+      port = (server.address() as AddressInfo).port;
+    }
+  } catch (e) {
+    // a half-started app (a socket, a listening port) must not linger under the retry that follows
+    await app.stop().catch(() => undefined);
+    throw e;
   }
   logger.info(`slack: listening in ${mode === 'socket' ? 'Socket Mode' : `HTTP mode on port ${port}`}`);
 

@@ -9,6 +9,7 @@ import { decodeMetadata, imageBlocksOf, messageBody, modalValues, modalView, typ
 import { completeFile, isImageFile, slackAttachment, type FileAccess, type SlackFile } from './files.js';
 import { slashInvocation } from './invocation.js';
 import { SlackConversation, type ThrottleRegistry } from './messages.js';
+import { RetryFilter } from './retries.js';
 
 export interface SlackLogger {
   info(msg: string): void;
@@ -24,6 +25,16 @@ export interface EventDeps {
   logger: SlackLogger;
   /** handlers still running, so that stop() and tests can wait for them */
   track(work: Promise<void>): void;
+  /** drops Slack's re-deliveries of requests already being handled (default: a new filter) */
+  retries?: RetryFilter;
+}
+
+/** acked already; true when this delivery is a retry of one already handled (it is logged and dropped) */
+function repeated(deps: EventDeps, body: unknown, retryNum: number | undefined): boolean {
+  deps.retries ??= new RetryFilter();
+  if (!deps.retries.isRepeat(body, retryNum)) return false;
+  deps.logger.info(`slack: retry ${retryNum} of a request already handled was acknowledged and dropped`);
+  return true;
 }
 
 /** How long an event that may open a modal waits for users.info: trigger_ids expire 3 s after the click. */
@@ -106,8 +117,9 @@ async function tellUser(deps: EventDeps, convo: SlackConversation, text: string)
 
 function registerSlashCommands(app: App, deps: EventDeps): void {
   for (const spec of deps.bot.specs.filter((s) => s.kind === 'slash')) {
-    app.command(`/${spec.name}`, async ({ command, ack, respond }) => {
+    app.command(`/${spec.name}`, async ({ command, ack, respond, context }) => {
       await ack();
+      if (repeated(deps, command, context.retryNum)) return;
       const parts: EventParts = {
         teamId: command.team_id || command.enterprise_id || 'unknown',
         channel: command.channel_id,
@@ -140,8 +152,9 @@ function describeFiles(files: SlackFile[]): string {
 
 function registerMessageShortcuts(app: App, deps: EventDeps): void {
   for (const spec of deps.bot.specs.filter((s) => s.kind === 'message')) {
-    app.shortcut({ type: 'message_action', callback_id: spec.name }, async ({ shortcut, ack, respond }) => {
+    app.shortcut({ type: 'message_action', callback_id: spec.name }, async ({ shortcut, ack, respond, context }) => {
       await ack();
+      if (repeated(deps, shortcut, context.retryNum)) return;
       if (shortcut.type !== 'message_action') return;
       const message = shortcut.message;
       const parts: EventParts = {
@@ -186,8 +199,9 @@ function responseUrlMessage(id: string, respond: RespondFn): PostedMessage {
 }
 
 function registerButtons(app: App, deps: EventDeps): void {
-  app.action({ type: 'block_actions' }, async ({ body, action, ack, respond }) => {
+  app.action({ type: 'block_actions' }, async ({ body, action, ack, respond, context }) => {
     await ack();
+    if (repeated(deps, body, context.retryNum)) return;
     if (body.type !== 'block_actions' || action.type !== 'button') return;
     const message = body.message as { ts: string; thread_ts?: string; blocks?: unknown } | undefined;
     const container = body.container as { is_ephemeral?: boolean; message_ts?: string } | undefined;
@@ -216,8 +230,9 @@ function registerButtons(app: App, deps: EventDeps): void {
 }
 
 function registerModals(app: App, deps: EventDeps): void {
-  app.view({ type: 'view_submission', callback_id: /.+/ }, async ({ body, view, ack }) => {
+  app.view({ type: 'view_submission', callback_id: /.+/ }, async ({ body, view, ack, context }) => {
     await ack();
+    if (repeated(deps, body, context.retryNum)) return;
     const meta = decodeMetadata(view.private_metadata);
     if (!meta) {
       deps.logger.info(`slack: a view submission (${view.callback_id}) without DomainShift metadata was ignored`);

@@ -213,10 +213,19 @@ export class SlackConversation {
         });
         return (res.message_ts as string | undefined) ?? '';
       } catch (err) {
-        // Where the bot is not a member, the event's response_url still reaches the user.
-        if (!this.opts.respond || !CHANNEL_ERRORS.includes(apiErrorCode(err) ?? '')) throw err;
-        await this.opts.respond({ response_type: 'ephemeral', replace_original: false, ...body });
-        return 'response-url';
+        // the answer must reach the user anyway: the event's response_url (works where the bot is not a member),
+        // else (a form submission has none, or it failed too) a direct message from the bot
+        if (this.opts.respond) {
+          try {
+            await this.opts.respond({ response_type: 'ephemeral', replace_original: false, ...body });
+            return 'response-url';
+          } catch {
+            /* fall through to a direct message */
+          }
+        }
+        const direct = await client.chat.postMessage({ channel: user, text: body.text, blocks: body.blocks }).catch(() => undefined);
+        if (!direct?.ts) throw err;
+        return direct.ts as string;
       }
     };
     const ts = await send(msg);

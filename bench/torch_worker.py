@@ -1,0 +1,99 @@
+"""The PyTorch side of `npm run bench`: the exporter's own modules (the ones each ONNX graph was exported from),
+rebuilt from the pack's provenance (random config + seed), kept in memory, and timed one stage at a time on
+request, so that bench/run.ts can interleave them with the engine's runs in the same rounds.
+
+Protocol: one JSON object a line on stdin, one answer a line on stdout.
+  {"setup": PACK_DIR, "batch": 4, "threads": 2, "device": "cpu"}
+                                                  -> {"torch": "1.13.1", "threads": 2, "mkldnn": true, "build_ms": ...}
+  {"run": "synthesis"}                            -> {"ms": 123.4}
+PyTorch runs as users run it: its default backends (oneDNN on where the build has it), torch.set_num_threads
+set to the engine's intra-op thread count, inference mode (no autograd).
+Run by hand: /usr/bin/python3 bench/torch_worker.py   (from the repository root)
+"""
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import torch  # noqa: E402
+
+from models.export.clip_model import TextTower, VisionTower  # noqa: E402
+from models.export.random_models import build_random  # noqa: E402
+from models.export.stylegan2 import Mapping, Synthesis, identity_domain, layer_table  # noqa: E402
+
+
+def build_stages(pack, batch, device):
+    with open(os.path.join(pack, "pack.json")) as f:
+        m = json.load(f)
+    prov = m["provenance"]
+    if prov.get("source") != "random" or "config" not in prov:
+        raise ValueError("only packs made with --random can be rebuilt in PyTorch here")
+    parts = build_random(prov["config"], m["method"], prov.get("seed", 0))
+    gen, clip = parts["generator"].eval(), parts["clip"].eval()
+    synth = Synthesis(gen, m["method"]).eval()
+    for module in gen.modules():  # as the exporter does before tracing
+        if hasattr(module, "freeze_energy"):
+            module.freeze_energy()
+    mapping, text, vision = Mapping(gen).eval(), TextTower(clip).eval(), VisionTower(clip).eval()
+    hyper, enc = parts["hypernet"].eval(), parts["encoder"].eval()
+
+    B, L, N, E = batch, m["latentDim"], m["numWs"], m["embedDim"]
+    g = torch.Generator().manual_seed(0)
+    tok = parts["tokenizer"]
+    ids = torch.tensor([tok.encode("a photo of a face number %d" % i) for i in range(B)], dtype=torch.int64) \
+        if hasattr(tok, "encode") else torch.zeros(B, 77, dtype=torch.int64)
+    if ids.shape[1] != 77:  # padded like the engine pads
+        ids = torch.nn.functional.pad(ids, (0, 77 - ids.shape[1]))
+    pixels = torch.randn(B, 3, 224, 224, generator=g)
+    emb = torch.randn(B, E, generator=g)
+    z = torch.randn(B, L, generator=g)
+    ws = torch.randn(B, N, L, generator=g)
+    domain = identity_domain(layer_table(gen), m["method"])[None].repeat(B, 1)
+    delta = torch.zeros(B, synth.S)
+    r = m["encoder"]["resolution"]
+    images = torch.rand(B, 3, r, r, generator=g) * 2 - 1
+    for module in (synth, mapping, text, vision, hyper, enc):
+        module.to(device)
+    ids, pixels, emb, z, ws, domain, delta, images = (
+        t.to(device) for t in (ids, pixels, emb, z, ws, domain, delta, images))
+    return {
+        "clipText": lambda: text(ids),
+        "clipImage": lambda: vision(pixels),
+        "hypernet": lambda: hyper(emb, emb),
+        "mapping": lambda: mapping(z),
+        "synthesis": lambda: synth(ws, domain, delta),
+        "encoder": lambda: enc(images),
+    }
+
+
+def main():
+    stages = None
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            if "setup" in req:
+                torch.set_num_threads(int(req["threads"]))
+                t0 = time.perf_counter()
+                device = req.get("device", "cpu")
+                stages = build_stages(req["setup"], int(req["batch"]), device)
+                sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+                out = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+                       "mkldnn": bool(torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled),
+                       "build_ms": (time.perf_counter() - t0) * 1000}
+            else:
+                fn = stages[req["run"]]
+                with torch.inference_mode():
+                    t0 = time.perf_counter()
+                    fn()
+                    sync()  # CUDA runs asynchronously: the time is until the result exists
+                    out = {"ms": (time.perf_counter() - t0) * 1000}
+        except Exception as err:  # answered, not raised: the bench prints it and goes on without PyTorch
+            out = {"error": f"{type(err).__name__}: {err}"}
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

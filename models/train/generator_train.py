@@ -1,0 +1,93 @@
+"""The base ("photo") StyleGAN2 of the exporter's own architecture, distilled from the renderer through the
+z -> attributes route: mapping(z) -> w -> synthesis must draw render(attributes_from_z(z)). A regression trains in
+the CPU budget where adversarial training would not, and the attributes that are continuous in the world (smile,
+hair length, skin tone, pose) stay continuous in W."""
+import torch
+import torch.nn.functional as F
+
+from models.export.stylegan2 import Generator
+
+from .common import Checkpoint, Progress, cosine_lr, resume
+from .world import attributes_from_z, render
+
+
+def make_generator(cfg):
+    g = cfg["generator"]
+    gen = Generator(g["resolution"], g["latent_dim"], g["n_mlp"], channels=g["channels"])
+    with torch.no_grad():
+        for _, conv in gen.styled_convs():
+            conv.noise.weight.zero_()  # the world has no stochastic detail: noise stays off
+    for _, conv in gen.styled_convs():
+        conv.noise.weight.requires_grad_(False)
+    return gen
+
+
+def synthesize(gen, ws, blocks=None, method="none", style_delta=None):
+    """The generator's forward on W+ [B,N,L] with the exporter's modules. blocks: per-layer domain slices (for the
+    hypernetwork's method) or None for the plain generator."""
+    noises = [getattr(gen.noises, f"noise_{i}") for i in range(gen.num_layers)]
+    convs = [gen.conv1] + list(gen.convs)
+
+    def conv(i, x, w):
+        block = blocks[i] if blocks is not None else None
+        delta = style_delta[i] if style_delta is not None else None
+        return convs[i](x, w, noises[i], method, block, delta)
+
+    out = gen.input(ws)
+    out = conv(0, out, ws[:, 0])
+    skip = gen.to_rgb1(out, ws[:, 1])
+    i = 1
+    for j, to_rgb in enumerate(gen.to_rgbs):
+        out = conv(1 + 2 * j, out, ws[:, i])
+        out = conv(2 + 2 * j, out, ws[:, i + 1])
+        skip = to_rgb(out, ws[:, i + 2], skip)
+        i += 2
+    return skip
+
+
+def pyramid_l1(a, b, levels=3):
+    loss = 0
+    for level in range(levels):
+        loss = loss + F.l1_loss(a, b)
+        a, b = F.avg_pool2d(a, 2), F.avg_pool2d(b, 2)
+    return loss / levels
+
+
+def train_generator(cfg, work_dir, seed=2):
+    gen = make_generator(cfg)
+    steps, batch = cfg["steps"]["generator"], cfg["batch"]["generator"]
+    mapping = list(gen.style.parameters())
+    synth = [p for n, p in gen.named_parameters() if not n.startswith("style.") and p.requires_grad]
+    # the mapping's EqualLinear layers scale their updates by lr_mul (0.01, a GAN's stability choice); a regression
+    # needs the mapping to learn as fast as the synthesis, so its group's rate is divided by lr_mul
+    lr_mul = gen.style[1].lr_mul
+    base_lr = 2e-3
+    opt = torch.optim.Adam([{"params": synth, "scale": 1.0}, {"params": mapping, "scale": 1 / lr_mul}], lr=base_lr,
+                           betas=(0.9, 0.99))
+    ckpt = Checkpoint(work_dir, "generator")
+    start, done = resume(ckpt, {"generator": gen}, [("opt", opt)], steps)
+    if done:
+        return gen.eval()
+    rng = torch.Generator().manual_seed(seed + start)
+    progress = Progress("generator", steps, start)
+    for step in range(start, steps):
+        cosine_lr(opt, base_lr, step, steps)
+        for group in opt.param_groups:
+            group["lr"] *= group["scale"]
+        z = torch.randn(batch, gen.style_dim, generator=rng)
+        target = render(attributes_from_z(z), size=gen.size)
+        w = gen.style(z)
+        images = synthesize(gen, w[:, None].expand(-1, gen.n_latent, -1))
+        loss = pyramid_l1(images, target) + F.mse_loss(images, target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        progress.update(step, loss=loss.item())
+        ckpt.save({"generator": gen.state_dict(), "opt": opt.state_dict()}, step, steps)
+    return gen.eval()
+
+
+@torch.no_grad()
+def mean_w(gen, samples=4096, seed=3):
+    z = torch.randn(samples, gen.style_dim, generator=torch.Generator().manual_seed(seed))
+    return gen.style(z).mean(0)

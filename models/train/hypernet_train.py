@@ -1,0 +1,133 @@
+"""The HyperGAN-CLIP hypernetwork of the pack (the exporter's DomainHypernet: CLIP target and source embeddings ->
+the per-layer [m, a, b, k] domain vector), trained as the paper does: one model for several domains, conditioned on
+text or on a reference picture, with the CLIP directional loss between source and target and a regulariser that
+keeps domains near the identity. The renderer's ground truth of the same face in the target style is an extra loss
+on the trained styles. Held-out styles and style x attribute combinations never appear here."""
+import random
+
+import torch
+import torch.nn.functional as F
+
+from models.export.hypernet import DomainHypernet
+from models.export.stylegan2 import Synthesis, layer_table
+
+from .captions import SHORT_FORMS, STYLE_PHRASES
+from .clip_train import augment, clip_pixels, tokenize
+from .common import Checkpoint, Progress, cosine_lr, resume
+from .generator_train import pyramid_l1, synthesize
+from .world import A, HELD_OUT_COMBOS, TRAINED_STYLES, attributes_from_z, render, sample_attributes
+
+METHOD = "hypergan-clip"
+FORMULATION = "additive"  # the demo pack's own domain layout (models/export/domain_layout.py)
+SOURCE_TEXTS = ["a photo", "a photo of a face", "a face", "a picture", "a picture of a face", "a photo of a person"]
+DEFAULT_SOURCE = "a photo of a face"
+
+
+def target_texts(style):
+    phrases = STYLE_PHRASES[style] + SHORT_FORMS[style]
+    return phrases + [p + " of a face" for p in STYLE_PHRASES[style] if "at night" not in p]
+
+
+def make_hypernet(gen, cfg):
+    hyper = DomainHypernet(layer_table(gen), METHOD, cfg["clip"]["embed_dim"], cfg["hypernet_hidden"],
+                           formulation=FORMULATION)
+    with torch.no_grad():
+        for layer, head in zip(hyper.layers, hyper.heads):
+            head.weight.normal_(0, 0.01 / head.in_features ** 0.5)
+            head.bias.zero_()
+            cin, cout = layer["cin"], layer["cout"]
+            # b and k must start non-zero or the rank-1 branch (a = 0) gets no gradient at all
+            head.bias[2 * cout:2 * cout + cin].normal_(0, cin ** -0.5)
+            head.bias[2 * cout + cin:].normal_(0, 1 / 3)
+    return hyper
+
+
+def hold_out_combos(z, styles):
+    """Push the attributes of held-out style x attribute combinations to 'no' for those styles."""
+    z = z.clone()
+    for i, style in enumerate(styles):
+        for held_style, attribute in HELD_OUT_COMBOS:
+            if style == held_style:
+                z[i, A[attribute]] = -z[i, A[attribute]].abs() - 0.4
+    return z
+
+
+class Conditions:
+    """Normalised CLIP embeddings of every text the trainer uses, and of a bank of reference renders per style."""
+
+    @torch.no_grad()
+    def __init__(self, clip, tokenizer, cfg, per_style=48, seed=11):
+        self.clip, self.size, self.context = clip, cfg["clip"]["image_size"], cfg["clip"]["context"]
+        texts = sorted({t for s in TRAINED_STYLES + ["photo"] for t in target_texts(s)} | set(SOURCE_TEXTS))
+        emb = F.normalize(clip.encode_text(tokenize(tokenizer, texts, self.context)), dim=1)
+        self.text = dict(zip(texts, emb))
+        gen = torch.Generator().manual_seed(seed)
+        self.images = {}
+        for style in TRAINED_STYLES + ["photo"]:
+            pics = render(sample_attributes(per_style, gen), style)
+            self.images[style] = F.normalize(clip.encode_image(clip_pixels(augment(pics, gen), self.size)), dim=1)
+
+    def pick(self, style, rng):
+        """(target, source, direction) for one sample: a text or a reference-picture condition."""
+        if rng.random() < 0.6:
+            target = self.text[rng.choice(target_texts(style))]
+            source = self.text[rng.choice(SOURCE_TEXTS)]
+        else:
+            bank = self.images[style]
+            target = bank[rng.randrange(len(bank))]
+            source = self.text[DEFAULT_SOURCE]
+        return target, source
+
+    def embed(self, images):
+        return F.normalize(self.clip.encode_image(clip_pixels(images, self.size)), dim=1)
+
+
+def domain_blocks(synth, domain):
+    return [domain[:, a:b] for a, b in synth.domain_offsets]
+
+
+def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
+    for p in list(gen.parameters()) + list(clip.parameters()):
+        p.requires_grad_(False)
+    hyper = make_hypernet(gen, cfg)
+    synth = Synthesis(gen, METHOD, formulation=FORMULATION)
+    steps, batch = cfg["steps"]["hypernet"], cfg["batch"]["hypernet"]
+    opt = torch.optim.Adam(hyper.parameters(), lr=1e-3)
+    ckpt = Checkpoint(work_dir, "hypernet")
+    start, done = resume(ckpt, {"hypernet": hyper}, [("opt", opt)], steps)
+    if done:
+        return hyper.eval()
+    conditions = Conditions(clip, tokenizer, cfg)
+    rng = random.Random(seed + start)
+    zgen = torch.Generator().manual_seed(seed + start)
+    progress = Progress("hypernet", steps, start)
+    styles_all = TRAINED_STYLES + ["photo"]
+    for step in range(start, steps):
+        cosine_lr(opt, 1e-3, step, steps, warmup=50)
+        styles = [rng.choice(styles_all) if rng.random() < 0.1 else rng.choice(TRAINED_STYLES) for _ in range(batch)]
+        z = hold_out_combos(torch.randn(batch, gen.style_dim, generator=zgen), styles)
+        attrs = attributes_from_z(z)
+        with torch.no_grad():
+            ws = gen.style(z)[:, None].expand(-1, gen.n_latent, -1)
+            truth = torch.stack([render(attrs[i:i + 1], s, gen.size)[0] for i, s in enumerate(styles)])
+            photo = render(attrs, size=gen.size)
+        pairs = [conditions.pick(s, rng) for s in styles]
+        target = torch.stack([t for t, _ in pairs])
+        source = torch.stack([s for _, s in pairs])
+        domain = hyper(target, source)
+        images = synthesize(gen, ws, domain_blocks(synth, domain), METHOD)
+        # CLIP directional loss: the picture moves in CLIP space the way the condition does
+        moved = F.normalize(conditions.embed(images) - conditions.embed(photo), dim=1)
+        wanted = F.normalize(target - source, dim=1)
+        direction = (1 - (moved * wanted).sum(1))
+        is_photo = torch.tensor([s == "photo" for s in styles])
+        direction = direction[~is_photo].mean() if (~is_photo).any() else images.sum() * 0
+        truth_loss = pyramid_l1(images, truth) + F.mse_loss(images, truth)
+        regulariser = (domain - hyper.identity).pow(2).mean()
+        loss = truth_loss + 0.3 * direction + 1e-3 * regulariser
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        progress.update(step, loss=loss.item(), truth=truth_loss.item(), clip=float(direction))
+        ckpt.save({"hypernet": hyper.state_dict(), "opt": opt.state_dict()}, step, steps)
+    return hyper.eval()

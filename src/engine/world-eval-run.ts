@@ -1,0 +1,110 @@
+// The evaluation table of a world-trained pack (see world-eval.ts): per style adapted by text, by reference picture,
+// by NADA domain, on held-out style x attribute combinations, and the /edit directions.
+import { EngineInputError } from './errors.js';
+import { contentAgreement, fraction, truthL1, type EditRow, type StyleRow, type Verdicts, WorldJudge } from './world-eval.js';
+import type { DomainScores, Engine, RgbImage } from './types.js';
+
+export interface WorldEvaluation {
+  judgeDir: string;
+  samples: number;
+  styles: Array<StyleRow & Partial<DomainScores>>;
+  edits: EditRow[];
+}
+
+/** The attributes an /edit is measured on, and the text it is asked with. */
+export const EDITS: Array<{ text: string; attribute: 'smile' | 'glasses' }> = [
+  { text: 'smiling', attribute: 'smile' },
+  { text: 'glasses', attribute: 'glasses' },
+];
+
+function styleRow(
+  judge: WorldJudge, style: string, kind: StyleRow['kind'], after: RgbImage[], verdicts: Verdicts, before: Verdicts,
+  truth: Float32Array, only?: number[],
+): StyleRow {
+  const k = judge.set.styles.indexOf(style);
+  const idx = only ?? after.map((_, i) => i);
+  return {
+    style, kind, heldOut: judge.set.heldOut.includes(style) || kind === 'combo',
+    styleAccuracy: fraction(idx.map((i) => verdicts.style[i] === k)),
+    contentAgreement: contentAgreement(before, verdicts, idx),
+    truthL1: truthL1(after, judge, truth, idx),
+    samples: idx.length,
+  };
+}
+
+export async function runWorldEvaluation(
+  engine: Engine, judgeDir: string,
+  opts: { samples?: number; scoreSamples?: number; editStrength?: number; styles?: string[]; edits?: boolean } = {},
+): Promise<WorldEvaluation> {
+  const judge = await WorldJudge.open(judgeDir);
+  try {
+    const set = judge.set;
+    if (set.latentDim !== engine.manifest.latentDim || set.resolution !== engine.manifest.resolution) {
+      throw new EngineInputError(`the judge's world (${set.resolution} px, z of ${set.latentDim}) is not this pack's (${engine.manifest.resolution} px, z of ${engine.manifest.latentDim})`);
+    }
+    const n = Math.min(opts.samples ?? set.count, set.count);
+    const z = (await judge.latents()).subarray(0, n * set.latentDim);
+    const base = await engine.generate({ samples: { z, n }, truncation: 1 });
+    const before = await judge.judge(base.images);
+    const source = set.phrases.photo;
+    const rows: WorldEvaluation['styles'] = [];
+    const attributeIndex = (name: string) => set.attributes.indexOf(name);
+    const attrs = await judge.attributes();
+    for (const style of set.styles.filter((s) => s !== 'photo' && (!opts.styles || opts.styles.includes(s)))) {
+      const truth = await judge.truth(style);
+      const domain = await engine.domainFromText({ target: set.phrases[style], source });
+      const after = (await engine.generate({ samples: { ws: base.ws, n }, domain })).images;
+      const verdicts = await judge.judge(after);
+      const scores = await engine.evaluate({ domain, target: { text: set.phrases[style] }, samples: opts.scoreSamples ?? 8 });
+      rows.push({ ...styleRow(judge, style, 'text', after, verdicts, before, truth), ...scores });
+      for (const [comboStyle, attribute] of set.heldOutCombos) {
+        if (comboStyle !== style) continue;
+        const a = attributeIndex(attribute);
+        const only = [...Array(n).keys()].filter((i) => attrs[i * set.attributes.length + a] > 0.5);
+        if (only.length) rows.push({ ...styleRow(judge, style, 'combo', after, verdicts, before, truth, only), style: `${style} + ${attribute}` });
+      }
+      // one-shot adaptation from a reference picture: the renderer's picture of another face in the style
+      const reference = judge.truthImage(truth, n % set.count === 0 ? set.count - 1 : n);
+      const refDomain = await engine.domainFromImage({ image: reference });
+      const refAfter = (await engine.generate({ samples: { ws: base.ws, n }, domain: refDomain })).images;
+      rows.push(styleRow(judge, style, 'reference', refAfter, await judge.judge(refAfter), before, truth));
+    }
+    for (const nada of opts.styles ? [] : engine.manifest.domains) {
+      const style = set.styles.find((s) => nada.prompt && set.phrases[s] === nada.prompt) ?? set.styles.find((s) => nada.name === s);
+      if (!style) continue;
+      const after = (await engine.generate({ samples: { ws: base.ws, n }, nadaDomain: nada.name })).images;
+      rows.push(styleRow(judge, style, 'nada', after, await judge.judge(after), before, await judge.truth(style)));
+    }
+    const edits: EditRow[] = [];
+    for (const edit of opts.edits === false ? [] : EDITS) {
+      const delta = await engine.editDirection({ target: edit.text, strength: opts.editStrength ?? 1 });
+      const after = (await engine.generate({ samples: { ws: base.ws, n }, styleDelta: delta })).images;
+      const verdicts = await judge.judge(after);
+      const without = [...Array(n).keys()].filter((i) => !before[edit.attribute][i]);
+      edits.push({
+        edit: edit.text, attribute: edit.attribute,
+        changed: fraction(without.map((i) => verdicts[edit.attribute][i])),
+        styleKept: fraction(verdicts.style.map((s) => s === set.styles.indexOf('photo'))),
+        samples: without.length,
+      });
+    }
+    return { judgeDir, samples: n, styles: rows, edits };
+  } finally {
+    await judge.close();
+  }
+}
+
+/** The table as text, one line per row. */
+export function formatWorldEvaluation(e: WorldEvaluation): string {
+  const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '   –  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
+  const lines = [
+    `world evaluation: ${e.samples} faces, judge ${e.judgeDir}`,
+    'style                          how        held  judge   content  |Δ truth|  sem.score  diversity',
+  ];
+  for (const r of e.styles) {
+    lines.push(`${r.style.padEnd(30)} ${r.kind.padEnd(10)} ${r.heldOut ? 'yes ' : 'no  '} ${pct(r.styleAccuracy)} ${pct(r.contentAgreement)}   ${r.truthL1.toFixed(3)}     ${r.semanticScore?.toFixed(3) ?? '  –  '}      ${r.diversity?.toFixed(3) ?? '  –  '}`);
+  }
+  lines.push('edit        attribute  changed  style kept  (samples without it before)');
+  for (const r of e.edits) lines.push(`${r.edit.padEnd(11)} ${r.attribute.padEnd(10)} ${pct(r.changed)}  ${pct(r.styleKept)}    ${r.samples}`);
+  return lines.join('\n');
+}
