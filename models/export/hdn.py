@@ -22,7 +22,7 @@ def activation(name):
 class BNLinRelu(nn.Module):
     def __init__(self, cin, cout, act):
         super().__init__()
-        self.bn = nn.BatchNorm1d(cout)
+        self.bn = nn.BatchNorm1d(cin)  # as core/mappers.py builds it (it normalises `cout` features: equal widths only)
         self.lin = nn.Linear(cin, cout)
         self.act = activation(act)
 
@@ -61,6 +61,9 @@ class HdnMapper(nn.Module):
             raise ValueError(f"HyperDomainNet mapper {cfg.get('mapper_type')!r} with a {cfg.get('backbone_type')!r} "
                              "backbone is not supported (the published mappers are residual_channelin, shared)")
         width, act = cfg["width"], cfg["activation"]
+        if cfg["input_dimension"] != width:  # core/mappers.py's first BatchNorm1d has input_dimension features
+            raise ValueError(f"HyperDomainNet mapper_config has input_dimension {cfg['input_dimension']} and width "
+                             f"{width}: the official mapper only runs with equal widths")
         self.backbone = Backbone(cfg)
         self.heads = nn.ModuleDict({f"conv_{i}": nn.ModuleDict({"in": nn.Sequential(
             *[ResBlock(width, 512, act) for _ in range(cfg["head_depth"] - 1)], nn.Linear(width, layer["cin"]))})
@@ -68,7 +71,9 @@ class HdnMapper(nn.Module):
 
     def forward(self, target, source):
         h = self.backbone(target)
-        return torch.cat([self.heads[f"conv_{i}"]["in"](h) for i in range(len(self.heads))], dim=1) + 1
+        # 1 + δ; the 1 taken from `source`'s shape so the graph keeps the contract's second input, which it does not use
+        return torch.cat([self.heads[f"conv_{i}"]["in"](h) for i in range(len(self.heads))], dim=1) + torch.ones_like(
+            source[:, :1])
 
 
 def check_cin_mult(ckpt):

@@ -97,7 +97,8 @@ class OfficialHyperGanClip(nn.Module):
             k = net.kernel_estimator(target)
             m = net.domain_modulation(target) if self.scaling else torch.ones_like(a)
             blocks += [self.eta * m, a, b, k]
-        return pack_slot(torch.ones_like(target[:, 0]), blocks, self.layers, self.slots)
+        # γ = 1; taken from `source`'s shape so the graph keeps the contract's second input, which it does not use
+        return pack_slot(torch.ones_like(source[:, 0]), blocks, self.layers, self.slots)
 
     @staticmethod
     def checkpoint_keys(layer_names, scaling=True):

@@ -174,19 +174,21 @@ class ModulatedConv2d(nn.Module):
 
 
 def rank1_conv(x, style_b, k, upsample):
-    """y = Σ_i (b∘s)_i·x_i (one channel), convolved with the per-sample 3x3 kernel k [B,9] (row-major, as conv2d
-    cross-correlates; a stride-2 transposed conv for upsampling layers, blur left to the caller). Returns
-    [B,1,H',W']: the un-normalised output of the rank-1 weight b⊗k, shared by every output channel."""
-    y = (x * style_b[:, :, None, None]).sum(1, keepdim=True)
-    height, width = int(y.shape[2]), int(y.shape[3])
+    """For K rank-1 weights at once: y_j = Σ_i (b_j∘s)_i·x_i (one channel each), convolved with the per-sample 3x3
+    kernel k_j (row-major, as conv2d cross-correlates; a stride-2 transposed conv for upsampling layers, blur left to
+    the caller). x [B,Cin,H,W], style_b [B,K,Cin], k [B,K,9] -> [B,K,H',W']: the un-normalised outputs of the
+    weights b_j⊗k_j, each shared by every output channel."""
+    height, width = int(x.shape[2]), int(x.shape[3])
+    slots = int(style_b.shape[1])
+    y = torch.matmul(style_b, x.flatten(2)).reshape(-1, slots, height, width)
     kernel = k
     if upsample:
         # transposed conv = zero insertion, pad by 2, cross-correlation with the flipped kernel
-        y = y.reshape(-1, 1, height, 1, width, 1)
-        y = F.pad(y, [0, 1, 0, 0, 0, 1]).reshape(-1, 1, height * 2, width * 2)
+        y = y.reshape(-1, slots, height, 1, width, 1)
+        y = F.pad(y, [0, 1, 0, 0, 0, 1]).reshape(-1, slots, height * 2, width * 2)
         y = y[:, :, : 2 * height - 1, : 2 * width - 1]
         y = F.pad(y, [2, 2, 2, 2])
-        kernel = torch.flip(k, [1])
+        kernel = torch.flip(k, [2])  # k[3r+c] -> k[3(2-r)+(2-c)] is a reversal of the 9 entries
         out_h, out_w = 2 * height + 1, 2 * width + 1
     else:
         y = F.pad(y, [1, 1, 1, 1])
@@ -194,5 +196,5 @@ def rank1_conv(x, style_b, k, upsample):
     out = 0
     for row in range(3):
         for col in range(3):
-            out = out + kernel[:, 3 * row + col, None, None, None] * y[:, :, row:row + out_h, col:col + out_w]
+            out = out + kernel[:, :, 3 * row + col, None, None] * y[:, :, row:row + out_h, col:col + out_w]
     return out

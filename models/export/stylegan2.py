@@ -28,8 +28,8 @@ class StyledConv(nn.Module):
         self.activate = FusedLeakyReLU(out_channel)
 
     def forward(self, x, w, noise, method="none", block=None, delta=None, formulation="residual"):
-        """block: this layer's part of the domain: [B, Cin] multipliers (hyperdomainnet), a list of
-        (γ [B], [B, 2·Cout + Cin + 9]) per residual slot (hypergan-clip, residual and in-weight), or one
+        """block: this layer's part of the domain: [B, Cin] multipliers (hyperdomainnet), the residual slots
+        (γ [B,K], [B,K,2·Cout + Cin + 9]) (hypergan-clip, residual and in-weight), or one
         [B, 2·Cout + Cin + 9] (hypergan-clip, additive); delta: style offset [B, Cin] or None."""
         conv = self.conv
         style = conv.modulation(w)
@@ -49,31 +49,35 @@ class StyledConv(nn.Module):
 
 
 def hypergan_conv(conv, x, style, slots, formulation):
-    """F + Σ_slots γ·(what the domain adds), before blur. residual (model.py): m ⊙ demod(conv(x, a⊗b⊗k·s));
-    in-weight (model_old.py): m ⊙ demod(conv(x, (W + a⊗b⊗k)·s)) − F. Demodulation is computed exactly
-    (ε = 1e-8 as official) from per-channel energies, never from dense per-sample weights."""
-    layer = {"cin": conv.in_channel, "cout": conv.out_channel}
+    """F + Σ_j γ_j·(what slot j's domain adds), before blur, all slots at once (the graph does not grow with them).
+    residual (model.py): m ⊙ demod(conv(x, a⊗b⊗k·s)); in-weight (model_old.py): m ⊙ demod(conv(x, (W + a⊗b⊗k)·s))
+    − F. Demodulation is computed exactly (ε = 1e-8 as official) from per-channel energies, never from dense
+    per-sample weights. slots: (γ [B,K], blocks [B,K,2·Cout + Cin + 9])."""
+    gain, block = slots
+    cin, cout, scale = conv.in_channel, conv.out_channel, conv.scale
+    m, a, b, k = block[..., :cout], block[..., cout:2 * cout], block[..., 2 * cout:2 * cout + cin], block[..., -9:]
     raw = conv.raw(x, style)
     energy_w = conv.energy(style)
     main = raw * torch.rsqrt(energy_w + 1e-8)[:, :, None, None]
-    out = main
-    scale = conv.scale
-    for gain, block in slots:
-        m, a, b, k = split_block(block, layer)
-        bs = b * style
-        y = rank1_conv(x, bs, k, conv.upsample)  # [B,1,H,W]
-        rank1 = (a * a) * ((bs * bs).sum(1) * (k * k).sum(1))[:, None] * scale * scale
-        if formulation == "residual":
-            coef = m * scale * a * torch.rsqrt(rank1 + 1e-8)
-            out = out + (gain[:, None] * coef)[:, :, None, None] * y
-        else:
-            weight = conv.scaled_weight().reshape(conv.out_channel, conv.in_channel, 9)
-            wk = torch.matmul(k, weight.reshape(-1, 9).t()).reshape(-1, conv.out_channel, conv.in_channel)
-            cross = 2 * scale * a * (wk * (bs * style)[:, None, :]).sum(2)
-            demod = torch.rsqrt(energy_w + cross + rank1 + 1e-8)
-            new = (raw + (scale * a)[:, :, None, None] * y) * (m * demod)[:, :, None, None]
-            out = out + gain[:, None, None, None] * (new - main)
-    return out
+    bs = b * style[:, None, :]  # [B,K,Cin]
+    y = rank1_conv(x, bs, k, conv.upsample)  # [B,K,H,W]
+    rank1 = (a * a) * ((bs * bs).sum(2) * (k * k).sum(2))[..., None] * (scale * scale)  # [B,K,Cout]
+    if formulation == "residual":
+        coef = gain[..., None] * m * scale * a * torch.rsqrt(rank1 + 1e-8)
+        return main + mix_slots(coef, y)
+    # Σ_{i,t} scale²·W_oit·k_t·b_i·s_i²: the cross term in the demodulation of W + a⊗b⊗k
+    weight = conv.scaled_weight().permute(1, 0, 2, 3).reshape(cin, cout * 9)
+    wk = (torch.matmul(bs * style[:, None, :], weight).reshape(-1, int(k.shape[1]), cout, 9) * k[:, :, None, :]).sum(3)
+    demod = torch.rsqrt(energy_w[:, None, :] + 2 * scale * a * wk + rank1 + 1e-8)
+    gmd = gain[..., None] * m * demod  # [B,K,Cout]
+    kept = (1 - gain.sum(1))[:, None, None, None]  # F + Σ_j γ_j·(new_j − F)
+    return main * kept + raw * gmd.sum(1)[:, :, None, None] + mix_slots(gmd * scale * a, y)
+
+
+def mix_slots(coef, y):
+    """Σ_j coef_j [B,K,Cout] ⊗ y_j [B,K,H,W] -> [B,Cout,H,W]."""
+    height, width = int(y.shape[2]), int(y.shape[3])
+    return torch.matmul(coef.transpose(1, 2), y.flatten(2)).reshape(-1, int(coef.shape[2]), height, width)
 
 
 def additive_conv(conv, x, style, block):
@@ -82,8 +86,8 @@ def additive_conv(conv, x, style, block):
     m, a, b, k = split_block(block, {"cin": conv.in_channel, "cout": conv.out_channel})
     bs = b * style
     norm = torch.rsqrt((bs * bs).sum(1) + 1e-8)
-    return conv(x, style) * m[:, :, None, None] + (a * norm[:, None])[:, :, None, None] * rank1_conv(
-        x, bs, k, conv.upsample)
+    y = rank1_conv(x, bs[:, None], k[:, None], conv.upsample)  # [B,1,H,W]
+    return conv(x, style) * m[:, :, None, None] + (a * norm[:, None])[:, :, None, None] * y
 
 
 class ToRGB(nn.Module):
@@ -170,8 +174,8 @@ class Synthesis(nn.Module):
         d0, d1 = self.domain_offsets[index]
         if not has_slots(self.method, self.formulation):
             return domain[:, d0:d1]
-        p = self.slot_size
-        return [(domain[:, j * p], domain[:, j * p + d0:j * p + d1]) for j in range(self.slots)]
+        slots = domain.reshape(-1, self.slots, self.slot_size)
+        return slots[:, :, 0], slots[:, :, d0:d1]
 
     def forward(self, ws, domain, style_delta):
         g = self.g

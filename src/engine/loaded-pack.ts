@@ -2,7 +2,7 @@
 // the small float files. Shared by every Engine handle opened on the same folder (see index.ts).
 import path from 'node:path';
 import { ClipTokenizer, visionInputName } from './clip.js';
-import type { PackManifest } from './manifest.js';
+import type { PackFile, PackManifest } from './manifest.js';
 import { checkGraph, clipContracts, graphContracts, PackError, readF32File, readManifest, resolvePackPath, verifyPackFiles, type GraphSpec } from './pack.js';
 import { openSession, ort, ProviderError, type SessionOptions } from './session.js';
 
@@ -90,14 +90,16 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
   };
   const contracts = graphContracts(m);
   const clip = clipContracts(m, visionInputName(sessions.clipVision));
+  const optional = (file: PackFile | undefined, session: ort.InferenceSession | null, spec: GraphSpec): Array<[string, ort.InferenceSession, GraphSpec]> =>
+    file && session ? [[file.path, session, spec]] : [];
   const checks: Array<[string, ort.InferenceSession, GraphSpec]> = [
     [m.files.mapping.path, sessions.mapping, contracts.mapping],
     [m.files.synthesis.path, sessions.synthesis, contracts.synthesis],
+    ...optional(m.files.hypernet, sessions.hypernet, contracts.hypernet),
+    ...optional(m.files.encoder, sessions.encoder, contracts.encoder),
     [m.files.clipText.path, sessions.clipText, clip.clipText],
     [m.files.clipVision.path, sessions.clipVision, clip.clipVision],
   ];
-  if (m.files.hypernet && sessions.hypernet) checks.push([m.files.hypernet.path, sessions.hypernet, contracts.hypernet]);
-  if (m.files.encoder && sessions.encoder) checks.push([m.files.encoder.path, sessions.encoder, contracts.encoder]);
   try {
     if (m.files.styles) {
       sessions.styles = (await open(dir, m, 'styles', opts)).session;

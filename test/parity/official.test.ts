@@ -52,6 +52,17 @@ async function expected(dir: string, name: string): Promise<{ data: Float32Array
   return readNpyF32(path.join(dir, 'expected', `${name}.npy`));
 }
 
+/** The pack's CLIP towers (exported from a TorchScript archive as clip.load downloads it) against OpenAI's formulas. */
+async function expectClipMatches(dir: string, pack: LoadedPack): Promise<void> {
+  const pixels = await expected(dir, 'pixels');
+  const img = await runF32(pack.sessions.clipVision, { pixel_values: f32(pixels.data, pixels.shape) }, 'image_embeds');
+  expect(meanAbs(img.data, (await expected(dir, 'image_embeds')).data), 'image').toBeLessThanOrEqual(1e-4);
+  const ids = await expected(dir, 'input_ids');
+  const idTensor = new ort.Tensor('int64', BigInt64Array.from(ids.data, (v) => BigInt(Math.round(v))), ids.shape);
+  const txt = await runF32(pack.sessions.clipText, { input_ids: idTensor }, 'text_embeds');
+  expect(meanAbs(txt.data, (await expected(dir, 'text_embeds')).data), 'text').toBeLessThanOrEqual(1e-4);
+}
+
 for (const name of ['hgc-residual', 'hgc-in-weight', 'hdn-td', 'hdn-im2im']) {
   describe(`published layout ${name}`, () => {
     let dir: string;
@@ -67,9 +78,11 @@ for (const name of ['hgc-residual', 'hgc-in-weight', 'hdn-td', 'hdn-im2im']) {
       if (pack) await releasePack(pack.sessions);
     });
 
-    it('`domainshift pack verify` passes', async () => {
+    it('`domainshift pack verify` passes; its CLIP (TorchScript ViT-B/16 or ViT-B/32) matches OpenAI\'s formulas', async () => {
       const res = await exec(process.execPath, [bin, 'pack', 'verify', dir], root);
       expect(res.code, res.stderr).toBe(0);
+      expect(pack.manifest.clip.hypernetTrainedWith).toBe(name.startsWith('hgc') ? 'ViT-B/16' : 'ViT-B/32');
+      await expectClipMatches(dir, pack);
     });
 
     it('engine domains (strength 1, strength 0.5, a 50/50 blend) render what the official formulas give, mean-abs ≤ 1e-4', async () => {
@@ -125,14 +138,20 @@ describe('a pack from a generator alone (rosinality ffhq.pt, CLIP TorchScript, a
     expect(pack.manifest.files.styles).toBeDefined(); // what /edit needs besides CLIP
   });
 
+  it('serves what needs no hypernetwork: a StyleCLIP text edit and the imported NADA domain change the pictures', async () => {
+    const samples = { seeds: [1, 2] };
+    const base = await engine.generate({ samples });
+    const delta = await engine.editDirection({ target: 'a pixar character', strength: 3 });
+    expect(delta.length).toBe(pack.manifest.styleDim);
+    const edited = await engine.generate({ samples, styleDelta: delta });
+    const nada = await engine.generate({ samples, nadaDomain: 'sketch' });
+    const moved = (a: typeof base, b: typeof base) => a.images.some((img, i) => img.data.some((v, j) => v !== b.images[i].data[j]));
+    expect(moved(edited, base)).toBe(true);
+    expect(moved(nada, base)).toBe(true);
+  });
+
   it('CLIP from the TorchScript archive and the generator match the independent forward, mean-abs ≤ 1e-4', async () => {
-    const pixels = await expected(dir, 'pixels');
-    const img = await runF32(pack.sessions.clipVision, { pixel_values: f32(pixels.data, pixels.shape) }, 'image_embeds');
-    expect(meanAbs(img.data, (await expected(dir, 'image_embeds')).data)).toBeLessThanOrEqual(1e-4);
-    const ids = await expected(dir, 'input_ids');
-    const idTensor = new ort.Tensor('int64', BigInt64Array.from(ids.data, (v) => BigInt(Math.round(v))), ids.shape);
-    const txt = await runF32(pack.sessions.clipText, { input_ids: idTensor }, 'text_embeds');
-    expect(meanAbs(txt.data, (await expected(dir, 'text_embeds')).data)).toBeLessThanOrEqual(1e-4);
+    await expectClipMatches(dir, pack);
     const ws = await expected(dir, 'ws');
     const n = ws.shape[0];
     const feeds = { ws: f32(ws.data, ws.shape), domain: f32(new Float32Array(n * pack.manifest.domainDim).fill(1), [n, pack.manifest.domainDim]), style_delta: f32(new Float32Array(n * pack.manifest.styleDim), [n, pack.manifest.styleDim]) };

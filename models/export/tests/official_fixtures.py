@@ -71,7 +71,7 @@ def rosinality_checkpoint(seed):
 
 def hdn_mapper_config(backbone_depth=2, head_depth=2):
     return {"backbone_type": "shared", "mapper_type": "residual_channelin", "activation": "relu",
-            "input_dimension": EMBED, "width": 16, "head_depth": head_depth, "backbone_depth": backbone_depth,
+            "input_dimension": EMBED, "width": EMBED, "head_depth": head_depth, "backbone_depth": backbone_depth,
             "no_coarse": False, "no_fine": False, "no_medium": False}
 
 
