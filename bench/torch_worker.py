@@ -21,7 +21,8 @@ import torch  # noqa: E402
 
 from models.export.clip_model import TextTower, VisionTower  # noqa: E402
 from models.export.random_models import build_random  # noqa: E402
-from models.export.stylegan2 import Mapping, Synthesis, identity_domain, layer_table  # noqa: E402
+from models.export.domain_layout import layout_of  # noqa: E402
+from models.export.stylegan2 import Mapping, Synthesis  # noqa: E402
 
 
 def build_stages(pack, batch, device):
@@ -30,9 +31,10 @@ def build_stages(pack, batch, device):
     prov = m["provenance"]
     if prov.get("source") != "random" or "config" not in prov:
         raise ValueError("only packs made with --random can be rebuilt in PyTorch here")
-    parts = build_random(prov["config"], m["method"], prov.get("seed", 0))
+    slots, formulation = layout_of(m)
+    parts = build_random(prov["config"], m["method"], prov.get("seed", 0), formulation, slots)
     gen, clip = parts["generator"].eval(), parts["clip"].eval()
-    synth = Synthesis(gen, m["method"]).eval()
+    synth = Synthesis(gen, m["method"], slots, formulation).eval()
     for module in gen.modules():  # as the exporter does before tracing
         if hasattr(module, "freeze_energy"):
             module.freeze_energy()
@@ -50,7 +52,7 @@ def build_stages(pack, batch, device):
     emb = torch.randn(B, E, generator=g)
     z = torch.randn(B, L, generator=g)
     ws = torch.randn(B, N, L, generator=g)
-    domain = identity_domain(layer_table(gen), m["method"])[None].repeat(B, 1)
+    domain = synth.identity()[None].repeat(B, 1)
     delta = torch.zeros(B, synth.S)
     r = m["encoder"]["resolution"]
     images = torch.rand(B, 3, r, r, generator=g) * 2 - 1

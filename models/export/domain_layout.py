@@ -25,6 +25,14 @@ def has_slots(method, formulation):
     return method == "hypergan-clip" and formulation in SLOTTED
 
 
+def layout_of(manifest):
+    """(slots, formulation) of a pack from its pack.json; a hypergan-clip pack without `domainLayout` predates it,
+    and its domains are the additive formulation's."""
+    layout = manifest.get("domainLayout") or {}
+    default = "additive" if manifest["method"] == "hypergan-clip" else "residual"
+    return layout.get("slots", DEFAULT_SLOTS), layout.get("formulation", default)
+
+
 def domain_block_len(layer, method):
     if method == "hypergan-clip":
         return 2 * layer["cout"] + layer["cin"] + 9

@@ -9,7 +9,7 @@ import shutil
 import torch
 
 from .checkpoints import generator_from_state_dict, generator_state
-from .domain_layout import DEFAULT_SLOTS
+from .domain_layout import layout_of
 from .loading import load_file
 from .pack_writer import export_synthesis, file_entry, write_manifest
 
@@ -49,11 +49,9 @@ def add_nada_domain(path, pack_dir, name, prompt=None, random_noise=False):
     rel = f"domains/{name}/synthesis.onnx"
     if os.path.isdir(os.path.join(pack_dir, "domains", name)):
         shutil.rmtree(os.path.join(pack_dir, "domains", name))
-    layout = manifest.get("domainLayout") or {}
-    # a hypergan-clip pack without domainLayout predates it: its domains are the additive formulation's
-    formulation = layout.get("formulation", "additive" if manifest["method"] == "hypergan-clip" else "residual")
-    synth = export_synthesis(gen, manifest["method"], os.path.join(pack_dir, rel), layout.get("slots", DEFAULT_SLOTS),
-                             formulation, random_noise=random_noise)
+    slots, formulation = layout_of(manifest)
+    synth = export_synthesis(gen, manifest["method"], os.path.join(pack_dir, rel), slots, formulation,
+                             random_noise=random_noise)
     if (synth.D, synth.S) != (manifest["domainDim"], manifest["styleDim"]):
         raise ValueError("the NADA generator's layer widths differ from the pack's generator")
     entry = {"name": name, "synthesis": file_entry(pack_dir, rel)}

@@ -12,7 +12,7 @@ import torch
 from . import EXPORTER_VERSION
 from .clip_model import TextTower, VisionTower, image_size
 from .configs import CLIP_MEAN, CLIP_STD, DEFAULT_TRUNCATION, fine_layers_from
-from .domain_layout import DEFAULT_SLOTS, identity_domain, manifest_layout
+from .domain_layout import DEFAULT_SLOTS, manifest_layout
 from .stylegan2 import Mapping, Styles, Synthesis, layer_table
 
 OPSET = 17
@@ -57,9 +57,8 @@ def export_synthesis(generator, method, path, slots=DEFAULT_SLOTS, formulation="
     for module in generator.modules():
         if hasattr(module, "freeze_energy"):
             module.freeze_energy()
-    layers = layer_table(generator)
     ws = torch.randn(2, generator.n_latent, generator.style_dim)
-    domain = identity_domain(layers, method, slots)[None].repeat(2, 1)
+    domain = synth.identity()[None].repeat(2, 1)
     export_onnx(synth, (ws, domain, torch.zeros(2, synth.S)), path, ["ws", "domain", "style_delta"], ["images"])
     return synth
 
@@ -105,7 +104,7 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
     synth = export_graphs(parts, method, out)
     layers = layer_table(gen)
     write_f32(f"{out}/w_avg.bin", parts["w_avg"])
-    write_f32(f"{out}/identity_domain.bin", identity_domain(layers, method, synth.slots))
+    write_f32(f"{out}/identity_domain.bin", synth.identity())
     with open(f"{out}/clip/tokenizer.json", "w", encoding="utf-8") as f:
         tok = parts["tokenizer"]
         json.dump(getattr(tok, "source_json", None) or tok.to_json(), f, ensure_ascii=False)

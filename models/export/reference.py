@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from .clip_model import image_size
 from .configs import CLIP_MEAN, CLIP_STD
-from .domain_layout import identity_domain, manifest_layout, with_strength
+from .domain_layout import manifest_layout, with_strength
 from .stylegan2 import Mapping, layer_table
 
 TEXTS = ["a photo of a face", "a pixar character", "a pencil sketch of a smiling dog"]
@@ -35,7 +35,7 @@ def compute_reference(parts, method, synth, truncation):
     t["text_embeds"] = clip.encode_text(t["input_ids"])
     normed = F.normalize(t["text_embeds"], dim=1)
     layers = layer_table(gen)
-    identity = identity_domain(layers, method, synth.slots)
+    identity = synth.identity()
     if hyper is not None:
         t["hypernet_target"] = normed[1:3].clone()
         t["hypernet_source"] = normed[0:1].repeat(2, 1)
@@ -48,7 +48,7 @@ def compute_reference(parts, method, synth, truncation):
     t["w"] = Mapping(gen)(t["z"])
     w_avg = parts["w_avg"]
     t["ws"] = (w_avg + truncation * (t["w"] - w_avg))[:, None].repeat(1, gen.n_latent, 1).contiguous()
-    half = with_strength(chosen[1], identity, 0.5, manifest_layout(layers, method, synth.slots))
+    half = with_strength(chosen[1], identity, 0.5, manifest_layout(layers, method, synth.slots, synth.formulation))
     t["domain"] = torch.stack([identity, chosen[0], half])
     t["style_delta"] = torch.zeros(BATCH, synth.S)
     t["style_delta"][2] = 0.3 * torch.randn(synth.S, generator=rng)

@@ -5,8 +5,8 @@ import math
 import torch
 import torch.nn as nn
 
-from .domain_layout import (DEFAULT_SLOTS, check_formulation, domain_block_len, domain_dim,  # noqa: F401
-                            has_slots, identity_domain, layer_offsets, slot_len, split_block, style_dim_total)
+from .domain_layout import (DEFAULT_SLOTS, check_formulation, domain_dim, has_slots, identity_domain, layer_offsets,
+                            slot_len, split_block)
 from .ops import (ConstantInput, EqualLinear, FusedLeakyReLU, ModulatedConv2d, NoiseInjection, PixelNorm,
                   Upsample, rank1_conv)
 
@@ -169,6 +169,9 @@ class Synthesis(nn.Module):
         self.D, self.S = domain_dim(layers, method, slots, formulation), s
         self.slot_size = slot_len(layers)
         self.random_noise = False  # True: fresh noise on every call (RandomNormalLike), as NADA's samplers draw
+
+    def identity(self):
+        return identity_domain(self.layers, self.method, self.slots, self.formulation)
 
     def layer_domain(self, domain, index):
         d0, d1 = self.domain_offsets[index]

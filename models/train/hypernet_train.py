@@ -115,7 +115,7 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
         target = torch.stack([t for t, _ in pairs])
         source = torch.stack([s for _, s in pairs])
         domain = hyper(target, source)
-        images = synthesize(gen, ws, domain_blocks(synth, domain), METHOD)
+        images = synthesize(gen, ws, domain_blocks(synth, domain), METHOD, formulation=FORMULATION)
         # CLIP directional loss: the picture moves in CLIP space the way the condition does
         moved = F.normalize(conditions.embed(images) - conditions.embed(photo), dim=1)
         wanted = F.normalize(target - source, dim=1)

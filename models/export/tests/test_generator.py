@@ -10,8 +10,8 @@ from models.export.configs import CONFIGS
 from models.export.hypernet import OfficialHyperGanClip
 from models.export.ops import upfirdn2d
 from models.export.random_models import random_generator
-from models.export.stylegan2 import (Generator, Synthesis, domain_dim, identity_domain, layer_table,
-                                     style_dim_total)
+from models.export.domain_layout import domain_dim, identity_domain, style_dim_total
+from models.export.stylegan2 import Generator, Synthesis, layer_table
 
 torch.set_grad_enabled(False)
 
