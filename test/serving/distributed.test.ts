@@ -1,8 +1,10 @@
 // Distributed mode with real processes: redis-server, two front ends (npm start with QUEUE_URL, the playground)
-// and two render workers (src/worker.ts) on the tiny fixture pack. Every job is delivered exactly once, and a
-// worker killed with SIGKILL mid-job loses nothing: its job completes on the other worker.
+// and two render workers (src/worker.ts) on the tiny fixture pack. Every job is delivered exactly once; a
+// worker killed with SIGKILL mid-job loses nothing (its job completes on the other worker); a front end killed
+// with SIGKILL mid-job loses nothing (the other front end delivers its results, once).
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logLines, startFrontEnd, startRedis, startWorker, type FrontEnd, type Proc } from './processes.js';
+import { logLines, startFrontEnd, startRedis, startWorker, type FrontEnd, type Proc } from '../../scripts/processes.js';
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
 const procs: Proc[] = [];
@@ -82,5 +84,37 @@ describe('distributed mode (BullMQ on a real redis-server)', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect((await resultsByPrompt([fe], 'survivor-')).get('survivor-1')).toBe(1);
     expect(await failures([fe])).toEqual([]);
+  }, 300_000);
+
+  it('a front end killed with SIGKILL mid-job: the other front end delivers its results, each once', async () => {
+    const [a, b] = procs.filter((p): p is FrontEnd => 'base' in p);
+    const frontEndId = (fe: FrontEnd) => / front end (fe-\S+):/.exec(fe.output())![1];
+    const redisClient = new Redis(redis.url);
+    try {
+      const owned = async () => Object.entries(await redisClient.hgetall('domainshift:delivery-owners')).filter(([, o]) => o === frontEndId(a)).map(([id]) => id);
+      const before = new Set(await owned());
+      // three jobs on front end a; one worker is left, so at least two are still queued when a dies
+      for (let k = 0; k < 3; k++) await a.command(`orphan${k}`, `/adapt prompt: orphan-${k} count: 4 seed: ${k}`);
+      const fresh = async () => (await owned()).filter((id) => !before.has(id));
+      await expect.poll(async () => (await fresh()).length, { timeout: 60_000 }).toBe(3);
+      const jobIds = await fresh();
+      await a.kill('SIGKILL');
+      // every job is claimed for delivery, by a (before it died) or by b (after a's lease ran out)
+      const claims = async () => Promise.all(jobIds.map((id) => redisClient.get(`domainshift:delivered:${id}`)));
+      await expect.poll(async () => (await claims()).every((c) => c !== null), { timeout: 180_000, interval: 1000 }).toBe(true);
+      const byB = (await claims()).filter((c) => c === frontEndId(b)).length;
+      expect(byB).toBeGreaterThanOrEqual(2);
+      expect(logLines(b).filter((l) => /^adopted job /.test(l.msg)).length).toBe(byB);
+      // b's page takes them from the mailbox: each adopted result once, nothing failed
+      await expect.poll(async () => [...(await resultsByPrompt([b], 'orphan-')).values()].reduce((n, c) => n + c, 0), { timeout: 30_000 }).toBe(byB);
+      await new Promise((r) => setTimeout(r, 3000));
+      const counts = await resultsByPrompt([b], 'orphan-');
+      expect([...counts.values()].every((n) => n === 1)).toBe(true);
+      expect(await failures([b])).toEqual([]);
+      // their delivery records are gone with the claims
+      for (const id of jobIds) expect(await redisClient.hexists('domainshift:delivery-owners', id)).toBe(0);
+    } finally {
+      redisClient.disconnect();
+    }
   }, 300_000);
 });

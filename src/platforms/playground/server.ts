@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Actor, Bot } from '../../core/platform.js';
+import type { Actor, Bot, OutgoingMessage } from '../../core/platform.js';
 import { UserError } from '../../core/platform.js';
 import { Channel } from './channel.js';
 import { PlaygroundAdapter, userAuthor } from './adapter.js';
@@ -20,6 +20,8 @@ export interface PlaygroundOptions {
   serverId?: string;
   channelId?: string;
   log?: { info(msg: string): void; error(msg: string, err?: unknown): void };
+  /** answers other front ends left for this channel (distributed mode): taken when a page connects */
+  inbox?: (serverId: string, channelId: string) => Promise<Array<{ messageId: string; msg: OutgoingMessage }>>;
 }
 
 export interface Playground {
@@ -45,6 +47,15 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   const channelId = options.channelId ?? 'general';
   const channel = new Channel();
   const adapter = new PlaygroundAdapter(options.bot, channel, { serverId, channelId, log: options.log });
+  // the first page to connect takes what a dead front end's jobs left for this channel
+  const takeInbox = async () => {
+    if (!options.inbox) return;
+    try {
+      adapter.deliverLate(await options.inbox(serverId, channelId));
+    } catch (e) {
+      options.log?.error('playground: could not read the answers other front ends left', e);
+    }
+  };
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {
     'GET /api/info': async (_req, res) => {
@@ -58,11 +69,13 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       });
     },
     'GET /api/messages': async (_req, res, url) => {
+      await takeInbox();
       sendJson(res, 200, { messages: channel.history(userIdFrom(url.searchParams.get('user'))) });
     },
     'GET /api/events': async (req, res, url) => {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 1000\n\n');
+      await takeInbox();
       const stop = channel.listen(userIdFrom(url.searchParams.get('user')), res);
       const ping = setInterval(() => res.write(': ping\n\n'), 20_000);
       req.on('close', () => {
