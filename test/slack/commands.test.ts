@@ -70,7 +70,7 @@ describe('Slack slash commands (HTTP receiver)', () => {
     expect(seen.ctx.actor).toEqual({ id: 'UUSER', name: 'Uma User', isManager: false });
   });
 
-  it('parses subcommands and the first string option without a parseText', async () => {
+  it('parses subcommands and gives free text to the first string option', async () => {
     await h.slash('/domains', 'delete my cage domain', 'UADMIN');
     await h.app.idle();
     const seen = bot.seen.filter((s) => s.inv?.command === 'domains').at(-1)!;
