@@ -7,7 +7,8 @@ import { resultInfoText, resultMessage, voteKey } from '../src/core/results.js';
 import { Stores, type ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
 import { base64ToFloats } from '../src/core/encoding.js';
-import { checkSeeds, postResult } from './shared.js';
+import { OPTION_RANGES } from '../src/core/options.js';
+import { postResult, seedsFrom } from './shared.js';
 
 const STRENGTH_STEP = 0.25;
 
@@ -45,13 +46,13 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
     case 'more': {
       if (rec.ws) throw new UserError('A stylized photo has no other samples.');
       const last = rec.seeds[rec.seeds.length - 1];
-      const seeds = checkSeeds(last + 1 > 0xffffffff - rec.seeds.length ? 0 : last + 1, rec.seeds.length);
+      const seeds = seedsFrom(last + rec.seeds.length > 0xffffffff ? 0 : last + 1, rec.seeds.length);
       await postResult(ctx, services, engine, `more samples of ${rec.prompt}`, { fields: { ...derived, seeds, strength: rec.strength } });
       return;
     }
     case 'str': {
       const step = arg === 'down' ? -STRENGTH_STEP : STRENGTH_STEP;
-      const strength = Math.round(Math.min(services.limits.maxStrength, Math.max(0, rec.strength + step)) * 100) / 100;
+      const strength = Math.round(Math.min(OPTION_RANGES.strength.max, Math.max(OPTION_RANGES.strength.min, rec.strength + step)) * 100) / 100;
       if (strength === rec.strength) throw new UserError(`The strength is already ${rec.strength}.`);
       await postResult(ctx, services, engine, `${rec.prompt} at strength ${strength}`, { fields: { ...derived, seeds: rec.seeds, strength } });
       return;

@@ -4,8 +4,8 @@
 import type { Command } from '../src/core/command.js';
 import { makeId, optAttachment, optNumber, optString } from '../src/core/command.js';
 import { UserError, type Attachment, type CommandContext, type OptionSpec } from '../src/core/platform.js';
-import { checkAttachmentMeta, checkPrompt, checkStrength, fetchPicture } from '../src/core/limits.js';
-import { parseOptionText } from '../src/core/prompt.js';
+import { checkAttachmentMeta, checkPrompt, fetchPicture } from '../src/core/limits.js';
+import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
 import { base64ToFloats, shortId } from '../src/core/encoding.js';
 import type { BotServices } from '../src/core/services.js';
 import { findSaved } from './domains.js';
@@ -16,7 +16,7 @@ const options: OptionSpec[] = [
   { name: 'domain', description: 'a saved domain (see /domains gallery)', type: 'string', maxLength: 32 },
   { name: 'target', description: 'a text target, e.g. "a marble statue"', type: 'string', maxLength: 200 },
   { name: 'reference', description: 'a reference picture whose domain to copy', type: 'attachment' },
-  { name: 'strength', description: '0 to 2 (default 1)', type: 'number', min: 0, max: 2 },
+  rangeOption('strength', 'number', 'how far to go', OPTION_RANGES.strength),
 ];
 
 /** Pictures of messages acted on, waiting for their form to come back (the form id cannot hold a file). */
@@ -102,13 +102,11 @@ export const stylizeCommand: Command = {
     description: 'Re-draw a picture in a saved domain, a text target, or a reference picture’s domain',
     kind: 'slash',
     options,
-    parseText: (text) => parseOptionText(text, options, 'target'),
+    freeText: ['target'],
   },
 
   async run(ctx, inv, services) {
-    const image = optAttachment(inv, 'image');
-    if (!image) throw new UserError('Attach the picture to re-draw as `image`.');
-    const strength = checkStrength(optNumber(inv, 'strength'), services.limits);
-    await stylize(ctx, services, image, { domain: optString(inv, 'domain'), target: optString(inv, 'target'), reference: optAttachment(inv, 'reference') }, strength);
+    const cond = { domain: optString(inv, 'domain'), target: optString(inv, 'target'), reference: optAttachment(inv, 'reference') };
+    await stylize(ctx, services, optAttachment(inv, 'image')!, cond, optNumber(inv, 'strength')!);
   },
 };

@@ -7,6 +7,7 @@ import type { Command } from './command.js';
 import type { BotServices } from './services.js';
 import { shortId } from './encoding.js';
 import { JobFailure, userMessageOf } from './progress.js';
+import { validateInvocation } from './options.js';
 
 /** Commands that work in any channel (so a manager can fix a channel list that locked everyone out). */
 const ANYWHERE = new Set(['help', 'settings']);
@@ -53,7 +54,8 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
       return byName.get(inv.command)?.wantsModal?.(inv) ?? false;
     },
     handleCommand(ctx, inv) {
-      return guard(ctx, inv.command, `/${inv.command}`, (cmd) => cmd.run(ctx, inv, services));
+      // every platform's invocation is checked against its spec here, so commands read checked values only
+      return guard(ctx, inv.command, `/${inv.command}`, (cmd) => cmd.run(ctx, validateInvocation(cmd.spec, inv), services));
     },
     handleButton(ctx, buttonId) {
       const [name, ...args] = buttonId.split(':');

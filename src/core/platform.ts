@@ -15,6 +15,8 @@ export interface OptionSpec {
   min?: number;
   max?: number;
   maxLength?: number;
+  /** filled in by validateInvocation when the option is left out */
+  default?: string | number | boolean;
 }
 
 export interface SubcommandSpec {
@@ -35,15 +37,16 @@ export interface CommandSpec {
   /** only server managers (Discord Manage Server, Slack workspace admins, playground "manager" switch) */
   managersOnly?: boolean;
   /**
-   * Slack has no typed options: a slash command's text is parsed into options by this function
-   * (the playground uses it too for free typing). Without it, the text is the first string option.
+   * Where typed text that names no option goes (Slack's slash text, the playground's message box; options.ts):
+   * these options in order, each but the last taking one word. Without it: the first text option.
    */
-  parseText?(text: string): ParsedText;
+  freeText?: string[];
 }
 
+/** Typed text split into a subcommand and option values, still strings (validateInvocation converts them). */
 export interface ParsedText {
   subcommand?: string;
-  options: Record<string, string | number | boolean>;
+  options: Record<string, string>;
 }
 
 /** A picture (or any file) a user gave; the adapter knows how to fetch it from its platform. */

@@ -4,6 +4,7 @@
 import sharp from 'sharp';
 import type { Attachment, Bot, CommandContext, CommandSpec, Invocation, ModalValues, PostedMessage } from '../../src/core/platform.js';
 import { UserError } from '../../src/core/platform.js';
+import { validateInvocation } from '../../src/core/options.js';
 
 export const testSpecs: CommandSpec[] = [
   {
@@ -116,8 +117,10 @@ export function createTestBot(): TestBot {
       return () => watchers.delete(listener);
     },
     wantsModal: (inv) => inv.command === 'stylize',
-    async handleCommand(ctx, inv) {
+    async handleCommand(ctx, raw) {
       try {
+        // as createBot does: every invocation is checked against its spec before a command sees it
+        const inv = validateInvocation(testSpecs.find((s) => s.name === raw.command)!, raw);
         if (inv.command === 'adapt') return await adapt(ctx, inv);
         if (inv.command === 'domains') return await domains(ctx, inv);
         if (inv.command === 'stylize') {

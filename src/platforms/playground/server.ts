@@ -61,7 +61,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {
     'GET /api/info': async (_req, res) => {
-      // JSON drops each spec's parseText function: the page only needs names, options and choices
+      // the page shows names, options, ranges and choices; parsing and checks stay on the server
       sendJson(res, 200, {
         specs: options.bot.specs,
         serverId,
