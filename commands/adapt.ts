@@ -3,19 +3,20 @@
 import type { Command } from '../src/core/command.js';
 import { optNumber, optString } from '../src/core/command.js';
 import { UserError, type OptionSpec } from '../src/core/platform.js';
-import { checkCount, checkPrompt, checkStrength } from '../src/core/limits.js';
-import { parseDomainPrompt, parseOptionText } from '../src/core/prompt.js';
+import { checkPrompt } from '../src/core/limits.js';
+import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
+import { parseDomainPrompt } from '../src/core/prompt.js';
 import { unknownWords, vocabularyHint } from '../src/engine/vocabulary.js';
 import { onResultButton, onResultModal } from './result-actions.js';
-import { checkSeeds, MAX_SEED, postResult, randomSeed } from './shared.js';
+import { postResult, randomSeed, seedsFrom } from './shared.js';
 
 const options: OptionSpec[] = [
   { name: 'prompt', description: 'what to turn the generator into: "a photo → a pencil sketch", or just "at night"', type: 'string', maxLength: 200 },
   { name: 'target', description: 'the target description (instead of prompt)', type: 'string', maxLength: 200 },
   { name: 'source', description: "what the generator draws now (default: the pack's own description)", type: 'string', maxLength: 200 },
-  { name: 'strength', description: 'how far to go: 0 none, 1 as trained, up to 2', type: 'number', min: 0, max: 2 },
-  { name: 'seed', description: 'first sample seed (the same seed gives the same faces)', type: 'integer', min: 0, max: MAX_SEED },
-  { name: 'count', description: 'how many samples, 1 to 8 (default 4)', type: 'integer', min: 1, max: 8 },
+  rangeOption('strength', 'number', 'how far to go: 0 none, 1 as trained', OPTION_RANGES.strength),
+  rangeOption('seed', 'integer', 'first sample seed (the same seed gives the same faces)', OPTION_RANGES.seed),
+  rangeOption('count', 'integer', 'how many samples', OPTION_RANGES.count),
 ];
 
 export const adaptCommand: Command = {
@@ -24,7 +25,6 @@ export const adaptCommand: Command = {
     description: 'A new domain from text: the same samples before and after',
     kind: 'slash',
     options,
-    parseText: (text) => parseOptionText(text, options, 'prompt'),
   },
 
   async run(ctx, inv, services) {
@@ -38,9 +38,8 @@ export const adaptCommand: Command = {
     const target = checkPrompt(parsed.target, limits, settings.blocklist, 'The target');
     const sourceText = sourceOpt ?? parsed.source;
     const source = sourceText ? checkPrompt(sourceText, limits, settings.blocklist, 'The source') : undefined;
-    const strength = checkStrength(optNumber(inv, 'strength'), limits);
-    const count = checkCount(optNumber(inv, 'count'), limits);
-    const seeds = checkSeeds(optNumber(inv, 'seed') ?? randomSeed(), count);
+    const strength = optNumber(inv, 'strength')!;
+    const seeds = seedsFrom(optNumber(inv, 'seed') ?? randomSeed(), optNumber(inv, 'count')!);
     const engine = await services.engineFor(ctx.place.serverId);
     const unknown = unknownWords(engine.manifest, `${target} ${source ?? ''}`);
     if (unknown.length) throw new UserError(vocabularyHint(engine.manifest, unknown));

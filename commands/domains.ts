@@ -2,15 +2,14 @@
 import type { Command } from '../src/core/command.js';
 import { optNumber, optString } from '../src/core/command.js';
 import { UserError, type CommandContext, type SubcommandSpec } from '../src/core/platform.js';
-import { parseOptionText } from '../src/core/prompt.js';
+import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
 import { defuseMentions } from '../src/core/moderation.js';
 import { base64ToFloats } from '../src/core/encoding.js';
-import { checkCount, checkStrength } from '../src/core/limits.js';
 import type { SavedDomain, VoteTally } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
 import type { Engine } from '../src/engine/types.js';
 import { mayDelete } from './result-actions.js';
-import { checkSeeds, postResult, randomSeed } from './shared.js';
+import { postResult, randomSeed, seedsFrom } from './shared.js';
 import { runAndFinish } from './finish.js';
 
 const nameOption = { name: 'name', description: 'the saved domain', type: 'string' as const, required: true, maxLength: 32 };
@@ -21,9 +20,9 @@ const subcommands: SubcommandSpec[] = [
     description: 'a saved domain on new samples',
     options: [
       nameOption,
-      { name: 'strength', description: '0 to 2 (default 1)', type: 'number', min: 0, max: 2 },
-      { name: 'seed', description: 'first sample seed', type: 'integer', min: 0 },
-      { name: 'count', description: '1 to 8 samples (default 4)', type: 'integer', min: 1, max: 8 },
+      rangeOption('strength', 'number', 'how far to go', OPTION_RANGES.strength),
+      rangeOption('seed', 'integer', 'first sample seed', OPTION_RANGES.seed),
+      rangeOption('count', 'integer', 'how many samples', OPTION_RANGES.count),
     ],
   },
   { name: 'info', description: 'prompt, creator, votes, Semantic-Score and Diversity of a saved domain', options: [nameOption] },
@@ -86,7 +85,6 @@ export const domainsCommand: Command = {
     description: "The server's saved domains: gallery, use, info, rename, delete",
     kind: 'slash',
     subcommands,
-    parseText: (text) => parseOptionText(text, subcommands.flatMap((s) => s.options ?? []), 'name', subcommands.map((s) => s.name)),
   },
 
   async run(ctx, inv, services) {
@@ -97,8 +95,8 @@ export const domainsCommand: Command = {
       case 'use': {
         const d = await findSaved(ctx, services, optString(inv, 'name'));
         const engine = engineForSaved(services, d);
-        const strength = checkStrength(optNumber(inv, 'strength'), services.limits);
-        const seeds = checkSeeds(optNumber(inv, 'seed') ?? randomSeed(), checkCount(optNumber(inv, 'count'), services.limits));
+        const strength = optNumber(inv, 'strength')!;
+        const seeds = seedsFrom(optNumber(inv, 'seed') ?? randomSeed(), optNumber(inv, 'count')!);
         await postResult(ctx, services, engine, `/domains use ${d.name}`, { fields: {
           kind: 'adapt',
           prompt: `${d.name} (${d.prompt})`,

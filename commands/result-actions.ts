@@ -1,12 +1,13 @@
 // The buttons under every result: more samples, strength −/+, morph, save (a modal asks the name),
 // 👍/👎 with live tallies, delete (the owner, or managers).
-import { UserError, type CommandContext, type ModalValues } from '../src/core/platform.js';
+import { checkField, UserError, type CommandContext, type ModalValues } from '../src/core/platform.js';
 import { makeId } from '../src/core/command.js';
 import { resultInfoText, resultMessage, voteKey } from '../src/core/results.js';
 import { Stores, type ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
 import { base64ToFloats } from '../src/core/encoding.js';
-import { checkSeeds, postResult } from './shared.js';
+import { OPTION_RANGES } from '../src/core/options.js';
+import { postResult, seedsFrom } from './shared.js';
 import { runAndFinish } from './finish.js';
 
 const STRENGTH_STEP = 0.25;
@@ -45,13 +46,13 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
     case 'more': {
       if (rec.ws) throw new UserError('A stylized photo has no other samples.');
       const last = rec.seeds[rec.seeds.length - 1];
-      const seeds = checkSeeds(last + 1 > 0xffffffff - rec.seeds.length ? 0 : last + 1, rec.seeds.length);
+      const seeds = seedsFrom(last + rec.seeds.length > 0xffffffff ? 0 : last + 1, rec.seeds.length);
       await postResult(ctx, services, engine, `more samples of ${rec.prompt}`, { fields: { ...derived, seeds, strength: rec.strength } });
       return;
     }
     case 'str': {
       const step = arg === 'down' ? -STRENGTH_STEP : STRENGTH_STEP;
-      const strength = Math.round(Math.min(services.limits.maxStrength, Math.max(0, rec.strength + step)) * 100) / 100;
+      const strength = Math.round(Math.min(OPTION_RANGES.strength.max, Math.max(OPTION_RANGES.strength.min, rec.strength + step)) * 100) / 100;
       if (strength === rec.strength) throw new UserError(`The strength is already ${rec.strength}.`);
       await postResult(ctx, services, engine, `${rec.prompt} at strength ${strength}`, { fields: { ...derived, seeds: rec.seeds, strength } });
       return;
@@ -118,8 +119,12 @@ export async function onResultModal(ctx: CommandContext, args: string[], values:
   if (!rec.domain || !rec.domainId) throw new UserError('Only results with a domain can be saved.');
   if (!(await maySave(ctx, services))) throw new UserError('On this server only managers can save domains.');
   const raw = typeof values.name === 'string' ? values.name : '';
-  const name = Stores.normalizeName(raw || suggestName(rec.prompt));
-  if (await services.stores.getSaved(ctx.place.serverId, name)) throw new UserError(`A domain called \`${name}\` already exists on this server.`);
+  // a bad or taken name is shown beside the form's field where the platform can (the form stays open)
+  const name = await checkField('name', async () => {
+    const n = Stores.normalizeName(raw || suggestName(rec.prompt));
+    if (await services.stores.getSaved(ctx.place.serverId, n)) throw new UserError(`A domain called \`${n}\` already exists on this server.`);
+    return n;
+  });
   const engine = await engineOf(services, rec);
   const target = rec.prompt.split('→').pop()!.trim();
   // Semantic-Score and Diversity (seed 004) with the pack's CLIP, once, when the domain is saved

@@ -1,5 +1,5 @@
 // Helpers shared by the commands that make results: seeds, and rendering a result as a job and posting it.
-import { UserError, type CommandContext } from '../src/core/platform.js';
+import type { CommandContext } from '../src/core/platform.js';
 import { shortId } from '../src/core/encoding.js';
 import type { EditSpec, PendingRecord } from '../src/core/render-tasks.js';
 import type { ResultRecord } from '../src/core/stores.js';
@@ -7,14 +7,12 @@ import type { BotServices } from '../src/core/services.js';
 import type { Engine } from '../src/engine/types.js';
 import { runAndFinish } from './finish.js';
 
-export const MAX_SEED = 0xffffffff;
-
 export function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
 }
 
-export function checkSeeds(seed: number, count: number): number[] {
-  if (!Number.isInteger(seed) || seed < 0 || seed + count - 1 > MAX_SEED) throw new UserError(`seed must be a whole number from 0 to ${MAX_SEED - count + 1}.`);
+/** count consecutive seeds from the first (OPTION_RANGES.seed keeps the last one a 32-bit seed) */
+export function seedsFrom(seed: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => seed + i);
 }
 

@@ -243,6 +243,7 @@ export async function main(): Promise<void> {
         port: config.playgroundPort,
         host: config.host,
         maxAttachmentBytes: config.maxAttachmentBytes,
+        archive: config.playgroundArchive,
         log,
         inbox: queue?.mailbox && ((serverId, channelId) => queue.mailbox.take(serverId, channelId)),
       });

@@ -2,11 +2,12 @@
 // server's allowed channels, and turns every failure into an answer: a UserError as a private reply with
 // its own text, anything else logged and answered with "something went wrong (ref …)". Nothing escapes.
 import type { Bot, CommandContext, Invocation, ModalValues } from './platform.js';
-import { UserError } from './platform.js';
+import { FieldError, UserError } from './platform.js';
 import type { Command } from './command.js';
 import type { BotServices } from './services.js';
 import { shortId } from './encoding.js';
 import { JobFailure, userMessageOf } from './progress.js';
+import { validateInvocation } from './options.js';
 
 /** Commands that work in any channel (so a manager can fix a channel list that locked everyone out). */
 const ANYWHERE = new Set(['help', 'settings']);
@@ -32,6 +33,7 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
   }
 
   async function answerError(ctx: CommandContext, e: unknown, what: string): Promise<void> {
+    if (e instanceof FieldError && ctx.rejectField && (await ctx.rejectField(e.field, e.message))) return;
     const jobId = e instanceof JobFailure ? e.jobId : undefined;
     const cause = e instanceof JobFailure ? e.cause : e;
     let text = userMessageOf(cause);
@@ -53,7 +55,8 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
       return byName.get(inv.command)?.wantsModal?.(inv) ?? false;
     },
     handleCommand(ctx, inv) {
-      return guard(ctx, inv.command, `/${inv.command}`, (cmd) => cmd.run(ctx, inv, services));
+      // every platform's invocation is checked against its spec here, so commands read checked values only
+      return guard(ctx, inv.command, `/${inv.command}`, (cmd) => cmd.run(ctx, validateInvocation(cmd.spec, inv), services));
     },
     handleButton(ctx, buttonId) {
       const [name, ...args] = buttonId.split(':');
@@ -68,6 +71,10 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
         if (!cmd.onModal) throw new UserError('This form no longer works.');
         await cmd.onModal(ctx, args, values, services);
       });
+    },
+    watchSavedDomains(listener) {
+      services.stores.changes.on('saved', listener);
+      return () => services.stores.changes.off('saved', listener);
     },
   };
 }

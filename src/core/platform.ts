@@ -15,6 +15,8 @@ export interface OptionSpec {
   min?: number;
   max?: number;
   maxLength?: number;
+  /** filled in by validateInvocation when the option is left out */
+  default?: string | number | boolean;
 }
 
 export interface SubcommandSpec {
@@ -35,15 +37,16 @@ export interface CommandSpec {
   /** only server managers (Discord Manage Server, Slack workspace admins, playground "manager" switch) */
   managersOnly?: boolean;
   /**
-   * Slack has no typed options: a slash command's text is parsed into options by this function
-   * (the playground uses it too for free typing). Without it, the text is the first string option.
+   * Where typed text that names no option goes (Slack's slash text, the playground's message box; options.ts):
+   * these options in order, each but the last taking one word. Without it: the first text option.
    */
-  parseText?(text: string): ParsedText;
+  freeText?: string[];
 }
 
+/** Typed text split into a subcommand and option values, still strings (validateInvocation converts them). */
 export interface ParsedText {
   subcommand?: string;
-  options: Record<string, string | number | boolean>;
+  options: Record<string, string>;
 }
 
 /** A picture (or any file) a user gave; the adapter knows how to fetch it from its platform. */
@@ -156,6 +159,11 @@ export interface CommandContext {
   source?: PostedMessage;
   /** opens a modal; only as the very first answer to an event (adapters then skip their defer) */
   openModal?(modal: ModalSpec): Promise<void>;
+  /**
+   * a form submission, not yet answered: shows the message beside the form's field and keeps the form open;
+   * false when the platform cannot (any more), and the error is answered as a reply instead
+   */
+  rejectField?(field: string, message: string): Promise<boolean>;
 }
 
 /** What the core gives the adapters: the command list and the three entry points. */
@@ -166,6 +174,8 @@ export interface Bot {
   handleCommand(ctx: CommandContext, inv: Invocation): Promise<void>;
   handleButton(ctx: CommandContext, buttonId: string): Promise<void>;
   handleModal(ctx: CommandContext, modalId: string, values: ModalValues): Promise<void>;
+  /** calls back when a server's saved domains change (a view of them is stale); returns the unsubscribe */
+  watchSavedDomains?(listener: (serverId: string) => void): () => void;
 }
 
 /** An error whose message is safe and useful to show the user as it is. */
@@ -173,5 +183,26 @@ export class UserError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UserError';
+  }
+}
+
+/** A UserError about one field of a form: platforms that can show it beside that field do (Slack). */
+export class FieldError extends UserError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FieldError';
+  }
+}
+
+/** Runs a form field's check; a UserError it throws becomes a FieldError of that field. */
+export async function checkField<T>(field: string, check: () => T | Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (e) {
+    if (e instanceof UserError && !(e instanceof FieldError)) throw new FieldError(field, e.message);
+    throw e;
   }
 }

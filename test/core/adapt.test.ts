@@ -103,7 +103,7 @@ describe('/adapt through createBot', () => {
       [{}, /Tell me what to make/],
       [{ prompt: 'x'.repeat(250) }, /250 characters long; the limit is 200/],
       [{ prompt: 'face → Zombie king' }, /does not allow \("zombie"\)/],
-      [{ prompt: 'cat', strength: 3 }, /strength must be between 0 and 2/],
+      [{ prompt: 'cat', strength: 3 }, /strength must be a number from 0 to 2 \(got 3\)/],
       [{ prompt: 'cat', count: 9 }, /count must be a whole number from 1 to 8/],
       [{ prompt: 'cat', seed: -4 }, /seed must be a whole number/],
       [{ prompt: 'dog →' }, /after the arrow/],

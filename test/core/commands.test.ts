@@ -49,7 +49,7 @@ describe('/stylize', () => {
     expect(ids.some((id) => id.includes(':str:'))).toBe(true); // but re-renders from its inverted W+
     expect(photo.downloads).toBe(1);
     // the photo result can be edited later: from its W+, before = the domain without the edit
-    const [edited] = await command('edit', { text: 'smiling', strength: 4 });
+    const [edited] = await command('edit', { text: 'smiling', strength: 1.5 });
     expect(edited.latest.text, edited.latest.text).toContain('**Edit:** a marble statue + smiling');
     expect(edited.latest.text).not.toContain('seeds');
     const id = /result `([^`]+)`/.exec(edited.latest.text)![1];
@@ -155,7 +155,7 @@ describe('caches and permissions', () => {
 describe('/edit', () => {
   it('edits the latest result in the channel with a StyleCLIP direction; before is the unedited domain', async () => {
     await command('adapt', { prompt: 'a face → a pixar character', seed: 21, count: 2 }, { channelId: 'edits' });
-    const [m] = await command('edit', { text: 'smiling', strength: 5 }, { channelId: 'edits' });
+    const [m] = await command('edit', { text: 'smiling', strength: 2 }, { channelId: 'edits' });
     expect(m.latest.text, m.latest.text).toContain('**Edit:** a face → a pixar character + smiling');
     const id = /result `([^`]+)`/.exec(m.latest.text)![1];
     const stored = await t.services.stores.getResult('s1', id);

@@ -132,7 +132,7 @@ describe('playground page', () => {
     await command('/adapt count: 9');
     await page.locator('#messages .message.private', { hasText: 'needs target' }).waitFor();
     await command('/adapt target: x count: 9');
-    await page.locator('#messages .message.private', { hasText: 'count must be at most 4' }).waitFor();
+    await page.locator('#messages .message.private', { hasText: 'count must be a whole number from 1 to 4 (got 9)' }).waitFor();
     await page.fill('#user-id', 'bob');
     await page.fill('#user-name', 'Bob');
     await page.uncheck('#user-manager');

@@ -26,7 +26,7 @@ describe('Slack slash commands (HTTP receiver)', () => {
 
     const [parent] = await h.fake.waitFor('chat.postMessage', (c) => !c.args.thread_ts);
     expect(parent.args.channel).toBe(CHANNEL);
-    expect(parent.args.text).toContain('*nicolas cage*');
+    expect(parent.args.text).toContain('*dog → nicolas cage*');
     expect(parent.authorization).toBe(`Bearer ${BOT_TOKEN}`);
 
     const [threaded] = await h.fake.waitFor('chat.postMessage', (c) => !!c.args.thread_ts);
@@ -34,7 +34,7 @@ describe('Slack slash commands (HTTP receiver)', () => {
     bot.gate = undefined;
     const parentTs = parent.result!.ts as string;
     expect(threaded.args.thread_ts).toBe(parentTs);
-    expect(threaded.args.text).toContain('Done: _nicolas cage_');
+    expect(threaded.args.text).toContain('Done: _dog → nicolas cage_');
     const blocks = JSON.parse(threaded.args.blocks as string);
     const actions = blocks.find((b: { type: string }) => b.type === 'actions');
     expect(actions.elements.map((e: { action_id: string }) => e.action_id)).toEqual(['adapt:vote:up:d1', 'adapt:vote:down:d1']);
@@ -65,12 +65,12 @@ describe('Slack slash commands (HTTP receiver)', () => {
     expect(complete.at).toBeLessThanOrEqual(threaded.at);
 
     const seen = bot.seen.find((s) => s.inv?.command === 'adapt')!;
-    expect(seen.inv!.options).toEqual({ source: 'dog', target: 'nicolas cage' });
+    expect(seen.inv!.options).toEqual({ target: 'dog → nicolas cage' });
     expect(seen.ctx.place).toEqual({ platform: 'slack', serverId: 'T1', channelId: CHANNEL });
     expect(seen.ctx.actor).toEqual({ id: 'UUSER', name: 'Uma User', isManager: false });
   });
 
-  it('parses subcommands and the first string option without a parseText', async () => {
+  it('parses subcommands and gives free text to the first string option', async () => {
     await h.slash('/domains', 'delete my cage domain', 'UADMIN');
     await h.app.idle();
     const seen = bot.seen.filter((s) => s.inv?.command === 'domains').at(-1)!;
@@ -92,13 +92,13 @@ describe('Slack slash commands (HTTP receiver)', () => {
     expect(h.fake.callsTo('chat.postMessage').length).toBe(before);
   });
 
-  it("answers a UserError from the command's parser with its message, privately", async () => {
+  it('answers a UserError from the text parser with its message, privately', async () => {
     const seenBefore = bot.seen.length;
-    const res = await h.slash('/adapt', '   ');
+    const res = await h.slash('/adapt', 'target: a target: b');
     expect(res.status).toBe(200);
     await h.app.idle();
     const eph = h.fake.callsTo('chat.postEphemeral').at(-1)!;
-    expect(eph.args.text).toContain('Tell me a target');
+    expect(eph.args.text).toContain('/adapt: target is given twice.');
     expect(bot.seen.length).toBe(seenBefore);
   });
 

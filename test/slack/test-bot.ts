@@ -2,7 +2,7 @@
 // Slack adapter's translation can be checked on its own: it records what it was given and answers the way the
 // real commands do (progress edits, files, buttons, modals, private answers, UserErrors).
 import sharp from 'sharp';
-import { UserError, type Bot, type CommandContext, type CommandSpec, type Invocation, type ModalValues, type ParsedText } from '../../src/core/platform.js';
+import type { Bot, CommandContext, CommandSpec, Invocation, ModalValues } from '../../src/core/platform.js';
 
 export interface Seen {
   kind: 'command' | 'button' | 'modal';
@@ -27,11 +27,6 @@ const specs: CommandSpec[] = [
       { name: 'target', description: 'target', type: 'string', required: true },
       { name: 'source', description: 'source', type: 'string' },
     ],
-    parseText(text): ParsedText {
-      const [source, target] = text.includes('→') ? text.split('→').map((s) => s.trim()) : [undefined, text.trim()];
-      if (!target) throw new UserError('Tell me a target, like `/adapt dog → nicolas cage`.');
-      return { options: source ? { source, target } : { target } };
-    },
   },
   { name: 'domains', description: 'Saved domains', kind: 'slash', subcommands: [{ name: 'list', description: 'list' }, { name: 'delete', description: 'delete', options: [{ name: 'name', description: 'n', type: 'string' }] }] },
   { name: 'help', description: 'Help', kind: 'slash', options: [{ name: 'topic', description: 'topic', type: 'string' }] },
