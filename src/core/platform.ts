@@ -163,10 +163,5 @@ export interface Bot {
   handleModal(ctx: CommandContext, modalId: string, values: ModalValues): Promise<void>;
 }
 
-/** An error whose message is safe and useful to show the user as it is. */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+// the error a command throws to refuse something; it belongs to the one error family in errors.ts
+export { UserError } from './errors.js';

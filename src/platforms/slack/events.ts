@@ -3,6 +3,7 @@
 // Nothing here knows a command: specs come from the bot.
 import type { App, RespondFn } from '@slack/bolt';
 import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
+import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
 import { UserError, type Actor, type Bot, type CommandContext, type Invocation, type ModalSpec, type PostedMessage } from '../../core/platform.js';
 import type { ActorDirectory } from './actors.js';
 import { decodeMetadata, imageBlocksOf, messageBody, modalValues, modalView, type ModalMetadata, type ViewStateEntry } from './blocks.js';
@@ -51,11 +52,6 @@ interface EventParts {
   modalDeadline?: boolean;
 }
 
-function userMessageFor(err: unknown): string {
-  if (err instanceof UserError) return err.message;
-  return 'Something went wrong on DomainShift\'s side (it is in the logs). Please try again in a moment.';
-}
-
 async function actorFor(deps: EventDeps, parts: EventParts): Promise<Actor> {
   const lookup = deps.actors.lookup(parts.teamId, parts.userId, parts.userName);
   if (!parts.modalDeadline) return lookup;
@@ -97,8 +93,9 @@ function runEvent(
       };
       await work(ctx, convo);
     } catch (err) {
-      if (!(err instanceof UserError)) deps.logger.error(`slack: event in ${parts.teamId}/${parts.channel} failed`, err);
-      await tellUser(deps, convo, userMessageFor(err));
+      const said = userMessageOf(err);
+      if (said === undefined) deps.logger.error(`slack: event in ${parts.teamId}/${parts.channel} failed`, err);
+      await tellUser(deps, convo, said ?? somethingWentWrong());
     } finally {
       deps.throttles.sweep();
     }
