@@ -221,6 +221,7 @@ export async function main(): Promise<void> {
         port: config.playgroundPort,
         host: config.host,
         maxAttachmentBytes: config.maxAttachmentBytes,
+        archive: config.playgroundArchive,
         log,
       });
       running.push({ name: 'playground', stop: () => playground.close() });

@@ -70,5 +70,9 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
         await cmd.onModal(ctx, args, values, services);
       });
     },
+    watchSavedDomains(listener) {
+      services.stores.changes.on('saved', listener);
+      return () => services.stores.changes.off('saved', listener);
+    },
   };
 }

@@ -161,6 +161,8 @@ export interface Bot {
   handleCommand(ctx: CommandContext, inv: Invocation): Promise<void>;
   handleButton(ctx: CommandContext, buttonId: string): Promise<void>;
   handleModal(ctx: CommandContext, modalId: string, values: ModalValues): Promise<void>;
+  /** calls back when a server's saved domains change (a view of them is stale); returns the unsubscribe */
+  watchSavedDomains?(listener: (serverId: string) => void): () => void;
 }
 
 // the error a command throws to refuse something; it belongs to the one error family in errors.ts

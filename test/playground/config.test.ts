@@ -16,6 +16,14 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('config', () => {
+  it('keeps the playground channel beside a SQLite store unless PLAYGROUND_ARCHIVE says otherwise', () => {
+    expect(parseConfig({}).playgroundArchive).toBe(join('data', 'playground.sqlite'));
+    expect(parseConfig({ STORE_URL: 'sqlite:///var/lib/ds/store.sqlite' }).playgroundArchive).toBe('/var/lib/ds/playground.sqlite');
+    expect(parseConfig({ STORE_URL: 'redis://localhost:6379' }).playgroundArchive).toBeUndefined();
+    expect(parseConfig({ PLAYGROUND_ARCHIVE: '/tmp/chan.sqlite' }).playgroundArchive).toBe('/tmp/chan.sqlite');
+    expect(parseConfig({ PLAYGROUND_ARCHIVE: 'off' }).playgroundArchive).toBeUndefined();
+  });
+
   it('has working defaults: the playground alone on 127.0.0.1:3000 with the demo pack', () => {
     const c = parseConfig({});
     expect(c).toMatchObject({

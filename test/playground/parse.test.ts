@@ -53,7 +53,7 @@ describe('playground command text', () => {
     expect(() => parse('/adapt count: two prompt: x')).toThrow('count must be a whole number from 1 to 8 (got "two").');
     expect(() => parse('/adapt prompt: a prompt: b')).toThrow('/adapt: prompt is given twice.');
     expect(() => parse('/adapt', { specs: testSpecs })).toThrow('/adapt needs target: what the pictures become');
-    expect(() => parse('/domains whatever x', { specs: testSpecs })).toThrow('/domains needs one of: gallery, leaderboard.');
+    expect(() => parse('/domains whatever x', { specs: testSpecs })).toThrow('/domains needs one of: gallery, leaderboard, save, rename, delete.');
     expect(() => parse(`/adapt target: ${'x'.repeat(101)}`, { specs: testSpecs })).toThrow('target is 101 characters long; the limit is 100.');
   });
 });

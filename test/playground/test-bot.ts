@@ -23,6 +23,16 @@ export const testSpecs: CommandSpec[] = [
     subcommands: [
       { name: 'gallery', description: 'saved domains' },
       { name: 'leaderboard', description: 'the best voted domains' },
+      { name: 'save', description: 'save a domain', options: [{ name: 'name', description: 'its name', type: 'string', required: true }] },
+      {
+        name: 'rename',
+        description: 'rename a saved domain',
+        options: [
+          { name: 'name', description: 'its name', type: 'string', required: true },
+          { name: 'to', description: 'the new name', type: 'string', required: true },
+        ],
+      },
+      { name: 'delete', description: 'delete a saved domain', options: [{ name: 'name', description: 'its name', type: 'string', required: true }] },
     ],
   },
   { name: 'stylize', description: 'redraw a picture in a domain', kind: 'message', label: 'Stylize' },
@@ -42,9 +52,20 @@ async function grid(seed: number, cells = 4): Promise<Buffer> {
   return sharp({ create: { width: size * 2, height: size * 2, channels: 3, background: '#000' } }).composite(composites).png().toBuffer();
 }
 
-export function createTestBot(): Bot & { tallies: Map<string, { up: number; down: number }>; downloads: number[] } {
+export interface TestBot extends Bot {
+  tallies: Map<string, { up: number; down: number }>;
+  downloads: number[];
+  /** saved domain names, in the order saved */
+  saved: string[];
+  /** set: every /adapt waits for it before its result */
+  hold?: Promise<void>;
+}
+
+export function createTestBot(): TestBot {
   const tallies = new Map<string, { up: number; down: number }>();
   const downloads: number[] = [];
+  const saved: string[] = [];
+  const watchers = new Set<(serverId: string) => void>();
   let seq = 0;
 
   const voteRow = (id: string) => {
@@ -53,6 +74,7 @@ export function createTestBot(): Bot & { tallies: Map<string, { up: number; down
       [
         { id: `adapt:vote:up:${id}`, label: `${t.up}`, emoji: '👍', style: 'success' as const },
         { id: `adapt:vote:down:${id}`, label: `${t.down}`, emoji: '👎', style: 'danger' as const },
+        { id: `adapt:info:-:${id}`, label: 'Info', emoji: 'ℹ️' },
       ],
     ];
   };
@@ -64,6 +86,7 @@ export function createTestBot(): Bot & { tallies: Map<string, { up: number; down
     const msg: PostedMessage = await ctx.reply({ text: `Queued **${target}**: position 1` });
     await msg.edit({ text: `Rendering **${target}**… 50%` });
     await new Promise((r) => setTimeout(r, 200));
+    await bot.hold;
     await msg.edit({
       text: `**${target}**: before → after`,
       files: [{ name: 'grid.png', data: await grid(seq), contentType: 'image/png', description: `${target} grid` }],
@@ -71,20 +94,35 @@ export function createTestBot(): Bot & { tallies: Map<string, { up: number; down
     });
   }
 
-  return {
+  async function domains(ctx: CommandContext, inv: Invocation): Promise<void> {
+    const name = String(inv.options.name ?? '');
+    if (inv.subcommand === 'save') saved.push(name);
+    else if (inv.subcommand === 'rename') saved.splice(saved.indexOf(name), 1, String(inv.options.to));
+    else if (inv.subcommand === 'delete') saved.splice(saved.indexOf(name), 1);
+    else {
+      const rows = inv.subcommand === 'gallery' ? [`saved: ${saved.join(', ') || 'none'}`] : [...tallies.entries()].map(([id, t]) => `#${id}: 👍 ${t.up} 👎 ${t.down}`);
+      return void (await ctx.reply({ text: `**${inv.subcommand}**\n${rows.join('\n') || 'no domains yet'}` }));
+    }
+    await ctx.reply({ text: `Done: ${inv.subcommand} ${name}` });
+    for (const w of watchers) w(ctx.place.serverId);
+  }
+
+  const bot: TestBot = {
     specs: testSpecs,
     tallies,
     downloads,
+    saved,
+    watchSavedDomains(listener) {
+      watchers.add(listener);
+      return () => watchers.delete(listener);
+    },
     wantsModal: (inv) => inv.command === 'stylize',
     async handleCommand(ctx, raw) {
       try {
         // as createBot does: every invocation is checked against its spec before a command sees it
         const inv = validateInvocation(testSpecs.find((s) => s.name === raw.command)!, raw);
         if (inv.command === 'adapt') return await adapt(ctx, inv);
-        if (inv.command === 'domains') {
-          const rows = [...tallies.entries()].map(([id, t]) => `#${id}: 👍 ${t.up} 👎 ${t.down}`);
-          return void (await ctx.reply({ text: `**${inv.subcommand}**\n${rows.join('\n') || 'no domains yet'}` }));
-        }
+        if (inv.command === 'domains') return await domains(ctx, inv);
         if (inv.command === 'stylize') {
           const att = inv.target!.attachments[0];
           await ctx.openModal!({
@@ -101,6 +139,7 @@ export function createTestBot(): Bot & { tallies: Map<string, { up: number; down
     async handleButton(ctx, buttonId) {
       const [, action, dir, id] = buttonId.split(':');
       const t = tallies.get(id);
+      if (action === 'info' && t) return void (await ctx.reply({ text: `Domain #${id}: made by the test bot`, private: true }));
       if (action !== 'vote' || !t) return void (await ctx.reply({ text: 'This button no longer works.', private: true }));
       if (dir === 'up') t.up++;
       else t.down++;
@@ -120,6 +159,7 @@ export function createTestBot(): Bot & { tallies: Map<string, { up: number; down
       }
     },
   };
+  return bot;
 }
 
 const pendingPictures = new Map<string, Attachment>();

@@ -119,7 +119,8 @@ export class PlaygroundAdapter {
     });
   }
 
-  button(actor: Actor, messageId: string, buttonId: string): Promise<void> {
+  /** A button press; onAnswered runs at the bot's first answer (a reply, a form, an edit of the message). */
+  button(actor: Actor, messageId: string, buttonId: string, onAnswered: () => void = () => {}): Promise<void> {
     return this.track(async () => {
       const msg = this.channel.message(messageId);
       const visible = msg && (!msg.visibleTo || msg.visibleTo === actor.id);
@@ -128,7 +129,16 @@ export class PlaygroundAdapter {
         this.say({ text: 'That button is no longer there.', private: true }, actor.id);
         return;
       }
-      const ctx = this.context(actor, { panel: !!msg!.panel, source: this.posted(messageId, !!msg!.panel) });
+      const source = this.posted(messageId, !!msg!.panel);
+      const answering = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A) => {
+        onAnswered();
+        return fn(...args);
+      };
+      const ctx = this.context(actor, {
+        panel: !!msg!.panel,
+        onAnswered,
+        source: { ...source, edit: answering(source.edit), delete: answering(source.delete) },
+      });
       await this.bot.handleButton(ctx, buttonId);
     });
   }
@@ -205,7 +215,7 @@ export class PlaygroundAdapter {
     }
   }
 
-  private context(actor: Actor, opts: { placeholder?: string; panel?: boolean; source?: PostedMessage }): CommandContext {
+  private context(actor: Actor, opts: { placeholder?: string; panel?: boolean; source?: PostedMessage; onAnswered?: () => void }): CommandContext {
     let placeholder = opts.placeholder;
     let answered = false;
     const panel = !!opts.panel;
@@ -216,6 +226,7 @@ export class PlaygroundAdapter {
       source: opts.source,
       reply: async (msg) => {
         answered = true;
+        opts.onAnswered?.();
         const fields = this.fields(msg);
         // side-panel answers are for the one who asked, whatever the command says
         const visibleTo = msg.private || panel ? actor.id : undefined;
@@ -232,6 +243,7 @@ export class PlaygroundAdapter {
       openModal: async (modal) => {
         if (answered) throw new Error('openModal must be the first answer to an event');
         answered = true;
+        opts.onAnswered?.();
         this.openModals.set(`${actor.id}\n${modal.id}`, modal);
         this.channel.sendTo(actor.id, { type: 'modal', modal });
       },

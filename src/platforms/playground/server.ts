@@ -3,12 +3,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Actor, Bot } from '../../core/platform.js';
 import { UserError } from '../../core/platform.js';
 import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
-import { Channel } from './channel.js';
+import { Channel, type ChannelLimits } from './channel.js';
+import { ChannelArchive } from './archive.js';
 import { PlaygroundAdapter, userAuthor } from './adapter.js';
 import { acceptedTypes, BodyTooLarge, checkPicture, readBody } from './uploads.js';
 
@@ -20,6 +22,9 @@ export interface PlaygroundOptions {
   maxAttachmentBytes: number;
   serverId?: string;
   channelId?: string;
+  /** a SQLite file that keeps the channel across restarts; none: the channel lives in memory only */
+  archive?: string;
+  channelLimits?: Partial<ChannelLimits>;
   log?: { info(msg: string): void; error(msg: string, err?: unknown): void };
 }
 
@@ -38,14 +43,22 @@ const staticFiles: Record<string, { file: string; type: string }> = {
   '/autocomplete.js': { file: 'autocomplete.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
+// Twemoji as a COLR font from its npm package: Debian's Chromium has no colour emoji font and draws boxes
+const emojiFont = createRequire(import.meta.url).resolve('twemoji-colr-font/twemoji.woff2');
+
+/** how long a button press waits for the bot's first answer before the page gets its button back anyway */
+const BUTTON_ANSWER_WAIT_MS = 3000;
 
 const JSON_LIMIT = 64 * 1024;
 
 export async function startPlayground(options: PlaygroundOptions): Promise<Playground> {
   const serverId = options.serverId ?? 'playground';
   const channelId = options.channelId ?? 'general';
-  const channel = new Channel();
+  const channel = new Channel(options.channelLimits, options.archive ? new ChannelArchive(options.archive) : undefined);
   const adapter = new PlaygroundAdapter(options.bot, channel, { serverId, channelId, log: options.log });
+  const unwatch = options.bot.watchSavedDomains?.((id) => {
+    if (id === serverId) channel.sendAll({ type: 'stale' });
+  });
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {
     'GET /api/info': async (_req, res) => {
@@ -91,7 +104,14 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     },
     'POST /api/button': async (req, res) => {
       const body = await jsonBody(req);
-      void adapter.button(actorFrom(body.user), requireString(body.messageId, 'messageId', 64), requireString(body.buttonId, 'buttonId', 100));
+      // answered when the bot answers, so the page gives the pressed button back then (not before: no double presses)
+      const [messageId, buttonId] = [requireString(body.messageId, 'messageId', 64), requireString(body.buttonId, 'buttonId', 100)];
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, BUTTON_ANSWER_WAIT_MS);
+        void adapter.button(actorFrom(body.user), messageId, buttonId, resolve).finally(resolve);
+      });
+      clearTimeout(timer);
       sendJson(res, 202, { ok: true });
     },
     'POST /api/modal': async (req, res) => {
@@ -147,6 +167,10 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       if (req.method === 'POST' && !sameOrigin(req)) return sendJson(res, 403, { error: 'Cross-origin requests are refused.' });
       return route(req, res, url);
     }
+    if (req.method === 'GET' && url.pathname === '/fonts/twemoji.woff2') {
+      res.writeHead(200, { 'content-type': 'font/woff2', 'cache-control': 'public, max-age=86400' });
+      return void res.end(await readFile(emojiFont));
+    }
     if (req.method === 'GET' && staticFiles[url.pathname]) {
       const { file, type } = staticFiles[url.pathname];
       const body = await readFile(join(staticDir, file));
@@ -189,6 +213,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     server,
     adapter,
     async close() {
+      unwatch?.();
       channel.closeAll();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -197,6 +222,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       await closed;
       clearTimeout(grace);
       await adapter.idle();
+      channel.closeArchive();
     },
   };
 }

@@ -44,7 +44,14 @@ export function renderMessage(m, { handlers, actions, me }) {
     if (!f.contentType.startsWith('image/')) {
       return el('a', { class: 'file', href: f.url, download: f.name, text: `📎 ${f.name}` });
     }
-    const img = el('img', { src: f.url, alt: f.description || f.name, loading: 'lazy', onclick: () => handlers.onOpen(f.url) });
+    const img = el('img', {
+      src: f.url,
+      alt: f.description || f.name,
+      loading: 'lazy',
+      onclick: () => handlers.onOpen(f.url),
+      // a picture gets its height when it loads: a channel following its newest message follows it down
+      onload: () => handlers.onPictureLoad?.(),
+    });
     const tools = el(
       'div',
       { class: 'picture-actions' },
@@ -67,8 +74,12 @@ export function renderMessage(m, { handlers, actions, me }) {
           'data-button-id': b.id,
           text: `${b.emoji ? b.emoji + ' ' : ''}${b.label}`,
           onclick: (e) => {
-            e.currentTarget.disabled = true; // one press at a time; the edit that follows re-enables it
-            handlers.onButton(m.id, b.id);
+            // one press at a time: the button comes back when the bot has answered (or the edit replaces it)
+            const button = e.currentTarget;
+            button.disabled = true;
+            void Promise.resolve(handlers.onButton(m.id, b.id)).finally(() => {
+              button.disabled = !!b.disabled;
+            });
           },
         }),
       ),
