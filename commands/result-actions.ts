@@ -1,6 +1,6 @@
 // The buttons under every result: more samples, strength −/+, morph, save (a modal asks the name),
 // 👍/👎 with live tallies, delete (the owner, or managers).
-import { UserError, type CommandContext, type ModalValues } from '../src/core/platform.js';
+import { checkField, UserError, type CommandContext, type ModalValues } from '../src/core/platform.js';
 import { makeId } from '../src/core/command.js';
 import { deliverResult, runAsJob } from '../src/core/progress.js';
 import { resultInfoText, resultMessage, voteKey } from '../src/core/results.js';
@@ -118,8 +118,12 @@ export async function onResultModal(ctx: CommandContext, args: string[], values:
   if (!rec.domain || !rec.domainId) throw new UserError('Only results with a domain can be saved.');
   if (!(await maySave(ctx, services))) throw new UserError('On this server only managers can save domains.');
   const raw = typeof values.name === 'string' ? values.name : '';
-  const name = Stores.normalizeName(raw || suggestName(rec.prompt));
-  if (await services.stores.getSaved(ctx.place.serverId, name)) throw new UserError(`A domain called \`${name}\` already exists on this server.`);
+  // a bad or taken name is shown beside the form's field where the platform can (the form stays open)
+  const name = await checkField('name', async () => {
+    const n = Stores.normalizeName(raw || suggestName(rec.prompt));
+    if (await services.stores.getSaved(ctx.place.serverId, n)) throw new UserError(`A domain called \`${n}\` already exists on this server.`);
+    return n;
+  });
   const engine = await engineOf(services, rec);
   const target = rec.prompt.split('→').pop()!.trim();
   // Semantic-Score and Diversity (seed 004) with the pack's CLIP, once, when the domain is saved

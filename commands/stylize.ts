@@ -3,7 +3,7 @@
 // `/stylize image: reference: domain: target:`.
 import type { Command } from '../src/core/command.js';
 import { makeId, optAttachment, optNumber, optString } from '../src/core/command.js';
-import { UserError, type Attachment, type CommandContext, type OptionSpec } from '../src/core/platform.js';
+import { checkField, FieldError, UserError, type Attachment, type CommandContext, type OptionSpec } from '../src/core/platform.js';
 import { checkAttachmentMeta, checkPrompt, fetchPicture } from '../src/core/limits.js';
 import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
 import { base64ToFloats, shortId } from '../src/core/encoding.js';
@@ -39,13 +39,14 @@ interface Condition {
 
 async function stylize(ctx: CommandContext, services: BotServices, picture: Attachment, cond: Condition, strength: number): Promise<void> {
   const given = [cond.domain, cond.target, cond.reference].filter((v) => v !== undefined).length;
-  if (given !== 1) throw new UserError('Give exactly one of: a saved `domain`, a text `target`, or a `reference` picture.');
+  // each failed check names its field, so that a form shows it beside that field (commands: an ordinary answer)
+  if (given !== 1) throw new FieldError('domain', 'Give exactly one of: a saved `domain`, a text `target`, or a `reference` picture.');
   const settings = await services.stores.getSettings(ctx.place.serverId);
-  const target = cond.target ? checkPrompt(cond.target, services.limits, settings.blocklist, 'The target') : undefined;
-  const saved = cond.domain ? await findSaved(ctx, services, cond.domain) : undefined;
+  const target = cond.target ? await checkField('target', () => checkPrompt(cond.target!, services.limits, settings.blocklist, 'The target')) : undefined;
+  const saved = cond.domain ? await checkField('domain', () => findSaved(ctx, services, cond.domain!)) : undefined;
   // every check, and both downloads, before the job is queued
   const photo = await fetchPicture(picture, services.limits);
-  const reference = cond.reference ? await fetchPicture(cond.reference, services.limits) : undefined;
+  const reference = cond.reference ? await checkField('reference', () => fetchPicture(cond.reference!, services.limits)) : undefined;
   const engine = saved ? services.engines.get(saved.pack) : await services.engineFor(ctx.place.serverId);
   if (!engine) throw new UserError(`\`${saved!.name}\` was made with the pack \`${saved!.pack}\`, which is not loaded.`);
   const prompt = saved ? `${saved.name} (${saved.prompt})` : target ?? `the style of ${cond.reference!.name}`;
@@ -92,7 +93,13 @@ export const stylizeMessageCommand: Command = {
     if (entry.userId !== ctx.actor.id) throw new UserError('This form belongs to someone else.');
     pending.delete(token);
     const refs = Array.isArray(values.reference) ? values.reference : [];
-    await stylize(ctx, services, entry.picture, { domain: firstText(values.domain), target: firstText(values.target), reference: refs[0] }, 1);
+    try {
+      await stylize(ctx, services, entry.picture, { domain: firstText(values.domain), target: firstText(values.target), reference: refs[0] }, 1);
+    } catch (e) {
+      // a form kept open beside its field's error is sent again: it still needs its picture
+      if (e instanceof FieldError) pending.set(token, entry);
+      throw e;
+    }
   },
 };
 

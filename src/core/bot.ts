@@ -2,7 +2,7 @@
 // server's allowed channels, and turns every failure into an answer: a UserError as a private reply with
 // its own text, anything else logged and answered with "something went wrong (ref …)". Nothing escapes.
 import type { Bot, CommandContext, Invocation, ModalValues } from './platform.js';
-import { UserError } from './platform.js';
+import { FieldError, UserError } from './platform.js';
 import type { Command } from './command.js';
 import type { BotServices } from './services.js';
 import { shortId } from './encoding.js';
@@ -33,6 +33,7 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
   }
 
   async function answerError(ctx: CommandContext, e: unknown, what: string): Promise<void> {
+    if (e instanceof FieldError && ctx.rejectField && (await ctx.rejectField(e.field, e.message))) return;
     const jobId = e instanceof JobFailure ? e.jobId : undefined;
     let text = userMessageOf(e);
     if (text === undefined) {

@@ -1,6 +1,7 @@
 // The contract between commands/ (written once) and the platform adapters (Discord, Slack, playground),
 // which only translate: an adapter turns a platform event into an Invocation / button / modal call on a Bot,
 // and turns OutgoingMessage back into the platform's messages, files and components.
+import { UserError } from './errors.js';
 
 export type Platform = 'discord' | 'slack' | 'playground';
 
@@ -151,6 +152,11 @@ export interface CommandContext {
   source?: PostedMessage;
   /** opens a modal; only as the very first answer to an event (adapters then skip their defer) */
   openModal?(modal: ModalSpec): Promise<void>;
+  /**
+   * a form submission, not yet answered: shows the message beside the form's field and keeps the form open;
+   * false when the platform cannot (any more), and the error is answered as a reply instead
+   */
+  rejectField?(field: string, message: string): Promise<boolean>;
 }
 
 /** What the core gives the adapters: the command list and the three entry points. */
@@ -166,4 +172,24 @@ export interface Bot {
 }
 
 // the error a command throws to refuse something; it belongs to the one error family in errors.ts
-export { UserError } from './errors.js';
+export { UserError };
+
+/** A UserError about one field of a form: platforms that can show it beside that field do (Slack). */
+export class FieldError extends UserError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs a form field's check; a UserError it throws becomes a FieldError of that field. */
+export async function checkField<T>(field: string, check: () => T | Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (e) {
+    if (e instanceof UserError && !(e instanceof FieldError)) throw new FieldError(field, e.message);
+    throw e;
+  }
+}

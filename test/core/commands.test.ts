@@ -212,6 +212,11 @@ describe('/queue, /settings, /help', () => {
     expect(m.latest.text).toContain('/settings');
     [m] = await command('help', { command: 'adapt' });
     expect(m.latest.text).toMatch(/`strength` \(optional\)/);
+    // the choice's shown name works as well as its value ("/stylize", as Slack users type it)
+    [m] = await command('help', { command: '/stylize' });
+    expect(m.latest.text).toContain('**/stylize**');
+    [m] = await command('help', { command: 'nope' });
+    expect(m.latest.text).toMatch(/command must be one of: \/adapt, \/stylize/);
     [m] = await command('nonsense', {});
     expect(m.latest.text).toMatch(/do not know the command/);
   });

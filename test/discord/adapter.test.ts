@@ -42,6 +42,23 @@ describe('gateway', () => {
     expect(discord.identifies[0].token).toBe(TOKEN);
     expect(handle.client.isReady()).toBe(true);
   });
+
+  it('logs a dropped gateway connection, the reconnect and the resume, and keeps answering', async () => {
+    const before = logs.length;
+    discord.dropGateway();
+    await expect.poll(() => discord.resumes.length, { timeout: 20_000 }).toBe(1);
+    expect(discord.resumes[0].session_id).toBe('session-1');
+    await expect.poll(() => logs.slice(before).join('\n'), { timeout: 10_000 }).toMatch(/resumed/);
+    const lines = logs.slice(before).join('\n');
+    expect(lines).toMatch(/shard 0 reconnecting to the gateway/);
+    expect(lines).toMatch(/shard 0 resumed/);
+    expect(discord.identifies).toHaveLength(1);
+    bot.onCommand = async (ctx) => void (await ctx.reply({ text: 'still here' }));
+    const payload = slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'after the drop' }]);
+    const since = discord.requests.length;
+    await interact(payload);
+    await discord.waitFor((r) => r.method === 'PATCH' && r.path.includes(tokenOf(payload)), since);
+  });
 });
 
 describe('slash commands', () => {

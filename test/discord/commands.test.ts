@@ -66,6 +66,9 @@ describe('command JSON', () => {
 
   it("accepts every command the bot really has, including adapt, edit, domains and the Stylize context command", () => {
     const real = commandsToJSON(allCommands().map((c) => c.spec)) as any[];
+    // /help offers every command as a choice in Discord's menu
+    const helpChoices = real.find((c) => c.name === 'help').options[0].choices.map((c: { name: string; value: string }) => `${c.name}=${c.value}`);
+    expect(helpChoices).toEqual(expect.arrayContaining(['/adapt=adapt', 'Stylize=stylize-message', '/domains=domains', '/help=help']));
     const names = real.map((c) => `${c.type}:${c.name}`);
     expect(names).toEqual(expect.arrayContaining(['1:adapt', '1:edit', '1:domains', '3:Stylize']));
   });

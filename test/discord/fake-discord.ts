@@ -59,6 +59,7 @@ export class FakeDiscord {
   /** paths the CDN was asked for */
   readonly cdnHits: string[] = [];
   readonly identifies: any[] = [];
+  readonly resumes: any[] = [];
   overrides: Override[] = [];
   /** like Discord, a file past this is answered 413 with code 40005 (the interactions state the same limit) */
   uploadLimit = 10 * 1024 * 1024;
@@ -97,6 +98,11 @@ export class FakeDiscord {
     for (const s of this.sockets) s.send(frame);
   }
 
+  /** drops every gateway connection with a close code the client may resume after (4000: unknown error) */
+  dropGateway(code = 4000): void {
+    for (const s of this.sockets) s.close(code, 'dropped by the test');
+  }
+
   /** the recorded requests matching method and a path pattern */
   find(method: string, path: RegExp): RecordedRequest[] {
     return this.requests.filter((r) => r.method === method && path.test(r.path));
@@ -126,6 +132,11 @@ export class FakeDiscord {
     socket.on('message', (raw) => {
       const frame = JSON.parse(String(raw)) as { op: number; d: any };
       if (frame.op === 1) socket.send(JSON.stringify({ op: 11 }));
+      // RESUME: the session goes on where it was; nothing was missed
+      if (frame.op === 6) {
+        this.resumes.push(frame.d);
+        socket.send(JSON.stringify({ op: 0, t: 'RESUMED', s: ++this.seq, d: {} }));
+      }
       if (frame.op === 2) {
         this.identifies.push(frame.d);
         const ready = {

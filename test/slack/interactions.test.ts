@@ -112,18 +112,29 @@ describe('Slack interactivity (HTTP receiver)', () => {
     expect(complete.args.thread_ts).toBe('1699999999.000100');
   });
 
-  async function submitReference(file: unknown): Promise<string> {
-    const downloadsBefore = h.fake.downloads.length;
-    await h.interact(viewSubmission(callbackId, metadata, { reference: { reference: { type: 'file_input', files: [file] } } }));
+  /** a form's refusal: the view_submission's answer keeps the form open with the error under the field */
+  async function fieldErrors(payload: unknown): Promise<Record<string, string>> {
+    const ephemeralBefore = h.fake.callsTo('chat.postEphemeral').length;
+    const res = await h.interact(payload);
     await h.app.idle();
-    // every check happens before a single byte is fetched
-    expect(h.fake.downloads.length).toBe(downloadsBefore);
-    const eph = h.fake.callsTo('chat.postEphemeral').at(-1)!;
-    expect(eph.args.user).toBe('UUSER');
-    return eph.args.text as string;
+    expect(res.status).toBe(200);
+    const answer = JSON.parse(res.text) as { response_action: string; errors: Record<string, string> };
+    expect(answer.response_action).toBe('errors');
+    // and nothing else: no private message behind the form
+    expect(h.fake.callsTo('chat.postEphemeral').length).toBe(ephemeralBefore);
+    return answer.errors;
   }
 
-  it('refuses a reference that is not a picture, with a clear private message', async () => {
+  async function submitReference(file: unknown): Promise<string> {
+    const downloadsBefore = h.fake.downloads.length;
+    const errors = await fieldErrors(viewSubmission(callbackId, metadata, { reference: { reference: { type: 'file_input', files: [file] } } }));
+    // every check happens before a single byte is fetched
+    expect(h.fake.downloads.length).toBe(downloadsBefore);
+    expect(Object.keys(errors)).toEqual(['reference']);
+    return errors.reference;
+  }
+
+  it('refuses a reference that is not a picture, beside the form field', async () => {
     const text = await submitReference(slackFile(h.fake, 'notes.pdf', 'application/pdf', 1000));
     expect(text).toContain('notes.pdf');
     expect(text).toContain('not a picture');
@@ -141,10 +152,16 @@ describe('Slack interactivity (HTTP receiver)', () => {
   });
 
   it('stops a download that runs past the limit although the file object said it was small', async () => {
-    await h.interact(viewSubmission(callbackId, metadata, { reference: { reference: { type: 'file_input', files: [slackFile(h.fake, 'big.png', 'image/png', 1000)] } } }));
-    await h.app.idle();
+    const errors = await fieldErrors(viewSubmission(callbackId, metadata, { reference: { reference: { type: 'file_input', files: [slackFile(h.fake, 'big.png', 'image/png', 1000)] } } }));
     expect(h.fake.downloads.at(-1)!.path).toBe('/files/big.png');
-    expect(h.fake.callsTo('chat.postEphemeral').at(-1)!.args.text).toContain('"big.png" is larger than 1.0 MB');
+    expect(errors.reference).toContain('"big.png" is larger than 1.0 MB');
+  });
+
+  it('closes the form at once when the bot answers, and an answer after it is a message', async () => {
+    const res = await h.interact(viewSubmission(callbackId, metadata, { target: { target: { type: 'plain_text_input', value: 'a statue' } } }));
+    await h.app.idle();
+    expect(res.text).toBe('');
+    expect(h.fake.callsTo('chat.postMessage').at(-1)!.args.text).toContain('Stylized with a statue');
   });
 
   it('completes a partial file object (file_access check_file_info) with files.info', async () => {

@@ -11,7 +11,7 @@ import { assembleServices, type BotServices } from '../../src/core/services.js';
 import { Stores } from '../../src/core/stores.js';
 import { openPack } from '../../src/engine/index.js';
 import type { ApiCall } from './fake-slack.js';
-import { CHANNEL, blockActions, messageShortcut, slackFile, startHarness, viewSubmission, type Harness } from './harness.js';
+import { CHANNEL, TEAM, blockActions, messageShortcut, slackFile, startHarness, viewSubmission, type Harness } from './harness.js';
 
 const TINY_PACK = join(import.meta.dirname, '..', 'fixtures', 'packs', 'tiny');
 const PHOTO = join(import.meta.dirname, '..', '..', 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg');
@@ -159,6 +159,51 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     const last = h.fake.callsTo('chat.update').at(-1)!;
     expect(last.args.ts).toBe(job.result!.ts);
     expect(last.args.text).toContain('a marble statue');
+  });
+
+  /** a submission Slack answers with errors beside the form's fields (the form stays open, nothing is posted) */
+  async function formErrors(payload: unknown): Promise<Record<string, string>> {
+    const ephBefore = h.fake.callsTo('chat.postEphemeral').length;
+    const res = await h.interact(payload);
+    await h.app.idle();
+    expect(h.fake.callsTo('chat.postEphemeral').length).toBe(ephBefore);
+    const answer = JSON.parse(res.text || '{}') as { response_action?: string; errors?: Record<string, string> };
+    expect(answer.response_action).toBe('errors');
+    return answer.errors!;
+  }
+
+  it('Save: a bad or taken name shows beside the name field and the form stays open; a good one saves', async () => {
+    const saveId = resultBlocks.flatMap((b) => b.elements ?? []).find((e) => /^adapt:save:/.test(e.action_id ?? ''))!.action_id!;
+    await h.interact(blockActions(h.fake, { actionId: saveId, messageTs: parent.result!.ts as string }));
+    await h.app.idle();
+    const view = JSON.parse(h.fake.callsTo('views.open').at(-1)!.args.view as string) as { callback_id: string; private_metadata: string; blocks: Array<{ block_id: string }> };
+    expect(view.blocks.map((b) => b.block_id)).toEqual(['name']);
+    const submit = (name: string) => viewSubmission(view.callback_id, view.private_metadata, { name: { name: { type: 'plain_text_input', value: name } } });
+    expect((await formErrors(submit('no/slashes'))).name).toMatch(/1–32 letters/);
+    const res = await h.interact(submit('Dog-Cage'));
+    await h.app.idle();
+    expect(res.text).toBe('');
+    expect(errors).toEqual([]);
+    expect(await services.stores.getSaved(TEAM, 'dog-cage')).toBeDefined();
+    expect((await formErrors(submit('dog-cage'))).name).toBe('A domain called dog-cage already exists on this server.');
+  });
+
+  it('Stylize form: a missing choice, an unknown domain and a bad target show beside their fields, then it runs', async () => {
+    const photo = readFileSync(PHOTO);
+    await h.interact(messageShortcut(h.fake, [slackFile(h.fake, 'sample1.jpg', 'image/jpeg', photo.length)], 'stylize-message'));
+    await h.app.idle();
+    const view = JSON.parse(h.fake.callsTo('views.open').at(-1)!.args.view as string) as { callback_id: string; private_metadata: string };
+    const submit = (values: Record<string, Record<string, unknown>>) => viewSubmission(view.callback_id, view.private_metadata, values);
+    const text = (id: string, value: string) => ({ [id]: { [id]: { type: 'plain_text_input', value } } });
+    expect((await formErrors(submit({}))).domain).toContain('Give exactly one of');
+    expect((await formErrors(submit(text('domain', 'nope')))).domain).toContain('There is no saved domain called nope');
+    expect((await formErrors(submit(text('target', 'a statue\u0007')))).target).toMatch(/control character/i);
+    const postsBefore = h.fake.callsTo('chat.postMessage').length;
+    const res = await h.interact(submit(text('domain', 'dog-cage')));
+    await h.app.idle();
+    expect(res.text).toBe('');
+    expect(errors).toEqual([]);
+    expect(h.fake.callsTo('chat.postMessage').slice(postsBefore).map((c) => c.args.text).join('\n')).toContain('dog-cage');
   });
 
   it('a retried request (x-slack-retry-num) is acknowledged but does not run the job again', async () => {

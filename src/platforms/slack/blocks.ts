@@ -154,13 +154,13 @@ export interface ViewStateEntry {
 /** Turns a submitted view's state into ModalValues; files become Attachments through `toAttachment`. */
 export function modalValues(
   state: Record<string, Record<string, ViewStateEntry>> | undefined,
-  toAttachment: (file: unknown) => Attachment,
+  toAttachment: (file: unknown, field: string) => Attachment,
 ): ModalValues {
   const values: ModalValues = {};
   for (const block of Object.values(state ?? {})) {
     for (const [actionId, entry] of Object.entries(block)) {
       if (entry.type === 'file_input') {
-        const files = (entry.files ?? []).map(toAttachment);
+        const files = (entry.files ?? []).map((f) => toAttachment(f, actionId));
         values[actionId] = files.length > 0 ? files : undefined;
       } else if (entry.type === 'static_select') {
         values[actionId] = entry.selected_option?.value ?? undefined;

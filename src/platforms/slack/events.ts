@@ -4,9 +4,21 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
 import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
-import { UserError, type Actor, type Bot, type CommandContext, type Invocation, type ModalSpec, type PostedMessage } from '../../core/platform.js';
+import {
+  checkField,
+  FieldError,
+  UserError,
+  type Actor,
+  type Attachment,
+  type Bot,
+  type CommandContext,
+  type Invocation,
+  type ModalSpec,
+  type PostedMessage,
+} from '../../core/platform.js';
 import type { ActorDirectory } from './actors.js';
 import { decodeMetadata, imageBlocksOf, messageBody, modalValues, modalView, type ModalMetadata, type ViewStateEntry } from './blocks.js';
+import { toPlain } from './markup.js';
 import { completeFile, isImageFile, slackAttachment, type FileAccess, type SlackFile } from './files.js';
 import { slashInvocation } from './invocation.js';
 import { SlackConversation, type ThrottleRegistry } from './messages.js';
@@ -59,12 +71,21 @@ async function actorFor(deps: EventDeps, parts: EventParts): Promise<Actor> {
   return Promise.race([lookup, new Promise<Actor>((r) => setTimeout(() => r(fallback), MODAL_ACTOR_DEADLINE_MS))]);
 }
 
+/** A form submission's answer to Slack, given once: nothing (the form closes) or errors beside its fields. */
+interface FormAnswer {
+  /** closes the form (a no-op once answered) */
+  close(): Promise<void>;
+  /** keeps the form open with the message under the field's block; false when the form was answered already */
+  reject(field: string, message: string): Promise<boolean>;
+}
+
 /** Runs one event's work with a CommandContext; every error ends as a message to the user, never a crash. */
 function runEvent(
   deps: EventDeps,
   parts: EventParts,
   work: (ctx: CommandContext, convo: SlackConversation) => Promise<void>,
   source?: (convo: SlackConversation) => PostedMessage | undefined,
+  form?: FormAnswer,
 ): void {
   const convo = new SlackConversation({
     client: deps.client,
@@ -81,7 +102,12 @@ function runEvent(
       const ctx: CommandContext = {
         actor,
         place: { platform: 'slack', serverId: parts.teamId, channelId: parts.channel },
-        reply: (msg) => convo.reply(msg),
+        // a form closes when the bot answers: its answer shows in the channel, not behind the form
+        reply: async (msg) => {
+          await form?.close();
+          return convo.reply(msg);
+        },
+        rejectField: form?.reject,
         source: source?.(convo),
         openModal: parts.triggerId
           ? async (modal: ModalSpec) => {
@@ -95,8 +121,11 @@ function runEvent(
     } catch (err) {
       const said = userMessageOf(err);
       if (said === undefined) deps.logger.error(`slack: event in ${parts.teamId}/${parts.channel} failed`, err);
+      if (err instanceof FieldError && form && (await form.reject(err.field, err.message))) return;
+      await form?.close();
       await tellUser(deps, convo, said ?? somethingWentWrong());
     } finally {
+      await form?.close();
       deps.throttles.sweep();
     }
   })();
@@ -226,12 +255,41 @@ function registerButtons(app: App, deps: EventDeps): void {
   });
 }
 
+/**
+ * How long a form submission may wait for its checks before Slack gets its answer (it wants one within 3 s):
+ * a check that fails sooner shows beside its field; a later one (a slow download) comes as a private message.
+ */
+export const FORM_ANSWER_DEADLINE_MS = 2500;
+
+/** Slack's answer to a view submission, sent once: at the bot's first reply, a field error, the end, or the deadline. */
+function formAnswer(ack: (response?: { response_action: 'errors'; errors: Record<string, string> }) => Promise<void>): FormAnswer {
+  let answered = false;
+  const once = async (response?: Parameters<typeof ack>[0]): Promise<boolean> => {
+    if (answered) return false;
+    answered = true;
+    clearTimeout(timer);
+    await ack(response);
+    return true;
+  };
+  const timer = setTimeout(() => void once(), FORM_ANSWER_DEADLINE_MS);
+  return {
+    close: async () => void (await once()),
+    // plain text under the field's block (the form shows no markup there)
+    reject: (field, message) => once({ response_action: 'errors', errors: { [field]: toPlain(message) } }),
+  };
+}
+
+/** a file of a form's field whose refusal (type, size, host) is that field's error */
+function fieldAttachment(field: string, attachment: Attachment): Attachment {
+  return { ...attachment, download: (maxBytes) => checkField(field, () => attachment.download(maxBytes)) };
+}
+
 function registerModals(app: App, deps: EventDeps): void {
   app.view({ type: 'view_submission', callback_id: /.+/ }, async ({ body, view, ack, context }) => {
-    await ack();
-    if (repeated(deps, body, context.retryNum)) return;
+    if (repeated(deps, body, context.retryNum)) return void (await ack());
     const meta = decodeMetadata(view.private_metadata);
     if (!meta) {
+      await ack();
       deps.logger.info(`slack: a view submission (${view.callback_id}) without DomainShift metadata was ignored`);
       return;
     }
@@ -242,11 +300,18 @@ function registerModals(app: App, deps: EventDeps): void {
       userName: body.user.name,
       threadTs: meta.threadTs,
     };
-    runEvent(deps, parts, async (ctx) => {
-      const state = view.state?.values as Record<string, Record<string, ViewStateEntry>> | undefined;
-      const values = modalValues(state, (f) => slackAttachment(f as SlackFile, deps.files));
-      await deps.bot.handleModal(ctx, view.callback_id, values);
-    });
+    runEvent(
+      deps,
+      parts,
+      async (ctx) => {
+        const state = view.state?.values as Record<string, Record<string, ViewStateEntry>> | undefined;
+        const values = modalValues(state, (f, field) => fieldAttachment(field, slackAttachment(f as SlackFile, deps.files)));
+        await deps.bot.handleModal(ctx, view.callback_id, values);
+      },
+      undefined,
+      // a view_submission's ack takes a response_action (Bolt types it together with view_closed's)
+      formAnswer(ack as Parameters<typeof formAnswer>[0]),
+    );
   });
 }
 
