@@ -6,7 +6,7 @@ import { FieldError, UserError } from './platform.js';
 import type { Command } from './command.js';
 import type { BotServices } from './services.js';
 import { shortId } from './encoding.js';
-import { JobFailure, userMessageOf } from './progress.js';
+import { JobFailure, somethingWentWrong, userMessageOf } from './errors.js';
 import { validateInvocation } from './options.js';
 
 /** Commands that work in any channel (so a manager can fix a channel list that locked everyone out). */
@@ -35,12 +35,11 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
   async function answerError(ctx: CommandContext, e: unknown, what: string): Promise<void> {
     if (e instanceof FieldError && ctx.rejectField && (await ctx.rejectField(e.field, e.message))) return;
     const jobId = e instanceof JobFailure ? e.jobId : undefined;
-    const cause = e instanceof JobFailure ? e.cause : e;
-    let text = userMessageOf(cause);
+    let text = userMessageOf(e);
     if (text === undefined) {
-      const ref = jobId ?? shortId();
-      services.log.error(`${what} failed (${jobId ? 'job' : 'ref'} ${ref}, ${ctx.place.platform} server ${ctx.place.serverId})`, cause);
-      text = `Something went wrong (${jobId ? 'job' : 'ref'} ${ref}). The error was logged; please try again.`;
+      const ref = jobId ? `job ${jobId}` : `ref ${shortId()}`;
+      services.log.error(`${what} failed (${ref}, ${ctx.place.platform} server ${ctx.place.serverId})`, e instanceof JobFailure ? e.cause : e);
+      text = somethingWentWrong(ref);
     }
     try {
       await ctx.reply({ text, private: true });

@@ -1,6 +1,7 @@
 // The contract between commands/ (written once) and the platform adapters (Discord, Slack, playground),
 // which only translate: an adapter turns a platform event into an Invocation / button / modal call on a Bot,
 // and turns OutgoingMessage back into the platform's messages, files and components.
+import { UserError } from './errors.js';
 
 export type Platform = 'discord' | 'slack' | 'playground';
 
@@ -186,13 +187,8 @@ export interface Bot {
   watchSavedDomains?(listener: (serverId: string) => void): () => void;
 }
 
-/** An error whose message is safe and useful to show the user as it is. */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+// the error a command throws to refuse something; it belongs to the one error family in errors.ts
+export { UserError };
 
 /** A UserError about one field of a form: platforms that can show it beside that field do (Slack). */
 export class FieldError extends UserError {
@@ -201,7 +197,6 @@ export class FieldError extends UserError {
     message: string,
   ) {
     super(message);
-    this.name = 'FieldError';
   }
 }
 

@@ -116,7 +116,7 @@ describe('errors inside a job', () => {
 
   it("the engine's input errors are shown to the user, other errors are not", async () => {
     const { EngineInputError, ImageInputError } = await import('../../src/engine/index.js');
-    const { userMessageOf } = await import('../../src/core/progress.js');
+    const { userMessageOf } = await import('../../src/core/errors.js');
     expect(userMessageOf(new EngineInputError('strength must be a number'))).toBe('That did not work: strength must be a number');
     expect(userMessageOf(new ImageInputError('the picture is too small'))).toMatch(/too small/);
     expect(userMessageOf(new UserError('plain'))).toBe('plain');

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPack, type OnnxEngine } from '../../src/engine/index.js';
 import { ThreadedEngine } from '../../src/engine/threads/threaded-engine.js';
-import { userMessageOf } from '../../src/core/progress.js';
+import { userMessageOf } from '../../src/core/errors.js';
 import { tinyPack } from '../parity/packs.js';
 
 let local: OnnxEngine;

@@ -3,6 +3,7 @@
 // becomes a message to the user or a log line, and the process stays up.
 import { Client, Events, GatewayIntentBits, type Interaction, type RepliableInteraction } from 'discord.js';
 import { UserError, type Bot, type CommandContext, type Invocation } from '../../core/platform.js';
+import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
 import { defaultAttachmentPolicy, type AttachmentPolicy } from './attachments.js';
 import { actorOf, findSpec, messageInvocation, placeOf, slashInvocation } from './invocation.js';
 import { defaultLogger, redactingLogger, type Logger } from './log.js';
@@ -37,8 +38,6 @@ export interface DiscordHandle {
   stop(): Promise<void>;
 }
 
-const SOMETHING_WENT_WRONG = 'Something went wrong on my side; it has been logged. Please try again.';
-
 export async function startDiscord(options: DiscordOptions): Promise<DiscordHandle> {
   const logger = redactingLogger(options.logger ?? defaultLogger, [options.token]);
   const policy: AttachmentPolicy = {
@@ -65,16 +64,14 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
     reply: (msg) => responder.reply(msg),
   });
 
-  /** runs a Bot entry point; what it throws reaches the user (UserError as is, others as a generic line) */
+  /** runs a Bot entry point; what it throws reaches the user (an input error in its words, others as the generic line) */
   const run = async (interaction: RepliableInteraction, responder: InteractionResponder, work: () => Promise<void>) => {
     try {
       await work();
     } catch (err) {
-      const userMessage = err instanceof UserError ? err.message : SOMETHING_WENT_WRONG;
-      if (!(err instanceof UserError)) {
-        logger.error(`discord: interaction ${interaction.id} failed: ${describe(err)}`, err);
-      }
-      await responder.reply({ text: userMessage, private: true }).catch((replyErr: unknown) => {
+      const said = userMessageOf(err);
+      if (said === undefined) logger.error(`discord: interaction ${interaction.id} failed: ${describe(err)}`, err);
+      await responder.reply({ text: said ?? somethingWentWrong(), private: true }).catch((replyErr: unknown) => {
         logger.error(`discord: could not tell the user about a failure: ${describe(replyErr)}`);
       });
     }

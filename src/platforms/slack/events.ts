@@ -3,6 +3,7 @@
 // Nothing here knows a command: specs come from the bot.
 import type { App, RespondFn } from '@slack/bolt';
 import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
+import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
 import {
   checkField,
   FieldError,
@@ -63,11 +64,6 @@ interface EventParts {
   modalDeadline?: boolean;
 }
 
-function userMessageFor(err: unknown): string {
-  if (err instanceof UserError) return err.message;
-  return 'Something went wrong on DomainShift\'s side (it is in the logs). Please try again in a moment.';
-}
-
 async function actorFor(deps: EventDeps, parts: EventParts): Promise<Actor> {
   const lookup = deps.actors.lookup(parts.teamId, parts.userId, parts.userName);
   if (!parts.modalDeadline) return lookup;
@@ -123,10 +119,11 @@ function runEvent(
       };
       await work(ctx, convo);
     } catch (err) {
-      if (!(err instanceof UserError)) deps.logger.error(`slack: event in ${parts.teamId}/${parts.channel} failed`, err);
+      const said = userMessageOf(err);
+      if (said === undefined) deps.logger.error(`slack: event in ${parts.teamId}/${parts.channel} failed`, err);
       if (err instanceof FieldError && form && (await form.reject(err.field, err.message))) return;
       await form?.close();
-      await tellUser(deps, convo, userMessageFor(err));
+      await tellUser(deps, convo, said ?? somethingWentWrong());
     } finally {
       await form?.close();
       deps.throttles.sweep();
