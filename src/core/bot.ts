@@ -1,7 +1,7 @@
 // The Bot the platform adapters drive: routes commands, buttons and modals to their Command, enforces the
 // server's allowed channels, and turns every failure into an answer: a UserError as a private reply with
 // its own text, anything else logged and answered with "something went wrong (ref …)". Nothing escapes.
-import type { Bot, CommandContext, Invocation, ModalValues } from './platform.js';
+import type { Bot, CommandContext, Completion, Invocation, ModalValues } from './platform.js';
 import { FieldError, UserError } from './platform.js';
 import type { Command } from './command.js';
 import type { BotServices } from './services.js';
@@ -71,9 +71,21 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
         await cmd.onModal(ctx, args, values, services);
       });
     },
+    async complete(place, source, typed) {
+      if (source !== 'saved-domain') return [];
+      return completeSavedDomains(await services.stores.listSaved(place.serverId), typed);
+    },
     watchSavedDomains(listener) {
       services.stores.changes.on('saved', listener);
       return () => services.stores.changes.off('saved', listener);
     },
   };
+}
+
+/** Saved domain names matching what was typed: names that start with it first, then names that contain it. */
+export function completeSavedDomains(saved: Array<{ name: string; prompt: string }>, typed: string, max = 25): Completion[] {
+  const q = typed.trim().toLowerCase();
+  const starts = saved.filter((d) => d.name.startsWith(q));
+  const contains = saved.filter((d) => !d.name.startsWith(q) && (d.name.includes(q) || d.prompt.toLowerCase().includes(q)));
+  return [...starts, ...contains].slice(0, max).map((d) => ({ name: `${d.name} — ${d.prompt}`.slice(0, 100), value: d.name }));
 }

@@ -18,6 +18,16 @@ export interface OptionSpec {
   maxLength?: number;
   /** filled in by validateInvocation when the option is left out */
   default?: string | number | boolean;
+  /** values offered while typing (Discord autocomplete, Slack external select, the playground's list) */
+  complete?: CompletionSource;
+}
+
+/** Where typed values are completed from: the server's saved domain names. */
+export type CompletionSource = 'saved-domain';
+
+export interface Completion {
+  name: string;
+  value: string;
 }
 
 export interface SubcommandSpec {
@@ -122,6 +132,10 @@ export interface ModalField {
   placeholder?: string;
   maxLength?: number;
   options?: Array<{ label: string; value: string }>;
+  /** text fields: the value the form opens with (a remix opens with the result's prompt) */
+  value?: string;
+  /** text fields: values offered while typing, where the platform can (Slack: an external select) */
+  complete?: CompletionSource;
 }
 
 export interface ModalSpec {
@@ -167,6 +181,8 @@ export interface Bot {
   handleCommand(ctx: CommandContext, inv: Invocation): Promise<void>;
   handleButton(ctx: CommandContext, buttonId: string): Promise<void>;
   handleModal(ctx: CommandContext, modalId: string, values: ModalValues): Promise<void>;
+  /** values for a field or option being typed, best first (at most 25, as Discord and Slack show) */
+  complete?(place: Place, source: CompletionSource, typed: string): Promise<Completion[]>;
   /** calls back when a server's saved domains change (a view of them is stale); returns the unsubscribe */
   watchSavedDomains?(listener: (serverId: string) => void): () => void;
 }

@@ -130,8 +130,21 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
     }
   };
 
+  /** Discord asks for values while an autocomplete option is typed; the bot's completions answer (25 at most) */
+  const handleAutocomplete = async (interaction: Interaction) => {
+    if (!interaction.isAutocomplete()) return;
+    const focused = interaction.options.getFocused(true);
+    const spec = findSpec(options.bot.specs, interaction.commandName, 'slash');
+    const sub = interaction.options.getSubcommand(false);
+    const optionSpecs = sub ? spec?.subcommands?.find((s) => s.name === sub)?.options : spec?.options;
+    const source = optionSpecs?.find((o) => o.name === focused.name)?.complete;
+    const found = source && options.bot.complete ? await options.bot.complete(placeOf(interaction), source, String(focused.value)) : [];
+    await interaction.respond(found.slice(0, 25).map((c) => ({ name: c.name.slice(0, 100), value: c.value })));
+  };
+
   client.on(Events.InteractionCreate, (interaction) => {
     const job = (async () => {
+      await handleAutocomplete(interaction);
       await handleCommand(interaction);
       await handleComponent(interaction);
     })()

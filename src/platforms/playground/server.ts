@@ -71,6 +71,13 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         acceptedTypes,
       });
     },
+    'GET /api/complete': async (_req, res, url) => {
+      const source = url.searchParams.get('source');
+      const typed = (url.searchParams.get('q') ?? '').slice(0, 100);
+      const place = { platform: 'playground' as const, serverId, channelId };
+      const completions = source === 'saved-domain' && options.bot.complete ? await options.bot.complete(place, source, typed) : [];
+      sendJson(res, 200, { completions });
+    },
     'GET /api/messages': async (_req, res, url) => {
       sendJson(res, 200, { messages: channel.history(userIdFrom(url.searchParams.get('user'))) });
     },

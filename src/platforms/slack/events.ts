@@ -315,7 +315,27 @@ function registerModals(app: App, deps: EventDeps): void {
   });
 }
 
+/** An external select being typed in: the field's completions as Slack options (100 at most). */
+function registerSuggestions(app: App, deps: EventDeps): void {
+  app.options({ type: 'block_suggestion' }, async ({ body, ack }) => {
+    const view = (body as { view?: { private_metadata?: string } }).view;
+    const source = decodeMetadata(view?.private_metadata)?.completions?.[body.action_id];
+    const teamId = body.team?.id || body.user.team_id || 'unknown';
+    const found =
+      source && deps.bot.complete
+        ? await deps.bot.complete({ platform: 'slack', serverId: teamId, channelId: '' }, source, body.value ?? '').catch((err: unknown) => {
+            deps.logger.error('slack: completions failed', err);
+            return [];
+          })
+        : [];
+    // Block Kit option objects (Bolt's ack type also admits the legacy dialog shape, which TypeScript picks)
+    const answer = ack as unknown as (r: { options: Array<{ text: { type: 'plain_text'; text: string }; value: string }> }) => Promise<void>;
+    await answer({ options: found.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: c.name.slice(0, 75) }, value: c.value.slice(0, 150) })) });
+  });
+}
+
 export function registerEvents(app: App, deps: EventDeps): void {
+  registerSuggestions(app, deps);
   registerSlashCommands(app, deps);
   registerMessageShortcuts(app, deps);
   registerButtons(app, deps);

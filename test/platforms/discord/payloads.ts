@@ -68,6 +68,11 @@ export function slashCommand(name: string, options: any[] = [], attachments: Att
   return base(2, { id: snowflake(), name, type: 1, options, ...(resolved ? { resolved } : {}) }, o);
 }
 
+/** APPLICATION_COMMAND_AUTOCOMPLETE (type 4): the options typed so far, the one being typed marked focused */
+export function autocomplete(name: string, options: any[], o?: PayloadOptions): any {
+  return base(4, { id: snowflake(), name, type: 1, options }, o);
+}
+
 export function messageJSON(attachments: AttachmentJSON[] = [], content = 'look at this'): any {
   return {
     id: snowflake(),

@@ -13,7 +13,7 @@ import { openPack } from '../../../src/engine/index.js';
 import { readTextChunks } from '../../../src/core/png-text.js';
 import { GUILD_ID, type FakeDiscord, type RecordedRequest } from './fake-discord.js';
 import { startHarness, type Harness } from './harness.js';
-import { MANAGE_GUILD, attachmentJSON, buttonPress, messageCommand, messageJSON, modalSubmit, slashCommand } from './payloads.js';
+import { MANAGE_GUILD, attachmentJSON, autocomplete, buttonPress, messageCommand, messageJSON, modalSubmit, slashCommand } from './payloads.js';
 
 const TINY_PACK = join(import.meta.dirname, '..', '..', 'fixtures', 'packs', 'tiny');
 const PHOTO = join(import.meta.dirname, '..', '..', '..', 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg');
@@ -113,6 +113,16 @@ describe('/adapt on Discord with the real bot', () => {
     expect(serviceLog.filter((l) => /failed/.test(l))).toEqual([]);
     expect(await services.stores.getSaved(GUILD_ID, 'cage-faces')).toMatchObject({ name: 'cage-faces', prompt: expect.stringContaining('nicolas cage') });
     expect(patchesOf(sent).at(-1)!.body.content).toContain('cage-faces');
+  });
+
+  it('autocompletes saved domain names in /stylize domain: and /domains info name:', async () => {
+    let sent = await h.interact(autocomplete('stylize', [{ name: 'domain', type: 3, value: 'cag', focused: true }]));
+    expect(sent[0]!.body.type).toBe(8);
+    expect(sent[0]!.body.data.choices).toEqual([{ name: expect.stringMatching(/^cage-faces — .*nicolas cage/), value: 'cage-faces' }]);
+    sent = await h.interact(autocomplete('domains', [{ name: 'info', type: 1, options: [{ name: 'name', type: 3, value: '', focused: true }] }]));
+    expect(sent[0]!.body.data.choices.map((c: { value: string }) => c.value)).toEqual(['cage-faces']);
+    sent = await h.interact(autocomplete('stylize', [{ name: 'domain', type: 3, value: 'zzz', focused: true }]));
+    expect(sent[0]!.body.data.choices).toEqual([]);
   });
 });
 

@@ -110,6 +110,25 @@ describe('playground defects', () => {
     await expect.poll(() => panel.textContent()).toContain('saved: none');
     expect(errors).toEqual([]);
   });
+
+  it('offers saved domain names while an option that takes one is typed, and forgets deleted ones', async () => {
+    await api(playground, '/api/command', { text: '/domains save name: gamma' });
+    await api(playground, '/api/command', { text: '/domains save name: gold' });
+    const suggestions = () => page.locator('#suggestions li .label').allTextContents();
+    await page.fill('#input', '');
+    await page.type('#input', '/domains rename name: g');
+    await expect.poll(suggestions).toEqual(['gamma', 'gold']);
+    await page.type('#input', 'a');
+    await expect.poll(suggestions).toEqual(['gamma']);
+    await page.press('#input', 'Tab');
+    expect(await page.inputValue('#input')).toBe('/domains rename name: gamma ');
+    await page.fill('#input', '');
+    await api(playground, '/api/command', { text: '/domains delete name: gamma' });
+    await expect.poll(() => page.locator('#panel-body .text').textContent()).toContain('saved: gold');
+    await page.type('#input', '/domains rename name: g');
+    await expect.poll(suggestions).toEqual(['gold']);
+    await page.fill('#input', '');
+  });
 });
 
 describe('playground channel across a restart', () => {

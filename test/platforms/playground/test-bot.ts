@@ -23,16 +23,16 @@ export const testSpecs: CommandSpec[] = [
     subcommands: [
       { name: 'gallery', description: 'saved domains' },
       { name: 'leaderboard', description: 'the best voted domains' },
-      { name: 'save', description: 'save a domain', options: [{ name: 'name', description: 'its name', type: 'string', required: true }] },
+      { name: 'save', description: 'save a domain', options: [{ name: 'name', description: 'its name', type: 'string', required: true, complete: 'saved-domain' }] },
       {
         name: 'rename',
         description: 'rename a saved domain',
         options: [
-          { name: 'name', description: 'its name', type: 'string', required: true },
+          { name: 'name', description: 'its name', type: 'string', required: true, complete: 'saved-domain' },
           { name: 'to', description: 'the new name', type: 'string', required: true },
         ],
       },
-      { name: 'delete', description: 'delete a saved domain', options: [{ name: 'name', description: 'its name', type: 'string', required: true }] },
+      { name: 'delete', description: 'delete a saved domain', options: [{ name: 'name', description: 'its name', type: 'string', required: true, complete: 'saved-domain' }] },
     ],
   },
   { name: 'stylize', description: 'redraw a picture in a domain', kind: 'message', label: 'Stylize' },
@@ -112,6 +112,9 @@ export function createTestBot(): TestBot {
     tallies,
     downloads,
     saved,
+    async complete(_place, _source, typed) {
+      return saved.filter((n) => n.startsWith(typed)).map((n) => ({ name: `${n} (saved)`, value: n }));
+    },
     watchSavedDomains(listener) {
       watchers.add(listener);
       return () => watchers.delete(listener);

@@ -131,6 +131,36 @@ export function viewSubmission(callbackId: string, privateMetadata: string, valu
   };
 }
 
+/** What Slack sends while a user types in an external select of an open modal (block_suggestion). */
+export function blockSuggestion(view: { callback_id: string; private_metadata: string }, actionId: string, value: string) {
+  return {
+    type: 'block_suggestion',
+    user: { id: 'UUSER', username: 'uma', name: 'uma', team_id: TEAM },
+    container: { type: 'view', view_id: 'V1' },
+    api_app_id: 'A1',
+    token: 'legacy',
+    action_id: actionId,
+    block_id: actionId,
+    value,
+    team: { id: TEAM, domain: 'test' },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: {
+      id: 'V1',
+      team_id: TEAM,
+      type: 'modal',
+      blocks: [],
+      private_metadata: view.private_metadata,
+      callback_id: view.callback_id,
+      state: { values: {} },
+      hash: 'h',
+      title: { type: 'plain_text', text: 'x' },
+      app_id: 'A1',
+      bot_id: 'BBOT',
+    },
+  };
+}
+
 /** A Slack file object as messages and file_input submissions carry it. */
 export function slackFile(fake: FakeSlack, name: string, mimetype: string, size: number, host?: string) {
   return {

@@ -11,7 +11,7 @@ import { assembleServices, type BotServices } from '../../../src/core/services.j
 import { Stores } from '../../../src/core/stores.js';
 import { openPack } from '../../../src/engine/index.js';
 import type { ApiCall } from './fake-slack.js';
-import { CHANNEL, TEAM, blockActions, messageShortcut, slackFile, startHarness, viewSubmission, type Harness } from './harness.js';
+import { CHANNEL, TEAM, blockActions, blockSuggestion, messageShortcut, slackFile, startHarness, viewSubmission, type Harness } from './harness.js';
 
 const TINY_PACK = join(import.meta.dirname, '..', '..', 'fixtures', 'packs', 'tiny');
 const PHOTO = join(import.meta.dirname, '..', '..', '..', 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg');
@@ -192,14 +192,25 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     const photo = readFileSync(PHOTO);
     await h.interact(messageShortcut(h.fake, [slackFile(h.fake, 'sample1.jpg', 'image/jpeg', photo.length)], 'stylize-message'));
     await h.app.idle();
-    const view = JSON.parse(h.fake.callsTo('views.open').at(-1)!.args.view as string) as { callback_id: string; private_metadata: string };
+    const view = JSON.parse(h.fake.callsTo('views.open').at(-1)!.args.view as string) as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: Array<{ block_id: string; element: { type: string } }>;
+    };
+    // the saved domain is picked from the server's names, offered while typing (block_suggestion)
+    expect(view.blocks.find((b) => b.block_id === 'domain')!.element.type).toBe('external_select');
+    const suggested = await h.interact(blockSuggestion(view, 'domain', 'cag'));
+    expect(JSON.parse(suggested.text)).toEqual({ options: [{ text: { type: 'plain_text', text: expect.stringMatching(/^dog-cage — /) }, value: 'dog-cage' }] });
+    expect(JSON.parse((await h.interact(blockSuggestion(view, 'domain', 'zzz'))).text)).toEqual({ options: [] });
     const submit = (values: Record<string, Record<string, unknown>>) => viewSubmission(view.callback_id, view.private_metadata, values);
     const text = (id: string, value: string) => ({ [id]: { [id]: { type: 'plain_text_input', value } } });
+    const picked = (value: string) => ({ domain: { domain: { type: 'external_select', selected_option: { text: { type: 'plain_text', text: value }, value } } } });
     expect((await formErrors(submit({}))).domain).toContain('Give exactly one of');
-    expect((await formErrors(submit(text('domain', 'nope')))).domain).toContain('There is no saved domain called nope');
+    // a name picked before someone else deleted it
+    expect((await formErrors(submit(picked('nope')))).domain).toContain('There is no saved domain called nope');
     expect((await formErrors(submit(text('target', 'a statue\u0007')))).target).toMatch(/control character/i);
     const postsBefore = h.fake.callsTo('chat.postMessage').length;
-    const res = await h.interact(submit(text('domain', 'dog-cage')));
+    const res = await h.interact(submit(picked('dog-cage')));
     await h.app.idle();
     expect(res.text).toBe('');
     expect(errors).toEqual([]);
