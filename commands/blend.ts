@@ -8,8 +8,8 @@ import { engineForSaved, findSaved } from './domains.js';
 import { postResult, randomSeed, seedsFrom } from './shared.js';
 
 const options: OptionSpec[] = [
-  { name: 'first', description: 'a saved domain', type: 'string', required: true, maxLength: 32 },
-  { name: 'second', description: 'another saved domain', type: 'string', required: true, maxLength: 32 },
+  { name: 'first', description: 'a saved domain', type: 'string', required: true, maxLength: 32, complete: 'saved-domain' },
+  { name: 'second', description: 'another saved domain', type: 'string', required: true, maxLength: 32, complete: 'saved-domain' },
   rangeOption('weight', 'number', 'how much of the second', OPTION_RANGES.weight),
   rangeOption('strength', 'number', 'how far to go', OPTION_RANGES.strength),
   rangeOption('seed', 'integer', 'first sample seed', OPTION_RANGES.seed),

@@ -12,7 +12,7 @@ import { mayDelete } from './result-actions.js';
 import { postResult, randomSeed, seedsFrom } from './shared.js';
 import { runAndFinish } from './finish.js';
 
-const nameOption = { name: 'name', description: 'the saved domain', type: 'string' as const, required: true, maxLength: 32 };
+const nameOption = { name: 'name', description: 'the saved domain', type: 'string' as const, required: true, maxLength: 32, complete: 'saved-domain' as const };
 const subcommands: SubcommandSpec[] = [
   { name: 'gallery', description: "the server's top-voted saved domains, as one picture" },
   {

@@ -13,7 +13,7 @@ import { postPhotoResult } from './photo.js';
 
 const options: OptionSpec[] = [
   { name: 'image', description: 'the picture to re-draw', type: 'attachment', required: true },
-  { name: 'domain', description: 'a saved domain (see /domains gallery)', type: 'string', maxLength: 32 },
+  { name: 'domain', description: 'a saved domain (see /domains gallery)', type: 'string', maxLength: 32, complete: 'saved-domain' },
   { name: 'target', description: 'a text target, e.g. "a marble statue"', type: 'string', maxLength: 200 },
   { name: 'reference', description: 'a reference picture whose domain to copy', type: 'attachment' },
   rangeOption('strength', 'number', 'how far to go', OPTION_RANGES.strength),
@@ -79,7 +79,7 @@ export const stylizeMessageCommand: Command = {
       id: makeId('stylize-message', 'go', token),
       title: 'Stylize this picture',
       fields: [
-        { id: 'domain', label: 'A saved domain', kind: 'text', placeholder: 'e.g. pixar-faces', maxLength: 32 },
+        { id: 'domain', label: 'A saved domain', kind: 'text', placeholder: 'e.g. pixar-faces', maxLength: 32, complete: 'saved-domain' },
         { id: 'target', label: 'Or a text target', kind: 'text', placeholder: 'e.g. a marble statue', maxLength: 200 },
         { id: 'reference', label: 'Or a reference picture', kind: 'attachment' },
       ],

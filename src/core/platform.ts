@@ -1,6 +1,7 @@
 // The contract between commands/ (written once) and the platform adapters (Discord, Slack, playground),
 // which only translate: an adapter turns a platform event into an Invocation / button / modal call on a Bot,
 // and turns OutgoingMessage back into the platform's messages, files and components.
+import { UserError } from './errors.js';
 
 export type Platform = 'discord' | 'slack' | 'playground';
 
@@ -17,6 +18,16 @@ export interface OptionSpec {
   maxLength?: number;
   /** filled in by validateInvocation when the option is left out */
   default?: string | number | boolean;
+  /** values offered while typing (Discord autocomplete, Slack external select, the playground's list) */
+  complete?: CompletionSource;
+}
+
+/** Where typed values are completed from: the server's saved domain names. */
+export type CompletionSource = 'saved-domain';
+
+export interface Completion {
+  name: string;
+  value: string;
 }
 
 export interface SubcommandSpec {
@@ -121,6 +132,10 @@ export interface ModalField {
   placeholder?: string;
   maxLength?: number;
   options?: Array<{ label: string; value: string }>;
+  /** text fields: the value the form opens with (a remix opens with the result's prompt) */
+  value?: string;
+  /** text fields: values offered while typing, where the platform can (Slack: an external select) */
+  complete?: CompletionSource;
 }
 
 export interface ModalSpec {
@@ -174,17 +189,14 @@ export interface Bot {
   handleCommand(ctx: CommandContext, inv: Invocation): Promise<void>;
   handleButton(ctx: CommandContext, buttonId: string): Promise<void>;
   handleModal(ctx: CommandContext, modalId: string, values: ModalValues): Promise<void>;
+  /** values for a field or option being typed, best first (at most 25, as Discord and Slack show) */
+  complete?(place: Place, source: CompletionSource, typed: string): Promise<Completion[]>;
   /** calls back when a server's saved domains change (a view of them is stale); returns the unsubscribe */
   watchSavedDomains?(listener: (serverId: string) => void): () => void;
 }
 
-/** An error whose message is safe and useful to show the user as it is. */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+// the error a command throws to refuse something; it belongs to the one error family in errors.ts
+export { UserError };
 
 /** A UserError about one field of a form: platforms that can show it beside that field do (Slack). */
 export class FieldError extends UserError {
@@ -193,7 +205,6 @@ export class FieldError extends UserError {
     message: string,
   ) {
     super(message);
-    this.name = 'FieldError';
   }
 }
 

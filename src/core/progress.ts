@@ -2,6 +2,7 @@
 // progress, with a cancel button; the caller edits it into the result. Failures leave an honest last state.
 import type { CommandContext, OutgoingMessage, PostedMessage } from './platform.js';
 import { UserError } from './platform.js';
+import { JobFailure, userMessageOf } from './errors.js';
 import { CancelledError } from './jobs.js';
 import type { BotServices } from './services.js';
 import { makeId } from './command.js';
@@ -14,24 +15,6 @@ export interface JobOutcome<T> {
   result: T;
 }
 
-/** A non-user error with the id of the job it happened in, so the answer can name it. */
-export class JobFailure extends Error {
-  constructor(readonly jobId: string, readonly cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause));
-    this.name = 'JobFailure';
-    if (cause instanceof Error && cause.stack) this.stack = cause.stack;
-  }
-}
-
-/** engine errors about the request itself (bad picture, out-of-range value) carry a message meant for the user */
-const USER_FACING_ENGINE_ERRORS = new Set(['EngineInputError', 'ImageInputError']);
-
-/** The text to show a user for an error, or undefined when it is an internal failure (to be logged, not shown). */
-export function userMessageOf(e: unknown): string | undefined {
-  if (e instanceof UserError) return e.message;
-  if (e instanceof Error && USER_FACING_ENGINE_ERRORS.has(e.name)) return `That did not work: ${e.message}`;
-  return undefined;
-}
 
 /** The job's message once it failed: what the user reads there (the error answer follows separately). */
 export function failureText(description: string, e: unknown, jobId: string): string {

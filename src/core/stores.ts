@@ -58,7 +58,6 @@ export interface VoteTally {
 export class StoreWriteError extends UserError {
   constructor() {
     super('Not saved: the store could not be written just now. Please try again.');
-    this.name = 'StoreWriteError';
   }
 }
 

@@ -45,7 +45,6 @@ export async function openPack(dir: string, opts: OpenPackOptions = {}): Promise
 }
 
 export { OnnxEngine } from './engine.js';
-export { EngineInputError } from './errors.js';
-export { ImageInputError } from './images.js';
+export { EngineInputError, ImageInputError, InputError } from './errors.js';
 export { PackError } from './pack.js';
 export type * from './types.js';

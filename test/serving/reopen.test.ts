@@ -3,10 +3,10 @@
 // Discord edits through the channel route (no interaction token), Slack through chat.update on channel + ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot, CommandContext, MessageHandle, PostedMessage } from '../../src/core/platform.js';
-import { startHarness as startDiscordHarness, type Harness as DiscordHarness } from '../discord/harness.js';
-import { slashCommand } from '../discord/payloads.js';
-import { CHANNEL, startHarness as startSlackHarness, type Harness as SlackHarness } from '../slack/harness.js';
-import { testPng } from '../slack/test-bot.js';
+import { startHarness as startDiscordHarness, type Harness as DiscordHarness } from '../platforms/discord/harness.js';
+import { slashCommand } from '../platforms/discord/payloads.js';
+import { CHANNEL, startHarness as startSlackHarness, type Harness as SlackHarness } from '../platforms/slack/harness.js';
+import { testPng } from '../platforms/slack/test-bot.js';
 
 /** a bot whose one command posts a progress message and keeps it, as runAsJob does */
 function progressBot(posted: PostedMessage[], reply: (ctx: CommandContext) => Promise<PostedMessage>): Bot {

@@ -7,6 +7,8 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Engine } from '../../engine/types.js';
+import { reviveError } from '../../engine/errors.js';
+import { StoreWriteError } from '../stores.js';
 import { CancelledError, type Delivery, type JobInfo, type JobQueue, type JobRequest, type SubmitOptions, type SubmittedJob } from '../jobs.js';
 import type { Logger } from '../log.js';
 import { UserError } from '../platform.js';
@@ -33,11 +35,7 @@ const SWEEP_MS = 5000;
 /** A failure as the worker reported it, rebuilt so that userMessageOf and progress.ts treat it as before. */
 export function failure(reason: string | undefined): Error {
   const { name, message } = errorFromReason(reason);
-  if (name === 'CancelledError') return new CancelledError();
-  if (name === 'UserError') return new UserError(message);
-  const e = new Error(message);
-  e.name = name;
-  return e;
+  return reviveError(name, message, { UserError, CancelledError, StoreWriteError });
 }
 
 export interface BullMQQueueOptions {

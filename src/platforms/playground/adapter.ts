@@ -13,6 +13,7 @@ import type {
   PostedMessage,
 } from '../../core/platform.js';
 import { UserError } from '../../core/platform.js';
+import { userMessageOf } from '../../core/errors.js';
 import type { Channel, ChannelMessage, StoredFile } from './channel.js';
 import { mb } from './uploads.js';
 import { parseCommandText } from './parse.js';
@@ -91,8 +92,9 @@ export class PlaygroundAdapter {
           latest: this.latestPictureFor(actor.id),
         });
       } catch (e) {
-        if (!(e instanceof UserError)) throw e;
-        this.say({ text: e.message, private: true }, actor.id, panel);
+        const said = userMessageOf(e);
+        if (said === undefined) throw e;
+        this.say({ text: said, private: true }, actor.id, panel);
         return;
       }
       if (!panel) this.channel.post({ author: userAuthor(actor), text: this.withFileNames(text), files: [], buttons: [] });

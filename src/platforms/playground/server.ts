@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Actor, Bot, OutgoingMessage } from '../../core/platform.js';
 import { UserError } from '../../core/platform.js';
+import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
 import { Channel, type ChannelLimits } from './channel.js';
 import { ChannelArchive } from './archive.js';
 import { PlaygroundAdapter, userAuthor } from './adapter.js';
@@ -81,6 +82,13 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         acceptedTypes,
       });
     },
+    'GET /api/complete': async (_req, res, url) => {
+      const source = url.searchParams.get('source');
+      const typed = (url.searchParams.get('q') ?? '').slice(0, 100);
+      const place = { platform: 'playground' as const, serverId, channelId };
+      const completions = source === 'saved-domain' && options.bot.complete ? await options.bot.complete(place, source, typed) : [];
+      sendJson(res, 200, { completions });
+    },
     'GET /api/messages': async (_req, res, url) => {
       await takeInbox();
       sendJson(res, 200, { messages: channel.history(userIdFrom(url.searchParams.get('user'))) });
@@ -149,8 +157,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         const message = post ? channel.post({ author: userAuthor(actor), text: '', files: [view], buttons: [] }) : undefined;
         sendJson(res, 201, { file: view, messageId: message?.id });
       } catch (e) {
-        if (!(e instanceof UserError)) throw e;
-        const text = e instanceof BodyTooLarge ? `${fileName} was not posted: ${e.message}` : e.message;
+        const said = userMessageOf(e);
+        if (said === undefined) throw e;
+        const text = e instanceof BodyTooLarge ? `${fileName} was not posted: ${said}` : said;
         adapter.say({ text, private: true }, actor.id);
         // a body cut short leaves bytes unread: close the connection after answering
         if (e instanceof BodyTooLarge) res.setHeader('connection', 'close');
@@ -162,9 +171,10 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((e) => {
-      if (e instanceof UserError) return sendJson(res, 400, { error: e.message });
+      const said = userMessageOf(e);
+      if (said !== undefined) return sendJson(res, 400, { error: said });
       options.log?.error(`playground ${req.method} ${req.url} failed`, e);
-      if (!res.headersSent) sendJson(res, 500, { error: 'Something went wrong in the playground server; see its log.' });
+      if (!res.headersSent) sendJson(res, 500, { error: somethingWentWrong() });
       else res.end();
     });
   });

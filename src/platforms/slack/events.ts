@@ -3,6 +3,7 @@
 // Nothing here knows a command: specs come from the bot.
 import type { App, RespondFn } from '@slack/bolt';
 import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
+import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
 import {
   checkField,
   FieldError,
@@ -63,11 +64,6 @@ interface EventParts {
   modalDeadline?: boolean;
 }
 
-function userMessageFor(err: unknown): string {
-  if (err instanceof UserError) return err.message;
-  return 'Something went wrong on DomainShift\'s side (it is in the logs). Please try again in a moment.';
-}
-
 async function actorFor(deps: EventDeps, parts: EventParts): Promise<Actor> {
   const lookup = deps.actors.lookup(parts.teamId, parts.userId, parts.userName);
   if (!parts.modalDeadline) return lookup;
@@ -123,10 +119,11 @@ function runEvent(
       };
       await work(ctx, convo);
     } catch (err) {
-      if (!(err instanceof UserError)) deps.logger.error(`slack: event in ${parts.teamId}/${parts.channel} failed`, err);
+      const said = userMessageOf(err);
+      if (said === undefined) deps.logger.error(`slack: event in ${parts.teamId}/${parts.channel} failed`, err);
       if (err instanceof FieldError && form && (await form.reject(err.field, err.message))) return;
       await form?.close();
-      await tellUser(deps, convo, userMessageFor(err));
+      await tellUser(deps, convo, said ?? somethingWentWrong());
     } finally {
       await form?.close();
       deps.throttles.sweep();
@@ -318,7 +315,27 @@ function registerModals(app: App, deps: EventDeps): void {
   });
 }
 
+/** An external select being typed in: the field's completions as Slack options (100 at most). */
+function registerSuggestions(app: App, deps: EventDeps): void {
+  app.options({ type: 'block_suggestion' }, async ({ body, ack }) => {
+    const view = (body as { view?: { private_metadata?: string } }).view;
+    const source = decodeMetadata(view?.private_metadata)?.completions?.[body.action_id];
+    const teamId = body.team?.id || body.user.team_id || 'unknown';
+    const found =
+      source && deps.bot.complete
+        ? await deps.bot.complete({ platform: 'slack', serverId: teamId, channelId: '' }, source, body.value ?? '').catch((err: unknown) => {
+            deps.logger.error('slack: completions failed', err);
+            return [];
+          })
+        : [];
+    // Block Kit option objects (Bolt's ack type also admits the legacy dialog shape, which TypeScript picks)
+    const answer = ack as unknown as (r: { options: Array<{ text: { type: 'plain_text'; text: string }; value: string }> }) => Promise<void>;
+    await answer({ options: found.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: c.name.slice(0, 75) }, value: c.value.slice(0, 150) })) });
+  });
+}
+
 export function registerEvents(app: App, deps: EventDeps): void {
+  registerSuggestions(app, deps);
   registerSlashCommands(app, deps);
   registerMessageShortcuts(app, deps);
   registerButtons(app, deps);

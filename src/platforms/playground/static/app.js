@@ -13,6 +13,8 @@ const state = {
   follow: true,
   /** the side-panel command on show, re-run when what it shows changed */
   panel: null,
+  /** the bot's completions by source and text typed (saved domain names), dropped when they change */
+  completions: new Map(),
 };
 
 function loadUser() {
@@ -90,7 +92,10 @@ async function connect() {
   events.addEventListener('message', (e) => appendOrReplace(JSON.parse(e.data).message));
   events.addEventListener('delete', (e) => remove(JSON.parse(e.data).id));
   events.addEventListener('modal', (e) => openModal(JSON.parse(e.data).modal));
-  events.addEventListener('stale', () => state.panel && showPanel(state.panel));
+  events.addEventListener('stale', () => {
+    state.completions.clear();
+    if (state.panel) showPanel(state.panel);
+  });
   // every (re)connection reloads the history: events sent while the stream was down are not replayed
   events.addEventListener('open', () => void loadHistory(q));
   await new Promise((resolve) => events.addEventListener('open', resolve, { once: true }));

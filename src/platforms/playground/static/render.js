@@ -125,10 +125,21 @@ export function renderModalFields(modal) {
     } else if (f.kind === 'attachment') {
       input = el('input', { type: 'file', name: f.id, accept: 'image/*', required: !!f.required });
     } else {
-      input = el('input', { type: 'text', name: f.id, required: !!f.required, placeholder: f.placeholder, maxlength: f.maxLength });
+      input = el('input', { type: 'text', name: f.id, required: !!f.required, placeholder: f.placeholder, maxlength: f.maxLength, value: f.value });
     }
-    return el('label', { class: 'field' }, [el('span', { text: f.label + (f.required ? ' *' : '') }), input]);
+    // a field completed by the bot (saved domain names) offers them in a list under the input
+    const list = f.complete ? completionList(f, input) : null;
+    return el('label', { class: 'field' }, [el('span', { text: f.label + (f.required ? ' *' : '') }), input, list]);
   });
+}
+
+function completionList(field, input) {
+  const list = el('datalist', { id: `complete-${field.id}` });
+  input.setAttribute('list', list.id);
+  void fetch(`/api/complete?${new URLSearchParams({ source: field.complete, q: '' })}`)
+    .then((res) => (res.ok ? res.json() : { completions: [] }))
+    .then(({ completions }) => list.replaceChildren(...completions.map((c) => el('option', { value: c.value, text: c.name }))));
+  return list;
 }
 
 export { el };
