@@ -130,16 +130,14 @@ async function run(task: RenderTask, deps: RenderDeps, job: JobControl): Promise
       if (!out.faces.length)
         throw new UserError(engine.manifest.subject === 'faces' ? 'I could not find a face in that picture.' : 'Nothing in that picture could be re-drawn.');
       job.throwIfCancelled();
-      // the first face's W+ (e4e on the crop the encoder saw), so that the result can be re-rendered and edited later
-      job.progress(0.8, 'inverting the face for later edits');
-      const { ws } = await engine.invert([out.faces[0].before]);
       job.progress(0.9, 'drawing the result');
       const pair = await beforeAfter(out.faces.map((f) => f.before), out.faces.map((f) => f.after), ['before', task.prompt.slice(0, 28)]);
       return {
         domain,
         styleDelta,
-        ws,
-        faces: out.faces.map((f) => ({ identity: f.identity, identityNote: (f as { identityNote?: string }).identityNote })),
+        // the first face's W+, so that the result can be re-rendered and edited later
+        ws: out.faces[0].ws,
+        faces: out.faces.map((f) => ({ identity: f.identity, identityNote: f.identityNote })),
         pairPng: await encodePng(pair),
         compositePng: await encodePng(out.composite),
       };
