@@ -7,12 +7,13 @@ import { Stores, type ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
 import { base64ToFloats } from '../src/core/encoding.js';
 import { OPTION_RANGES } from '../src/core/options.js';
+import { onReferenceModal, onSampleButton, remixForm } from './sample-actions.js';
 import { postResult, seedsFrom } from './shared.js';
 import { runAndFinish } from './finish.js';
 
 const STRENGTH_STEP = 0.25;
 
-async function loadResult(ctx: CommandContext, services: BotServices, id: string | undefined): Promise<ResultRecord> {
+export async function loadResult(ctx: CommandContext, services: BotServices, id: string | undefined): Promise<ResultRecord> {
   const rec = id ? await services.stores.getResult(ctx.place.serverId, id) : undefined;
   if (!rec) throw new UserError('That result is no longer available (it was deleted, or made on another server).');
   return rec;
@@ -39,10 +40,17 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
   const engine = await engineOf(services, rec);
   const derived = { kind: rec.kind, prompt: rec.prompt, domain: rec.domain, domainId: rec.domainId, styleDelta: rec.styleDelta, ws: rec.ws, nadaDomain: rec.nadaDomain };
 
-  if (['more', 'str', 'morph'].includes(action) && !rec.ws && !rec.seeds.length)
+  if (['more', 'str', 'morph', 'vary', 'big', 'ref'].includes(action) && !rec.ws && !rec.z && !rec.seeds.length)
     throw new UserError('This result cannot be re-rendered; run the command again instead.');
 
   switch (action) {
+    case 'vary':
+    case 'big':
+    case 'ref':
+      return onSampleButton(ctx, action, rec, arg, engine, services);
+    case 'remix':
+      if (!ctx.openModal) throw new UserError('This platform cannot show the form; run `/adapt` with the prompt instead.');
+      return ctx.openModal(remixForm(rec));
     case 'more': {
       if (rec.ws) throw new UserError('A stylized photo has no other samples.');
       const last = rec.seeds[rec.seeds.length - 1];
@@ -113,7 +121,11 @@ function suggestName(prompt: string): string {
 }
 
 export async function onResultModal(ctx: CommandContext, args: string[], values: ModalValues, services: BotServices): Promise<void> {
-  const [action, id] = args;
+  const [action, id, arg] = args;
+  if (action === 'ref') {
+    const rec = await loadResult(ctx, services, id);
+    return onReferenceModal(ctx, rec, arg, values, await engineOf(services, rec), services);
+  }
   if (action !== 'save') throw new UserError('This form no longer works.');
   const rec = await loadResult(ctx, services, id);
   if (!rec.domain || !rec.domainId) throw new UserError('Only results with a domain can be saved.');

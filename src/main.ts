@@ -49,8 +49,7 @@ function startBots(config: Config, bot: Bot, log: Logger, reopeners: Reopeners):
         'discord',
         async () => {
           // each adapter loads only when configured (discord.js and Bolt are heavy)
-          const { startDiscord, commandsToJSON } = await import('./platforms/discord/index.js');
-          const { Routes } = await import('discord.js');
+          const { startDiscord, registerCommands } = await import('./platforms/discord/index.js');
           const discord = await startDiscord({
             bot,
             token: discordConfig.token,
@@ -59,12 +58,11 @@ function startBots(config: Config, bot: Bot, log: Logger, reopeners: Reopeners):
             logger: log,
           });
           // a bulk overwrite of the command list is idempotent, so registering at every start keeps Discord in step;
-          // a guild's list changes at once, the global list within the hour
-          const { applicationId, guildId } = discordConfig;
-          const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
+          // a guild's list changes at once, the global list within the hour (the same call as npm run deploy:commands)
           try {
-            await discord.client.rest.put(route, { body: commandsToJSON(bot.specs) });
-            log.info(`discord: ${bot.specs.length} commands registered ${guildId ? `on guild ${guildId}` : 'globally'}`);
+            const { applicationId, guildId, token, apiUrl } = discordConfig;
+            const registered = await registerCommands({ specs: bot.specs, token, applicationId, guildId, api: apiUrl });
+            log.info(`discord: ${registered.names.length} commands registered on ${registered.scope}`);
           } catch (e) {
             log.error('discord: registering the commands failed (the bot still answers commands registered before)', e);
           }
