@@ -2,18 +2,17 @@
 import type { Command } from '../src/core/command.js';
 import { optNumber, optString } from '../src/core/command.js';
 import { UserError, type CommandContext, type SubcommandSpec } from '../src/core/platform.js';
-import { parseOptionText } from '../src/core/prompt.js';
-import { deliverResult, runAsJob } from '../src/core/progress.js';
+import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
 import { defuseMentions } from '../src/core/moderation.js';
 import { base64ToFloats } from '../src/core/encoding.js';
-import { checkCount, checkStrength } from '../src/core/limits.js';
 import type { SavedDomain, VoteTally } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
 import type { Engine } from '../src/engine/types.js';
 import { mayDelete } from './result-actions.js';
-import { checkSeeds, postResult, randomSeed } from './shared.js';
+import { postResult, randomSeed, seedsFrom } from './shared.js';
+import { runAndFinish } from './finish.js';
 
-const nameOption = { name: 'name', description: 'the saved domain', type: 'string' as const, required: true, maxLength: 32 };
+const nameOption = { name: 'name', description: 'the saved domain', type: 'string' as const, required: true, maxLength: 32, complete: 'saved-domain' as const };
 const subcommands: SubcommandSpec[] = [
   { name: 'gallery', description: "the server's top-voted saved domains, as one picture" },
   {
@@ -21,9 +20,9 @@ const subcommands: SubcommandSpec[] = [
     description: 'a saved domain on new samples',
     options: [
       nameOption,
-      { name: 'strength', description: '0 to 2 (default 1)', type: 'number', min: 0, max: 2 },
-      { name: 'seed', description: 'first sample seed', type: 'integer', min: 0 },
-      { name: 'count', description: '1 to 8 samples (default 4)', type: 'integer', min: 1, max: 8 },
+      rangeOption('strength', 'number', 'how far to go', OPTION_RANGES.strength),
+      rangeOption('seed', 'integer', 'first sample seed', OPTION_RANGES.seed),
+      rangeOption('count', 'integer', 'how many samples', OPTION_RANGES.count),
     ],
   },
   { name: 'info', description: 'prompt, creator, votes, Semantic-Score and Diversity of a saved domain', options: [nameOption] },
@@ -63,16 +62,21 @@ async function gallery(ctx: CommandContext, services: BotServices): Promise<void
     .sort((a, b) => score(b.t) - score(a.t) || b.t.up - a.t.up || a.d.createdAt - b.d.createdAt)
     .slice(0, GALLERY_SIZE);
   if (!ranked.length) throw new UserError("None of this server's saved domains belongs to a loaded pack.");
-  const job = await runAsJob(ctx, services, {
-    kind: 'gallery',
-    description: 'the gallery',
-    task: { name: 'gallery', seeds: GALLERY_SEEDS, rows: ranked.map(({ d }) => ({ pack: engineForSaved(services, d).manifest.name, domain: base64ToFloats(d.domain), label: d.name })) },
-  });
   const lines = ranked.map(({ d, t }, i) => `${i + 1}. **${d.name}** — ${d.prompt} · 👍 ${t.up} 👎 ${t.down}`);
-  await deliverResult(job, 'the gallery', {
-    text: `**Gallery** (top ${ranked.length} by votes)\n${lines.join('\n')}`,
-    files: [{ name: 'domainshift-gallery.png', data: job.result, contentType: 'image/png', description: 'saved domains, top voted first' }],
-  });
+  await runAndFinish(
+    ctx,
+    services,
+    {
+      kind: 'gallery',
+      description: 'the gallery',
+      task: { name: 'gallery', seeds: GALLERY_SEEDS, rows: ranked.map(({ d }) => ({ pack: engineForSaved(services, d).manifest.name, domain: base64ToFloats(d.domain), label: d.name })) },
+    },
+    {
+      name: 'file',
+      text: `**Gallery** (top ${ranked.length} by votes)\n${lines.join('\n')}`,
+      file: { name: 'domainshift-gallery.png', contentType: 'image/png', description: 'saved domains, top voted first' },
+    },
+  );
 }
 
 export const domainsCommand: Command = {
@@ -81,7 +85,6 @@ export const domainsCommand: Command = {
     description: "The server's saved domains: gallery, use, info, rename, delete",
     kind: 'slash',
     subcommands,
-    parseText: (text) => parseOptionText(text, subcommands.flatMap((s) => s.options ?? []), 'name', subcommands.map((s) => s.name)),
   },
 
   async run(ctx, inv, services) {
@@ -92,8 +95,8 @@ export const domainsCommand: Command = {
       case 'use': {
         const d = await findSaved(ctx, services, optString(inv, 'name'));
         const engine = engineForSaved(services, d);
-        const strength = checkStrength(optNumber(inv, 'strength'), services.limits);
-        const seeds = checkSeeds(optNumber(inv, 'seed') ?? randomSeed(), checkCount(optNumber(inv, 'count'), services.limits));
+        const strength = optNumber(inv, 'strength')!;
+        const seeds = seedsFrom(optNumber(inv, 'seed') ?? randomSeed(), optNumber(inv, 'count')!);
         await postResult(ctx, services, engine, `/domains use ${d.name}`, { fields: {
           kind: 'adapt',
           prompt: `${d.name} (${d.prompt})`,

@@ -4,17 +4,22 @@ import type { Command } from '../src/core/command.js';
 import { optAttachment, optNumber, optString } from '../src/core/command.js';
 import { UserError, type OptionSpec } from '../src/core/platform.js';
 import { checkPrompt, fetchPicture } from '../src/core/limits.js';
-import { parseOptionText } from '../src/core/prompt.js';
+import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
 import { postResult } from './shared.js';
 import { postPhotoResult } from './photo.js';
 
-export const EDIT_MAX = 10;
+/**
+ * /edit's strength means what every command's strength means: 0 no change, 1 the standard change, 2 twice it
+ * (negative: the other way). The standard change is a StyleCLIP global-direction step of α = 3 (α·σ_c·r_c/max|r|,
+ * the edit /edit made by default before), so strength s asks the engine for α = 3·s.
+ */
+export const STYLECLIP_ALPHA_PER_STRENGTH = 3;
 
 const options: OptionSpec[] = [
   { name: 'text', description: 'what to change toward: "smiling", "blond hair"', type: 'string', required: true, maxLength: 200 },
   { name: 'image', description: 'a picture to edit', type: 'attachment' },
   { name: 'result', description: 'the id of an earlier result (default: the latest in this channel)', type: 'string', maxLength: 16 },
-  { name: 'strength', description: `how far, −${EDIT_MAX} to ${EDIT_MAX} (default 3; negative goes the other way)`, type: 'number', min: -EDIT_MAX, max: EDIT_MAX },
+  rangeOption('strength', 'number', 'how far (negative goes the other way)', OPTION_RANGES.editStrength),
   { name: 'neutral', description: 'what the text is relative to (default: the pack\'s description)', type: 'string', maxLength: 200 },
 ];
 
@@ -24,7 +29,6 @@ export const editCommand: Command = {
     description: 'Change a picture or a result with text ("smiling", "blond hair")',
     kind: 'slash',
     options,
-    parseText: (text) => parseOptionText(text, options, 'text'),
   },
 
   async run(ctx, inv, services) {
@@ -32,8 +36,7 @@ export const editCommand: Command = {
     const text = checkPrompt(optString(inv, 'text') ?? '', services.limits, settings.blocklist, 'The edit text');
     const neutralText = optString(inv, 'neutral');
     const neutral = neutralText ? checkPrompt(neutralText, services.limits, settings.blocklist, 'The neutral text') : undefined;
-    const amount = optNumber(inv, 'strength') ?? 3;
-    if (!(amount >= -EDIT_MAX && amount <= EDIT_MAX)) throw new UserError(`strength must be between −${EDIT_MAX} and ${EDIT_MAX}.`);
+    const amount = optNumber(inv, 'strength')! * STYLECLIP_ALPHA_PER_STRENGTH;
     const image = optAttachment(inv, 'image');
     const resultId = optString(inv, 'result');
     if (image && resultId) throw new UserError('Edit either a picture or a result, not both.');

@@ -2,13 +2,19 @@
 import type { Command } from '../src/core/command.js';
 import type { CommandSpec } from '../src/core/platform.js';
 
-export function helpCommand(listSpecs: () => CommandSpec[]): Command {
+/** /help's command option offers the commands as choices (a Discord menu, the playground's completion). */
+function commandChoices(specs: CommandSpec[]): Array<{ name: string; value: string }> {
+  return [...specs.map((s) => ({ name: s.kind === 'message' ? (s.label ?? s.name) : `/${s.name}`, value: s.name })), { name: '/help', value: 'help' }];
+}
+
+/** others: the specs of every other command, at construction; listSpecs: all of them, when /help runs */
+export function helpCommand(listSpecs: () => CommandSpec[], others: CommandSpec[]): Command {
   return {
     spec: {
       name: 'help',
       description: 'What DomainShift does and how to use it',
       kind: 'slash',
-      options: [{ name: 'command', description: 'one command to explain', type: 'string', required: false }],
+      options: [{ name: 'command', description: 'one command to explain', type: 'string', required: false, choices: commandChoices(others) }],
     },
     async run(ctx, inv, services) {
       const specs = listSpecs().filter((s) => !s.managersOnly || ctx.actor.isManager);

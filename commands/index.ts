@@ -11,6 +11,6 @@ import { stylizeCommand, stylizeMessageCommand } from './stylize.js';
 
 export function allCommands(): Command[] {
   const list: Command[] = [adaptCommand, stylizeCommand, stylizeMessageCommand, editCommand, domainsCommand, blendCommand, queueCommand, settingsCommand];
-  list.push(helpCommand(() => list.map((c) => c.spec)));
+  list.push(helpCommand(() => list.map((c) => c.spec), list.map((c) => c.spec)));
   return list;
 }

@@ -2,7 +2,7 @@
 import type { Command } from '../src/core/command.js';
 import { optNumber, optString } from '../src/core/command.js';
 import { UserError, type OptionSpec, type SubcommandSpec } from '../src/core/platform.js';
-import { parseOptionText } from '../src/core/prompt.js';
+import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
 import type { Permission, ServerSettings } from '../src/core/settings-schema.js';
 import { effectiveJobCaps, type Limits } from '../src/core/limits.js';
 
@@ -23,8 +23,8 @@ const subcommands: SubcommandSpec[] = [
     name: 'caps',
     description: 'jobs one user / the whole server may have queued or running',
     options: [
-      { name: 'user', description: 'per user (1–20)', type: 'integer', min: 1, max: 20 },
-      { name: 'server', description: 'per server (1–200)', type: 'integer', min: 1, max: 200 },
+      rangeOption('user', 'integer', 'per user', OPTION_RANGES.userJobCap),
+      rangeOption('server', 'integer', 'per server', OPTION_RANGES.serverJobCap),
     ],
   },
   {
@@ -45,7 +45,6 @@ const subcommands: SubcommandSpec[] = [
   },
 ];
 
-const allOptions = subcommands.flatMap((s) => s.options ?? []);
 
 function capsLine(s: ServerSettings, limits: Limits): string {
   const caps = effectiveJobCaps(s, limits);
@@ -83,7 +82,6 @@ export const settingsCommand: Command = {
     kind: 'slash',
     managersOnly: true,
     subcommands,
-    parseText: (text) => parseOptionText(text, allOptions, 'name', subcommands.map((s) => s.name)),
   },
 
   async run(ctx, inv, services) {
@@ -117,8 +115,6 @@ export const settingsCommand: Command = {
       case 'caps': {
         const user = optNumber(inv, 'user');
         const srv = optNumber(inv, 'server');
-        if (user !== undefined && (!Number.isInteger(user) || user < 1 || user > 20)) throw new UserError('The per-user cap is 1 to 20.');
-        if (srv !== undefined && (!Number.isInteger(srv) || srv < 1 || srv > 200)) throw new UserError('The per-server cap is 1 to 200.');
         patch = { ...(user !== undefined && { userJobCap: user }), ...(srv !== undefined && { serverJobCap: srv }) };
         break;
       }

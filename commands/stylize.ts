@@ -3,9 +3,9 @@
 // `/stylize image: reference: domain: target:`.
 import type { Command } from '../src/core/command.js';
 import { makeId, optAttachment, optNumber, optString } from '../src/core/command.js';
-import { UserError, type Attachment, type CommandContext, type OptionSpec } from '../src/core/platform.js';
-import { checkAttachmentMeta, checkPrompt, checkStrength, fetchPicture } from '../src/core/limits.js';
-import { parseOptionText } from '../src/core/prompt.js';
+import { checkField, FieldError, UserError, type Attachment, type CommandContext, type OptionSpec } from '../src/core/platform.js';
+import { checkAttachmentMeta, checkPrompt, fetchPicture } from '../src/core/limits.js';
+import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
 import { base64ToFloats, shortId } from '../src/core/encoding.js';
 import type { BotServices } from '../src/core/services.js';
 import { findSaved } from './domains.js';
@@ -13,10 +13,10 @@ import { postPhotoResult } from './photo.js';
 
 const options: OptionSpec[] = [
   { name: 'image', description: 'the picture to re-draw', type: 'attachment', required: true },
-  { name: 'domain', description: 'a saved domain (see /domains gallery)', type: 'string', maxLength: 32 },
+  { name: 'domain', description: 'a saved domain (see /domains gallery)', type: 'string', maxLength: 32, complete: 'saved-domain' },
   { name: 'target', description: 'a text target, e.g. "a marble statue"', type: 'string', maxLength: 200 },
   { name: 'reference', description: 'a reference picture whose domain to copy', type: 'attachment' },
-  { name: 'strength', description: '0 to 2 (default 1)', type: 'number', min: 0, max: 2 },
+  rangeOption('strength', 'number', 'how far to go', OPTION_RANGES.strength),
 ];
 
 /** Pictures of messages acted on, waiting for their form to come back (the form id cannot hold a file). */
@@ -39,13 +39,14 @@ interface Condition {
 
 async function stylize(ctx: CommandContext, services: BotServices, picture: Attachment, cond: Condition, strength: number): Promise<void> {
   const given = [cond.domain, cond.target, cond.reference].filter((v) => v !== undefined).length;
-  if (given !== 1) throw new UserError('Give exactly one of: a saved `domain`, a text `target`, or a `reference` picture.');
+  // each failed check names its field, so that a form shows it beside that field (commands: an ordinary answer)
+  if (given !== 1) throw new FieldError('domain', 'Give exactly one of: a saved `domain`, a text `target`, or a `reference` picture.');
   const settings = await services.stores.getSettings(ctx.place.serverId);
-  const target = cond.target ? checkPrompt(cond.target, services.limits, settings.blocklist, 'The target') : undefined;
-  const saved = cond.domain ? await findSaved(ctx, services, cond.domain) : undefined;
+  const target = cond.target ? await checkField('target', () => checkPrompt(cond.target!, services.limits, settings.blocklist, 'The target')) : undefined;
+  const saved = cond.domain ? await checkField('domain', () => findSaved(ctx, services, cond.domain!)) : undefined;
   // every check, and both downloads, before the job is queued
   const photo = await fetchPicture(picture, services.limits);
-  const reference = cond.reference ? await fetchPicture(cond.reference, services.limits) : undefined;
+  const reference = cond.reference ? await checkField('reference', () => fetchPicture(cond.reference!, services.limits)) : undefined;
   const engine = saved ? services.engines.get(saved.pack) : await services.engineFor(ctx.place.serverId);
   if (!engine) throw new UserError(`\`${saved!.name}\` was made with the pack \`${saved!.pack}\`, which is not loaded.`);
   const prompt = saved ? `${saved.name} (${saved.prompt})` : target ?? `the style of ${cond.reference!.name}`;
@@ -78,7 +79,7 @@ export const stylizeMessageCommand: Command = {
       id: makeId('stylize-message', 'go', token),
       title: 'Stylize this picture',
       fields: [
-        { id: 'domain', label: 'A saved domain', kind: 'text', placeholder: 'e.g. pixar-faces', maxLength: 32 },
+        { id: 'domain', label: 'A saved domain', kind: 'text', placeholder: 'e.g. pixar-faces', maxLength: 32, complete: 'saved-domain' },
         { id: 'target', label: 'Or a text target', kind: 'text', placeholder: 'e.g. a marble statue', maxLength: 200 },
         { id: 'reference', label: 'Or a reference picture', kind: 'attachment' },
       ],
@@ -92,7 +93,13 @@ export const stylizeMessageCommand: Command = {
     if (entry.userId !== ctx.actor.id) throw new UserError('This form belongs to someone else.');
     pending.delete(token);
     const refs = Array.isArray(values.reference) ? values.reference : [];
-    await stylize(ctx, services, entry.picture, { domain: firstText(values.domain), target: firstText(values.target), reference: refs[0] }, 1);
+    try {
+      await stylize(ctx, services, entry.picture, { domain: firstText(values.domain), target: firstText(values.target), reference: refs[0] }, 1);
+    } catch (e) {
+      // a form kept open beside its field's error is sent again: it still needs its picture
+      if (e instanceof FieldError) pending.set(token, entry);
+      throw e;
+    }
   },
 };
 
@@ -102,13 +109,11 @@ export const stylizeCommand: Command = {
     description: 'Re-draw a picture in a saved domain, a text target, or a reference picture’s domain',
     kind: 'slash',
     options,
-    parseText: (text) => parseOptionText(text, options, 'target'),
+    freeText: ['target'],
   },
 
   async run(ctx, inv, services) {
-    const image = optAttachment(inv, 'image');
-    if (!image) throw new UserError('Attach the picture to re-draw as `image`.');
-    const strength = checkStrength(optNumber(inv, 'strength'), services.limits);
-    await stylize(ctx, services, image, { domain: optString(inv, 'domain'), target: optString(inv, 'target'), reference: optAttachment(inv, 'reference') }, strength);
+    const cond = { domain: optString(inv, 'domain'), target: optString(inv, 'target'), reference: optAttachment(inv, 'reference') };
+    await stylize(ctx, services, optAttachment(inv, 'image')!, cond, optNumber(inv, 'strength')!);
   },
 };

@@ -2,7 +2,7 @@
 // Every mistake gets its own sentence, so a person fixing a deployment sees all of them at once.
 // docs/configuration.md documents each variable; keep the two in step.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -144,6 +144,7 @@ const envSchema = z
     SLACK_API_URL: httpUrl('SLACK_API_URL', 'https://slack.com/api/', true),
     DISCORD_API_URL: httpUrl('DISCORD_API_URL', 'https://discord.com/api', false),
     PLAYGROUND: flag('PLAYGROUND'),
+    PLAYGROUND_ARCHIVE: optionalText,
     ORT_PROVIDER: oneOf('ORT_PROVIDER', ['auto', 'cpu', 'cuda'] as const, 'auto'),
     ORT_THREADS: integer('ORT_THREADS', 0, 256, 0),
     ORT_SPIN: oneOf('ORT_SPIN', ['auto', 'on', 'off'] as const, 'auto'),
@@ -200,6 +201,8 @@ export interface Config {
   slack?: { botToken: string; appToken?: string; signingSecret?: string; mode: 'socket' | 'http'; apiUrl?: string };
   /** start the playground even when a bot is configured */
   playground: boolean;
+  /** the SQLite file that keeps the playground channel across restarts; undefined: kept in memory only */
+  playgroundArchive?: string;
   /** threads 0: ONNX Runtime's choice (one per core); spinning undefined: the engine's default (session.ts DEFAULT_SPINNING) */
   ort: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; spinning?: boolean; cudaDevice: number };
   /** bytes of rendered before-rows kept in memory (0: none) */
@@ -245,6 +248,7 @@ function toConfig(e: Env): Config {
       ? { botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, mode: e.SLACK_MODE, apiUrl: e.SLACK_API_URL }
       : undefined,
     playground: e.PLAYGROUND,
+    playgroundArchive: archivePath(e.PLAYGROUND_ARCHIVE, e.STORE_URL),
     ort: { provider: e.ORT_PROVIDER, threads: e.ORT_THREADS, spinning: e.ORT_SPIN === 'auto' ? undefined : e.ORT_SPIN === 'on', cudaDevice: e.ORT_CUDA_DEVICE },
     pictureCacheBytes: e.PICTURE_CACHE_MB * 1024 * 1024,
     renderWorkers: e.RENDER_WORKERS,
@@ -307,8 +311,15 @@ export function describeConfig(c: Config): string[] {
         (c.slack.apiUrl ? `, Web API ${redactUrl(c.slack.apiUrl)}` : ''),
     );
   } else lines.push('slack: off (no SLACK_BOT_TOKEN)');
-  lines.push(`playground: ${wantsPlayground(c) ? 'on' : 'off'}`);
+  lines.push(`playground: ${wantsPlayground(c) ? `on, channel ${c.playgroundArchive ? `kept in ${c.playgroundArchive}` : 'in memory'}` : 'off'}`);
   return lines;
+}
+
+/** PLAYGROUND_ARCHIVE: a file, or off; unset: beside a SQLite store (a Redis store keeps no files, nor does this) */
+function archivePath(value: string | undefined, storeUrl: string): string | undefined {
+  if (value) return /^(off|0|false|no)$/i.test(value) ? undefined : value;
+  const sqlite = /^sqlite:\/\/(.+)$/.exec(storeUrl);
+  return sqlite ? join(dirname(sqlite[1]), 'playground.sqlite') : undefined;
 }
 
 /** The playground runs when no bot is configured, or beside them with PLAYGROUND=1. */

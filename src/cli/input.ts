@@ -1,13 +1,10 @@
 // Parsing and reading what the CLI is given. Every problem is a CliInputError: exit code 2 and a one-line reason.
 import { readFile } from 'node:fs/promises';
 import { readNpyF32 } from '../engine/npy.js';
+import { UserError } from '../core/errors.js';
 
-export class CliInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliInputError';
-  }
-}
+/** a bad argument or file: part of the one error family, its message a whole answer */
+export class CliInputError extends UserError {}
 
 /** "a dog → nicolas cage", "a dog -> nicolas cage", "a dog to nicolas cage"; no arrow: the whole text is the target. */
 export function parsePrompt(prompt: string): { source?: string; target: string } {

@@ -1,9 +1,8 @@
 // `domainshift` CLI: commander wiring and the exit-code policy (0 success, 2 bad input, 1 internal failure).
 import { Command, CommanderError, Option } from 'commander';
-import { EngineInputError } from '../engine/errors.js';
+import { userMessageOf } from '../core/errors.js';
 import { PackError } from '../engine/pack.js';
 import * as actions from './actions.js';
-import { CliInputError } from './input.js';
 import { packRelevance } from './relevance.js';
 
 function common(cmd: Command): Command {
@@ -101,8 +100,10 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
       return 2; // commander has printed its one-line reason already
     }
-    if (err instanceof CliInputError || err instanceof EngineInputError || err instanceof PackError) {
-      process.stderr.write(`error: ${err.message.split('\n')[0]}\n`);
+    // the words every adapter uses (core/errors.ts); a pack the user pointed at that is broken is their input too
+    const said = userMessageOf(err) ?? (err instanceof PackError ? err.message : undefined);
+    if (said !== undefined) {
+      process.stderr.write(`error: ${said.split('\n')[0]}\n`);
       return 2;
     }
     process.stderr.write(`internal error: ${(err as Error)?.stack ?? String(err)}\n`);

@@ -1,12 +1,13 @@
 // The Bot the platform adapters drive: routes commands, buttons and modals to their Command, enforces the
 // server's allowed channels, and turns every failure into an answer: a UserError as a private reply with
 // its own text, anything else logged and answered with "something went wrong (ref …)". Nothing escapes.
-import type { Bot, CommandContext, Invocation, ModalValues } from './platform.js';
-import { UserError } from './platform.js';
+import type { Bot, CommandContext, Completion, Invocation, ModalValues } from './platform.js';
+import { FieldError, UserError } from './platform.js';
 import type { Command } from './command.js';
 import type { BotServices } from './services.js';
 import { shortId } from './encoding.js';
-import { JobFailure, userMessageOf } from './progress.js';
+import { JobFailure, somethingWentWrong, userMessageOf } from './errors.js';
+import { validateInvocation } from './options.js';
 
 /** Commands that work in any channel (so a manager can fix a channel list that locked everyone out). */
 const ANYWHERE = new Set(['help', 'settings']);
@@ -32,13 +33,13 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
   }
 
   async function answerError(ctx: CommandContext, e: unknown, what: string): Promise<void> {
+    if (e instanceof FieldError && ctx.rejectField && (await ctx.rejectField(e.field, e.message))) return;
     const jobId = e instanceof JobFailure ? e.jobId : undefined;
-    const cause = e instanceof JobFailure ? e.cause : e;
-    let text = userMessageOf(cause);
+    let text = userMessageOf(e);
     if (text === undefined) {
-      const ref = jobId ?? shortId();
-      services.log.error(`${what} failed (${jobId ? 'job' : 'ref'} ${ref}, ${ctx.place.platform} server ${ctx.place.serverId})`, cause);
-      text = `Something went wrong (${jobId ? 'job' : 'ref'} ${ref}). The error was logged; please try again.`;
+      const ref = jobId ? `job ${jobId}` : `ref ${shortId()}`;
+      services.log.error(`${what} failed (${ref}, ${ctx.place.platform} server ${ctx.place.serverId})`, e instanceof JobFailure ? e.cause : e);
+      text = somethingWentWrong(ref);
     }
     try {
       await ctx.reply({ text, private: true });
@@ -53,7 +54,8 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
       return byName.get(inv.command)?.wantsModal?.(inv) ?? false;
     },
     handleCommand(ctx, inv) {
-      return guard(ctx, inv.command, `/${inv.command}`, (cmd) => cmd.run(ctx, inv, services));
+      // every platform's invocation is checked against its spec here, so commands read checked values only
+      return guard(ctx, inv.command, `/${inv.command}`, (cmd) => cmd.run(ctx, validateInvocation(cmd.spec, inv), services));
     },
     handleButton(ctx, buttonId) {
       const [name, ...args] = buttonId.split(':');
@@ -69,5 +71,21 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
         await cmd.onModal(ctx, args, values, services);
       });
     },
+    async complete(place, source, typed) {
+      if (source !== 'saved-domain') return [];
+      return completeSavedDomains(await services.stores.listSaved(place.serverId), typed);
+    },
+    watchSavedDomains(listener) {
+      services.stores.changes.on('saved', listener);
+      return () => services.stores.changes.off('saved', listener);
+    },
   };
+}
+
+/** Saved domain names matching what was typed: names that start with it first, then names that contain it. */
+export function completeSavedDomains(saved: Array<{ name: string; prompt: string }>, typed: string, max = 25): Completion[] {
+  const q = typed.trim().toLowerCase();
+  const starts = saved.filter((d) => d.name.startsWith(q));
+  const contains = saved.filter((d) => !d.name.startsWith(q) && (d.name.includes(q) || d.prompt.toLowerCase().includes(q)));
+  return [...starts, ...contains].slice(0, max).map((d) => ({ name: `${d.name} — ${d.prompt}`.slice(0, 100), value: d.name }));
 }

@@ -1,6 +1,6 @@
 // A command is written once, platform-neutral; the Bot routes slash/message invocations to run(), and button
 // and modal events to onButton()/onModal() by the first segment of their id ("<command>:<action>:<args…>").
-import { UserError, type Attachment, type CommandContext, type CommandSpec, type Invocation, type ModalValues } from './platform.js';
+import type { Attachment, CommandContext, CommandSpec, Invocation, ModalValues } from './platform.js';
 import type { BotServices } from './services.js';
 
 export interface Command {
@@ -23,20 +23,16 @@ export function makeId(command: string, action: string, ...args: Array<string | 
   return id;
 }
 
+// Readers of an invocation's options. createBot has checked them against the spec (options.ts), so a value is
+// there with its spec's type, range and default, or absent.
 export function optString(inv: Invocation, name: string): string | undefined {
   const v = inv.options[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'object') return undefined;
-  const s = String(v).trim();
-  return s === '' ? undefined : s;
+  return typeof v === 'string' ? v : undefined;
 }
 
 export function optNumber(inv: Invocation, name: string): number | undefined {
   const v = inv.options[name];
-  if (v === undefined || v === null || v === '') return undefined;
-  const n = typeof v === 'number' ? v : Number(v);
-  if (typeof v === 'object' || !Number.isFinite(n)) throw new UserError(`\`${name}\` must be a number.`);
-  return n;
+  return typeof v === 'number' ? v : undefined;
 }
 
 export function optAttachment(inv: Invocation, name: string): Attachment | undefined {

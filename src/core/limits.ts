@@ -10,15 +10,13 @@ export interface Limits {
   maxAttachmentBytes: number;
   /** width × height a decoded picture may have; more is a pixel bomb */
   maxInputPixels: number;
-  maxCount: number;
-  maxStrength: number;
   /** the operator's ceilings (MAX_JOBS_PER_USER / _SERVER): a server's /settings may go lower, never higher */
   maxJobsPerUser: number;
   maxJobsPerServer: number;
 }
 
 export function defaultLimits(): Limits {
-  return { maxPromptLength: 200, maxAttachmentBytes: 8 * 1024 * 1024, maxInputPixels: PICTURE_POLICY.maxPixels, maxCount: 8, maxStrength: 2, maxJobsPerUser: 100, maxJobsPerServer: 1000 };
+  return { maxPromptLength: 200, maxAttachmentBytes: 8 * 1024 * 1024, maxInputPixels: PICTURE_POLICY.maxPixels, maxJobsPerUser: 100, maxJobsPerServer: 1000 };
 }
 
 /** The job caps that hold on a server: its /settings, within the operator's ceilings. Shown and enforced alike. */
@@ -82,16 +80,4 @@ export async function fetchPicture(att: Attachment, limits: Limits): Promise<Buf
   const data = await att.download(limits.maxAttachmentBytes);
   await checkImageBytes(att.name, data, limits);
   return data;
-}
-
-export function checkCount(n: number | undefined, limits: Limits, fallback = 4): number {
-  const v = n ?? fallback;
-  if (!Number.isInteger(v) || v < 1 || v > limits.maxCount) throw new UserError(`count must be a whole number from 1 to ${limits.maxCount}.`);
-  return v;
-}
-
-export function checkStrength(s: number | undefined, limits: Limits, fallback = 1): number {
-  const v = s ?? fallback;
-  if (!Number.isFinite(v) || v < 0 || v > limits.maxStrength) throw new UserError(`strength must be between 0 and ${limits.maxStrength}.`);
-  return Math.round(v * 100) / 100;
 }

@@ -1,6 +1,7 @@
 // The contract between commands/ (written once) and the platform adapters (Discord, Slack, playground),
 // which only translate: an adapter turns a platform event into an Invocation / button / modal call on a Bot,
 // and turns OutgoingMessage back into the platform's messages, files and components.
+import { UserError } from './errors.js';
 
 export type Platform = 'discord' | 'slack' | 'playground';
 
@@ -15,6 +16,18 @@ export interface OptionSpec {
   min?: number;
   max?: number;
   maxLength?: number;
+  /** filled in by validateInvocation when the option is left out */
+  default?: string | number | boolean;
+  /** values offered while typing (Discord autocomplete, Slack external select, the playground's list) */
+  complete?: CompletionSource;
+}
+
+/** Where typed values are completed from: the server's saved domain names. */
+export type CompletionSource = 'saved-domain';
+
+export interface Completion {
+  name: string;
+  value: string;
 }
 
 export interface SubcommandSpec {
@@ -35,15 +48,16 @@ export interface CommandSpec {
   /** only server managers (Discord Manage Server, Slack workspace admins, playground "manager" switch) */
   managersOnly?: boolean;
   /**
-   * Slack has no typed options: a slash command's text is parsed into options by this function
-   * (the playground uses it too for free typing). Without it, the text is the first string option.
+   * Where typed text that names no option goes (Slack's slash text, the playground's message box; options.ts):
+   * these options in order, each but the last taking one word. Without it: the first text option.
    */
-  parseText?(text: string): ParsedText;
+  freeText?: string[];
 }
 
+/** Typed text split into a subcommand and option values, still strings (validateInvocation converts them). */
 export interface ParsedText {
   subcommand?: string;
-  options: Record<string, string | number | boolean>;
+  options: Record<string, string>;
 }
 
 /** A picture (or any file) a user gave; the adapter knows how to fetch it from its platform. */
@@ -118,6 +132,10 @@ export interface ModalField {
   placeholder?: string;
   maxLength?: number;
   options?: Array<{ label: string; value: string }>;
+  /** text fields: the value the form opens with (a remix opens with the result's prompt) */
+  value?: string;
+  /** text fields: values offered while typing, where the platform can (Slack: an external select) */
+  complete?: CompletionSource;
 }
 
 export interface ModalSpec {
@@ -129,9 +147,17 @@ export interface ModalSpec {
 
 export type ModalValues = Record<string, string | Attachment[] | undefined>;
 
+/**
+ * Where a posted message lives, as plain data (a channel and message id, a mailbox key): enough for another
+ * front end to reopen it through the platform's REST API and deliver a result after this process died.
+ */
+export type MessageHandle = { platform: Platform } & Record<string, string>;
+
 /** A message the bot posted, which it can edit later (progress, results, tallies). Adapters throttle edits. */
 export interface PostedMessage {
   readonly id: string;
+  /** absent where the message cannot be reopened elsewhere (ephemeral answers) */
+  readonly handle?: MessageHandle;
   edit(msg: OutgoingMessage): Promise<void>;
   delete(): Promise<void>;
 }
@@ -148,6 +174,11 @@ export interface CommandContext {
   source?: PostedMessage;
   /** opens a modal; only as the very first answer to an event (adapters then skip their defer) */
   openModal?(modal: ModalSpec): Promise<void>;
+  /**
+   * a form submission, not yet answered: shows the message beside the form's field and keeps the form open;
+   * false when the platform cannot (any more), and the error is answered as a reply instead
+   */
+  rejectField?(field: string, message: string): Promise<boolean>;
 }
 
 /** What the core gives the adapters: the command list and the three entry points. */
@@ -158,12 +189,31 @@ export interface Bot {
   handleCommand(ctx: CommandContext, inv: Invocation): Promise<void>;
   handleButton(ctx: CommandContext, buttonId: string): Promise<void>;
   handleModal(ctx: CommandContext, modalId: string, values: ModalValues): Promise<void>;
+  /** values for a field or option being typed, best first (at most 25, as Discord and Slack show) */
+  complete?(place: Place, source: CompletionSource, typed: string): Promise<Completion[]>;
+  /** calls back when a server's saved domains change (a view of them is stale); returns the unsubscribe */
+  watchSavedDomains?(listener: (serverId: string) => void): () => void;
 }
 
-/** An error whose message is safe and useful to show the user as it is. */
-export class UserError extends Error {
-  constructor(message: string) {
+// the error a command throws to refuse something; it belongs to the one error family in errors.ts
+export { UserError };
+
+/** A UserError about one field of a form: platforms that can show it beside that field do (Slack). */
+export class FieldError extends UserError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
-    this.name = 'UserError';
+  }
+}
+
+/** Runs a form field's check; a UserError it throws becomes a FieldError of that field. */
+export async function checkField<T>(field: string, check: () => T | Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (e) {
+    if (e instanceof UserError && !(e instanceof FieldError)) throw new FieldError(field, e.message);
+    throw e;
   }
 }

@@ -2,6 +2,7 @@
 // progress, with a cancel button; the caller edits it into the result. Failures leave an honest last state.
 import type { CommandContext, OutgoingMessage, PostedMessage } from './platform.js';
 import { UserError } from './platform.js';
+import { JobFailure, userMessageOf } from './errors.js';
 import { CancelledError } from './jobs.js';
 import type { BotServices } from './services.js';
 import { makeId } from './command.js';
@@ -14,29 +15,24 @@ export interface JobOutcome<T> {
   result: T;
 }
 
-/** A non-user error with the id of the job it happened in, so the answer can name it. */
-export class JobFailure extends Error {
-  constructor(readonly jobId: string, readonly cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause));
-    this.name = 'JobFailure';
-    if (cause instanceof Error && cause.stack) this.stack = cause.stack;
-  }
-}
 
-/** engine errors about the request itself (bad picture, out-of-range value) carry a message meant for the user */
-const USER_FACING_ENGINE_ERRORS = new Set(['EngineInputError', 'ImageInputError']);
-
-/** The text to show a user for an error, or undefined when it is an internal failure (to be logged, not shown). */
-export function userMessageOf(e: unknown): string | undefined {
-  if (e instanceof UserError) return e.message;
-  if (e instanceof Error && USER_FACING_ENGINE_ERRORS.has(e.name)) return `That did not work: ${e.message}`;
-  return undefined;
+/** The job's message once it failed: what the user reads there (the error answer follows separately). */
+export function failureText(description: string, e: unknown, jobId: string): string {
+  const said = userMessageOf(e);
+  const last = e instanceof CancelledError ? '🚫 cancelled' : said ? `❌ ${said}` : `❌ failed (job ${jobId})`;
+  return `${description} — ${last}`;
 }
 
 export async function runAsJob<T extends RenderTask>(
   ctx: CommandContext,
   services: BotServices,
-  job: { kind: string; description: string; task: T },
+  job: {
+    kind: string;
+    description: string;
+    task: T;
+    /** the command's finishing step as data: another front end runs it if this one dies (commands/finish.ts) */
+    finish?: unknown;
+  },
 ): Promise<JobOutcome<OutputOf<T>>> {
   const caps = effectiveJobCaps(await services.stores.getSettings(ctx.place.serverId), services.limits);
   let status = '';
@@ -92,6 +88,11 @@ export async function runAsJob<T extends RenderTask>(
     throw e;
   }
   show(status);
+  if (job.finish !== undefined && message.handle && services.jobs.track) {
+    const delivery = { handle: message.handle, description: job.description, actor: ctx.actor, place: ctx.place, finish: job.finish };
+    // without the record the job is still delivered here; only a death of this process would lose it
+    await services.jobs.track(submitted.id, delivery).catch((e) => services.log.error(`could not record the delivery of job ${submitted.id}`, e));
+  }
   try {
     const result = await submitted.result;
     // no progress edit is queued after this; one already in flight must land before the result's edit, or it
@@ -101,11 +102,8 @@ export async function runAsJob<T extends RenderTask>(
     return { jobId: submitted.id, message, result };
   } catch (e) {
     await chain;
-    const cancelled = e instanceof CancelledError;
-    const said = userMessageOf(e);
-    const last = cancelled ? '🚫 cancelled' : said ? `❌ ${said}` : `❌ failed (job ${submitted.id})`;
     try {
-      await message.edit({ text: `${job.description} — ${last}` });
+      await message.edit({ text: failureText(job.description, e, submitted.id) });
     } catch {
       /* the message may be gone; the error reply below still reaches the user */
     }

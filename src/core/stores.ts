@@ -3,6 +3,7 @@
 // settings in per-server hashes whose operations are atomic in the backend, so several processes sharing a Redis
 // store agree. Every write is checked: a failed one reaches the user as "not saved, try again".
 // A domain vector is written once, under its id (content hash); prompt caches and results refer to it by id.
+import { EventEmitter } from 'node:events';
 import type Keyv from 'keyv';
 import { UserError } from './platform.js';
 import { consoleLogger, type Logger } from './log.js';
@@ -28,6 +29,10 @@ export interface ResultRecord {
   styleDelta?: string;
   /** base64 float32 W+ of an inverted photo (stylize), so that it can be edited later */
   ws?: string;
+  /** base64 float32 z latents [n, latentDim] of samples made from no seed of their own (variations of a sample) */
+  z?: string;
+  /** one sample drawn large (the per-sample "larger" action) */
+  large?: boolean;
   nadaDomain?: string;
   /** the posted message holding the result, to delete it */
   messageId?: string;
@@ -57,7 +62,6 @@ export interface VoteTally {
 export class StoreWriteError extends UserError {
   constructor() {
     super('Not saved: the store could not be written just now. Please try again.');
-    this.name = 'StoreWriteError';
   }
 }
 
@@ -78,6 +82,8 @@ const votesKey = (serverId: string, domainKey: string) => `votes:${serverId}:${d
 const settingsKey = (serverId: string) => `settings:${serverId}`;
 
 export class Stores {
+  /** 'saved' (serverId): a saved domain was added, renamed or deleted in this process */
+  readonly changes = new EventEmitter();
   private readonly embeddings: Keyv;
   private readonly domains: Keyv;
   private readonly results: Keyv;
@@ -192,13 +198,15 @@ export class Stores {
   async saveDomain(d: SavedDomain, opts: { replace?: boolean } = {}): Promise<SavedDomain> {
     const name = Stores.normalizeName(d.name);
     const rec = { ...d, name };
-    return this.write('a saved domain', async () => {
+    const saved = await this.write('a saved domain', async () => {
       const json = JSON.stringify(rec);
       if (opts.replace) await this.backend.hashSet(savedKey(d.serverId), { [name]: json });
       else if (!(await this.backend.hashSetIfAbsent(savedKey(d.serverId), name, json)))
         throw new UserError(`A domain called \`${name}\` already exists on this server.`);
       return rec;
     });
+    this.changes.emit('saved', d.serverId);
+    return saved;
   }
   async getSaved(serverId: string, name: string): Promise<SavedDomain | undefined> {
     let n: string;
@@ -226,11 +234,14 @@ export class Stores {
     const outcome = await this.write('a renamed domain', () => this.backend.hashMove(savedKey(serverId), a, b, JSON.stringify(moved)));
     if (outcome === 'missing') throw new UserError(`There is no saved domain called \`${a}\`.`);
     if (outcome === 'exists') throw new UserError(`A domain called \`${b}\` already exists on this server.`);
+    this.changes.emit('saved', serverId);
     return moved;
   }
   async deleteSaved(serverId: string, name: string): Promise<boolean> {
     const n = Stores.normalizeName(name);
-    return this.write('a domain deletion', () => this.backend.hashDelete(savedKey(serverId), n));
+    const deleted = await this.write('a domain deletion', () => this.backend.hashDelete(savedKey(serverId), n));
+    if (deleted) this.changes.emit('saved', serverId);
+    return deleted;
   }
 
   // ---- votes: one per user per domain (by domain id); a new vote replaces the old, the same vote again removes it ----

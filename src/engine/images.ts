@@ -1,16 +1,10 @@
 // Pixels with sharp: tensors to RGB, decoding untrusted pictures with limits, PNG/WebP encoding, labelled grids,
 // before/after pairs and animated morphs.
 import sharp from 'sharp';
-import { EngineInputError } from './errors.js';
+import { ImageInputError } from './errors.js';
 import type { RgbImage } from './types.js';
 
-/** A picture the user sent that we cannot use; the message is safe to show them. */
-export class ImageInputError extends EngineInputError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImageInputError';
-  }
-}
+export { ImageInputError };
 
 /** ~40 MP: larger inputs (or headers claiming to be larger: "pixel bombs") are refused before decoding. */
 export const MAX_INPUT_PIXELS = 40_000_000;

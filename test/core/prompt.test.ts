@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDomainPrompt } from '../../src/core/prompt.js';
+import { parseOptionText } from '../../src/core/options.js';
 import { allCommands } from '../../commands/index.js';
 import { UserError } from '../../src/core/platform.js';
 import { makeId } from '../../src/core/command.js';
@@ -19,19 +20,26 @@ describe('parseDomainPrompt', () => {
   });
 });
 
-describe('parseText (Slack and playground free text)', () => {
-  it('/adapt: key:value options anywhere, quoted values, the rest is the prompt', () => {
-    expect(spec('adapt').parseText!('dog → nicolas cage strength:1.5 seed:42')).toEqual({ options: { prompt: 'dog → nicolas cage', strength: 1.5, seed: 42 } });
-    expect(spec('adapt').parseText!('target:"pixar character" count:2')).toEqual({ options: { target: 'pixar character', count: 2 } });
-    expect(() => spec('adapt').parseText!('cat count:many')).toThrow(/whole number/);
-    expect(() => spec('adapt').parseText!('cat seed:1.5')).toThrow(/whole number/);
+describe('parseOptionText (Slack and playground typed text)', () => {
+  const parse = (name: string, text: string) => parseOptionText(spec(name), text);
+  it('/adapt: name:value options anywhere, quoted values, the rest is the prompt; values stay strings', () => {
+    expect(parse('adapt', 'dog → nicolas cage strength:1.5 seed:42')).toEqual({ options: { prompt: 'dog → nicolas cage', strength: '1.5', seed: '42' } });
+    expect(parse('adapt', 'target:"pixar character" count:2')).toEqual({ options: { target: 'pixar character', count: '2' } });
+    expect(parse('adapt', 'prompt: dog → nicolas cage count: 2')).toEqual({ options: { prompt: 'dog → nicolas cage', count: '2' } });
+    // a number takes one word; the words after it go back to the free text
+    expect(parse('adapt', 'cat count:2 in the rain')).toEqual({ options: { prompt: 'cat in the rain', count: '2' } });
+    expect(() => parse('adapt', 'prompt: a prompt: b')).toThrow('/adapt: prompt is given twice.');
   });
 
-  it('subcommands come first', () => {
-    expect(spec('domains').parseText!('info pixar-faces')).toEqual({ subcommand: 'info', options: { name: 'pixar-faces' } });
-    expect(spec('domains').parseText!('rename old to:new')).toEqual({ subcommand: 'rename', options: { name: 'old', to: 'new' } });
-    expect(spec('settings').parseText!('caps user:2 server:20')).toEqual({ subcommand: 'caps', options: { user: 2, server: 20 } });
-    expect(spec('blend').parseText!('pixar anime weight:0.3')).toEqual({ options: { first: 'pixar', second: 'anime', weight: 0.3 } });
+  it('subcommands come first; free text fills the spec’s freeText options', () => {
+    expect(parse('domains', 'info pixar-faces')).toEqual({ subcommand: 'info', options: { name: 'pixar-faces' } });
+    expect(parse('domains', 'rename old to:new')).toEqual({ subcommand: 'rename', options: { name: 'old', to: 'new' } });
+    expect(parse('settings', 'caps user:2 server:20')).toEqual({ subcommand: 'caps', options: { user: '2', server: '20' } });
+    expect(parse('blend', 'pixar anime weight:0.3')).toEqual({ options: { first: 'pixar', second: 'anime', weight: '0.3' } });
+    expect(parse('stylize', 'a marble statue strength: 1.5')).toEqual({ options: { target: 'a marble statue', strength: '1.5' } });
+    expect(() => parse('domains', 'whatever x')).toThrow('/domains needs one of: gallery, use, info, rename, delete.');
+    expect(parse('queue', 'all')).toEqual({ options: { all: 'true' } });
+    expect(() => parse('queue', 'hello')).toThrow('/queue does not know what "hello" is');
   });
 });
 

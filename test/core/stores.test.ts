@@ -94,6 +94,8 @@ describe('Stores on a real SQLite file', () => {
 
   it('renames and deletes saved domains; refuses duplicates and bad names', async () => {
     const s = await Stores.open(url);
+    const changed: string[] = [];
+    s.changes.on('saved', (serverId: string) => changed.push(serverId));
     const base = { serverId: 's1', pack: 'tiny', domain: '', domainId: 'x', prompt: 'p', creatorId: 'u1', creatorName: 'A', createdAt: 0 };
     await s.saveDomain({ ...base, name: 'one' });
     await s.saveDomain({ ...base, name: 'two' });
@@ -105,6 +107,8 @@ describe('Stores on a real SQLite file', () => {
     expect(await s.deleteSaved('s1', 'two')).toBe(true);
     expect(await s.deleteSaved('s1', 'two')).toBe(false);
     expect((await s.listSaved('s1')).map((d) => d.name)).toEqual(['three']);
+    // the views of saved domains (the playground's gallery panel) hear of each change that was written
+    expect(changed).toEqual(['s1', 's1', 's1', 's1']);
     await s.close();
   });
 

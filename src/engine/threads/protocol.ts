@@ -1,5 +1,6 @@
 // Messages between the main thread and an engine thread. Values cross by structured clone: Buffers arrive as
 // plain Uint8Arrays and are turned back into Buffers; errors keep their name so user-facing ones stay so.
+import { reviveError } from '../errors.js';
 
 /** the Engine methods an engine thread serves (the synchronous ones run on the caller's thread) */
 export const REMOTE_METHODS = [
@@ -49,8 +50,7 @@ export function errorToWire(e: unknown): { name: string; message: string; stack?
 }
 
 export function errorFromWire(w: { name: string; message: string; stack?: string }): Error {
-  const e = new Error(w.message);
-  e.name = w.name;
+  const e = reviveError(w.name, w.message);
   if (w.stack) e.stack = w.stack;
   return e;
 }

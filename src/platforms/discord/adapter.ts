@@ -2,12 +2,14 @@
 // holds command logic. Every interaction is acknowledged at once (or answered with a modal), every error
 // becomes a message to the user or a log line, and the process stays up.
 import { Client, Events, GatewayIntentBits, type Interaction, type RepliableInteraction } from 'discord.js';
-import { UserError, type Bot, type CommandContext, type Invocation } from '../../core/platform.js';
+import { UserError, type Bot, type CommandContext, type Invocation, type MessageHandle, type PostedMessage } from '../../core/platform.js';
+import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
 import { defaultAttachmentPolicy, type AttachmentPolicy } from './attachments.js';
 import { actorOf, findSpec, messageInvocation, placeOf, slashInvocation } from './invocation.js';
-import { defaultLogger, redactingLogger, type Logger } from './log.js';
+import { consoleLogger, withSecrets, type Logger } from '../../core/log.js';
 import { readModalValues } from './modals.js';
-import { describe, InteractionResponder } from './responder.js';
+import { describe, hideInteractionTokens, InteractionResponder } from './responder.js';
+import { reopenMessage } from './reopen.js';
 
 export interface DiscordOptions {
   bot: Bot;
@@ -32,15 +34,15 @@ export interface DiscordOptions {
 
 export interface DiscordHandle {
   client: Client;
+  /** a message another front end posted, to finish its job (distributed mode) */
+  reopen(handle: MessageHandle): PostedMessage;
   /** resolves when every interaction being handled has finished */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
-const SOMETHING_WENT_WRONG = 'Something went wrong on my side; it has been logged. Please try again.';
-
 export async function startDiscord(options: DiscordOptions): Promise<DiscordHandle> {
-  const logger = redactingLogger(options.logger ?? defaultLogger, [options.token]);
+  const logger = withSecrets(options.logger ?? consoleLogger(), [options.token], hideInteractionTokens);
   const policy: AttachmentPolicy = {
     ...defaultAttachmentPolicy,
     ...options.attachments,
@@ -65,16 +67,14 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
     reply: (msg) => responder.reply(msg),
   });
 
-  /** runs a Bot entry point; what it throws reaches the user (UserError as is, others as a generic line) */
+  /** runs a Bot entry point; what it throws reaches the user (an input error in its words, others as the generic line) */
   const run = async (interaction: RepliableInteraction, responder: InteractionResponder, work: () => Promise<void>) => {
     try {
       await work();
     } catch (err) {
-      const userMessage = err instanceof UserError ? err.message : SOMETHING_WENT_WRONG;
-      if (!(err instanceof UserError)) {
-        logger.error(`discord: interaction ${interaction.id} failed: ${describe(err)}`, err);
-      }
-      await responder.reply({ text: userMessage, private: true }).catch((replyErr: unknown) => {
+      const said = userMessageOf(err);
+      if (said === undefined) logger.error(`discord: interaction ${interaction.id} failed: ${describe(err)}`, err);
+      await responder.reply({ text: said ?? somethingWentWrong(), private: true }).catch((replyErr: unknown) => {
         logger.error(`discord: could not tell the user about a failure: ${describe(replyErr)}`);
       });
     }
@@ -133,8 +133,21 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
     }
   };
 
+  /** Discord asks for values while an autocomplete option is typed; the bot's completions answer (25 at most) */
+  const handleAutocomplete = async (interaction: Interaction) => {
+    if (!interaction.isAutocomplete()) return;
+    const focused = interaction.options.getFocused(true);
+    const spec = findSpec(options.bot.specs, interaction.commandName, 'slash');
+    const sub = interaction.options.getSubcommand(false);
+    const optionSpecs = sub ? spec?.subcommands?.find((s) => s.name === sub)?.options : spec?.options;
+    const source = optionSpecs?.find((o) => o.name === focused.name)?.complete;
+    const found = source && options.bot.complete ? await options.bot.complete(placeOf(interaction), source, String(focused.value)) : [];
+    await interaction.respond(found.slice(0, 25).map((c) => ({ name: c.name.slice(0, 100), value: c.value })));
+  };
+
   client.on(Events.InteractionCreate, (interaction) => {
     const job = (async () => {
+      await handleAutocomplete(interaction);
       await handleCommand(interaction);
       await handleComponent(interaction);
     })()
@@ -166,6 +179,7 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
 
   return {
     client,
+    reopen: (handle) => reopenMessage(client, handle),
     idle: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },

@@ -45,6 +45,7 @@ function addOption(host: OptionHost, spec: OptionSpec): void {
         o.setName(spec.name).setDescription(description(spec.description)).setRequired(required);
         if (spec.maxLength !== undefined) o.setMaxLength(spec.maxLength);
         if (spec.choices?.length) o.addChoices(...spec.choices.map((c) => ({ name: c.name, value: String(c.value) })));
+        else if (spec.complete) o.setAutocomplete(true);
         return o;
       });
       return;

@@ -13,6 +13,7 @@ import type {
   PostedMessage,
 } from '../../core/platform.js';
 import { UserError } from '../../core/platform.js';
+import { userMessageOf } from '../../core/errors.js';
 import type { Channel, ChannelMessage, StoredFile } from './channel.js';
 import { mb } from './uploads.js';
 import { parseCommandText } from './parse.js';
@@ -32,6 +33,8 @@ export class PlaygroundAdapter {
   private readonly running = new Set<Promise<void>>();
   /** names of the users seen, for mentions */
   private readonly names = new Map<string, string>();
+  /** messages of a dead front end (by their id there) → the message posted here for them */
+  private readonly lateIds = new Map<string, string>();
 
   constructor(
     readonly bot: Bot,
@@ -89,8 +92,9 @@ export class PlaygroundAdapter {
           latest: this.latestPictureFor(actor.id),
         });
       } catch (e) {
-        if (!(e instanceof UserError)) throw e;
-        this.say({ text: e.message, private: true }, actor.id, panel);
+        const said = userMessageOf(e);
+        if (said === undefined) throw e;
+        this.say({ text: said, private: true }, actor.id, panel);
         return;
       }
       if (!panel) this.channel.post({ author: userAuthor(actor), text: this.withFileNames(text), files: [], buttons: [] });
@@ -117,7 +121,8 @@ export class PlaygroundAdapter {
     });
   }
 
-  button(actor: Actor, messageId: string, buttonId: string): Promise<void> {
+  /** A button press; onAnswered runs at the bot's first answer (a reply, a form, an edit of the message). */
+  button(actor: Actor, messageId: string, buttonId: string, onAnswered: () => void = () => {}): Promise<void> {
     return this.track(async () => {
       const msg = this.channel.message(messageId);
       const visible = msg && (!msg.visibleTo || msg.visibleTo === actor.id);
@@ -126,7 +131,16 @@ export class PlaygroundAdapter {
         this.say({ text: 'That button is no longer there.', private: true }, actor.id);
         return;
       }
-      const ctx = this.context(actor, { panel: !!msg!.panel, source: this.posted(messageId, !!msg!.panel) });
+      const source = this.posted(messageId, !!msg!.panel);
+      const answering = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A) => {
+        onAnswered();
+        return fn(...args);
+      };
+      const ctx = this.context(actor, {
+        panel: !!msg!.panel,
+        onAnswered,
+        source: { ...source, edit: answering(source.edit), delete: answering(source.delete) },
+      });
       await this.bot.handleButton(ctx, buttonId);
     });
   }
@@ -203,7 +217,7 @@ export class PlaygroundAdapter {
     }
   }
 
-  private context(actor: Actor, opts: { placeholder?: string; panel?: boolean; source?: PostedMessage }): CommandContext {
+  private context(actor: Actor, opts: { placeholder?: string; panel?: boolean; source?: PostedMessage; onAnswered?: () => void }): CommandContext {
     let placeholder = opts.placeholder;
     let answered = false;
     const panel = !!opts.panel;
@@ -214,6 +228,7 @@ export class PlaygroundAdapter {
       source: opts.source,
       reply: async (msg) => {
         answered = true;
+        opts.onAnswered?.();
         const fields = this.fields(msg);
         // side-panel answers are for the one who asked, whatever the command says
         const visibleTo = msg.private || panel ? actor.id : undefined;
@@ -230,15 +245,31 @@ export class PlaygroundAdapter {
       openModal: async (modal) => {
         if (answered) throw new Error('openModal must be the first answer to an event');
         answered = true;
+        opts.onAnswered?.();
         this.openModals.set(`${actor.id}\n${modal.id}`, modal);
         this.channel.sendTo(actor.id, { type: 'modal', modal });
       },
     };
   }
 
-  private posted(id: string, _panel: boolean): PostedMessage {
+  /**
+   * Answers that another front end left for this channel after the one that posted the message died
+   * (src/core/queue/mailbox.ts): the message is edited where this channel still has it, else posted anew.
+   */
+  deliverLate(items: Array<{ messageId: string; msg: OutgoingMessage }>): void {
+    for (const { messageId, msg } of items) {
+      const id = this.lateIds.get(messageId) ?? messageId;
+      if (this.channel.message(id)) void this.posted(id, false).edit(msg);
+      else this.lateIds.set(messageId, this.channel.post({ ...this.fields(msg), author: BOT_AUTHOR }).id);
+    }
+  }
+
+  private posted(id: string, panel: boolean): PostedMessage {
+    const { serverId, channelId } = this.options;
     return {
       id,
+      // a side-panel answer is for one page only; a channel message can be finished by another front end
+      handle: panel ? undefined : { platform: 'playground', serverId, channelId, messageId: id },
       edit: async (msg) => {
         // an edit of a gone message is silently dropped, as the chat platforms 404 and adapters move on;
         // an edit without files keeps the message's pictures, as a Discord edit without attachments does

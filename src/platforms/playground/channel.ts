@@ -1,8 +1,10 @@
-// The playground's one channel, held in memory: its messages, the files they carry, and the browsers
-// listening by server-sent events. Private messages go only to the streams of the user they are for.
+// The playground's one channel, held in memory (and in an archive file when there is one): its messages, the
+// files they carry, and the browsers listening by server-sent events. Private messages go only to the streams
+// of the user they are for.
 import type { ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { ButtonSpec } from '../../core/platform.js';
+import type { ChannelArchive } from './archive.js';
 
 export interface StoredFile {
   id: string;
@@ -51,7 +53,9 @@ export type ChannelEvent =
   | { type: 'message'; message: ChannelMessage }
   | { type: 'delete'; id: string }
   | { type: 'modal'; modal: unknown }
-  | { type: 'panel'; message: ChannelMessage };
+  | { type: 'panel'; message: ChannelMessage }
+  /** the server's saved domains changed: a side panel showing them is out of date */
+  | { type: 'stale' };
 
 interface Listener {
   userId: string;
@@ -62,27 +66,70 @@ export function newId(): string {
   return randomBytes(8).toString('base64url');
 }
 
+export interface ChannelLimits {
+  maxMessages: number;
+  maxFileBytes: number;
+}
+
+/** how many evicted messages are remembered, so that a late edit (a job's result) can bring one back */
+const EVICTED_MEMORY = 5000;
+
 export class Channel {
   private readonly messages = new Map<string, ChannelMessage>();
+  /** messages pushed out by newer ones; an edit brings one back at the end, a delete forgets it */
+  private readonly evicted = new Map<string, ChannelMessage>();
   private readonly files = new Map<string, StoredFile>();
   private filesBytes = 0;
   private readonly listeners = new Set<Listener>();
+  private readonly limits: ChannelLimits;
 
   constructor(
-    private readonly limits: { maxMessages: number; maxFileBytes: number } = { maxMessages: 500, maxFileBytes: 512 * 1024 * 1024 },
-  ) {}
+    limits: Partial<ChannelLimits> = {},
+    private readonly archive?: ChannelArchive,
+  ) {
+    this.limits = { maxMessages: 500, maxFileBytes: 512 * 1024 * 1024, ...limits };
+    if (!archive) return;
+    for (const f of archive.files()) {
+      this.files.set(f.id, f);
+      this.filesBytes += f.data.length;
+    }
+    // a "thinking…" placeholder of the last run will never be answered
+    for (const m of archive.messages()) {
+      if (m.pending) archive.deleteMessage(m.id);
+      else this.messages.set(m.id, m);
+    }
+    this.evictMessages();
+    this.evictFiles();
+  }
 
   addFile(file: Omit<StoredFile, 'id'>): StoredFile {
     const stored = { ...file, id: newId() };
     this.files.set(stored.id, stored);
     this.filesBytes += stored.data.length;
-    // oldest files go first when the playground has held too much; their messages keep a broken link
+    this.archive?.putFile(stored);
+    this.evictFiles();
+    return stored;
+  }
+
+  /** oldest files go first when the playground has held too much; their messages keep a broken link */
+  private evictFiles(): void {
+    const newest = [...this.files.keys()].pop();
     for (const [id, f] of this.files) {
-      if (this.filesBytes <= this.limits.maxFileBytes || id === stored.id) break;
+      if (this.filesBytes <= this.limits.maxFileBytes || id === newest) break;
       this.files.delete(id);
       this.filesBytes -= f.data.length;
+      this.archive?.deleteFile(id);
     }
-    return stored;
+  }
+
+  private evictMessages(): void {
+    while (this.messages.size > this.limits.maxMessages) {
+      const oldest = this.messages.values().next().value as ChannelMessage;
+      this.messages.delete(oldest.id);
+      this.archive?.deleteMessage(oldest.id);
+      this.evicted.set(oldest.id, oldest);
+      if (this.evicted.size > EVICTED_MEMORY) this.evicted.delete(this.evicted.keys().next().value as string);
+    }
   }
 
   file(id: string): StoredFile | undefined {
@@ -114,28 +161,41 @@ export class Channel {
   post(msg: Omit<ChannelMessage, 'id' | 'createdAt'>): ChannelMessage {
     const message: ChannelMessage = { ...msg, id: newId(), createdAt: Date.now() };
     this.messages.set(message.id, message);
-    while (this.messages.size > this.limits.maxMessages) {
-      const oldest = this.messages.keys().next().value as string;
-      this.messages.delete(oldest);
-    }
+    this.archive?.putMessage(message, true);
+    this.evictMessages();
     this.broadcast({ type: 'message', message }, message.visibleTo);
     return message;
   }
 
+  /**
+   * An edit. A message the channel evicted for room comes back as the newest, so that a job's result always
+   * reaches the page even when hundreds of messages were posted while it ran; a deleted one stays gone.
+   */
   replace(id: string, changes: Partial<Omit<ChannelMessage, 'id' | 'createdAt' | 'author'>>): ChannelMessage | undefined {
-    const old = this.messages.get(id);
+    const old = this.messages.get(id) ?? this.evicted.get(id);
     if (!old) return undefined;
+    const revived = !this.messages.has(id);
     const message: ChannelMessage = { ...old, ...changes, id, editedAt: Date.now() };
+    this.evicted.delete(id);
     this.messages.set(id, message);
+    this.archive?.putMessage(message, revived);
+    if (revived) this.evictMessages();
     this.broadcast({ type: 'message', message }, message.visibleTo);
     return message;
   }
 
   remove(id: string): void {
+    this.evicted.delete(id);
     const old = this.messages.get(id);
     if (!old) return;
     this.messages.delete(id);
+    this.archive?.deleteMessage(id);
     this.broadcast({ type: 'delete', id }, old.visibleTo);
+  }
+
+  /** an event for every open page */
+  sendAll(event: ChannelEvent): void {
+    this.broadcast(event);
   }
 
   /** an event for one user only (modals, side-panel answers) */
@@ -152,6 +212,11 @@ export class Channel {
   closeAll(): void {
     for (const l of this.listeners) l.res.end();
     this.listeners.clear();
+  }
+
+  /** after the last write: the archive file is closed */
+  closeArchive(): void {
+    this.archive?.close();
   }
 
   private broadcast(event: ChannelEvent, onlyUser?: string): void {

@@ -3,11 +3,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Actor, Bot } from '../../core/platform.js';
+import type { Actor, Bot, OutgoingMessage } from '../../core/platform.js';
 import { UserError } from '../../core/platform.js';
-import { Channel } from './channel.js';
+import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
+import { Channel, type ChannelLimits } from './channel.js';
+import { ChannelArchive } from './archive.js';
 import { PlaygroundAdapter, userAuthor } from './adapter.js';
 import { acceptedTypes, BodyTooLarge, checkPicture, readBody } from './uploads.js';
 
@@ -19,7 +22,12 @@ export interface PlaygroundOptions {
   maxAttachmentBytes: number;
   serverId?: string;
   channelId?: string;
+  /** a SQLite file that keeps the channel across restarts; none: the channel lives in memory only */
+  archive?: string;
+  channelLimits?: Partial<ChannelLimits>;
   log?: { info(msg: string): void; error(msg: string, err?: unknown): void };
+  /** answers other front ends left for this channel (distributed mode): taken when a page connects */
+  inbox?: (serverId: string, channelId: string) => Promise<Array<{ messageId: string; msg: OutgoingMessage }>>;
 }
 
 export interface Playground {
@@ -37,18 +45,35 @@ const staticFiles: Record<string, { file: string; type: string }> = {
   '/autocomplete.js': { file: 'autocomplete.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
+// Twemoji as a COLR font from its npm package: Debian's Chromium has no colour emoji font and draws boxes
+const emojiFont = createRequire(import.meta.url).resolve('twemoji-colr-font/twemoji.woff2');
+
+/** how long a button press waits for the bot's first answer before the page gets its button back anyway */
+const BUTTON_ANSWER_WAIT_MS = 3000;
 
 const JSON_LIMIT = 64 * 1024;
 
 export async function startPlayground(options: PlaygroundOptions): Promise<Playground> {
   const serverId = options.serverId ?? 'playground';
   const channelId = options.channelId ?? 'general';
-  const channel = new Channel();
+  const channel = new Channel(options.channelLimits, options.archive ? new ChannelArchive(options.archive) : undefined);
   const adapter = new PlaygroundAdapter(options.bot, channel, { serverId, channelId, log: options.log });
+  // the first page to connect takes what a dead front end's jobs left for this channel
+  const takeInbox = async () => {
+    if (!options.inbox) return;
+    try {
+      adapter.deliverLate(await options.inbox(serverId, channelId));
+    } catch (e) {
+      options.log?.error('playground: could not read the answers other front ends left', e);
+    }
+  };
+  const unwatch = options.bot.watchSavedDomains?.((id) => {
+    if (id === serverId) channel.sendAll({ type: 'stale' });
+  });
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {
     'GET /api/info': async (_req, res) => {
-      // JSON drops each spec's parseText function: the page only needs names, options and choices
+      // the page shows names, options, ranges and choices; parsing and checks stay on the server
       sendJson(res, 200, {
         specs: options.bot.specs,
         serverId,
@@ -57,12 +82,21 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         acceptedTypes,
       });
     },
+    'GET /api/complete': async (_req, res, url) => {
+      const source = url.searchParams.get('source');
+      const typed = (url.searchParams.get('q') ?? '').slice(0, 100);
+      const place = { platform: 'playground' as const, serverId, channelId };
+      const completions = source === 'saved-domain' && options.bot.complete ? await options.bot.complete(place, source, typed) : [];
+      sendJson(res, 200, { completions });
+    },
     'GET /api/messages': async (_req, res, url) => {
+      await takeInbox();
       sendJson(res, 200, { messages: channel.history(userIdFrom(url.searchParams.get('user'))) });
     },
     'GET /api/events': async (req, res, url) => {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 1000\n\n');
+      await takeInbox();
       const stop = channel.listen(userIdFrom(url.searchParams.get('user')), res);
       const ping = setInterval(() => res.write(': ping\n\n'), 20_000);
       req.on('close', () => {
@@ -90,7 +124,14 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     },
     'POST /api/button': async (req, res) => {
       const body = await jsonBody(req);
-      void adapter.button(actorFrom(body.user), requireString(body.messageId, 'messageId', 64), requireString(body.buttonId, 'buttonId', 100));
+      // answered when the bot answers, so the page gives the pressed button back then (not before: no double presses)
+      const [messageId, buttonId] = [requireString(body.messageId, 'messageId', 64), requireString(body.buttonId, 'buttonId', 100)];
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, BUTTON_ANSWER_WAIT_MS);
+        void adapter.button(actorFrom(body.user), messageId, buttonId, resolve).finally(resolve);
+      });
+      clearTimeout(timer);
       sendJson(res, 202, { ok: true });
     },
     'POST /api/modal': async (req, res) => {
@@ -116,8 +157,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         const message = post ? channel.post({ author: userAuthor(actor), text: '', files: [view], buttons: [] }) : undefined;
         sendJson(res, 201, { file: view, messageId: message?.id });
       } catch (e) {
-        if (!(e instanceof UserError)) throw e;
-        const text = e instanceof BodyTooLarge ? `${fileName} was not posted: ${e.message}` : e.message;
+        const said = userMessageOf(e);
+        if (said === undefined) throw e;
+        const text = e instanceof BodyTooLarge ? `${fileName} was not posted: ${said}` : said;
         adapter.say({ text, private: true }, actor.id);
         // a body cut short leaves bytes unread: close the connection after answering
         if (e instanceof BodyTooLarge) res.setHeader('connection', 'close');
@@ -129,9 +171,10 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((e) => {
-      if (e instanceof UserError) return sendJson(res, 400, { error: e.message });
+      const said = userMessageOf(e);
+      if (said !== undefined) return sendJson(res, 400, { error: said });
       options.log?.error(`playground ${req.method} ${req.url} failed`, e);
-      if (!res.headersSent) sendJson(res, 500, { error: 'Something went wrong in the playground server; see its log.' });
+      if (!res.headersSent) sendJson(res, 500, { error: somethingWentWrong() });
       else res.end();
     });
   });
@@ -143,6 +186,10 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       // a page on another origin could otherwise drive the bot as anyone (simple cross-site POSTs)
       if (req.method === 'POST' && !sameOrigin(req)) return sendJson(res, 403, { error: 'Cross-origin requests are refused.' });
       return route(req, res, url);
+    }
+    if (req.method === 'GET' && url.pathname === '/fonts/twemoji.woff2') {
+      res.writeHead(200, { 'content-type': 'font/woff2', 'cache-control': 'public, max-age=86400' });
+      return void res.end(await readFile(emojiFont));
     }
     if (req.method === 'GET' && staticFiles[url.pathname]) {
       const { file, type } = staticFiles[url.pathname];
@@ -186,6 +233,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     server,
     adapter,
     async close() {
+      unwatch?.();
       channel.closeAll();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -194,6 +242,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       await closed;
       clearTimeout(grace);
       await adapter.idle();
+      channel.closeArchive();
     },
   };
 }

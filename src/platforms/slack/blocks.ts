@@ -1,6 +1,6 @@
 // OutgoingMessage → Block Kit message, ModalSpec → Block Kit modal view, and a submitted view's state → ModalValues.
 // Limits are Slack's (docs.slack.dev/reference/block-kit): too-long strings are cut rather than rejected by Slack.
-import type { Attachment, ButtonSpec, ModalSpec, ModalValues, OutgoingMessage } from '../../core/platform.js';
+import type { Attachment, ButtonSpec, CompletionSource, ModalSpec, ModalValues, OutgoingMessage } from '../../core/platform.js';
 import { splitText, toMrkdwn, toPlain, truncate } from './markup.js';
 
 /** A Block Kit block, as sent to chat.postMessage / views.open (plain JSON; Slack validates the shape). */
@@ -83,19 +83,22 @@ export interface ModalMetadata {
   channel: string;
   /** thread to answer in: the target message's thread, or the target message itself */
   threadTs?: string;
+  /** fields shown as external selects: where their options come from (Slack asks while the user types) */
+  completions?: Record<string, CompletionSource>;
 }
 
 /** Slack keeps at most 3,000 characters of private_metadata. */
 export function encodeMetadata(meta: ModalMetadata): string {
-  return JSON.stringify({ c: meta.channel, t: meta.threadTs });
+  return JSON.stringify({ c: meta.channel, t: meta.threadTs, k: meta.completions });
 }
 
 export function decodeMetadata(raw: string | undefined): ModalMetadata | undefined {
   if (!raw) return undefined;
   try {
-    const parsed = JSON.parse(raw) as { c?: unknown; t?: unknown };
+    const parsed = JSON.parse(raw) as { c?: unknown; t?: unknown; k?: Record<string, CompletionSource> };
     if (typeof parsed.c !== 'string') return undefined;
-    return { channel: parsed.c, threadTs: typeof parsed.t === 'string' ? parsed.t : undefined };
+    const completions = parsed.k && typeof parsed.k === 'object' ? parsed.k : undefined;
+    return { channel: parsed.c, threadTs: typeof parsed.t === 'string' ? parsed.t : undefined, completions };
   } catch {
     return undefined;
   }
@@ -119,15 +122,24 @@ function fieldBlock(field: ModalSpec['fields'][number]): SlackBlock {
     element = { type: 'static_select', action_id: field.id, options, ...(placeholder ? { placeholder } : {}) };
   } else if (field.kind === 'attachment') {
     element = { type: 'file_input', action_id: field.id, filetypes: IMAGE_FILETYPES, max_files: 1 };
+  } else if (field.complete) {
+    // options come from the app while the user types (block_suggestion, answered by events.ts)
+    element = { type: 'external_select', action_id: field.id, min_query_length: 0, ...(placeholder ? { placeholder } : {}) };
   } else {
     element = {
       type: 'plain_text_input',
       action_id: field.id,
       ...(placeholder ? { placeholder } : {}),
       ...(field.maxLength ? { max_length: Math.min(field.maxLength, 3000) } : {}),
+      ...(field.value ? { initial_value: field.value.slice(0, field.maxLength ?? 3000) } : {}),
     };
   }
   return { type: 'input', block_id: field.id, optional: !field.required, label, element };
+}
+
+function completionsOf(modal: ModalSpec): Record<string, CompletionSource> | undefined {
+  const fields = modal.fields.filter((f) => f.kind === 'text' && f.complete);
+  return fields.length ? Object.fromEntries(fields.map((f) => [f.id, f.complete!])) : undefined;
 }
 
 /** The modal view for views.open; the modal id comes back as callback_id on submission. */
@@ -138,7 +150,7 @@ export function modalView(modal: ModalSpec, meta: ModalMetadata): SlackBlock {
     title: { type: 'plain_text', text: truncate(toPlain(modal.title), 24) || 'DomainShift', emoji: true },
     submit: { type: 'plain_text', text: 'Submit' },
     close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: encodeMetadata(meta),
+    private_metadata: encodeMetadata({ ...meta, completions: completionsOf(modal) }),
     blocks: modal.fields.slice(0, MAX_BLOCKS).map(fieldBlock),
   };
 }
@@ -154,15 +166,15 @@ export interface ViewStateEntry {
 /** Turns a submitted view's state into ModalValues; files become Attachments through `toAttachment`. */
 export function modalValues(
   state: Record<string, Record<string, ViewStateEntry>> | undefined,
-  toAttachment: (file: unknown) => Attachment,
+  toAttachment: (file: unknown, field: string) => Attachment,
 ): ModalValues {
   const values: ModalValues = {};
   for (const block of Object.values(state ?? {})) {
     for (const [actionId, entry] of Object.entries(block)) {
       if (entry.type === 'file_input') {
-        const files = (entry.files ?? []).map(toAttachment);
+        const files = (entry.files ?? []).map((f) => toAttachment(f, actionId));
         values[actionId] = files.length > 0 ? files : undefined;
-      } else if (entry.type === 'static_select') {
+      } else if (entry.type === 'static_select' || entry.type === 'external_select') {
         values[actionId] = entry.selected_option?.value ?? undefined;
       } else {
         const text = typeof entry.value === 'string' ? entry.value.trim() : '';

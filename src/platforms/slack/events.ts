@@ -3,18 +3,27 @@
 // Nothing here knows a command: specs come from the bot.
 import type { App, RespondFn } from '@slack/bolt';
 import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
-import { UserError, type Actor, type Bot, type CommandContext, type Invocation, type ModalSpec, type PostedMessage } from '../../core/platform.js';
+import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import {
+  checkField,
+  FieldError,
+  UserError,
+  type Actor,
+  type Attachment,
+  type Bot,
+  type CommandContext,
+  type Invocation,
+  type ModalSpec,
+  type PostedMessage,
+} from '../../core/platform.js';
 import type { ActorDirectory } from './actors.js';
 import { decodeMetadata, imageBlocksOf, messageBody, modalValues, modalView, type ModalMetadata, type ViewStateEntry } from './blocks.js';
+import { toPlain } from './markup.js';
 import { completeFile, isImageFile, slackAttachment, type FileAccess, type SlackFile } from './files.js';
 import { slashInvocation } from './invocation.js';
 import { SlackConversation, type ThrottleRegistry } from './messages.js';
 import { RetryFilter } from './retries.js';
-
-export interface SlackLogger {
-  info(msg: string): void;
-  error(msg: string, err?: unknown): void;
-}
 
 export interface EventDeps {
   bot: Bot;
@@ -22,7 +31,7 @@ export interface EventDeps {
   actors: ActorDirectory;
   throttles: ThrottleRegistry;
   files: FileAccess;
-  logger: SlackLogger;
+  logger: Logger;
   /** handlers still running, so that stop() and tests can wait for them */
   track(work: Promise<void>): void;
   /** drops Slack's re-deliveries of requests already being handled (default: a new filter) */
@@ -51,16 +60,19 @@ interface EventParts {
   modalDeadline?: boolean;
 }
 
-function userMessageFor(err: unknown): string {
-  if (err instanceof UserError) return err.message;
-  return 'Something went wrong on DomainShift\'s side (it is in the logs). Please try again in a moment.';
-}
-
 async function actorFor(deps: EventDeps, parts: EventParts): Promise<Actor> {
   const lookup = deps.actors.lookup(parts.teamId, parts.userId, parts.userName);
   if (!parts.modalDeadline) return lookup;
   const fallback: Actor = { id: parts.userId, name: parts.userName || parts.userId, isManager: false };
   return Promise.race([lookup, new Promise<Actor>((r) => setTimeout(() => r(fallback), MODAL_ACTOR_DEADLINE_MS))]);
+}
+
+/** A form submission's answer to Slack, given once: nothing (the form closes) or errors beside its fields. */
+interface FormAnswer {
+  /** closes the form (a no-op once answered) */
+  close(): Promise<void>;
+  /** keeps the form open with the message under the field's block; false when the form was answered already */
+  reject(field: string, message: string): Promise<boolean>;
 }
 
 /** Runs one event's work with a CommandContext; every error ends as a message to the user, never a crash. */
@@ -69,6 +81,7 @@ function runEvent(
   parts: EventParts,
   work: (ctx: CommandContext, convo: SlackConversation) => Promise<void>,
   source?: (convo: SlackConversation) => PostedMessage | undefined,
+  form?: FormAnswer,
 ): void {
   const convo = new SlackConversation({
     client: deps.client,
@@ -85,7 +98,12 @@ function runEvent(
       const ctx: CommandContext = {
         actor,
         place: { platform: 'slack', serverId: parts.teamId, channelId: parts.channel },
-        reply: (msg) => convo.reply(msg),
+        // a form closes when the bot answers: its answer shows in the channel, not behind the form
+        reply: async (msg) => {
+          await form?.close();
+          return convo.reply(msg);
+        },
+        rejectField: form?.reject,
         source: source?.(convo),
         openModal: parts.triggerId
           ? async (modal: ModalSpec) => {
@@ -97,9 +115,13 @@ function runEvent(
       };
       await work(ctx, convo);
     } catch (err) {
-      if (!(err instanceof UserError)) deps.logger.error(`slack: event in ${parts.teamId}/${parts.channel} failed`, err);
-      await tellUser(deps, convo, userMessageFor(err));
+      const said = userMessageOf(err);
+      if (said === undefined) deps.logger.error(`slack: event in ${parts.teamId}/${parts.channel} failed`, err);
+      if (err instanceof FieldError && form && (await form.reject(err.field, err.message))) return;
+      await form?.close();
+      await tellUser(deps, convo, said ?? somethingWentWrong());
     } finally {
+      await form?.close();
       deps.throttles.sweep();
     }
   })();
@@ -229,12 +251,41 @@ function registerButtons(app: App, deps: EventDeps): void {
   });
 }
 
+/**
+ * How long a form submission may wait for its checks before Slack gets its answer (it wants one within 3 s):
+ * a check that fails sooner shows beside its field; a later one (a slow download) comes as a private message.
+ */
+export const FORM_ANSWER_DEADLINE_MS = 2500;
+
+/** Slack's answer to a view submission, sent once: at the bot's first reply, a field error, the end, or the deadline. */
+function formAnswer(ack: (response?: { response_action: 'errors'; errors: Record<string, string> }) => Promise<void>): FormAnswer {
+  let answered = false;
+  const once = async (response?: Parameters<typeof ack>[0]): Promise<boolean> => {
+    if (answered) return false;
+    answered = true;
+    clearTimeout(timer);
+    await ack(response);
+    return true;
+  };
+  const timer = setTimeout(() => void once(), FORM_ANSWER_DEADLINE_MS);
+  return {
+    close: async () => void (await once()),
+    // plain text under the field's block (the form shows no markup there)
+    reject: (field, message) => once({ response_action: 'errors', errors: { [field]: toPlain(message) } }),
+  };
+}
+
+/** a file of a form's field whose refusal (type, size, host) is that field's error */
+function fieldAttachment(field: string, attachment: Attachment): Attachment {
+  return { ...attachment, download: (maxBytes) => checkField(field, () => attachment.download(maxBytes)) };
+}
+
 function registerModals(app: App, deps: EventDeps): void {
   app.view({ type: 'view_submission', callback_id: /.+/ }, async ({ body, view, ack, context }) => {
-    await ack();
-    if (repeated(deps, body, context.retryNum)) return;
+    if (repeated(deps, body, context.retryNum)) return void (await ack());
     const meta = decodeMetadata(view.private_metadata);
     if (!meta) {
+      await ack();
       deps.logger.info(`slack: a view submission (${view.callback_id}) without DomainShift metadata was ignored`);
       return;
     }
@@ -245,15 +296,42 @@ function registerModals(app: App, deps: EventDeps): void {
       userName: body.user.name,
       threadTs: meta.threadTs,
     };
-    runEvent(deps, parts, async (ctx) => {
-      const state = view.state?.values as Record<string, Record<string, ViewStateEntry>> | undefined;
-      const values = modalValues(state, (f) => slackAttachment(f as SlackFile, deps.files));
-      await deps.bot.handleModal(ctx, view.callback_id, values);
-    });
+    runEvent(
+      deps,
+      parts,
+      async (ctx) => {
+        const state = view.state?.values as Record<string, Record<string, ViewStateEntry>> | undefined;
+        const values = modalValues(state, (f, field) => fieldAttachment(field, slackAttachment(f as SlackFile, deps.files)));
+        await deps.bot.handleModal(ctx, view.callback_id, values);
+      },
+      undefined,
+      // a view_submission's ack takes a response_action (Bolt types it together with view_closed's)
+      formAnswer(ack as Parameters<typeof formAnswer>[0]),
+    );
+  });
+}
+
+/** An external select being typed in: the field's completions as Slack options (100 at most). */
+function registerSuggestions(app: App, deps: EventDeps): void {
+  app.options({ type: 'block_suggestion' }, async ({ body, ack }) => {
+    const view = (body as { view?: { private_metadata?: string } }).view;
+    const source = decodeMetadata(view?.private_metadata)?.completions?.[body.action_id];
+    const teamId = body.team?.id || body.user.team_id || 'unknown';
+    const found =
+      source && deps.bot.complete
+        ? await deps.bot.complete({ platform: 'slack', serverId: teamId, channelId: '' }, source, body.value ?? '').catch((err: unknown) => {
+            deps.logger.error('slack: completions failed', err);
+            return [];
+          })
+        : [];
+    // Block Kit option objects (Bolt's ack type also admits the legacy dialog shape, which TypeScript picks)
+    const answer = ack as unknown as (r: { options: Array<{ text: { type: 'plain_text'; text: string }; value: string }> }) => Promise<void>;
+    await answer({ options: found.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: c.name.slice(0, 75) }, value: c.value.slice(0, 150) })) });
   });
 }
 
 export function registerEvents(app: App, deps: EventDeps): void {
+  registerSuggestions(app, deps);
   registerSlashCommands(app, deps);
   registerMessageShortcuts(app, deps);
   registerButtons(app, deps);

@@ -9,6 +9,12 @@ const state = {
   actions: [],
   pictures: [], // {id, name, url} of the channel, newest last, for attachment options
   events: null,
+  /** the channel follows new messages unless the user scrolled up to read older ones */
+  follow: true,
+  /** the side-panel command on show, re-run when what it shows changed */
+  panel: null,
+  /** the bot's completions by source and text typed (saved domain names), dropped when they change */
+  completions: new Map(),
 };
 
 function loadUser() {
@@ -33,6 +39,7 @@ function showLocalNotice(text) {
 
 const handlers = {
   onButton: (messageId, buttonId) => post('/api/button', { messageId, buttonId }),
+  onPictureLoad: () => followChannel(),
   onAction: (command, messageId) => post('/api/action', { command, messageId }),
   onOpen: (url) => {
     const box = $('lightbox');
@@ -52,10 +59,23 @@ function appendOrReplace(m) {
   const list = m.panel ? $('panel-body') : $('messages');
   if (m.panel) list.querySelector('.muted')?.remove();
   const old = list.querySelector(`[data-id="${CSS.escape(m.id)}"]`);
-  const stick = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   if (old) old.replaceWith(render(m));
   else list.append(render(m));
-  if (stick || m.author.id === state.user.id) list.scrollTop = list.scrollHeight;
+  if (!m.panel && !old && m.author.id === state.user.id) state.follow = true;
+  if (!m.panel) followChannel();
+}
+
+function followChannel() {
+  const list = $('messages');
+  if (state.follow) list.scrollTop = list.scrollHeight;
+}
+
+function setupScroll() {
+  const list = $('messages');
+  // a scroll the user makes decides; the page's own scrolls to the bottom keep following
+  list.addEventListener('scroll', () => {
+    state.follow = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  });
 }
 
 function remove(id) {
@@ -72,6 +92,10 @@ async function connect() {
   events.addEventListener('message', (e) => appendOrReplace(JSON.parse(e.data).message));
   events.addEventListener('delete', (e) => remove(JSON.parse(e.data).id));
   events.addEventListener('modal', (e) => openModal(JSON.parse(e.data).modal));
+  events.addEventListener('stale', () => {
+    state.completions.clear();
+    if (state.panel) showPanel(state.panel);
+  });
   // every (re)connection reloads the history: events sent while the stream was down are not replayed
   events.addEventListener('open', () => void loadHistory(q));
   await new Promise((resolve) => events.addEventListener('open', resolve, { once: true }));
@@ -80,6 +104,7 @@ async function connect() {
 async function loadHistory(q) {
   const { messages } = await (await fetch(`/api/messages?${q}`)).json();
   $('messages').replaceChildren();
+  state.follow = true;
   for (const m of messages) appendOrReplace(m);
   document.body.dataset.ready = 'true';
 }
@@ -195,14 +220,16 @@ function panelCommands(specs) {
   return out;
 }
 
+function showPanel(c) {
+  state.panel = c;
+  $('panel-body').replaceChildren(el('p', { class: 'muted', text: `Loading ${c.label}…` }));
+  void post('/api/command', { text: c.text, panel: true });
+}
+
 function setupPanel() {
   const commands = panelCommands(state.specs);
-  const show = (c) => {
-    $('panel-body').replaceChildren(el('p', { class: 'muted', text: `Loading ${c.label}…` }));
-    void post('/api/command', { text: c.text, panel: true });
-  };
   $('panel-actions').replaceChildren(
-    ...commands.map((c) => el('button', { type: 'button', class: 'panel-tab', text: c.label[0].toUpperCase() + c.label.slice(1), onclick: () => show(c) })),
+    ...commands.map((c) => el('button', { type: 'button', class: 'panel-tab', text: c.label[0].toUpperCase() + c.label.slice(1), onclick: () => showPanel(c) })),
   );
   if (!commands.length) $('panel-body').replaceChildren(el('p', { class: 'muted', text: 'This bot has no gallery or leaderboard command.' }));
   return commands;
@@ -215,6 +242,7 @@ async function main() {
   setupUserSwitch();
   setupComposer();
   setupUploads();
+  setupScroll();
   await connect();
   const commands = setupPanel();
   if (commands.length) document.querySelector('.panel-tab')?.click();

@@ -1,5 +1,6 @@
 // Slash-command autocomplete from the bot's specs: command names, then subcommands, then `option:` names,
-// their choices, and the channel's pictures for attachment options. Tab or Enter takes the highlighted one.
+// their choices, the bot's completions (saved domain names) and the channel's pictures for attachment options.
+// Tab or Enter takes the highlighted one.
 import { el } from './render.js';
 
 function optionsOf(spec, sub) {
@@ -43,6 +44,10 @@ function suggest(text, state) {
         .filter((c) => c.name.toLowerCase().startsWith(partial.toLowerCase()))
         .map((c) => ({ label: c.name, hint: named.name, replace: partial, insert: `${c.value} ` }));
     }
+    if (named.complete) {
+      const found = completionsFor(state, named.complete, partial);
+      return (found || []).map((c) => ({ label: c.value, hint: c.name, replace: partial, insert: `${c.value} ` }));
+    }
     if (named.type === 'attachment') {
       return state.pictures
         .slice(-8)
@@ -59,6 +64,21 @@ function suggest(text, state) {
   return options
     .filter((o) => !used.has(o.name) && o.name.startsWith(word.toLowerCase()))
     .map((o) => ({ label: `${o.name}:`, hint: hintOf(o), replace: word, insert: `${o.name}: ` }));
+}
+
+/** the bot's completions, fetched once per (source, text typed) and kept until the server says they changed */
+function completionsFor(state, source, typed) {
+  const key = `${source}\n${typed}`;
+  if (state.completions.has(key)) return state.completions.get(key);
+  state.completions.set(key, undefined);
+  const q = new URLSearchParams({ source, q: typed });
+  void fetch(`/api/complete?${q}`)
+    .then((res) => (res.ok ? res.json() : { completions: [] }))
+    .then(({ completions }) => {
+      state.completions.set(key, completions);
+      state.onCompletions?.();
+    });
+  return undefined;
 }
 
 function hintOf(o) {
@@ -107,6 +127,8 @@ export function setupAutocomplete({ input, list, state }) {
   }
 
   input.addEventListener('input', refresh);
+  // completions arrive after the keystroke that asked for them
+  state.onCompletions = () => document.activeElement === input && refresh();
   input.addEventListener('blur', () => setTimeout(close, 150));
 
   return {

@@ -44,7 +44,14 @@ export function renderMessage(m, { handlers, actions, me }) {
     if (!f.contentType.startsWith('image/')) {
       return el('a', { class: 'file', href: f.url, download: f.name, text: `📎 ${f.name}` });
     }
-    const img = el('img', { src: f.url, alt: f.description || f.name, loading: 'lazy', onclick: () => handlers.onOpen(f.url) });
+    const img = el('img', {
+      src: f.url,
+      alt: f.description || f.name,
+      loading: 'lazy',
+      onclick: () => handlers.onOpen(f.url),
+      // a picture gets its height when it loads: a channel following its newest message follows it down
+      onload: () => handlers.onPictureLoad?.(),
+    });
     const tools = el(
       'div',
       { class: 'picture-actions' },
@@ -67,8 +74,12 @@ export function renderMessage(m, { handlers, actions, me }) {
           'data-button-id': b.id,
           text: `${b.emoji ? b.emoji + ' ' : ''}${b.label}`,
           onclick: (e) => {
-            e.currentTarget.disabled = true; // one press at a time; the edit that follows re-enables it
-            handlers.onButton(m.id, b.id);
+            // one press at a time: the button comes back when the bot has answered (or the edit replaces it)
+            const button = e.currentTarget;
+            button.disabled = true;
+            void Promise.resolve(handlers.onButton(m.id, b.id)).finally(() => {
+              button.disabled = !!b.disabled;
+            });
           },
         }),
       ),
@@ -114,10 +125,21 @@ export function renderModalFields(modal) {
     } else if (f.kind === 'attachment') {
       input = el('input', { type: 'file', name: f.id, accept: 'image/*', required: !!f.required });
     } else {
-      input = el('input', { type: 'text', name: f.id, required: !!f.required, placeholder: f.placeholder, maxlength: f.maxLength });
+      input = el('input', { type: 'text', name: f.id, required: !!f.required, placeholder: f.placeholder, maxlength: f.maxLength, value: f.value });
     }
-    return el('label', { class: 'field' }, [el('span', { text: f.label + (f.required ? ' *' : '') }), input]);
+    // a field completed by the bot (saved domain names) offers them in a list under the input
+    const list = f.complete ? completionList(f, input) : null;
+    return el('label', { class: 'field' }, [el('span', { text: f.label + (f.required ? ' *' : '') }), input, list]);
   });
+}
+
+function completionList(field, input) {
+  const list = el('datalist', { id: `complete-${field.id}` });
+  input.setAttribute('list', list.id);
+  void fetch(`/api/complete?${new URLSearchParams({ source: field.complete, q: '' })}`)
+    .then((res) => (res.ok ? res.json() : { completions: [] }))
+    .then(({ completions }) => list.replaceChildren(...completions.map((c) => el('option', { value: c.value, text: c.name }))));
+  return list;
 }
 
 export { el };
