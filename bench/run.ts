@@ -14,7 +14,7 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { engineStages, GRAPH_STAGES, median } from '../src/cli/bench-engine.js';
-import { openPack } from '../src/engine/index.js';
+import { openOnnxPack } from '../src/engine/index.js';
 import type { OnnxEngine } from '../src/engine/engine.js';
 import { JobBench, PRE_ISSUE } from './jobs.js';
 import { ffhq256Pack } from './packs.js';
@@ -115,7 +115,7 @@ async function threadRows(dir: string, batch: number): Promise<Row[]> {
   const rows: Row[] = [];
   for (const t of [...new Set([1, availableParallelism()])])
     for (const s of [true, false]) {
-      const engine = await openPack(dir, { provider, threads: t, spinning: s });
+      const engine = await openOnnxPack(dir, { provider, threads: t, spinning: s });
       try {
         const stages = await engineStages(engine, batch);
         await stages.synthesis();
@@ -145,7 +145,7 @@ function table(rows: Row[], jobs: boolean): string {
 
 async function benchPack(label: string, dir: string, batch: number): Promise<{ stages: Row[]; jobs: Row[] }> {
   const t0 = performance.now();
-  const engine = await openPack(dir, { provider, threads, spinning });
+  const engine = await openOnnxPack(dir, { provider, threads, spinning });
   const m = engine.manifest;
   console.log(`${label}: ${m.name} R=${m.resolution} N=${m.numWs} D=${m.domainDim} S=${m.styleDim}, on ${engine.provider}, ${threads} intra-op thread(s), loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   try {

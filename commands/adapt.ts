@@ -2,12 +2,14 @@
 // Its onButton also serves the buttons of every result message (more, strength, morph, save, votes, delete).
 import type { Command } from '../src/core/command.js';
 import { optNumber, optString } from '../src/core/command.js';
-import { UserError, type OptionSpec } from '../src/core/platform.js';
+import { checkField, FieldError, UserError, type CommandContext, type ModalValues, type OptionSpec } from '../src/core/platform.js';
+import { sampleCount } from '../src/core/results.js';
+import type { BotServices } from '../src/core/services.js';
 import { checkPrompt } from '../src/core/limits.js';
-import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
+import { OPTION_RANGES, rangeOption, validateInvocation } from '../src/core/options.js';
 import { parseDomainPrompt } from '../src/core/prompt.js';
 import { unknownWords, vocabularyHint } from '../src/engine/vocabulary.js';
-import { onResultButton, onResultModal } from './result-actions.js';
+import { loadResult, onResultButton, onResultModal } from './result-actions.js';
 import { postResult, randomSeed, seedsFrom } from './shared.js';
 
 const options: OptionSpec[] = [
@@ -49,5 +51,23 @@ export const adaptCommand: Command = {
   },
 
   onButton: (ctx, args, services) => onResultButton(ctx, args, services),
-  onModal: (ctx, args, values, services) => onResultModal(ctx, args, values, services),
+  onModal: (ctx, args, values, services) => (args[0] === 'remix' ? remix(ctx, args[1], values, services) : onResultModal(ctx, args, values, services)),
 };
+
+/** The Remix form sent back: its fields checked one by one (an error shows beside its field), then /adapt runs. */
+async function remix(ctx: CommandContext, id: string | undefined, values: ModalValues, services: BotServices): Promise<void> {
+  const rec = await loadResult(ctx, services, id);
+  const options: Record<string, string | number> = {};
+  const samples = rec.seeds.length || (rec.z ? sampleCount(rec, (await services.engineFor(ctx.place.serverId)).manifest.latentDim) : 0);
+  if (samples) options.count = Math.min(samples, OPTION_RANGES.count.max);
+  for (const name of ['prompt', 'strength', 'seed']) {
+    const v = values[name];
+    if (typeof v !== 'string' || !v.trim()) continue;
+    await checkField(name, () => validateInvocation(adaptCommand.spec, { command: 'adapt', options: { [name]: v } }));
+    options[name] = v;
+  }
+  if (options.prompt === undefined) throw new FieldError('prompt', 'A remix needs a prompt.');
+  const inv = validateInvocation(adaptCommand.spec, { command: 'adapt', options });
+  // what the prompt itself is refused for (blocklist, words the pack does not know) shows beside it
+  await checkField('prompt', () => adaptCommand.run(ctx, inv, services));
+}

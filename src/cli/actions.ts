@@ -1,7 +1,7 @@
 // What each CLI command does. Engines are opened per command and closed before returning.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { openPack, type OpenPackOptions } from '../engine/index.js';
+import { openOnnxPack, type OnnxEngine, type OpenPackOptions } from '../engine/index.js';
 import { animate, beforeAfter, encodePng, grid } from '../engine/images.js';
 import { morphSteps } from '../engine/domains.js';
 import { loadPack, releasePack } from '../engine/loaded-pack.js';
@@ -33,9 +33,9 @@ function report(opts: { json?: boolean }, summary: Record<string, unknown>): voi
   else process.stdout.write(Object.entries(summary).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n') + '\n');
 }
 
-async function open(opts: CommonOpts): Promise<Engine & { provider: string }> {
+async function open(opts: CommonOpts): Promise<OnnxEngine> {
   const o: OpenPackOptions = { provider: opts.provider, threads: parseInteger('threads', opts.threads, 1, 256) };
-  const engine = await openPack(opts.pack, o);
+  const engine = await openOnnxPack(opts.pack, o);
   say(opts, `pack ${engine.manifest.name} (${engine.manifest.method}, ${engine.manifest.resolution} px) on ${engine.provider}`);
   return engine;
 }
@@ -73,7 +73,7 @@ async function writeOut(opts: { out?: string; json?: boolean }, fallback: string
   return path.resolve(file);
 }
 
-async function withEngine<T>(opts: CommonOpts, fn: (engine: Engine & { provider: string }) => Promise<T>): Promise<T> {
+async function withEngine<T>(opts: CommonOpts, fn: (engine: OnnxEngine) => Promise<T>): Promise<T> {
   const engine = await open(opts);
   try {
     return await fn(engine);
@@ -170,7 +170,7 @@ export async function stylize(opts: CommonOpts & { image: string; domain?: strin
     const pairs = await writeOut({ ...opts, out: file.replace(/(\.png)?$/i, '.pairs.png') }, '', pairsPng);
     const identity = result.faces.map((f) => f.identity);
     // why a score is missing, or how it was taken (random-weight packs draw no face the detector can find)
-    const notes = result.faces.map((f) => (f as { identityNote?: string }).identityNote ?? null);
+    const notes = result.faces.map((f) => f.identityNote ?? null);
     report(opts, { provider: engine.provider, faces: result.faces.length, identity, ...(notes.some((n) => n) ? { identityNotes: notes } : {}), out: file, pairs });
   });
 }
@@ -185,9 +185,7 @@ export async function edit(opts: CommonOpts & { image?: string; text: string; ne
     if (opts.image) samples = { ws: (await engine.invert([await readInputFile('--image', opts.image)])).ws, n: 1 };
     else samples = await samplesOf(engine, opts);
     const before = await engine.generate({ samples, domain, truncation: truncationOf(opts) });
-    const withInfo = engine as Engine & { editDirectionWithInfo?: (r: unknown) => Promise<{ delta: Float32Array; channels: number }> };
-    const req = { target: opts.text, neutral: opts.neutral, strength, disentanglement: beta };
-    const { delta, channels } = withInfo.editDirectionWithInfo ? await withInfo.editDirectionWithInfo(req) : { delta: await engine.editDirection(req), channels: -1 };
+    const { delta, channels } = await engine.editDirection({ target: opts.text, neutral: opts.neutral, strength, disentanglement: beta });
     const after = await engine.generate({ samples: { ws: before.ws, n: before.images.length }, domain, styleDelta: delta });
     const png = await encodePng(await beforeAfter(before.images, after.images, [opts.neutral ?? 'before', opts.text]));
     const file = await writeOut(opts, 'domainshift-edit.png', png);

@@ -3,7 +3,6 @@
 // `npm run bench` interleaves these runs with PyTorch's (bench/run.ts); `domainshift bench` prints them alone.
 import { encodePng } from '../engine/images.js';
 import type { OnnxEngine } from '../engine/engine.js';
-import type { Engine } from '../engine/types.js';
 
 export interface StageRow {
   stage: string;
@@ -22,8 +21,7 @@ export function median(xs: number[]): number {
 export const GRAPH_STAGES = ['clipText', 'clipImage', 'hypernet', 'mapping', 'synthesis', 'encoder'] as const;
 
 /** One timed run per call: each returns the milliseconds the engine's clock gave that stage (pngEncode: wall time). */
-export async function engineStages(engineLike: Engine, batch: number): Promise<Record<string, () => Promise<number>>> {
-  const engine = engineLike as OnnxEngine;
+export async function engineStages(engine: OnnxEngine, batch: number): Promise<Record<string, () => Promise<number>>> {
   const n = batch;
   const texts = Array.from({ length: n }, (_, i) => `a photo of a face number ${i}`);
   const samples = { seeds: Array.from({ length: n }, (_, i) => i) };
@@ -50,7 +48,7 @@ export async function engineStages(engineLike: Engine, batch: number): Promise<R
   };
 }
 
-export async function runEngineBench(engine: Engine, opts: { batch: number; repeat: number }): Promise<StageRow[]> {
+export async function runEngineBench(engine: OnnxEngine, opts: { batch: number; repeat: number }): Promise<StageRow[]> {
   const stages = await engineStages(engine, opts.batch);
   const rows: StageRow[] = [];
   for (const [stage, run] of Object.entries(stages)) {

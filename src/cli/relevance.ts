@@ -1,6 +1,6 @@
 // `domainshift pack relevance DIR`: StyleCLIP statistics (μ, σ) and relevance computed with the pack's own graphs
 // (official recipe, src/engine/styleclip.ts) or imported from the official fs3.npy, and stored in the pack.
-import { openPack } from '../engine/index.js';
+import { openOnnxPack } from '../engine/index.js';
 import { readNpyF32 } from '../engine/npy.js';
 import { addPackFiles, f32Bytes, type NewPackFile } from '../engine/pack-write.js';
 import { RECIPE, RELEVANCE_MAX_RESOLUTION, RELEVANCE_PUSH, type Progress } from '../engine/styleclip.js';
@@ -49,7 +49,7 @@ async function importedRelevance(file: string, S: number, E: number): Promise<{ 
 export async function packRelevance(dir: string, opts: RelevanceOpts): Promise<void> {
   const samples = parseInteger('samples', opts.samples, 1, 10_000)!;
   const styleSamples = parseInteger('style-samples', opts.styleSamples, 100, 10_000_000)!;
-  const engine = await openPack(dir, { provider: opts.provider });
+  const engine = await openOnnxPack(dir, { provider: opts.provider });
   const say = (line: string) => (opts.json ? undefined : process.stderr.write(line + '\n'));
   try {
     const m = engine.manifest;

@@ -67,7 +67,7 @@ export class EngineCache {
     const key = `edit:${sha256Hex(`${neutral ?? ''}\u0000${target}\u0000${strength}`)}`;
     const hit = await this.stores.getDomain(this.pack(engine), key);
     if (hit) return hit;
-    const d = await engine.editDirection({ target, neutral, strength });
+    const { delta: d } = await engine.editDirection({ target, neutral, strength });
     await this.stores.setDomain(this.pack(engine), key, d);
     return d;
   }

@@ -8,7 +8,7 @@ import type { PictureCache } from './picture-cache.js';
 import { base64ToFloats, domainId, floatsToBase64 } from './encoding.js';
 import type { JobControl } from './jobs.js';
 import { UserError } from './platform.js';
-import { renderMorph, renderResult } from './results.js';
+import { renderMorph, renderResult, sampleSource } from './results.js';
 import type { ResultRecord } from './stores.js';
 
 /** A result record before it is posted (its message id comes after). */
@@ -30,7 +30,8 @@ export type RenderTask =
       photo: Buffer;
       prompt: string;
       strength: number;
-      domain?: { vector: Float32Array } | { text: string } | { image: Buffer };
+      /** sample: one sample of a result, drawn inside the job and used as the reference picture */
+      domain?: { vector: Float32Array } | { text: string } | { image: Buffer } | { sample: { rec: PendingRecord; index: number } };
       edit?: EditSpec;
     }
   | { name: 'morph'; pack: string; rec: ResultRecord; format: 'webp' | 'gif' }
@@ -78,6 +79,17 @@ async function editDelta(deps: RenderDeps, engine: Engine, edit: EditSpec, previ
   return delta;
 }
 
+/** One sample of a result as its picture (PNG), the way its grid shows it after the domain. */
+async function renderSample(engine: Engine, rec: PendingRecord, index: number): Promise<Buffer> {
+  const src = sampleSource(engine, rec);
+  const dim = engine.manifest.latentDim;
+  const one = 'seeds' in src ? { seeds: [src.seeds[index]] } : 'z' in src ? { z: src.z.slice(index * dim, (index + 1) * dim), n: 1 } : src;
+  const domain = rec.domain ? base64ToFloats(rec.domain) : undefined;
+  const styleDelta = rec.styleDelta ? base64ToFloats(rec.styleDelta) : undefined;
+  const { images } = await engine.generate({ samples: one, domain, strength: rec.strength, styleDelta, nadaDomain: rec.nadaDomain });
+  return encodePng(images[0]);
+}
+
 export async function runRenderTask<T extends RenderTask>(task: T, deps: RenderDeps, job: JobControl): Promise<OutputOf<T>> {
   return (await run(task, deps, job)) as OutputOf<T>;
 }
@@ -110,7 +122,7 @@ async function run(task: RenderTask, deps: RenderDeps, job: JobControl): Promise
           ? d.vector
           : 'text' in d
             ? await deps.cache.domainFromText(engine, d.text)
-            : await deps.cache.domainFromImage(engine, d.image);
+            : await deps.cache.domainFromImage(engine, 'image' in d ? d.image : await renderSample(engine, d.sample.rec, d.sample.index));
       const styleDelta = task.edit ? await editDelta(deps, engine, task.edit) : undefined;
       job.throwIfCancelled();
       job.progress(0.4, 'finding and re-drawing the face');
@@ -118,16 +130,14 @@ async function run(task: RenderTask, deps: RenderDeps, job: JobControl): Promise
       if (!out.faces.length)
         throw new UserError(engine.manifest.subject === 'faces' ? 'I could not find a face in that picture.' : 'Nothing in that picture could be re-drawn.');
       job.throwIfCancelled();
-      // the first face's W+ (e4e on the crop the encoder saw), so that the result can be re-rendered and edited later
-      job.progress(0.8, 'inverting the face for later edits');
-      const { ws } = await engine.invert([out.faces[0].before]);
       job.progress(0.9, 'drawing the result');
       const pair = await beforeAfter(out.faces.map((f) => f.before), out.faces.map((f) => f.after), ['before', task.prompt.slice(0, 28)]);
       return {
         domain,
         styleDelta,
-        ws,
-        faces: out.faces.map((f) => ({ identity: f.identity, identityNote: (f as { identityNote?: string }).identityNote })),
+        // the first face's W+, so that the result can be re-rendered and edited later
+        ws: out.faces[0].ws,
+        faces: out.faces.map((f) => ({ identity: f.identity, identityNote: f.identityNote })),
         pairPng: await encodePng(pair),
         compositePng: await encodePng(out.composite),
       };

@@ -20,7 +20,26 @@ export function sampleSource(engine: Engine, rec: ResultRecord): SampleSource {
     const ws = base64ToFloats(rec.ws);
     return { ws, n: ws.length / (engine.manifest.numWs * engine.manifest.latentDim) };
   }
+  if (rec.z) {
+    const z = base64ToFloats(rec.z);
+    return { z, n: z.length / engine.manifest.latentDim };
+  }
   return { seeds: rec.seeds };
+}
+
+/** How many samples a result shows (0: a result that cannot be re-rendered). */
+export function sampleCount(rec: ResultRecord, latentDim: number): number {
+  if (rec.ws) return 1;
+  if (rec.z) return base64ToFloats(rec.z).length / latentDim;
+  return rec.seeds.length;
+}
+
+/** The per-sample actions (variations, larger, as a reference) cover the first samples of a grid, a row each. */
+export const PER_SAMPLE_MAX = 5;
+
+/** Size of a "larger" render's tiles: at least 512 px, the pack's own resolution when it is more. */
+export function largeCell(resolution: number): number {
+  return Math.max(512, resolution);
 }
 
 function label(text: string, max = 28): string {
@@ -47,7 +66,10 @@ export async function renderResult(engine: Engine, rec: ResultRecord, job?: JobC
   const drawAfter = () => engine.generate({ ...afterRequest, styleDelta });
   const after = pictures && !styleDelta ? await pictures.through(renderKey(engine, afterRequest), drawAfter) : await drawAfter();
   job?.progress(0.95, 'drawing the grid');
-  const picture = await beforeAfter(before.images, after.images, [styleDelta ? 'before edit' : 'before', label(rec.prompt)]);
+  const labels: [string, string] = [styleDelta ? 'before edit' : 'before', label(rec.prompt)];
+  const picture = rec.large
+    ? await grid([before.images, after.images], { rowLabels: labels, cell: largeCell(engine.manifest.resolution) })
+    : await beforeAfter(before.images, after.images, labels);
   return encodePng(picture);
 }
 
@@ -109,19 +131,19 @@ export function resultInfoText(rec: ResultRecord, engine?: Engine): string {
 export function resultText(rec: ResultRecord, note?: string, engine?: Engine): string {
   const what =
     rec.kind === 'edit' ? 'Edit' : rec.kind === 'stylize' ? 'Stylized' : rec.kind === 'blend' ? 'Blend' : 'Domain';
-  const seeds = rec.ws || !rec.seeds.length ? '' : ` · seeds ${rec.seeds[0]}–${rec.seeds[rec.seeds.length - 1]}`;
+  const seeds = rec.ws || !rec.seeds.length ? '' : rec.seeds.length === 1 ? ` · seed ${rec.seeds[0]}` : ` · seeds ${rec.seeds[0]}–${rec.seeds[rec.seeds.length - 1]}`;
   const lines = [`**${what}:** ${rec.prompt}`, `strength ${rec.strength}${seeds} · result \`${rec.id}\` · by <@${rec.ownerId}>`];
   if (note) lines.push(note);
   if (engine?.manifest.randomWeights) lines.push(`⚠️ pack \`${rec.pack}\` has random weights: these pictures are abstract and do not follow the prompt.`);
   return lines.join('\n');
 }
 
-export function resultButtons(rec: ResultRecord, tally: VoteTally): ButtonSpec[][] {
-  const id = (action: string, ...args: string[]) => makeId(RESULT_COMMAND, action, rec.id, ...args);
+export function resultButtons(rec: ResultRecord, tally: VoteTally, samples = rec.seeds.length): ButtonSpec[][] {
+  const id = (action: string, ...args: Array<string | number>) => makeId(RESULT_COMMAND, action, rec.id, ...args);
   const first: ButtonSpec[] = [];
   // a photo result re-renders from its inverted W+ (no other samples); one without either only has save, votes, delete
-  const renderable = Boolean(rec.ws) || rec.seeds.length > 0;
-  if (!rec.ws && renderable) first.push({ id: id('more'), label: 'More samples', emoji: '🎲' });
+  const renderable = Boolean(rec.ws) || Boolean(rec.z) || rec.seeds.length > 0;
+  if (!rec.ws && !rec.z && renderable) first.push({ id: id('more'), label: 'More samples', emoji: '🎲' });
   if (renderable)
     first.push(
       { id: id('str', 'down'), label: 'Strength −', disabled: rec.strength <= 0 },
@@ -135,7 +157,27 @@ export function resultButtons(rec: ResultRecord, tally: VoteTally): ButtonSpec[]
     { id: id('info'), label: 'Info', emoji: 'ℹ️' },
     { id: id('delete'), label: 'Delete', emoji: '🗑️', style: 'danger' },
   ];
-  return first.length ? [first, votes] : [votes];
+  // a text prompt can be re-opened in a form (remix); a photo's cannot
+  if (rec.kind === 'adapt') votes.splice(2, 0, { id: id('remix'), label: 'Remix', emoji: '🎨' });
+  const rows = first.length ? [first, votes] : [votes];
+  return [...rows, ...perSampleRows(rec, samples, id)];
+}
+
+/** Variations (V), a larger render (U) and "use as reference" (R) of one sample: Midjourney's grid buttons. */
+function perSampleRows(rec: ResultRecord, samples: number, id: (action: string, ...args: Array<string | number>) => string): ButtonSpec[][] {
+  if (rec.ws || samples < 1) return [];
+  if (samples === 1 || rec.large) {
+    return [
+      [
+        { id: id('vary', 0), label: 'Variations', emoji: '🔀' },
+        ...(rec.large ? [] : [{ id: id('big', 0), label: 'Larger', emoji: '🔍' }]),
+        { id: id('ref', 0), label: 'Use as reference', emoji: '🖼️' },
+      ],
+    ];
+  }
+  const n = Math.min(samples, PER_SAMPLE_MAX);
+  const row = (action: string, letter: string) => Array.from({ length: n }, (_, i) => ({ id: id(action, i), label: `${letter}${i + 1}` }));
+  return [row('vary', 'V'), row('big', 'U'), row('ref', 'R')];
 }
 
 /** The result as a message, its picture attached (omit the picture for edits that only change text or tallies). */
@@ -145,6 +187,6 @@ export async function resultMessage(services: BotServices, rec: ResultRecord, pn
   return {
     text: resultText(rec, note, engine),
     files: png ? [{ name: `domainshift-${rec.id}.png`, data: describedPng(png, rec, engine), contentType: 'image/png', description: `before and after: ${rec.prompt}` }] : undefined,
-    buttons: resultButtons(rec, tally),
+    buttons: resultButtons(rec, tally, engine ? sampleCount(rec, engine.manifest.latentDim) : rec.seeds.length),
   };
 }

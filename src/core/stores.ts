@@ -29,6 +29,10 @@ export interface ResultRecord {
   styleDelta?: string;
   /** base64 float32 W+ of an inverted photo (stylize), so that it can be edited later */
   ws?: string;
+  /** base64 float32 z latents [n, latentDim] of samples made from no seed of their own (variations of a sample) */
+  z?: string;
+  /** one sample drawn large (the per-sample "larger" action) */
+  large?: boolean;
   nadaDomain?: string;
   /** the posted message holding the result, to delete it */
   messageId?: string;

@@ -12,7 +12,7 @@ import { f32, ort, runF32 } from './session.js';
 import type { Progress } from './styleclip.js';
 import { DEFAULT_DISENTANGLEMENT, DEFAULT_RELEVANCE_MAX_PASSES, StyleClipPack } from './styleclip-pack.js';
 import { stylizePhoto } from './faces/stylize.js';
-import type { DomainScores, DomainVector, Engine, GenerateRequest, GenerateResult, InvertResult, RgbImage, SampleSource, StageTimes, StylizeResult, WPlus } from './types.js';
+import type { DomainScores, DomainVector, EditDirection, EditRequest, Engine, GenerateRequest, GenerateResult, InvertResult, RgbImage, SampleSource, StageTimes, StylizeResult, WPlus } from './types.js';
 
 /** Most samples one request may ask for (they run as one batch). */
 export const MAX_SAMPLES = 64;
@@ -41,7 +41,7 @@ export class OnnxEngine implements Engine {
   constructor(
     private readonly pack: LoadedPack,
     private readonly onClose: () => Promise<void>,
-    private readonly options: EngineOptions = {},
+    options: EngineOptions = {},
   ) {
     this.manifest = pack.manifest;
     this.packDir = pack.dir;
@@ -258,12 +258,7 @@ export class OnnxEngine implements Engine {
     return { relevance: await this.styleclip.styleRelevance({ samples, force, progress }), cached: false };
   }
 
-  async editDirection(req: { target: string; neutral?: string; strength: number; disentanglement?: number }): Promise<Float32Array> {
-    return (await this.editDirectionWithInfo(req)).delta;
-  }
-
-  /** editDirection plus how many style channels the edit moves (0: nothing passed the disentanglement threshold). */
-  async editDirectionWithInfo(req: { target: string; neutral?: string; strength: number; disentanglement?: number }): Promise<{ delta: Float32Array; channels: number }> {
+  async editDirection(req: EditRequest): Promise<EditDirection> {
     return this.styleclip.editDirection(req);
   }
 

@@ -1,4 +1,5 @@
-// The engine's public entry: openPack() and the types the rest of the product uses.
+// The engine's public entry: openPack() and the types the rest of the product uses. The product sees the Engine
+// interface only; openOnnxPack() hands the tools that measure the engine's insides (CLI relevance, benches) the class.
 import path from 'node:path';
 import { OnnxEngine, type EngineOptions } from './engine.js';
 import { loadPack, releasePack, type LoadedPack } from './loaded-pack.js';
@@ -20,7 +21,13 @@ export interface OpenPackOptions extends EngineOptions {
 // handle closes.
 const cache = new Map<string, { pack: Promise<LoadedPack>; handles: number }>();
 
-export async function openPack(dir: string, opts: OpenPackOptions = {}): Promise<Engine & OnnxEngine> {
+/** A pack's engine, as the product uses it. */
+export function openPack(dir: string, opts: OpenPackOptions = {}): Promise<Engine> {
+  return openOnnxPack(dir, opts);
+}
+
+/** The same engine with its internals (stage timings, StyleCLIP relevance), for the CLI and benches. */
+export async function openOnnxPack(dir: string, opts: OpenPackOptions = {}): Promise<OnnxEngine> {
   const key = `${path.resolve(dir)}|${opts.provider ?? 'auto'}|${opts.threads ?? 0}|${opts.spinning ?? 'default'}|${opts.cudaDevice ?? 0}`;
   let entry = cache.get(key);
   if (!entry) {

@@ -9,7 +9,7 @@ import {
   RELEVANCE_CACHE, saveCached, STATS_CACHE, STATS_SEED, statsFromSums, type StyleStats,
 } from './styleclip.js';
 import { templated } from './styleclip-templates.js';
-import type { RgbImage } from './types.js';
+import type { EditDirection, EditRequest, RgbImage } from './types.js';
 
 export const DEFAULT_DISENTANGLEMENT = 0.1;
 /** Most synthesis + CLIP passes an /edit may spend computing relevance on demand (more: `domainshift pack relevance`). */
@@ -180,7 +180,7 @@ export class StyleClipPack {
     return meanDirection(await this.host.embedText(templated(text.trim())));
   }
 
-  async editDirection(req: { target: string; neutral?: string; strength: number; disentanglement?: number }): Promise<{ delta: Float32Array; channels: number }> {
+  async editDirection(req: EditRequest): Promise<EditDirection> {
     requireFinite('strength', req.strength, -20, 20);
     requireFinite('disentanglement', req.disentanglement, 0, 1);
     if (typeof req.target !== 'string' || !req.target.trim()) throw new EngineInputError('text must not be empty');

@@ -21,5 +21,5 @@ export async function stylizeCenterCrop(engine: Engine, req: StylizeRequest): Pr
   const before = inverted.aligned[0];
   const after = images[0];
   const composite = await resizeRgb(after, Math.max(after.width, before.width), Math.max(after.height, before.height));
-  return { composite, faces: [{ before, after, identity: null, box }] };
+  return { composite, faces: [{ before, after, identity: null, box, ws: inverted.ws }] };
 }

@@ -58,6 +58,23 @@ export interface StageTimes {
   [stage: string]: number; // milliseconds
 }
 
+export interface EditRequest {
+  target: string;
+  /** default: the pack's neutral description */
+  neutral?: string;
+  /** α of α·σ_c·r_c/max|r| */
+  strength: number;
+  /** β: channels with |r_c| below it stay still */
+  disentanglement?: number;
+}
+
+export interface EditDirection {
+  /** the style-space offset [styleDim] */
+  delta: Float32Array;
+  /** how many style channels it moves (0: nothing passed the disentanglement threshold) */
+  channels: number;
+}
+
 export interface StylizeRequest {
   /** the photo, encoded (PNG, JPEG, WebP…) */
   image: Buffer;
@@ -77,6 +94,10 @@ export interface StylizedFace {
   identity: number | null;
   /** the face's box in the original photo */
   box: { x: number; y: number; width: number; height: number };
+  /** this face's W+ [numWs, latentDim] as the encoder gave it, so the result can be re-rendered and edited later */
+  ws: WPlus;
+  /** why `identity` is null, when it is ("no face found in the aligned input crop") */
+  identityNote?: string;
 }
 
 export interface StylizeResult {
@@ -108,8 +129,8 @@ export interface Engine {
   /** e4e inversion of (already aligned) pictures */
   invert(images: Array<Buffer | RgbImage>): Promise<InvertResult>;
 
-  /** StyleCLIP global direction: a style-space offset [styleDim] for "neutral → target" text */
-  editDirection(req: { target: string; neutral?: string; strength: number; disentanglement?: number }): Promise<Float32Array>;
+  /** StyleCLIP global direction: a style-space offset for "neutral → target" text, and how many channels it moves */
+  editDirection(req: EditRequest): Promise<EditDirection>;
 
   /**
    * A photo re-drawn in a domain (issue 6): faces detected and FFHQ-aligned (or the pack's centre crop when

@@ -77,7 +77,7 @@ export async function runWorldEvaluation(
     }
     const edits: EditRow[] = [];
     for (const edit of opts.edits === false ? [] : EDITS) {
-      const delta = await engine.editDirection({ target: edit.text, strength: opts.editStrength ?? 1 });
+      const { delta } = await engine.editDirection({ target: edit.text, strength: opts.editStrength ?? 1 });
       const after = (await engine.generate({ samples: { ws: base.ws, n }, styleDelta: delta })).images;
       const verdicts = await judge.judge(after);
       const without = [...Array(n).keys()].filter((i) => !before[edit.attribute][i]);

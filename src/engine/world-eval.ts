@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { EngineInputError } from './errors.js';
 import { readNpy, readNpyF32 } from './npy.js';
 import { f32, openSession, runF32 } from './session.js';
-import type { Engine, RgbImage } from './types.js';
+import type { RgbImage } from './types.js';
 
 const EvalSetSchema = z.object({
   count: z.number().int().positive(),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineInputError, ImageInputError, openPack, type OnnxEngine } from '../../src/engine/index.js';
+import { EngineInputError, ImageInputError, openOnnxPack, type OnnxEngine } from '../../src/engine/index.js';
 import { stylizeCenterCrop } from '../../src/engine/stylize-crop.js';
 import type { RgbImage } from '../../src/engine/types.js';
 import { tinyPack } from '../parity/packs.js';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   // a private copy: the StyleCLIP relevance cache is written beside the pack
   packCopy = await mkdtemp(path.join(tmpdir(), 'engine-'));
   await cp(tinyPack(), packCopy, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) && !src.includes('styleclip_relevance') });
-  engine = await openPack(packCopy, { provider: 'cpu', threads: 1, relevanceSamples: 1 });
+  engine = await openOnnxPack(packCopy, { provider: 'cpu', threads: 1, relevanceSamples: 1 });
 });
 afterAll(async () => {
   await engine?.close();
@@ -133,7 +133,7 @@ describe('domains', () => {
 
 describe('StyleCLIP edit', () => {
   it('uses the pack\'s relevance and σ, and the edit changes the image', async () => {
-    const delta = await engine.editDirection({ target: 'smiling', strength: 3, disentanglement: 0 });
+    const { delta } = await engine.editDirection({ target: 'smiling', strength: 3, disentanglement: 0 });
     expect(delta.length).toBe(engine.manifest.styleDim);
     expect(delta.some((v) => v !== 0)).toBe(true);
     const samples = { seeds: [4, 5] };
@@ -141,10 +141,10 @@ describe('StyleCLIP edit', () => {
     const after = await engine.generate({ samples, styleDelta: delta });
     expect(meanAbs(before.images, after.images)).toBeGreaterThan(1);
     // a strict threshold moves fewer channels; an impossible one moves none
-    const loose = await engine.editDirectionWithInfo({ target: 'smiling', strength: 3, disentanglement: 0 });
-    const strict = await engine.editDirectionWithInfo({ target: 'smiling', strength: 3, disentanglement: 0.3 });
+    const loose = await engine.editDirection({ target: 'smiling', strength: 3, disentanglement: 0 });
+    const strict = await engine.editDirection({ target: 'smiling', strength: 3, disentanglement: 0.3 });
     expect(strict.channels).toBeLessThan(loose.channels);
-    expect((await engine.editDirectionWithInfo({ target: 'smiling', strength: 3, disentanglement: 1 })).channels).toBeLessThanOrEqual(1);
+    expect((await engine.editDirection({ target: 'smiling', strength: 3, disentanglement: 1 })).channels).toBeLessThanOrEqual(1);
     await expect(engine.editDirection({ target: 'smiling', strength: 3, disentanglement: 2 })).rejects.toThrow(/disentanglement/);
     await expect(engine.editDirection({ target: '  ', strength: 3 })).rejects.toThrow(/must not be empty/);
   });
@@ -153,7 +153,7 @@ describe('StyleCLIP edit', () => {
 describe('StyleCLIP relevance on demand', () => {
   it('refuses past the budget with a hint, then computes (official recipe), caches beside the pack and edits', async () => {
     const dir = await packWithoutRelevance(tinyPack(), { channels: 6 });
-    const tight = await openPack(dir, { provider: 'cpu', threads: 1, relevanceSamples: 2, relevanceMaxPasses: 10 });
+    const tight = await openOnnxPack(dir, { provider: 'cpu', threads: 1, relevanceSamples: 2, relevanceMaxPasses: 10 });
     try {
       await expect(tight.editDirection({ target: 'smiling', strength: 1 })).rejects.toThrow(/domainshift pack relevance/);
       const seen: number[] = [];
@@ -166,7 +166,7 @@ describe('StyleCLIP relevance on demand', () => {
       expect(first.relevance.subarray(6 * E).every((v) => v === 0)).toBe(true); // uncovered channels: zero rows
       expect(await readdir(dir)).toContain('styleclip_relevance.bin');
       expect((await tight.computeStyleRelevance(2)).cached).toBe(true);
-      const delta = await tight.editDirection({ target: 'smiling', strength: 1, disentanglement: 0 });
+      const { delta } = await tight.editDirection({ target: 'smiling', strength: 1, disentanglement: 0 });
       expect(delta.some((v) => v !== 0)).toBe(true);
       expect(delta.subarray(6).every((v) => v === 0)).toBe(true);
     } finally {
@@ -181,7 +181,7 @@ describe('StyleCLIP relevance on demand', () => {
     delete raw.files.styles;
     delete raw.styleclip;
     await writeFile(path.join(dir, 'pack.json'), JSON.stringify(raw));
-    const old = await openPack(dir, { provider: 'cpu', threads: 1, relevanceSamples: 1 });
+    const old = await openOnnxPack(dir, { provider: 'cpu', threads: 1, relevanceSamples: 1 });
     try {
       await expect(old.editDirection({ target: 'smiling', strength: 1 })).rejects.toThrow(/predates styles.onnx/);
     } finally {
@@ -190,9 +190,9 @@ describe('StyleCLIP relevance on demand', () => {
     await cp(path.join(tinyPack(), 'style_relevance.bin'), path.join(dir, 'style_relevance.bin'));
     raw.files.styleRelevance = engine.manifest.files.styleRelevance;
     await writeFile(path.join(dir, 'pack.json'), JSON.stringify(raw));
-    const withRelevance = await openPack(dir, { provider: 'cpu', threads: 1 });
+    const withRelevance = await openOnnxPack(dir, { provider: 'cpu', threads: 1 });
     try {
-      const delta = await withRelevance.editDirection({ target: 'smiling', strength: 1.5, disentanglement: 0 });
+      const { delta } = await withRelevance.editDirection({ target: 'smiling', strength: 1.5, disentanglement: 0 });
       expect(Math.max(...delta.map(Math.abs))).toBeCloseTo(1.5, 5);
     } finally {
       await withRelevance.close();
@@ -248,9 +248,9 @@ describe('photos', () => {
 
 describe('pack cache', () => {
   it('shares one loaded pack between handles; closing one leaves the other working', async () => {
-    const other = await openPack(packCopy, { provider: 'cpu', threads: 1 });
+    const other = await openOnnxPack(packCopy, { provider: 'cpu', threads: 1 });
     const t0 = performance.now();
-    const third = await openPack(packCopy, { provider: 'cpu', threads: 1 });
+    const third = await openOnnxPack(packCopy, { provider: 'cpu', threads: 1 });
     expect(performance.now() - t0).toBeLessThan(50); // no second load
     await third.close();
     expect((await other.generate({ samples: { seeds: [1] } })).images).toHaveLength(1);

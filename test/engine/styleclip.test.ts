@@ -3,7 +3,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPack, type OnnxEngine } from '../../src/engine/index.js';
+import { openOnnxPack, type OnnxEngine } from '../../src/engine/index.js';
 import { readF32File } from '../../src/engine/pack.js';
 import { templated } from '../../src/engine/styleclip-templates.js';
 import { boundary, cosine, fs3, meanStd, openOfficial, type OfficialPack, packWithoutRelevance, readWAvg } from './official-styleclip.js';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   const identity = await readF32File(hdn, official.m.files.identityDomain, official.m.domainDim);
   rows = await fs3(official, wAvg, stats, K, CHANNELS, identity);
   copy = await packWithoutRelevance(hdn, { channels: CHANNELS, dropStats: true });
-  engine = await openPack(copy, { provider: 'cpu', threads: 1, relevanceSamples: K });
+  engine = await openOnnxPack(copy, { provider: 'cpu', threads: 1, relevanceSamples: K });
 }, 240_000);
 afterAll(async () => {
   await official?.close();
@@ -65,7 +65,7 @@ describe('StyleCLIP relevance and edits against the official recipe', () => {
     const neutral = await engine.embedText(templated(official.m.defaultSource));
     for (const beta of [0, 0.2]) {
       const want = boundary(rows, stats.std, target, neutral, 2, beta);
-      const { delta } = await engine.editDirectionWithInfo({ target: 'smiling', strength: 2, disentanglement: beta });
+      const { delta } = await engine.editDirection({ target: 'smiling', strength: 2, disentanglement: beta });
       expect(cosine(delta.subarray(0, CHANNELS), want)).toBeGreaterThanOrEqual(0.99);
       // the most relevant channel (largest |Δs_c|/σ_c) moves by exactly α·σ_c, with σ_c the official one
       let top = 0;

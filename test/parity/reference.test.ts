@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPack, type OnnxEngine } from '../../src/engine/index.js';
+import { openOnnxPack, type OnnxEngine } from '../../src/engine/index.js';
 import { loadPack, releasePack, type LoadedPack } from '../../src/engine/loaded-pack.js';
 import { readNpy, readNpyF32 } from '../../src/engine/npy.js';
 import { f32, ort, runF32 } from '../../src/engine/session.js';
@@ -54,7 +54,7 @@ for (const dir of packs) {
     let engine: OnnxEngine;
     beforeAll(async () => {
       pack = await loadPack(dir, { provider: PROVIDER });
-      engine = await openPack(dir, { provider: PROVIDER });
+      engine = await openOnnxPack(dir, { provider: PROVIDER });
     });
     afterAll(async () => {
       await engine?.close();

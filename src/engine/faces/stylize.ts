@@ -12,16 +12,7 @@ import { pasteBack } from './paste.js';
 /** The input side of the identity score is measured on an aligned crop at least this large, whatever R_enc is. */
 const IDENTITY_CROP = 256;
 
-/** A stylized face with the reason its identity score is missing, when it is. */
-export interface StylizedFaceReport extends StylizedFace {
-  identityNote?: string;
-}
-
-export interface StylizeReport extends StylizeResult {
-  faces: StylizedFaceReport[];
-}
-
-export async function stylizePhoto(engine: Engine, req: StylizeRequest): Promise<StylizeReport> {
+export async function stylizePhoto(engine: Engine, req: StylizeRequest): Promise<StylizeResult> {
   const { manifest } = engine;
   if (manifest.subject !== 'faces' || manifest.encoder.alignment !== 'ffhq') return stylizeCenterCrop(engine, req);
   if (!Buffer.isBuffer(req.image)) throw new EngineInputError('stylize needs a picture file');
@@ -45,7 +36,8 @@ export async function stylizePhoto(engine: Engine, req: StylizeRequest): Promise
     images.map((image, i) => ({ image, quad: aligned[i].quad })),
   );
 
-  const results: StylizedFaceReport[] = [];
+  const wsPerFace = manifest.numWs * manifest.latentDim;
+  const results: StylizedFace[] = [];
   for (let i = 0; i < faces.length; i++) {
     const inputCrop = R >= IDENTITY_CROP ? aligned[i].image : (await alignFace(photo, faces[i].landmarks, IDENTITY_CROP)).image;
     const inputFace = await describeFace(inputCrop);
@@ -59,6 +51,7 @@ export async function stylizePhoto(engine: Engine, req: StylizeRequest): Promise
       identity: identity.score,
       ...(identity.reason ? { identityNote: identity.reason } : {}),
       box: { x: Math.round(x), y: Math.round(y), width: Math.round(width), height: Math.round(height) },
+      ws: inverted.ws.slice(i * wsPerFace, (i + 1) * wsPerFace),
     });
   }
   return { composite, faces: results };

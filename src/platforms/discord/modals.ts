@@ -33,6 +33,7 @@ function fieldLabel(field: ModalField): LabelBuilder {
         .setRequired(required)
         .setMaxLength(Math.min(field.maxLength ?? TEXT_MAX, TEXT_MAX));
       if (field.placeholder) input.setPlaceholder(clip(field.placeholder, 100));
+      if (field.value) input.setValue(clip(field.value, Math.min(field.maxLength ?? TEXT_MAX, TEXT_MAX)));
       return label.setTextInputComponent(input);
     }
     case 'select': {

@@ -11,14 +11,21 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import type { ModalSpec, OutgoingMessage, PostedMessage } from '../../core/platform.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../../core/log.js';
 import { buildModal } from './modals.js';
 import { editBody, messageBody, messageFlags } from './outgoing.js';
-import { ThrottledEditor } from './throttle.js';
+import { EditThrottle } from '../../core/throttle.js';
 import { fitFilesForUpload } from '../../core/pictures.js';
 
 /** Discord's upload limit for a server without boosts, when an interaction does not state its own */
 export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
+
+/** The message with its files fitted under `limit` bytes each; what was changed is said under the text. */
+export async function fittedForUpload(msg: OutgoingMessage, limit: number): Promise<OutgoingMessage> {
+  if (!msg.files?.length) return msg;
+  const { files, notes } = await fitFilesForUpload(msg.files, limit);
+  return notes.length ? { ...msg, files, text: `${msg.text}\n${notes.map((n) => `*${n}*`).join('\n')}` } : msg;
+}
 
 /** Interaction tokens live 15 minutes; stop using one a little before, so a slow upload does not straddle it. */
 export const TOKEN_LIFETIME_MS = 15 * 60_000 - 30_000;
@@ -48,7 +55,7 @@ export class InteractionResponder {
   private graceTimer: NodeJS.Timeout | undefined;
   /** whether the deferred reply (@original) has been filled; later replies are follow-ups */
   private originalFilled = false;
-  private readonly editors = new Map<string, ThrottledEditor<OutgoingMessage>>();
+  private readonly editors = new Map<string, EditThrottle>();
 
   constructor(
     private readonly interaction: RepliableInteraction,
@@ -120,10 +127,7 @@ export class InteractionResponder {
    * 10 MiB, more on boosted servers); what was changed is said under the text.
    */
   private async fitted(msg: OutgoingMessage): Promise<OutgoingMessage> {
-    if (!msg.files?.length) return msg;
-    const limit = this.interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT;
-    const { files, notes } = await fitFilesForUpload(msg.files, limit);
-    return notes.length ? { ...msg, files, text: `${msg.text}\n${notes.map((n) => `*${n}*`).join('\n')}` } : msg;
+    return fittedForUpload(msg, this.interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT);
   }
 
   async reply(original: OutgoingMessage): Promise<PostedMessage> {
@@ -148,7 +152,7 @@ export class InteractionResponder {
       this.state = 'deferred';
       this.originalFilled = true;
       const message = response.resource?.message;
-      return this.webhookMessage('@original', message?.id ?? i.id, message?.channelId ?? i.channelId);
+      return this.webhookMessage('@original', message?.id ?? i.id, message?.channelId ?? i.channelId, true, !msg.private);
     }
     if (this.state === 'deferred' && !this.originalFilled) {
       if (!msg.private) {
@@ -165,7 +169,7 @@ export class InteractionResponder {
       this.originalFilled = true;
     }
     const message = await i.followUp({ ...body, flags: messageFlags(msg) });
-    return this.webhookMessage(message.id, message.id, message.channelId);
+    return this.webhookMessage(message.id, message.id, message.channelId, true, !msg.private);
   }
 
   /** the message a button sits on; after deferUpdate, @original is that message */
@@ -174,10 +178,10 @@ export class InteractionResponder {
   }
 
   /** one throttle per message; `justSent`: the message was written a moment ago (its creation) */
-  private editor(key: string, justSent: boolean, send: (msg: OutgoingMessage) => Promise<void>): ThrottledEditor<OutgoingMessage> {
+  private editor(key: string, justSent: boolean, send: (msg: OutgoingMessage) => Promise<void>): EditThrottle {
     let editor = this.editors.get(key);
     if (!editor) {
-      editor = new ThrottledEditor(send, this.options.editIntervalMs);
+      editor = new EditThrottle(send, this.options.editIntervalMs);
       if (justSent) editor.markSent();
       this.editors.set(key, editor);
     }
@@ -185,7 +189,7 @@ export class InteractionResponder {
   }
 
   /** a message reachable through the interaction webhook, and through the channel once the token is gone */
-  private webhookMessage(ref: string, id: string, channelId: string | null, justSent = true): PostedMessage {
+  private webhookMessage(ref: string, id: string, channelId: string | null, justSent = true, reopenable = true): PostedMessage {
     const i = this.interaction;
     const viaChannel = () => this.channelMessages(channelId);
     const editor = this.editor(ref, justSent, async (original) => {
@@ -204,9 +208,11 @@ export class InteractionResponder {
     });
     return {
       id,
+      // another front end edits a public message through the channel (reopen.ts); an ephemeral one it cannot
+      handle: reopenable && channelId ? { platform: 'discord', channelId, messageId: id } : undefined,
       edit: (msg) => editor.edit(msg),
       delete: async () => {
-        editor.cancel();
+        editor.close();
         await this.acknowledgeLazily();
         if (this.state !== 'dead' && !this.tokenExpired()) {
           try {
@@ -247,9 +253,10 @@ export class InteractionResponder {
     });
     return {
       id: message.id,
+      handle: msg.private ? undefined : { platform: 'discord', channelId: message.channelId, messageId: message.id },
       edit: (next) => editor.edit(next),
       delete: async () => {
-        editor.cancel();
+        editor.close();
         await message.delete();
       },
     };

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineInputError } from '../../../src/engine/errors.js';
 import { alignFace, quadBounds } from '../../../src/engine/faces/align.js';
 import { decodePhoto, detectFaces } from '../../../src/engine/faces/detector.js';
-import { stylizePhoto, type StylizeReport } from '../../../src/engine/faces/stylize.js';
+import { stylizePhoto } from '../../../src/engine/faces/stylize.js';
 import { openPack } from '../../../src/engine/index.js';
 import type { DomainVector, Engine } from '../../../src/engine/types.js';
 import { tinyPack } from '../../parity/packs.js';
@@ -34,7 +34,7 @@ afterAll(async () => {
 describe('stylizing a photo of people', () => {
   it('re-renders the two largest faces and pastes them back, touching nothing else', async () => {
     const image = samplePhoto(1);
-    const res = (await engine.stylize({ image, domain, maxFaces: 2 })) as StylizeReport;
+    const res = await engine.stylize({ image, domain, maxFaces: 2 });
     const photo = await decodePhoto(image);
     expect([res.composite.width, res.composite.height]).toEqual([photo.width, photo.height]);
     expect(res.faces).toHaveLength(2);
@@ -49,7 +49,11 @@ describe('stylizing a photo of people', () => {
       // random weights draw no face the detector finds: the score is taken at the input face's place, and says so
       expect(face.identity).toBeGreaterThanOrEqual(-1);
       expect(face.identity).toBeLessThan(0.95);
-      expect((face as { identityNote?: string }).identityNote).toBe(MEASURED_AT_INPUT_FACE);
+      expect(face.identityNote).toBe(MEASURED_AT_INPUT_FACE);
+      // the face's W+ is the encoder's on the crop it saw: what a re-render or /edit starts from, with no second run
+      expect(face.ws.length).toBe(engine.manifest.numWs * engine.manifest.latentDim);
+      const again = (await engine.invert([face.before])).ws;
+      expect(Math.max(...face.ws.map((v, k) => Math.abs(v - again[k])))).toBeLessThan(1e-3);
       bounds.push(quadBounds((await alignFace(photo, detected[i].landmarks, 16)).quad, photo.width, photo.height)!);
     }
     let changedOutside = 0;

@@ -1,7 +1,7 @@
 // The engine in worker threads: the same pictures and vectors as in the caller's thread, errors that keep their
 // meaning, calls spread over the threads, and a thread that dies is replaced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPack, type OnnxEngine } from '../../../src/engine/index.js';
+import { openOnnxPack, type OnnxEngine } from '../../../src/engine/index.js';
 import { ThreadedEngine } from '../../../src/engine/threads/threaded-engine.js';
 import { userMessageOf } from '../../../src/core/errors.js';
 import { tinyPack } from '../../parity/packs.js';
@@ -9,7 +9,7 @@ import { tinyPack } from '../../parity/packs.js';
 let local: OnnxEngine;
 let threaded: ThreadedEngine;
 beforeAll(async () => {
-  local = await openPack(tinyPack(), { provider: 'cpu', threads: 1 });
+  local = await openOnnxPack(tinyPack(), { provider: 'cpu', threads: 1 });
   threaded = await ThreadedEngine.open(tinyPack(), { provider: 'cpu', threads: 1, verifyHashes: true });
 });
 afterAll(async () => {

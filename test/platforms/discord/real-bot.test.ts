@@ -1,48 +1,32 @@
 // The whole product behind Discord: the real createBot with the real engine on the tiny fixture pack and a
 // real SQLite store, driven through the real discord.js client by a loopback Discord.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBot } from '../../../src/core/bot.js';
-import { allCommands } from '../../../commands/index.js';
-import { assembleServices, type BotServices } from '../../../src/core/services.js';
-import { Stores } from '../../../src/core/stores.js';
-import { openPack } from '../../../src/engine/index.js';
+import type { BotServices } from '../../../src/core/services.js';
 import { readTextChunks } from '../../../src/core/png-text.js';
 import { GUILD_ID, type FakeDiscord, type RecordedRequest } from './fake-discord.js';
-import { startHarness, type Harness } from './harness.js';
+import type { Harness } from './harness.js';
 import { MANAGE_GUILD, attachmentJSON, autocomplete, buttonPress, messageCommand, messageJSON, modalSubmit, slashCommand } from './payloads.js';
+import { PHOTO, customIds, patchesOf, startRealBot, type RealDiscordBot } from './real-setup.js';
 
-const TINY_PACK = join(import.meta.dirname, '..', '..', 'fixtures', 'packs', 'tiny');
-const PHOTO = join(import.meta.dirname, '..', '..', '..', 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg');
 const EDIT_INTERVAL_MS = 250;
 
-let dir: string;
+let real: RealDiscordBot;
 let services: BotServices;
 let h: Harness;
 let discord: FakeDiscord;
-const serviceLog: string[] = [];
+let serviceLog: string[];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ds-discord-'));
-  const stores = await Stores.open(`sqlite://${join(dir, 'bot.sqlite')}`);
-  const log = { info: (m: string) => serviceLog.push(m), error: (m: string, e?: unknown) => serviceLog.push(`${m} ${String(e)}`) };
-  // the operator's ceilings (MAX_JOBS_PER_USER / _SERVER at their defaults) below the server defaults of 3 and 10
-  services = assembleServices({ engines: [await openPack(TINY_PACK)], stores, log, limits: { maxJobsPerUser: 2, maxJobsPerServer: 8 } });
-  h = await startHarness(createBot(services, allCommands()), { editIntervalMs: EDIT_INTERVAL_MS });
+  real = await startRealBot(EDIT_INTERVAL_MS);
+  ({ h, services, serviceLog } = real);
   discord = h.discord;
 });
 
 afterAll(async () => {
-  await h?.stop();
-  await services?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await real?.stop();
 });
-
-const patchesOf = (sent: RecordedRequest[]) => sent.filter((r) => r.method === 'PATCH' && r.path.endsWith('/messages/@original'));
-const customIds = (r: RecordedRequest): string[] => (r.body.components ?? []).flatMap((row: any) => row.components.map((c: any) => c.custom_id));
 
 describe('/adapt on Discord with the real bot', () => {
   let final: RecordedRequest;

@@ -69,6 +69,8 @@ describe('playground defects', () => {
 
     await page.$eval('#messages', (l) => l.scrollTo(0, 0));
     await expect.poll(() => page.evaluate(() => window.scrollY + document.getElementById('messages')!.scrollTop)).toBe(0);
+    // the page hears of the user's scroll at the next frame: only then is it "scrolled up"
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await api(playground, '/api/command', { text: '/adapt target: second' });
     // (a lazy picture out of sight does not load: the grid is there, the channel did not move to it)
     await expect.poll(() => page.locator('#messages img[alt$=" grid"]').count()).toBe(2);

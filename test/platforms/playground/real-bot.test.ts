@@ -66,6 +66,19 @@ describe('playground with the real bot', () => {
     await expect.poll(() => up.textContent(), { timeout: 20_000 }).toMatch(/1$/);
   });
 
+  it('U2 posts sample 2 larger; Remix opens the prompt prefilled in the form', async () => {
+    const grid = page.locator('#messages .message.from-bot', { hasText: 'seeds' }).first();
+    const pictures = await page.locator('#messages .message.from-bot .files img').count();
+    await grid.locator('button.bot-button', { hasText: /^U2$/ }).click();
+    await expect.poll(() => page.locator('#messages .message.from-bot .files img').count(), { timeout: 60_000 }).toBe(pictures + 1);
+    const large = page.locator('#messages .message.from-bot .files img').last();
+    await expect.poll(() => naturalWidth(large), { timeout: 20_000 }).toBeGreaterThanOrEqual(512);
+    await grid.locator('button.bot-button', { hasText: 'Remix' }).click();
+    await page.waitForSelector('#modal[open]');
+    expect(await page.inputValue('#modal input[name="prompt"]')).toBe('dog → nicolas cage');
+    await page.click('#modal-cancel');
+  });
+
   it('shows the queue position live, then each result in place of its progress message', async () => {
     const seen = new Set<string>();
     await page.exposeFunction('recordBotText', (t: string) => seen.add(t));

@@ -172,6 +172,38 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     return answer.errors!;
   }
 
+  it('U1 posts sample 1 alone and larger in the thread; Remix opens the prompt prefilled and runs the changed one', async () => {
+    const ids = resultBlocks.flatMap((b) => b.elements ?? []).map((e) => e.action_id ?? '');
+    const parentTs = parent.result!.ts as string;
+    const uploadsBefore = h.fake.callsTo('files.completeUploadExternal').length;
+    await h.interact(blockActions(h.fake, { actionId: ids.find((id) => /^adapt:big:.+:0$/.test(id))!, messageTs: parentTs }));
+    await h.app.idle();
+    expect(errors).toEqual([]);
+    const [upload] = h.fake.callsTo('files.completeUploadExternal').slice(uploadsBefore);
+    expect(upload.args.thread_ts).toBe(parentTs);
+    const fileId = (JSON.parse(upload.args.files as string) as Array<{ id: string }>)[0].id;
+    expect((await sharp(h.fake.uploads.get(fileId)!).metadata()).height).toBeGreaterThanOrEqual(2 * 512);
+
+    await h.interact(blockActions(h.fake, { actionId: ids.find((id) => id.startsWith('adapt:remix:'))!, messageTs: parentTs }));
+    await h.app.idle();
+    const view = JSON.parse(h.fake.callsTo('views.open').at(-1)!.args.view as string) as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: Array<{ block_id: string; element: { initial_value?: string } }>;
+    };
+    expect(Object.fromEntries(view.blocks.map((b) => [b.block_id, b.element.initial_value]))).toMatchObject({ prompt: 'dog → nicolas cage', strength: '1' });
+    const field = (id: string, value: string) => ({ [id]: { [id]: { type: 'plain_text_input', value } } });
+    const submit = (prompt: string, strength: string) => viewSubmission(view.callback_id, view.private_metadata, { ...field('prompt', prompt), ...field('strength', strength) });
+    expect((await formErrors(submit('dog → a zombie', '9'))).strength).toMatch(/strength must be a number from 0 to 2/);
+    const postsBefore = h.fake.callsTo('chat.postMessage').length;
+    const res = await h.interact(submit('dog → a zombie', '0.5'));
+    await h.app.idle();
+    expect(res.text).toBe('');
+    expect(errors).toEqual([]);
+    const texts = [...h.fake.callsTo('chat.postMessage').slice(postsBefore), ...h.fake.callsTo('chat.update')].map((c) => String(c.args.text)).join('\n');
+    expect(texts).toMatch(/dog → a zombie[\s\S]*strength 0\.5/);
+  });
+
   it('Save: a bad or taken name shows beside the name field and the form stays open; a good one saves', async () => {
     const saveId = resultBlocks.flatMap((b) => b.elements ?? []).find((e) => /^adapt:save:/.test(e.action_id ?? ''))!.action_id!;
     await h.interact(blockActions(h.fake, { actionId: saveId, messageTs: parent.result!.ts as string }));
