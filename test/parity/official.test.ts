@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPack, type OnnxEngine } from '../../src/engine/index.js';
+import { openOnnxPack, type OnnxEngine } from '../../src/engine/index.js';
 import { loadPack, releasePack, type LoadedPack } from '../../src/engine/loaded-pack.js';
 import { withStrength } from '../../src/engine/domains.js';
 import { EngineInputError } from '../../src/engine/errors.js';
@@ -71,7 +71,7 @@ for (const name of ['hgc-residual', 'hgc-in-weight', 'hdn-td', 'hdn-im2im']) {
     beforeAll(async () => {
       dir = path.join(work, name);
       pack = await loadPack(dir, { provider: 'cpu' });
-      engine = await openPack(dir, { provider: 'cpu' });
+      engine = await openOnnxPack(dir, { provider: 'cpu' });
     });
     afterAll(async () => {
       await engine?.close();
@@ -116,7 +116,7 @@ describe('a pack from a generator alone (rosinality ffhq.pt, CLIP TorchScript, a
   beforeAll(async () => {
     dir = path.join(work, 'generator-only');
     pack = await loadPack(dir, { provider: 'cpu' });
-    engine = await openPack(dir, { provider: 'cpu' });
+    engine = await openOnnxPack(dir, { provider: 'cpu' });
   });
   afterAll(async () => {
     await engine?.close();
@@ -141,7 +141,7 @@ describe('a pack from a generator alone (rosinality ffhq.pt, CLIP TorchScript, a
   it('serves what needs no hypernetwork: a StyleCLIP text edit and the imported NADA domain change the pictures', async () => {
     const samples = { seeds: [1, 2] };
     const base = await engine.generate({ samples });
-    const delta = await engine.editDirection({ target: 'a pixar character', strength: 3 });
+    const { delta } = await engine.editDirection({ target: 'a pixar character', strength: 3 });
     expect(delta.length).toBe(pack.manifest.styleDim);
     const edited = await engine.generate({ samples, styleDelta: delta });
     const nada = await engine.generate({ samples, nadaDomain: 'sketch' });

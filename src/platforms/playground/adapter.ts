@@ -15,7 +15,7 @@ import type {
 import { UserError } from '../../core/platform.js';
 import { userMessageOf } from '../../core/errors.js';
 import type { Channel, ChannelMessage, StoredFile } from './channel.js';
-import { mb } from './uploads.js';
+import { megabytes as mb } from '../../core/pictures.js';
 import { parseCommandText } from './parse.js';
 
 export const BOT_AUTHOR = { id: 'domainshift', name: 'DomainShift', bot: true };
