@@ -204,7 +204,8 @@ export class InteractionResponder {
     });
     return {
       id,
-      edit: (msg) => editor.edit(msg),
+      // an edit that brings files is a job's result: it does not wait behind the progress throttle
+      edit: (msg) => editor.edit(msg, !!msg.files?.length),
       delete: async () => {
         editor.cancel();
         await this.acknowledgeLazily();
@@ -247,7 +248,7 @@ export class InteractionResponder {
     });
     return {
       id: message.id,
-      edit: (next) => editor.edit(next),
+      edit: (next) => editor.edit(next, !!next.files?.length),
       delete: async () => {
         editor.cancel();
         await message.delete();
