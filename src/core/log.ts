@@ -46,3 +46,17 @@ export function consoleLogger(sink: Pick<Console, 'log' | 'error'> = console, ba
     error: (msg, e, fields) => err.error({ ...fields, error: errorFields(e) }, redact(msg)),
   };
 }
+
+/**
+ * The same logger, also masking secrets it was handed in code rather than through the environment (a bot token
+ * passed as an option), and whatever `scrub` hides (Discord's interaction tokens in webhook paths).
+ */
+export function withSecrets(base: Logger, secrets: string[], scrub: (text: string) => string = (t) => t): Logger {
+  const hidden = secrets.filter((s) => s.length >= 8);
+  const clean = (text: string) => scrub(hidden.reduce((out, s) => out.split(s).join('[redacted]'), text));
+  return {
+    info: (m, fields) => base.info(clean(m), fields),
+    error: (m, err, fields) =>
+      base.error(clean(m), err instanceof Error ? Object.assign(new Error(clean(err.message)), { name: err.name, stack: err.stack && clean(err.stack) }) : err, fields),
+  };
+}

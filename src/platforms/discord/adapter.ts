@@ -6,9 +6,9 @@ import { UserError, type Bot, type CommandContext, type Invocation } from '../..
 import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
 import { defaultAttachmentPolicy, type AttachmentPolicy } from './attachments.js';
 import { actorOf, findSpec, messageInvocation, placeOf, slashInvocation } from './invocation.js';
-import { defaultLogger, redactingLogger, type Logger } from './log.js';
+import { consoleLogger, withSecrets, type Logger } from '../../core/log.js';
 import { readModalValues } from './modals.js';
-import { describe, InteractionResponder } from './responder.js';
+import { describe, hideInteractionTokens, InteractionResponder } from './responder.js';
 
 export interface DiscordOptions {
   bot: Bot;
@@ -39,7 +39,7 @@ export interface DiscordHandle {
 }
 
 export async function startDiscord(options: DiscordOptions): Promise<DiscordHandle> {
-  const logger = redactingLogger(options.logger ?? defaultLogger, [options.token]);
+  const logger = withSecrets(options.logger ?? consoleLogger(), [options.token], hideInteractionTokens);
   const policy: AttachmentPolicy = {
     ...defaultAttachmentPolicy,
     ...options.attachments,

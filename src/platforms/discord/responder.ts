@@ -11,10 +11,10 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import type { ModalSpec, OutgoingMessage, PostedMessage } from '../../core/platform.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../../core/log.js';
 import { buildModal } from './modals.js';
 import { editBody, messageBody, messageFlags } from './outgoing.js';
-import { ThrottledEditor } from './throttle.js';
+import { EditThrottle } from '../../core/throttle.js';
 import { fitFilesForUpload } from '../../core/pictures.js';
 
 /** Discord's upload limit for a server without boosts, when an interaction does not state its own */
@@ -48,7 +48,7 @@ export class InteractionResponder {
   private graceTimer: NodeJS.Timeout | undefined;
   /** whether the deferred reply (@original) has been filled; later replies are follow-ups */
   private originalFilled = false;
-  private readonly editors = new Map<string, ThrottledEditor<OutgoingMessage>>();
+  private readonly editors = new Map<string, EditThrottle>();
 
   constructor(
     private readonly interaction: RepliableInteraction,
@@ -174,10 +174,10 @@ export class InteractionResponder {
   }
 
   /** one throttle per message; `justSent`: the message was written a moment ago (its creation) */
-  private editor(key: string, justSent: boolean, send: (msg: OutgoingMessage) => Promise<void>): ThrottledEditor<OutgoingMessage> {
+  private editor(key: string, justSent: boolean, send: (msg: OutgoingMessage) => Promise<void>): EditThrottle {
     let editor = this.editors.get(key);
     if (!editor) {
-      editor = new ThrottledEditor(send, this.options.editIntervalMs);
+      editor = new EditThrottle(send, this.options.editIntervalMs);
       if (justSent) editor.markSent();
       this.editors.set(key, editor);
     }
@@ -204,10 +204,9 @@ export class InteractionResponder {
     });
     return {
       id,
-      // an edit that brings files is a job's result: it does not wait behind the progress throttle
-      edit: (msg) => editor.edit(msg, !!msg.files?.length),
+      edit: (msg) => editor.edit(msg),
       delete: async () => {
-        editor.cancel();
+        editor.close();
         await this.acknowledgeLazily();
         if (this.state !== 'dead' && !this.tokenExpired()) {
           try {
@@ -248,9 +247,9 @@ export class InteractionResponder {
     });
     return {
       id: message.id,
-      edit: (next) => editor.edit(next, !!next.files?.length),
+      edit: (next) => editor.edit(next),
       delete: async () => {
-        editor.cancel();
+        editor.close();
         await message.delete();
       },
     };

@@ -5,7 +5,8 @@ import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Bot } from '../../core/platform.js';
 import { ActorDirectory } from './actors.js';
-import { registerEvents, type SlackLogger } from './events.js';
+import { registerEvents } from './events.js';
+import { consoleLogger, withSecrets, type Logger } from '../../core/log.js';
 import { DEFAULT_FILE_HOSTS } from './files.js';
 import { ThrottleRegistry } from './messages.js';
 
@@ -32,7 +33,7 @@ export interface SlackOptions {
   editIntervalMs?: number;
   /** retries of a failed Web API call (default 2; Slack's client would otherwise retry for half an hour) */
   apiRetries?: number;
-  logger?: SlackLogger;
+  logger?: Logger;
 }
 
 export interface SlackApp {
@@ -45,13 +46,8 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
-const consoleSlackLogger: SlackLogger = {
-  info: (msg) => console.log(`[domainshift] ${msg}`),
-  error: (msg, err) => console.error(`[domainshift] ${msg}${err instanceof Error ? `: ${err.message}` : ''}`),
-};
-
 /** Bolt's logger interface over ours; Bolt's debug output (request dumps) is dropped. */
-function boltLogger(logger: SlackLogger): BoltLogger {
+function boltLogger(logger: Logger): BoltLogger {
   let level = LogLevel.INFO;
   return {
     debug: () => {},
@@ -72,7 +68,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackApp> {
   if (mode === 'socket' && !opts.appToken) throw new Error('Slack Socket Mode needs an app-level token (SLACK_APP_TOKEN, xapp-…)');
   if (mode === 'http' && !opts.signingSecret) throw new Error('Slack over HTTP needs the signing secret (SLACK_SIGNING_SECRET)');
 
-  const logger = opts.logger ?? consoleSlackLogger;
+  const logger = withSecrets(opts.logger ?? consoleLogger(), [opts.token, opts.appToken ?? '', opts.signingSecret ?? '']);
   const clientOptions = {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
     retryConfig: { retries: opts.apiRetries ?? 2, factor: 2, minTimeout: 500, maxTimeout: 5000 },

@@ -4,6 +4,7 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
 import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import {
   checkField,
   FieldError,
@@ -24,18 +25,13 @@ import { slashInvocation } from './invocation.js';
 import { SlackConversation, type ThrottleRegistry } from './messages.js';
 import { RetryFilter } from './retries.js';
 
-export interface SlackLogger {
-  info(msg: string): void;
-  error(msg: string, err?: unknown): void;
-}
-
 export interface EventDeps {
   bot: Bot;
   client: WebClient;
   actors: ActorDirectory;
   throttles: ThrottleRegistry;
   files: FileAccess;
-  logger: SlackLogger;
+  logger: Logger;
   /** handlers still running, so that stop() and tests can wait for them */
   track(work: Promise<void>): void;
   /** drops Slack's re-deliveries of requests already being handled (default: a new filter) */

@@ -7,7 +7,7 @@ import type { RespondFn } from '@slack/bolt';
 import { UserError, type OutgoingMessage, type PostedMessage } from '../../core/platform.js';
 import { imageBlocks, messageBody, type SlackBlock } from './blocks.js';
 import { uploadFiles } from './files.js';
-import { EditThrottle } from './throttle.js';
+import { EditThrottle } from '../../core/throttle.js';
 
 /** Slack's Web API error code, when the error came from the Web API. */
 export function apiErrorCode(err: unknown): string | undefined {

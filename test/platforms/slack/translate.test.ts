@@ -4,8 +4,7 @@ import { decodeMetadata, messageBody, modalValues, modalView } from '../../../sr
 import { isAllowedHost, slackAttachment } from '../../../src/platforms/slack/files.js';
 import { slashInvocation } from '../../../src/platforms/slack/invocation.js';
 import { splitText, toMrkdwn } from '../../../src/platforms/slack/markup.js';
-import { EditThrottle } from '../../../src/platforms/slack/throttle.js';
-import type { CommandSpec, OutgoingMessage } from '../../../src/core/platform.js';
+import type { CommandSpec } from '../../../src/core/platform.js';
 
 describe('markup', () => {
   it('turns **bold**, *italic*, links into mrkdwn, escapes <>&, and leaves code alone', () => {
@@ -90,33 +89,5 @@ describe('files', () => {
   it('reports an Attachment as the file object describes it', () => {
     const a = slackAttachment({ name: 'p.jpg', mimetype: 'image/jpeg', size: 10, url_private: 'https://files.slack.com/x', original_w: 3, original_h: 4 }, { botToken: 't', fileHosts: ['files.slack.com'] });
     expect([a.name, a.contentType, a.size, a.width, a.height]).toEqual(['p.jpg', 'image/jpeg', 10, 3, 4]);
-  });
-});
-
-describe('EditThrottle', () => {
-  it('sends at most one edit per interval, always the latest, and resolves superseded edits with it', async () => {
-    const sent: Array<{ text: string; at: number; files: number }> = [];
-    const t = new EditThrottle(async (m) => void sent.push({ text: m.text, at: Date.now(), files: m.files?.length ?? 0 }), 100);
-    const file = { name: 'a.png', data: Buffer.alloc(1), contentType: 'image/png' };
-    const edits: Promise<void>[] = [];
-    const msgs: OutgoingMessage[] = [{ text: '1' }, { text: '2', files: [file] }, { text: '3' }];
-    edits.push(t.edit(msgs[0]));
-    await new Promise((r) => setTimeout(r, 10));
-    edits.push(t.edit(msgs[1]), t.edit(msgs[2]));
-    await Promise.all(edits);
-    expect(sent.map((s) => s.text)).toEqual(['1', '3']);
-    // the superseded edit's file is carried by the one delivered
-    expect(sent[1].files).toBe(1);
-    expect(sent[1].at - sent[0].at).toBeGreaterThanOrEqual(95);
-  });
-
-  it('rejects awaiting callers when the edit fails, without an unhandled rejection for the others', async () => {
-    const errors: unknown[] = [];
-    const t = new EditThrottle(async () => {
-      throw new Error('message_not_found');
-    }, 10, (e) => errors.push(e));
-    void t.edit({ text: 'fire and forget' });
-    await expect(t.edit({ text: 'awaited' })).rejects.toThrow('message_not_found');
-    expect(errors).toHaveLength(1);
   });
 });
