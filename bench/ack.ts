@@ -2,12 +2,10 @@
 // busy on Stylize and /adapt jobs, while 200 interactions (/help, one at a time) are timed from the request to
 // the HTTP ack and to the bot's answer in the channel. Prints p50/p95/p99/max and the load average beside them.
 //   npx tsx bench/ack.ts [--workers 2] [--interactions 200] [--jobs 20] [--pack models/demo]
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { startFrontEnd } from '../scripts/processes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,47 +20,19 @@ const workers = Number(args.workers);
 const interactions = Number(args.interactions);
 const jobs = Number(args.jobs);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
-const dir = await mkdtemp(path.join(tmpdir(), 'ack-bench-'));
-const port = await freePort();
-const bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-  env: {
-    ...process.env,
-    PLAYGROUND: '1',
-    PORT: String(port),
-    PACK_DIR: args.pack,
-    STORE_URL: `sqlite://${path.join(dir, 'bench.sqlite')}`,
-    RENDER_WORKERS: String(workers),
-    MAX_JOBS_PER_USER: '100',
-    MAX_JOBS_PER_SERVER: '1000',
-    DISCORD_TOKEN: '',
-    SLACK_BOT_TOKEN: '',
-  },
-  stdio: ['ignore', 'pipe', 'pipe'],
+// the whole bot in one process (no QUEUE_URL), ONNX Runtime at its default thread count
+const bot = await startFrontEnd(undefined, 'ack-bench', {
+  PLAYGROUND: '1',
+  PACK_DIR: args.pack,
+  RENDER_WORKERS: String(workers),
+  ORT_THREADS: '0',
+  MAX_JOBS_PER_USER: '100',
 });
-let botLog = '';
-bot.stderr.on('data', (d) => (botLog += d));
-const base = await new Promise<string>((resolve, reject) => {
-  bot.stdout.on('data', (d) => {
-    botLog += d;
-    const m = /DomainShift playground: (\S+)/.exec(botLog);
-    if (m) resolve(m[1]);
-  });
-  bot.on('exit', (code) => reject(new Error(`the bot exited (${code}):\n${botLog}`)));
-});
+const base = bot.base;
 
 const post = (route: string, body: unknown) =>
   fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -142,7 +112,5 @@ try {
   const p99 = quantile([...answerMs].sort((a, b) => a - b), 0.99);
   console.log(p99 < 200 ? 'p99 < 200 ms: holds' : 'p99 < 200 ms: does NOT hold');
 } finally {
-  bot.kill('SIGTERM');
-  await new Promise((r) => bot.once('exit', r));
-  await rm(dir, { recursive: true, force: true });
+  await bot.kill('SIGTERM');
 }

@@ -2,14 +2,13 @@
 // BullMQ front end in this process submitting /adapt jobs (CLIP, hypernet, two syntheses, PNG); jobs per minute
 // with 1 worker, then 2. Prints the load average beside each number: on a shared machine it moves a lot.
 //   npx tsx bench/throughput.ts [--jobs 40] [--pack models/demo] [--samples 4] [--workers 1,2]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { openPack } from '../src/engine/index.js';
 import { consoleLogger } from '../src/core/log.js';
 import { BullMQJobQueue } from '../src/core/queue/bullmq-queue.js';
 import type { RenderTask } from '../src/core/render-tasks.js';
+import { startRedis, startWorker } from '../scripts/processes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -20,33 +19,8 @@ const { values: args } = parseArgs({
   },
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const on = (d: Buffer) => {
-      out += d;
-      if (pattern.test(out)) resolve();
-    };
-    child.stdout!.on('data', on);
-    child.stderr!.on('data', on);
-    child.once('exit', (code) => reject(new Error(`exited (${code}) before ${pattern}:\n${out.slice(-2000)}`)));
-  });
-}
-
-const port = await freePort();
-const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-await waitForLine(redis, /Ready to accept connections/);
-const url = `redis://127.0.0.1:${port}`;
+const redis = await startRedis();
+const url = redis.url;
 const engine = await openPack(args.pack, { provider: 'cpu', threads: 1 });
 const log = consoleLogger({ log: () => undefined, error: (l: string) => console.error(l) });
 const queue = await BullMQJobQueue.open({ url, engines: new Map([[engine.manifest.name, engine]]), log, defaultUserCap: 1000, defaultServerCap: 1000 });
@@ -56,13 +30,8 @@ const seedsPer = Number(args.samples);
 try {
   console.log(`throughput: ${n} /adapt jobs of ${seedsPer} samples each, pack ${args.pack}, CPU`);
   for (const workers of args.workers.split(',').map(Number)) {
-    const procs = Array.from({ length: workers }, () =>
-      spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-        env: { ...process.env, QUEUE_URL: url, PACK_DIR: args.pack, RENDER_WORKERS: '1', ORT_PROVIDER: 'cpu', DISCORD_TOKEN: '', SLACK_BOT_TOKEN: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    );
-    await Promise.all(procs.map((p) => waitForLine(p, /render worker ready/)));
+    // ONNX Runtime at its default thread count, BullMQ's default 30 s lock
+    const procs = await Promise.all(Array.from({ length: workers }, (_, i) => startWorker(url, `worker-${i + 1}`, { PACK_DIR: args.pack, ORT_THREADS: '0', WORKER_LOCK_MS: '' })));
     const load0 = loadavg()[0];
     const t0 = performance.now();
     const results = [];
@@ -79,10 +48,10 @@ try {
     await Promise.all(results);
     const minutes = (performance.now() - t0) / 60_000;
     console.log(`${workers} worker(s): ${(n / minutes).toFixed(1)} jobs/min (${(minutes * 60).toFixed(1)} s for ${n}); load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
-    await Promise.all(procs.map((p) => new Promise((r) => (p.once('exit', r), p.kill('SIGTERM')))));
+    await Promise.all(procs.map((p) => p.kill('SIGTERM')));
   }
 } finally {
   await queue.close();
   await engine.close();
-  redis.kill('SIGKILL');
+  await redis.stop();
 }

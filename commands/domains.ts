@@ -3,7 +3,6 @@ import type { Command } from '../src/core/command.js';
 import { optNumber, optString } from '../src/core/command.js';
 import { UserError, type CommandContext, type SubcommandSpec } from '../src/core/platform.js';
 import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
-import { deliverResult, runAsJob } from '../src/core/progress.js';
 import { defuseMentions } from '../src/core/moderation.js';
 import { base64ToFloats } from '../src/core/encoding.js';
 import type { SavedDomain, VoteTally } from '../src/core/stores.js';
@@ -11,6 +10,7 @@ import type { BotServices } from '../src/core/services.js';
 import type { Engine } from '../src/engine/types.js';
 import { mayDelete } from './result-actions.js';
 import { postResult, randomSeed, seedsFrom } from './shared.js';
+import { runAndFinish } from './finish.js';
 
 const nameOption = { name: 'name', description: 'the saved domain', type: 'string' as const, required: true, maxLength: 32, complete: 'saved-domain' as const };
 const subcommands: SubcommandSpec[] = [
@@ -62,16 +62,21 @@ async function gallery(ctx: CommandContext, services: BotServices): Promise<void
     .sort((a, b) => score(b.t) - score(a.t) || b.t.up - a.t.up || a.d.createdAt - b.d.createdAt)
     .slice(0, GALLERY_SIZE);
   if (!ranked.length) throw new UserError("None of this server's saved domains belongs to a loaded pack.");
-  const job = await runAsJob(ctx, services, {
-    kind: 'gallery',
-    description: 'the gallery',
-    task: { name: 'gallery', seeds: GALLERY_SEEDS, rows: ranked.map(({ d }) => ({ pack: engineForSaved(services, d).manifest.name, domain: base64ToFloats(d.domain), label: d.name })) },
-  });
   const lines = ranked.map(({ d, t }, i) => `${i + 1}. **${d.name}** — ${d.prompt} · 👍 ${t.up} 👎 ${t.down}`);
-  await deliverResult(job, 'the gallery', {
-    text: `**Gallery** (top ${ranked.length} by votes)\n${lines.join('\n')}`,
-    files: [{ name: 'domainshift-gallery.png', data: job.result, contentType: 'image/png', description: 'saved domains, top voted first' }],
-  });
+  await runAndFinish(
+    ctx,
+    services,
+    {
+      kind: 'gallery',
+      description: 'the gallery',
+      task: { name: 'gallery', seeds: GALLERY_SEEDS, rows: ranked.map(({ d }) => ({ pack: engineForSaved(services, d).manifest.name, domain: base64ToFloats(d.domain), label: d.name })) },
+    },
+    {
+      name: 'file',
+      text: `**Gallery** (top ${ranked.length} by votes)\n${lines.join('\n')}`,
+      file: { name: 'domainshift-gallery.png', contentType: 'image/png', description: 'saved domains, top voted first' },
+    },
+  );
 }
 
 export const domainsCommand: Command = {

@@ -2,7 +2,6 @@
 // 👍/👎 with live tallies, delete (the owner, or managers).
 import { checkField, UserError, type CommandContext, type ModalValues } from '../src/core/platform.js';
 import { makeId } from '../src/core/command.js';
-import { deliverResult, runAsJob } from '../src/core/progress.js';
 import { resultInfoText, resultMessage, voteKey } from '../src/core/results.js';
 import { Stores, type ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
@@ -10,6 +9,7 @@ import { base64ToFloats } from '../src/core/encoding.js';
 import { OPTION_RANGES } from '../src/core/options.js';
 import { onReferenceModal, onSampleButton, remixForm } from './sample-actions.js';
 import { postResult, seedsFrom } from './shared.js';
+import { runAndFinish } from './finish.js';
 
 const STRENGTH_STEP = 0.25;
 
@@ -68,15 +68,16 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
     case 'morph': {
       // Slack shows animated GIFs inline but not animated WebP
       const format = ctx.place.platform === 'slack' ? 'gif' : 'webp';
-      const job = await runAsJob(ctx, services, {
-        kind: 'morph',
-        description: `morph of ${rec.prompt}`,
-        task: { name: 'morph', pack: engine.manifest.name, rec, format },
-      });
-      await deliverResult(job, `morph of ${rec.prompt}`, {
-        text: `**Morph:** ${rec.prompt} (strength 0 → ${rec.strength}) · result \`${rec.id}\``,
-        files: [{ name: `domainshift-${rec.id}-morph.${format}`, data: job.result, contentType: `image/${format}`, description: `morph: ${rec.prompt}` }],
-      });
+      await runAndFinish(
+        ctx,
+        services,
+        { kind: 'morph', description: `morph of ${rec.prompt}`, task: { name: 'morph', pack: engine.manifest.name, rec, format } },
+        {
+          name: 'file',
+          text: `**Morph:** ${rec.prompt} (strength 0 → ${rec.strength}) · result \`${rec.id}\``,
+          file: { name: `domainshift-${rec.id}-morph.${format}`, contentType: `image/${format}`, description: `morph: ${rec.prompt}` },
+        },
+      );
       return;
     }
     case 'save': {
@@ -139,26 +140,13 @@ export async function onResultModal(ctx: CommandContext, args: string[], values:
   const engine = await engineOf(services, rec);
   const target = rec.prompt.split('→').pop()!.trim();
   // Semantic-Score and Diversity (seed 004) with the pack's CLIP, once, when the domain is saved
-  const job = await runAsJob(ctx, services, {
-    kind: 'evaluate',
-    description: `saving ${name}`,
-    task: { name: 'evaluate', pack: engine.manifest.name, domain: base64ToFloats(rec.domain), target },
-  });
-  const scores = job.result;
-  const saved = await services.stores.saveDomain({
-    name,
-    serverId: ctx.place.serverId,
-    pack: rec.pack,
-    domain: rec.domain,
-    domainId: rec.domainId,
-    prompt: rec.prompt,
-    creatorId: ctx.actor.id,
-    creatorName: ctx.actor.name,
-    semanticScore: scores.semanticScore,
-    diversity: scores.diversity,
-    createdAt: Date.now(),
-  });
-  await deliverResult(job, `saving ${name}`, {
-    text: `💾 Saved **${saved.name}** (${rec.prompt}) · Semantic-Score ${scores.semanticScore.toFixed(3)} · Diversity ${scores.diversity.toFixed(3)}. Use it with \`/stylize domain: ${saved.name}\` or \`/domains info name: ${saved.name}\`.`,
-  });
+  await runAndFinish(
+    ctx,
+    services,
+    { kind: 'evaluate', description: `saving ${name}`, task: { name: 'evaluate', pack: engine.manifest.name, domain: base64ToFloats(rec.domain), target } },
+    {
+      name: 'save',
+      saved: { name, serverId: ctx.place.serverId, pack: rec.pack, domain: rec.domain, domainId: rec.domainId, prompt: rec.prompt, creatorId: ctx.actor.id, creatorName: ctx.actor.name },
+    },
+  );
 }

@@ -1,12 +1,11 @@
 // Helpers shared by the commands that make results: seeds, and rendering a result as a job and posting it.
 import type { CommandContext } from '../src/core/platform.js';
 import { shortId } from '../src/core/encoding.js';
-import { deliverResult, runAsJob } from '../src/core/progress.js';
-import { resultMessage } from '../src/core/results.js';
 import type { EditSpec, PendingRecord } from '../src/core/render-tasks.js';
 import type { ResultRecord } from '../src/core/stores.js';
 import type { BotServices } from '../src/core/services.js';
 import type { Engine } from '../src/engine/types.js';
+import { runAndFinish } from './finish.js';
 
 export function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
@@ -40,15 +39,11 @@ export async function postResult(
     pack: engine.manifest.name,
     createdAt: Date.now(),
   };
-  const outcome = await runAsJob(ctx, services, {
-    kind: 'render',
-    description,
-    task: { name: 'result', pack: engine.manifest.name, rec: pending, domainFromText: spec.domainFromText, addEdit: spec.addEdit },
-  });
-  const { message, result } = outcome;
-  const rec = { ...result.rec, messageId: message.id };
-  await services.stores.putResult(rec);
-  await deliverResult(outcome, description, await resultMessage(services, rec, result.png));
-  return rec;
+  const rec = await runAndFinish(
+    ctx,
+    services,
+    { kind: 'render', description, task: { name: 'result', pack: engine.manifest.name, rec: pending, domainFromText: spec.domainFromText, addEdit: spec.addEdit } },
+    { name: 'result' },
+  );
+  return rec!;
 }
-

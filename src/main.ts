@@ -14,6 +14,12 @@ import { startPlayground } from './platforms/playground/server.js';
 import { startHealthServer } from './core/health.js';
 import { DEFAULT_BACKOFF, startWithRetry, type RetryingStart } from './retry-start.js';
 import { BullMQJobQueue } from './core/queue/bullmq-queue.js';
+import { startAdopting } from './core/queue/adopter.js';
+import type { MessageHandle, Platform, PostedMessage } from './core/platform.js';
+import { finishJob, type FinishSpec } from '../commands/finish.js';
+
+/** how each platform reopens a message from its handle, once that platform is up (distributed delivery) */
+type Reopeners = Partial<Record<Platform, (handle: MessageHandle) => PostedMessage>>;
 
 interface Running {
   name: string;
@@ -30,7 +36,7 @@ async function openEngine(config: Config, packDir: string) {
 }
 
 /** Discord and Slack, each started (and retried with backoff when its start fails) on its own. */
-function startBots(config: Config, bot: Bot, log: Logger): RetryingStart[] {
+function startBots(config: Config, bot: Bot, log: Logger, reopeners: Reopeners): RetryingStart[] {
   const running: RetryingStart[] = [];
   const backoff = {
     firstDelayMs: Number(process.env.PLATFORM_RETRY_FIRST_MS) || DEFAULT_BACKOFF.firstDelayMs,
@@ -60,6 +66,7 @@ function startBots(config: Config, bot: Bot, log: Logger): RetryingStart[] {
           } catch (e) {
             log.error('discord: registering the commands failed (the bot still answers commands registered before)', e);
           }
+          reopeners.discord = discord.reopen;
           return discord;
         },
         log,
@@ -86,6 +93,7 @@ function startBots(config: Config, bot: Bot, log: Logger): RetryingStart[] {
             logger: log,
           });
           log.info(`slack: running in ${slack.mode} mode${slack.port ? ` on port ${slack.port}` : ''}`);
+          reopeners.slack = slack.reopen;
           return slack;
         },
         log,
@@ -157,8 +165,8 @@ export async function main(): Promise<void> {
   let queue: BullMQJobQueue | undefined;
   if (config.queueUrl) {
     try {
-      queue = await BullMQJobQueue.open({ url: config.queueUrl, engines: services.engines, log });
-      log.info('render jobs go to the queue; start render workers with `npx domainshift worker`');
+      queue = await BullMQJobQueue.open({ url: config.queueUrl, engines: services.engines, log, leaseMs: Number(process.env.FRONTEND_LEASE_MS) || undefined });
+      log.info(`front end ${queue.ledger.frontEnd}: render jobs go to the queue; start render workers with \`npx domainshift worker\``);
     } catch (e) {
       log.error('could not reach the job queue at QUEUE_URL', e);
       process.exit(1);
@@ -166,6 +174,19 @@ export async function main(): Promise<void> {
   }
   const capped = { ...services, jobs: capJobs(queue ?? services.jobs, config.limits) };
   const bot = createBot(capped, allCommands());
+  const reopeners: Reopeners = {};
+  // results of front ends that died are delivered by the ones alive (core/queue/adopter.ts)
+  const adopting =
+    queue &&
+    startAdopting(
+      queue,
+      {
+        reopen: (handle) => reopeners[handle.platform]?.(handle),
+        finish: async (delivery, outcome) => void (await finishJob(capped, delivery.finish as FinishSpec, delivery, outcome)),
+      },
+      log,
+      Number(process.env.ADOPT_EVERY_MS) || undefined,
+    );
 
   const running: Running[] = [];
   let stoppingSince = 0;
@@ -185,6 +206,7 @@ export async function main(): Promise<void> {
     for (const r of running.reverse()) {
       await withDeadline(r.stop(), 10_000, `stopping ${r.name}`, log);
     }
+    if (adopting) await withDeadline(adopting.stop(), 10_000, 'delivering adopted jobs', log);
     await withDeadline(capped.close(), 60_000, 'finishing running jobs and closing the stores', log);
     if (queue) await withDeadline(queue.close(), 5_000, 'closing the job queue', log);
     log.info('stopped');
@@ -209,7 +231,7 @@ export async function main(): Promise<void> {
       running.push({ name: 'health', stop: () => health.close() });
       log.info(`health: ${health.url}`);
     }
-    const bots = startBots(config, bot, log);
+    const bots = startBots(config, bot, log, reopeners);
     running.push(...bots);
     // the playground comes up after each platform's first try (up or failed), never after its retries
     await Promise.all(bots.map((b) => b.firstAttempt));
@@ -221,7 +243,9 @@ export async function main(): Promise<void> {
         maxAttachmentBytes: config.maxAttachmentBytes,
         archive: config.playgroundArchive,
         log,
+        inbox: queue?.mailbox && ((serverId, channelId) => queue.mailbox.take(serverId, channelId)),
       });
+      if (queue) reopeners.playground = (handle) => queue.mailbox.reopen(handle);
       running.push({ name: 'playground', stop: () => playground.close() });
       // the one line people (and the start-up test) look for
       console.log(`DomainShift playground: ${playground.url}`);

@@ -147,9 +147,17 @@ export interface ModalSpec {
 
 export type ModalValues = Record<string, string | Attachment[] | undefined>;
 
+/**
+ * Where a posted message lives, as plain data (a channel and message id, a mailbox key): enough for another
+ * front end to reopen it through the platform's REST API and deliver a result after this process died.
+ */
+export type MessageHandle = { platform: Platform } & Record<string, string>;
+
 /** A message the bot posted, which it can edit later (progress, results, tallies). Adapters throttle edits. */
 export interface PostedMessage {
   readonly id: string;
+  /** absent where the message cannot be reopened elsewhere (ephemeral answers) */
+  readonly handle?: MessageHandle;
   edit(msg: OutgoingMessage): Promise<void>;
   delete(): Promise<void>;
 }

@@ -16,10 +16,23 @@ export interface JobOutcome<T> {
 }
 
 
+/** The job's message once it failed: what the user reads there (the error answer follows separately). */
+export function failureText(description: string, e: unknown, jobId: string): string {
+  const said = userMessageOf(e);
+  const last = e instanceof CancelledError ? '🚫 cancelled' : said ? `❌ ${said}` : `❌ failed (job ${jobId})`;
+  return `${description} — ${last}`;
+}
+
 export async function runAsJob<T extends RenderTask>(
   ctx: CommandContext,
   services: BotServices,
-  job: { kind: string; description: string; task: T },
+  job: {
+    kind: string;
+    description: string;
+    task: T;
+    /** the command's finishing step as data: another front end runs it if this one dies (commands/finish.ts) */
+    finish?: unknown;
+  },
 ): Promise<JobOutcome<OutputOf<T>>> {
   const caps = effectiveJobCaps(await services.stores.getSettings(ctx.place.serverId), services.limits);
   let status = '';
@@ -75,6 +88,11 @@ export async function runAsJob<T extends RenderTask>(
     throw e;
   }
   show(status);
+  if (job.finish !== undefined && message.handle && services.jobs.track) {
+    const delivery = { handle: message.handle, description: job.description, actor: ctx.actor, place: ctx.place, finish: job.finish };
+    // without the record the job is still delivered here; only a death of this process would lose it
+    await services.jobs.track(submitted.id, delivery).catch((e) => services.log.error(`could not record the delivery of job ${submitted.id}`, e));
+  }
   try {
     const result = await submitted.result;
     // no progress edit is queued after this; one already in flight must land before the result's edit, or it
@@ -84,11 +102,8 @@ export async function runAsJob<T extends RenderTask>(
     return { jobId: submitted.id, message, result };
   } catch (e) {
     await chain;
-    const cancelled = e instanceof CancelledError;
-    const said = userMessageOf(e);
-    const last = cancelled ? '🚫 cancelled' : said ? `❌ ${said}` : `❌ failed (job ${submitted.id})`;
     try {
-      await message.edit({ text: `${job.description} — ${last}` });
+      await message.edit({ text: failureText(job.description, e, submitted.id) });
     } catch {
       /* the message may be gone; the error reply below still reaches the user */
     }

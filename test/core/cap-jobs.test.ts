@@ -1,7 +1,7 @@
 // The operator's job caps (MAX_JOBS_PER_USER / MAX_JOBS_PER_SERVER) as ceilings over a server's own settings,
 // on the real in-process queue.
 import { describe, expect, it } from 'vitest';
-import { InProcessJobQueue } from '../../src/core/jobs.js';
+import { InProcessJobQueue } from '../../src/core/in-process-queue.js';
 import { capJobs } from '../../src/core/jobs.js';
 
 const hold = () => {

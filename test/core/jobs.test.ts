@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InProcessJobQueue, CancelledError, type JobQueue } from '../../src/core/jobs.js';
+import { InProcessJobQueue } from '../../src/core/in-process-queue.js';
+import { CancelledError, type JobQueue } from '../../src/core/jobs.js';
 import { UserError } from '../../src/core/platform.js';
 
 /** a job that records when it started and finishes when released */

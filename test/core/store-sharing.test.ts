@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreOpenError } from '../../src/core/store-backend.js';
 import { Stores, StoreWriteError } from '../../src/core/stores.js';
 import { UserError } from '../../src/core/platform.js';
-import { type RedisHandle, startRedis } from '../helpers/redis-server.js';
+import { type RedisHandle, startRedis } from '../../scripts/processes.js';
 
 const run = promisify(execFile);
 const script = resolve(import.meta.dirname, '../helpers/store-process.ts');

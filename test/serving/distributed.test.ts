@@ -1,8 +1,10 @@
 // Distributed mode with real processes: redis-server, two front ends (npm start with QUEUE_URL, the playground)
-// and two render workers (src/worker.ts) on the tiny fixture pack. Every job is delivered exactly once, and a
-// worker killed with SIGKILL mid-job loses nothing: its job completes on the other worker.
+// and two render workers (src/worker.ts) on the tiny fixture pack. Every job is delivered exactly once; a
+// worker killed with SIGKILL mid-job loses nothing (its job completes on the other worker); a front end killed
+// with SIGKILL mid-job loses nothing (the other front end delivers its results, once).
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logLines, startFrontEnd, startRedis, startWorker, type FrontEnd, type Proc } from './processes.js';
+import { logLines, startFrontEnd, startRedis, startWorker, type FrontEnd, type Proc } from '../../scripts/processes.js';
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
 const procs: Proc[] = [];
@@ -82,5 +84,42 @@ describe('distributed mode (BullMQ on a real redis-server)', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect((await resultsByPrompt([fe], 'survivor-')).get('survivor-1')).toBe(1);
     expect(await failures([fe])).toEqual([]);
+  }, 300_000);
+
+  it('a front end killed with SIGKILL mid-job: the other front end delivers its results, each once', async () => {
+    const [a, b] = procs.filter((p): p is FrontEnd => 'base' in p);
+    const workers = procs.filter((p) => !('base' in p) && p.child.exitCode === null && p.child.signalCode === null);
+    const frontEndId = (fe: FrontEnd) => /front end (fe-[\w-]+):/.exec(fe.output())![1];
+    const signal = (sig: NodeJS.Signals) => workers.forEach((w) => process.kill(-w.child.pid!, sig));
+    const redisClient = new Redis(redis.url);
+    try {
+      const owned = async () => Object.entries(await redisClient.hgetall('domainshift:delivery-owners')).filter(([, o]) => o === frontEndId(a)).map(([id]) => id);
+      const before = new Set(await owned());
+      // the first job starts on a worker, which is then frozen (SIGSTOP): the job is mid-job, the other two queued
+      await a.command('orphan0', '/adapt prompt: orphan-0 count: 4 seed: 1');
+      await Promise.race(workers.map((w) => w.waitFor(/started: render for user orphan0/)));
+      signal('SIGSTOP');
+      for (let k = 1; k < 3; k++) await a.command(`orphan${k}`, `/adapt prompt: orphan-${k} count: 4 seed: ${k}`);
+      const fresh = async () => (await owned()).filter((id) => !before.has(id));
+      await expect.poll(async () => (await fresh()).length, { timeout: 60_000 }).toBe(3);
+      const jobIds = await fresh();
+      await a.kill('SIGKILL');
+      signal('SIGCONT');
+      // every job is claimed for delivery once, by b, after a's lease ran out
+      const claims = async () => Promise.all(jobIds.map((id) => redisClient.get(`domainshift:delivered:${id}`)));
+      await expect.poll(async () => (await claims()).every((c) => c !== null), { timeout: 180_000, interval: 1000 }).toBe(true);
+      expect(await claims()).toEqual(jobIds.map(() => frontEndId(b)));
+      expect(logLines(b).filter((l) => /^adopted job /.test(l.msg)).length).toBe(3);
+      // b's page takes them from the mailbox: each result once, nothing failed
+      await expect.poll(async () => [...(await resultsByPrompt([b], 'orphan-')).keys()].sort(), { timeout: 30_000 }).toEqual(['orphan-0', 'orphan-1', 'orphan-2']);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect([...(await resultsByPrompt([b], 'orphan-')).values()]).toEqual([1, 1, 1]);
+      expect(await failures([b])).toEqual([]);
+      // their delivery records went with the claims
+      for (const id of jobIds) expect(await redisClient.hexists('domainshift:delivery-owners', id)).toBe(0);
+    } finally {
+      signal('SIGCONT');
+      redisClient.disconnect();
+    }
   }, 300_000);
 });

@@ -3,7 +3,7 @@
 // backoff, and once Discord accepts, the bot connects and registers its commands — in the same process.
 import { afterAll, describe, expect, it } from 'vitest';
 import { APP_ID, FakeDiscord, GUILD_ID } from '../platforms/discord/fake-discord.js';
-import { freePort, root, tinyPackDir } from './processes.js';
+import { freePort, root, tinyPackDir } from '../../scripts/processes.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

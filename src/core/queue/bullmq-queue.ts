@@ -2,16 +2,20 @@
 // take them (`domainshift worker`), and progress, start, results and failures come back as BullMQ events.
 // Fairness is BullMQ's priority: a user's k-th outstanding job gets priority k, so round k serves every user's
 // k-th job before anyone's (k+1)-th, as the in-process queue does. Caps are counted over the whole queue.
+// Every delivery is claimed in the ledger first (delivery-ledger.ts), so a job another front end adopted after
+// this one stalled past its lease is not delivered twice.
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Engine } from '../../engine/types.js';
 import { reviveError } from '../../engine/errors.js';
 import { StoreWriteError } from '../stores.js';
-import { CancelledError, type JobInfo, type JobQueue, type JobRequest, type SubmitOptions, type SubmittedJob } from '../jobs.js';
+import { CancelledError, type Delivery, type JobInfo, type JobQueue, type JobRequest, type SubmitOptions, type SubmittedJob } from '../jobs.js';
 import type { Logger } from '../log.js';
 import { UserError } from '../platform.js';
 import { packsOf } from '../render-tasks.js';
 import { decodeValue, encodeLimited, errorFromReason, PayloadTooLarge } from './codec.js';
+import { DeliveryLedger } from './delivery-ledger.js';
+import { Mailbox } from './mailbox.js';
 import { packFingerprint } from './pack-check.js';
 import { CANCEL_CHANNEL, CANCEL_MARK_SECONDS, cancelledKey, DEFAULT_JOB_BYTES, newJobId, RENDER_QUEUE, type RenderJobData, type RenderProgress } from './names.js';
 
@@ -22,11 +26,14 @@ interface Waiting {
 }
 
 const PENDING_STATES = ['prioritized', 'waiting'] as const;
+
+/** where a job stands, for whoever delivers it */
+export type JobEnd = { state: 'completed'; value: unknown } | { state: 'failed'; error: Error } | { state: 'pending' };
 /** how often jobs this front end waits on are looked up directly, in case an event was missed (a reconnect) */
 const SWEEP_MS = 5000;
 
 /** A failure as the worker reported it, rebuilt so that userMessageOf and progress.ts treat it as before. */
-function failure(reason: string | undefined): Error {
+export function failure(reason: string | undefined): Error {
   const { name, message } = errorFromReason(reason);
   return reviveError(name, message, { UserError, CancelledError, StoreWriteError });
 }
@@ -38,11 +45,15 @@ export interface BullMQQueueOptions {
   defaultServerCap?: number;
   maxJobBytes?: number;
   log: Logger;
+  /** how long this front end's lease lasts without a refresh (delivery-ledger.ts) */
+  leaseMs?: number;
 }
 
 export class BullMQJobQueue implements JobQueue {
   private readonly waiting = new Map<string, Waiting>();
   private readonly sweep: NodeJS.Timeout;
+  /** answers for playground pages whose front end died */
+  readonly mailbox: Mailbox;
 
   private constructor(
     private readonly queue: Queue<RenderJobData>,
@@ -50,7 +61,9 @@ export class BullMQJobQueue implements JobQueue {
     private readonly redis: Redis,
     private readonly eventsConnection: Redis,
     private readonly options: BullMQQueueOptions,
+    readonly ledger: DeliveryLedger,
   ) {
+    this.mailbox = new Mailbox(redis);
     events.on('active', ({ jobId }) => this.guard(() => this.waiting.get(jobId)?.opts.onStart?.()));
     events.on('progress', ({ jobId, data }) => {
       const p = data as RenderProgress;
@@ -71,7 +84,9 @@ export class BullMQJobQueue implements JobQueue {
     const eventsConnection = redis.duplicate();
     const events = new QueueEvents(RENDER_QUEUE, { connection: eventsConnection });
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    return new BullMQJobQueue(queue, events, redis, eventsConnection, options);
+    const ledger = new DeliveryLedger(redis, options.leaseMs);
+    await ledger.start((e) => options.log.error('queue: could not renew this front end\'s lease', e));
+    return new BullMQJobQueue(queue, events, redis, eventsConnection, options, ledger);
   }
 
   private guard(fn: () => void): void {
@@ -82,27 +97,53 @@ export class BullMQJobQueue implements JobQueue {
     }
   }
 
-  /** Resolves or rejects a job this front end waits on, once it has finished; no-op otherwise. */
+  /**
+   * Where a job stands. The state is read first, the job after: a job read first and completing before its
+   * state was read would come back "completed" with the null return value it had while active. A job BullMQ
+   * no longer knows (removed, or cancelled while queued) ends as a failure.
+   */
+  async endOf(jobId: string): Promise<JobEnd> {
+    const state = await this.queue.getJobState(jobId);
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return { state: 'pending' };
+    const job = await Job.fromId<RenderJobData>(this.queue, jobId);
+    if (state === 'completed' && job) return { state, value: decodeValue(job.returnvalue) };
+    if (state === 'failed' && job) return { state, error: failure(job.failedReason) };
+    // "unknown" while the job's hash is still there is a job between lists, not a gone one
+    if (state === 'unknown' && job) return { state: 'pending' };
+    const cancelled = await this.redis.exists(cancelledKey(jobId));
+    return { state: 'failed', error: cancelled ? new CancelledError() : new Error(`job ${jobId} is no longer in the queue`) };
+  }
+
+  /** Resolves or rejects a job this front end waits on, once it has finished and this front end won its claim. */
   private async settle(jobId: string): Promise<void> {
     const w = this.waiting.get(jobId);
     if (!w) return;
     try {
-      const job = await Job.fromId<RenderJobData>(this.queue, jobId);
-      if (!job) {
-        if (!this.waiting.delete(jobId)) return;
-        const cancelled = await this.redis.exists(cancelledKey(jobId));
-        w.reject(cancelled ? new CancelledError() : new Error(`job ${jobId} is no longer in the queue`));
+      const end = await this.endOf(jobId);
+      if (end.state === 'pending') return;
+      // the event and the sweep may both get here: only the first one delivers
+      if (this.waiting.get(jobId) !== w) return;
+      this.waiting.delete(jobId);
+      let won: boolean;
+      try {
+        won = await this.ledger.claim(jobId);
+      } catch (e) {
+        this.waiting.set(jobId, w); // Redis unreachable: the sweep tries again
+        throw e;
+      }
+      if (!won) {
+        this.options.log.info(`queue: job ${jobId} was delivered by another front end (this one stalled past its lease)`, { jobId });
         return;
       }
-      const state = await job.getState();
-      if (state !== 'completed' && state !== 'failed') return;
-      // the event and the sweep may both get here: only the first one delivers
-      if (!this.waiting.delete(jobId)) return;
-      if (state === 'completed') w.resolve(decodeValue(job.returnvalue));
-      else w.reject(failure(job.failedReason));
+      if (end.state === 'completed') w.resolve(end.value);
+      else w.reject(end.error);
     } catch (e) {
       this.options.log.error(`queue: could not read job ${jobId} (will look again)`, e);
     }
+  }
+
+  async track(jobId: string, delivery: Delivery): Promise<void> {
+    await this.ledger.record(jobId, delivery);
   }
 
   private async outstanding(): Promise<{ active: Job<RenderJobData>[]; pending: Job<RenderJobData>[] }> {
@@ -200,8 +241,8 @@ export class BullMQJobQueue implements JobQueue {
     if (state !== 'active') {
       try {
         await job.remove();
-        const w = this.waiting.get(jobId);
-        if (w && this.waiting.delete(jobId)) w.reject(new CancelledError());
+        // the settle that follows finds it gone and cancelled, claims it and answers "cancelled"
+        void this.settle(jobId);
         return true;
       } catch {
         // a worker took it meanwhile: cancel it where it runs
@@ -222,6 +263,7 @@ export class BullMQJobQueue implements JobQueue {
 
   async close(): Promise<void> {
     clearInterval(this.sweep);
+    await this.ledger.stop().catch(() => undefined);
     await this.events.close();
     await this.queue.close();
     this.eventsConnection.disconnect();

@@ -2,13 +2,14 @@
 // holds command logic. Every interaction is acknowledged at once (or answered with a modal), every error
 // becomes a message to the user or a log line, and the process stays up.
 import { Client, Events, GatewayIntentBits, type Interaction, type RepliableInteraction } from 'discord.js';
-import { UserError, type Bot, type CommandContext, type Invocation } from '../../core/platform.js';
+import { UserError, type Bot, type CommandContext, type Invocation, type MessageHandle, type PostedMessage } from '../../core/platform.js';
 import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
 import { defaultAttachmentPolicy, type AttachmentPolicy } from './attachments.js';
 import { actorOf, findSpec, messageInvocation, placeOf, slashInvocation } from './invocation.js';
 import { consoleLogger, withSecrets, type Logger } from '../../core/log.js';
 import { readModalValues } from './modals.js';
 import { describe, hideInteractionTokens, InteractionResponder } from './responder.js';
+import { reopenMessage } from './reopen.js';
 
 export interface DiscordOptions {
   bot: Bot;
@@ -33,6 +34,8 @@ export interface DiscordOptions {
 
 export interface DiscordHandle {
   client: Client;
+  /** a message another front end posted, to finish its job (distributed mode) */
+  reopen(handle: MessageHandle): PostedMessage;
   /** resolves when every interaction being handled has finished */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -176,6 +179,7 @@ export async function startDiscord(options: DiscordOptions): Promise<DiscordHand
 
   return {
     client,
+    reopen: (handle) => reopenMessage(client, handle),
     idle: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },

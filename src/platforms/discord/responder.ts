@@ -20,6 +20,13 @@ import { fitFilesForUpload } from '../../core/pictures.js';
 /** Discord's upload limit for a server without boosts, when an interaction does not state its own */
 export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
+/** The message with its files fitted under `limit` bytes each; what was changed is said under the text. */
+export async function fittedForUpload(msg: OutgoingMessage, limit: number): Promise<OutgoingMessage> {
+  if (!msg.files?.length) return msg;
+  const { files, notes } = await fitFilesForUpload(msg.files, limit);
+  return notes.length ? { ...msg, files, text: `${msg.text}\n${notes.map((n) => `*${n}*`).join('\n')}` } : msg;
+}
+
 /** Interaction tokens live 15 minutes; stop using one a little before, so a slow upload does not straddle it. */
 export const TOKEN_LIFETIME_MS = 15 * 60_000 - 30_000;
 
@@ -120,10 +127,7 @@ export class InteractionResponder {
    * 10 MiB, more on boosted servers); what was changed is said under the text.
    */
   private async fitted(msg: OutgoingMessage): Promise<OutgoingMessage> {
-    if (!msg.files?.length) return msg;
-    const limit = this.interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT;
-    const { files, notes } = await fitFilesForUpload(msg.files, limit);
-    return notes.length ? { ...msg, files, text: `${msg.text}\n${notes.map((n) => `*${n}*`).join('\n')}` } : msg;
+    return fittedForUpload(msg, this.interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT);
   }
 
   async reply(original: OutgoingMessage): Promise<PostedMessage> {
@@ -148,7 +152,7 @@ export class InteractionResponder {
       this.state = 'deferred';
       this.originalFilled = true;
       const message = response.resource?.message;
-      return this.webhookMessage('@original', message?.id ?? i.id, message?.channelId ?? i.channelId);
+      return this.webhookMessage('@original', message?.id ?? i.id, message?.channelId ?? i.channelId, true, !msg.private);
     }
     if (this.state === 'deferred' && !this.originalFilled) {
       if (!msg.private) {
@@ -165,7 +169,7 @@ export class InteractionResponder {
       this.originalFilled = true;
     }
     const message = await i.followUp({ ...body, flags: messageFlags(msg) });
-    return this.webhookMessage(message.id, message.id, message.channelId);
+    return this.webhookMessage(message.id, message.id, message.channelId, true, !msg.private);
   }
 
   /** the message a button sits on; after deferUpdate, @original is that message */
@@ -185,7 +189,7 @@ export class InteractionResponder {
   }
 
   /** a message reachable through the interaction webhook, and through the channel once the token is gone */
-  private webhookMessage(ref: string, id: string, channelId: string | null, justSent = true): PostedMessage {
+  private webhookMessage(ref: string, id: string, channelId: string | null, justSent = true, reopenable = true): PostedMessage {
     const i = this.interaction;
     const viaChannel = () => this.channelMessages(channelId);
     const editor = this.editor(ref, justSent, async (original) => {
@@ -204,6 +208,8 @@ export class InteractionResponder {
     });
     return {
       id,
+      // another front end edits a public message through the channel (reopen.ts); an ephemeral one it cannot
+      handle: reopenable && channelId ? { platform: 'discord', channelId, messageId: id } : undefined,
       edit: (msg) => editor.edit(msg),
       delete: async () => {
         editor.close();
@@ -247,6 +253,7 @@ export class InteractionResponder {
     });
     return {
       id: message.id,
+      handle: msg.private ? undefined : { platform: 'discord', channelId: message.channelId, messageId: message.id },
       edit: (next) => editor.edit(next),
       delete: async () => {
         editor.close();

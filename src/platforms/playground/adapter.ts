@@ -15,7 +15,7 @@ import type {
 import { UserError } from '../../core/platform.js';
 import { userMessageOf } from '../../core/errors.js';
 import type { Channel, ChannelMessage, StoredFile } from './channel.js';
-import { mb } from './uploads.js';
+import { megabytes as mb } from '../../core/pictures.js';
 import { parseCommandText } from './parse.js';
 
 export const BOT_AUTHOR = { id: 'domainshift', name: 'DomainShift', bot: true };
@@ -33,6 +33,8 @@ export class PlaygroundAdapter {
   private readonly running = new Set<Promise<void>>();
   /** names of the users seen, for mentions */
   private readonly names = new Map<string, string>();
+  /** messages of a dead front end (by their id there) → the message posted here for them */
+  private readonly lateIds = new Map<string, string>();
 
   constructor(
     readonly bot: Bot,
@@ -250,9 +252,24 @@ export class PlaygroundAdapter {
     };
   }
 
-  private posted(id: string, _panel: boolean): PostedMessage {
+  /**
+   * Answers that another front end left for this channel after the one that posted the message died
+   * (src/core/queue/mailbox.ts): the message is edited where this channel still has it, else posted anew.
+   */
+  deliverLate(items: Array<{ messageId: string; msg: OutgoingMessage }>): void {
+    for (const { messageId, msg } of items) {
+      const id = this.lateIds.get(messageId) ?? messageId;
+      if (this.channel.message(id)) void this.posted(id, false).edit(msg);
+      else this.lateIds.set(messageId, this.channel.post({ ...this.fields(msg), author: BOT_AUTHOR }).id);
+    }
+  }
+
+  private posted(id: string, panel: boolean): PostedMessage {
+    const { serverId, channelId } = this.options;
     return {
       id,
+      // a side-panel answer is for one page only; a channel message can be finished by another front end
+      handle: panel ? undefined : { platform: 'playground', serverId, channelId, messageId: id },
       edit: async (msg) => {
         // an edit of a gone message is silently dropped, as the chat platforms 404 and adapters move on;
         // an edit without files keeps the message's pictures, as a Discord edit without attachments does

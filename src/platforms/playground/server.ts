@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Actor, Bot } from '../../core/platform.js';
+import type { Actor, Bot, OutgoingMessage } from '../../core/platform.js';
 import { UserError } from '../../core/platform.js';
 import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
 import { Channel, type ChannelLimits } from './channel.js';
@@ -26,6 +26,8 @@ export interface PlaygroundOptions {
   archive?: string;
   channelLimits?: Partial<ChannelLimits>;
   log?: { info(msg: string): void; error(msg: string, err?: unknown): void };
+  /** answers other front ends left for this channel (distributed mode): taken when a page connects */
+  inbox?: (serverId: string, channelId: string) => Promise<Array<{ messageId: string; msg: OutgoingMessage }>>;
 }
 
 export interface Playground {
@@ -56,6 +58,15 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   const channelId = options.channelId ?? 'general';
   const channel = new Channel(options.channelLimits, options.archive ? new ChannelArchive(options.archive) : undefined);
   const adapter = new PlaygroundAdapter(options.bot, channel, { serverId, channelId, log: options.log });
+  // the first page to connect takes what a dead front end's jobs left for this channel
+  const takeInbox = async () => {
+    if (!options.inbox) return;
+    try {
+      adapter.deliverLate(await options.inbox(serverId, channelId));
+    } catch (e) {
+      options.log?.error('playground: could not read the answers other front ends left', e);
+    }
+  };
   const unwatch = options.bot.watchSavedDomains?.((id) => {
     if (id === serverId) channel.sendAll({ type: 'stale' });
   });
@@ -79,11 +90,13 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       sendJson(res, 200, { completions });
     },
     'GET /api/messages': async (_req, res, url) => {
+      await takeInbox();
       sendJson(res, 200, { messages: channel.history(userIdFrom(url.searchParams.get('user'))) });
     },
     'GET /api/events': async (req, res, url) => {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 1000\n\n');
+      await takeInbox();
       const stop = channel.listen(userIdFrom(url.searchParams.get('user')), res);
       const ping = setInterval(() => res.write(': ping\n\n'), 20_000);
       req.on('close', () => {

@@ -3,12 +3,12 @@
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Bot } from '../../core/platform.js';
+import type { Bot, MessageHandle, PostedMessage } from '../../core/platform.js';
 import { ActorDirectory } from './actors.js';
 import { registerEvents } from './events.js';
 import { consoleLogger, withSecrets, type Logger } from '../../core/log.js';
 import { DEFAULT_FILE_HOSTS } from './files.js';
-import { ThrottleRegistry } from './messages.js';
+import { SlackPostedMessage, ThrottleRegistry } from './messages.js';
 
 
 export interface SlackOptions {
@@ -41,6 +41,8 @@ export interface SlackApp {
   /** HTTP mode: the port the receiver listens on */
   readonly port?: number;
   readonly client: WebClient;
+  /** a message another front end posted (channel + ts), to finish its job (distributed mode) */
+  reopen(handle: MessageHandle): PostedMessage;
   /** resolves when every event handled so far has finished (tests, graceful shutdown) */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -123,6 +125,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackApp> {
     mode,
     port,
     client: app.client,
+    reopen: (h) => new SlackPostedMessage(app.client, { channel: h.channel, ts: h.ts, threadTs: h.threadTs }, throttles),
     idle,
     stop: async () => {
       await app.stop();

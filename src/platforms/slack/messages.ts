@@ -4,7 +4,7 @@
 // throttled per message.
 import type { WebClient } from '@slack/web-api';
 import type { RespondFn } from '@slack/bolt';
-import { UserError, type OutgoingMessage, type PostedMessage } from '../../core/platform.js';
+import { UserError, type MessageHandle, type OutgoingMessage, type PostedMessage } from '../../core/platform.js';
 import { imageBlocks, messageBody, type SlackBlock } from './blocks.js';
 import { uploadFiles } from './files.js';
 import { EditThrottle } from '../../core/throttle.js';
@@ -75,6 +75,8 @@ export interface MessageRef {
 /** A message in a channel that the bot posted: editable and deletable. Its id is "<channel>/<ts>". */
 export class SlackPostedMessage implements PostedMessage {
   readonly id: string;
+  /** another front end reopens it from these (SlackApp.reopen), to finish a job this process could not */
+  readonly handle: MessageHandle;
 
   constructor(
     private readonly client: WebClient,
@@ -82,6 +84,7 @@ export class SlackPostedMessage implements PostedMessage {
     private readonly throttles: ThrottleRegistry,
   ) {
     this.id = `${ref.channel}/${ref.ts}`;
+    this.handle = { platform: 'slack', channel: ref.channel, ts: ref.ts, ...(ref.threadTs ? { threadTs: ref.threadTs } : {}) };
   }
 
   edit(msg: OutgoingMessage): Promise<void> {

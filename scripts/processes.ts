@@ -1,12 +1,14 @@
-// Real processes for the distributed tests: a throwaway redis-server on a free port, front ends (src/main.ts
-// with QUEUE_URL and the playground) and render workers (src/worker.ts), each a separate Node process.
+// Real processes, started the same way by the serving tests, the benchmarks and scripts/check-distributed.ts: a
+// throwaway redis-server (Debian's package, no persistence) on a free port, front ends (src/main.ts with the
+// playground, in distributed mode when given QUEUE_URL) and render workers (src/worker.ts), each its own Node
+// process, with their output kept for assertions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const root = resolve(import.meta.dirname, '../..');
+export const root = resolve(import.meta.dirname, '..');
 export const tinyPackDir = 'test/fixtures/packs/tiny';
 
 export function freePort(): Promise<number> {
@@ -63,34 +65,54 @@ function track(child: ChildProcess, name: string): Proc {
     async kill(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill(signal);
+      // the whole process group: `npm start` and `npx` run the real process as their child
+      if (child.pid) process.kill(-child.pid, signal);
+      else child.kill(signal);
       await exited;
     },
   };
 }
 
-export async function startRedis(): Promise<{ url: string; proc: Proc }> {
+export interface RedisHandle {
+  url: string;
+  proc: Proc;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(): Promise<RedisHandle> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.once('error', (e) => console.error(`redis-server could not start (is Debian's redis-server installed?): ${e.message}`));
   const proc = track(child, 'redis-server');
   await proc.waitFor(/Ready to accept connections/, 20_000);
-  return { url: `redis://127.0.0.1:${port}`, proc };
+  return { url: `redis://127.0.0.1:${port}`, proc, stop: () => proc.kill('SIGKILL') };
 }
 
 const noBots = { DISCORD_TOKEN: '', DISCORD_APPLICATION_ID: '', DISCORD_GUILD_ID: '', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '' };
 
-function node(script: string, env: Record<string, string>, name: string): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+/**
+ * How a process is started: straight through node and tsx (tests, benchmarks), or with the commands the docs
+ * give (`npm start`, `npx domainshift worker`: scripts/check-distributed.ts).
+ */
+export type Launch = 'node' | 'npm';
+
+function launch(argv: string[], env: Record<string, string>, name: string): Proc {
+  const child = spawn(argv[0], argv.slice(1), {
     cwd: root,
     env: { ...process.env, ...noBots, ORT_PROVIDER: 'cpu', ORT_THREADS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // its own process group, so that kill() reaches the process under npm/npx
+    detached: true,
   });
   return track(child, name);
 }
 
+const tsx = (script: string) => [process.execPath, '--import', 'tsx', script];
+
 /** A render worker on the tiny pack; a short lock so that a killed worker's job is taken up within seconds. */
-export async function startWorker(queueUrl: string, name: string, extra: Record<string, string> = {}): Promise<Proc> {
-  const proc = node('src/worker.ts', { QUEUE_URL: queueUrl, PACK_DIR: tinyPackDir, RENDER_WORKERS: '1', WORKER_LOCK_MS: '2000', ...extra }, name);
+export async function startWorker(queueUrl: string, name: string, extra: Record<string, string> = {}, how: Launch = 'node'): Promise<Proc> {
+  const env = { QUEUE_URL: queueUrl, PACK_DIR: tinyPackDir, RENDER_WORKERS: '1', WORKER_LOCK_MS: '2000', ...extra };
+  const proc = launch(how === 'npm' ? ['npx', 'domainshift', 'worker'] : tsx('src/worker.ts'), env, name);
   await proc.waitFor(/render worker ready/, 300_000);
   return proc;
 }
@@ -102,14 +124,18 @@ export interface FrontEnd extends Proc {
   messages(asUser?: string): Promise<Array<{ id: string; text: string; author: { bot: boolean } }>>;
 }
 
-/** `npm start` in distributed mode with the playground on a free port and a SQLite store of its own. */
-export async function startFrontEnd(queueUrl: string, name: string, extra: Record<string, string> = {}): Promise<FrontEnd> {
+/**
+ * `npm start` with the playground on a free port and a SQLite store of its own: a front end in distributed mode
+ * when given a queue URL (a short lease, so that another front end adopts its jobs within seconds of its
+ * death), else the whole bot in one process.
+ */
+export async function startFrontEnd(queueUrl: string | undefined, name: string, extra: Record<string, string> = {}, how: Launch = 'node'): Promise<FrontEnd> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `domainshift-${name}-`));
-  const proc = node(
-    'src/main.ts',
+  const proc = launch(
+    how === 'npm' ? ['npm', 'start', '--silent'] : tsx('src/main.ts'),
     {
-      QUEUE_URL: queueUrl,
+      ...(queueUrl ? { QUEUE_URL: queueUrl, FRONTEND_LEASE_MS: '3000', ADOPT_EVERY_MS: '1000' } : { QUEUE_URL: '' }),
       PACK_DIR: tinyPackDir,
       PORT: String(port),
       STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`,
