@@ -77,7 +77,7 @@ def hypernet_from_checkpoint(ckpt, gen, method, embed_dim, formulation="residual
     if isinstance(ckpt, dict) and "model_type" in ckpt:  # HyperDomainNet
         if ckpt["model_type"] == "parameterization":
             raise ValueError("this HyperDomainNet checkpoint is one fixed domain, not a mapper: add it to a pack with "
-                             "--hdn-domain FILE --into PACK --name NAME")
+                             "--hdn-domain FILE --into PACK --out FILE.npy")
         if ckpt["model_type"] != "mapper":
             raise ValueError(f"HyperDomainNet model_type {ckpt['model_type']!r} is not supported (mapper or parameterization)")
         if method != "hyperdomainnet":

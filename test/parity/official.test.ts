@@ -105,6 +105,14 @@ for (const name of ['hgc-residual', 'hgc-in-weight', 'hdn-td', 'hdn-im2im']) {
         const want = await expected(dir, label);
         expect(meanAbs(got.data, want.data), label).toBeLessThanOrEqual(1e-4);
       }
+      if (name === 'hdn-td') {
+        // a single-domain checkpoint (td_checkpoints/*.pt) made into a domain vector by `--hdn-domain`
+        const single = await expected(dir, 'single_domain');
+        const dom = new Float32Array(n * m.domainDim);
+        for (let i = 0; i < n; i++) dom.set(single.data, i * m.domainDim);
+        const got = await runF32(pack.sessions.synthesis, { ws: f32(ws.data, ws.shape), domain: f32(dom, [n, m.domainDim]), style_delta: f32(new Float32Array(n * m.styleDim), [n, m.styleDim]) }, 'images');
+        expect(meanAbs(got.data, (await expected(dir, 'single')).data), 'single').toBeLessThanOrEqual(1e-4);
+      }
     });
   });
 }
