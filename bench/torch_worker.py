@@ -23,7 +23,8 @@ import torch  # noqa: E402
 
 from models.export.clip_model import TextTower, VisionTower  # noqa: E402
 from models.export.random_models import build_random  # noqa: E402
-from models.export.stylegan2 import Mapping, Synthesis, identity_domain, layer_table  # noqa: E402
+from models.export.domain_layout import layout_of  # noqa: E402
+from models.export.stylegan2 import Mapping, Synthesis  # noqa: E402
 
 
 def trained_parts(config):
@@ -48,14 +49,15 @@ def build_stages(pack, batch, device):
     with open(os.path.join(pack, "pack.json")) as f:
         m = json.load(f)
     prov = m["provenance"]
+    slots, formulation = layout_of(m)
     if prov.get("source") == "random" and "config" in prov:
-        parts = build_random(prov["config"], m["method"], prov.get("seed", 0))
+        parts = build_random(prov["config"], m["method"], prov.get("seed", 0), formulation, slots)
     elif prov.get("source") == "trained" and prov.get("trainer") == "models/train":
         parts = trained_parts(prov["config"])
     else:
         raise ValueError("only packs made with --random or by models/train can be rebuilt in PyTorch here")
     gen, clip = parts["generator"].eval(), parts["clip"].eval()
-    synth = Synthesis(gen, m["method"]).eval()
+    synth = Synthesis(gen, m["method"], slots, formulation).eval()
     for module in gen.modules():  # as the exporter does before tracing
         if hasattr(module, "freeze_energy"):
             module.freeze_energy()
@@ -74,7 +76,7 @@ def build_stages(pack, batch, device):
     emb = torch.randn(B, E, generator=g)
     z = torch.randn(B, L, generator=g)
     ws = torch.randn(B, N, L, generator=g)
-    domain = identity_domain(layer_table(gen), m["method"])[None].repeat(B, 1)
+    domain = synth.identity()[None].repeat(B, 1)
     delta = torch.zeros(B, synth.S)
     r = m["encoder"]["resolution"]
     images = torch.rand(B, 3, r, r, generator=g) * 2 - 1
