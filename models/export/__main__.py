@@ -5,8 +5,16 @@ import sys
 from .cli import run
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A bad argument is one line on stderr and status 2, like every other refusal (argparse adds its usage)."""
+
+    def error(self, message):
+        print(f"error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def parse(argv):
-    p = argparse.ArgumentParser(prog="python3 -m models.export",
+    p = OneLineParser(prog="python3 -m models.export",
                                 description="Export a DomainShift model pack (ONNX graphs + pack.json).")
     p.add_argument("--preset", choices=["hypergan-clip", "hyperdomainnet", "nada"],
                    help="method of the pack (or 'nada' to add a StyleGAN-NADA generator to an existing pack)")

@@ -6,7 +6,7 @@ import re
 
 import torch
 
-from .clip_model import clip_from_state_dict
+from .clip_model import clip_from_state_dict, image_size
 from .domain_layout import DEFAULT_SLOTS, SLOTTED
 from .e4e import Encoder4Editing, EncoderWithAverage
 from .hdn import mapper_from_checkpoint
@@ -77,7 +77,7 @@ def hypernet_from_checkpoint(ckpt, gen, method, embed_dim, formulation="residual
     if isinstance(ckpt, dict) and "model_type" in ckpt:  # HyperDomainNet
         if ckpt["model_type"] == "parameterization":
             raise ValueError("this HyperDomainNet checkpoint is one fixed domain, not a mapper: add it to a pack with "
-                             "--hdn-domain FILE --into PACK --name NAME")
+                             "--hdn-domain FILE --into PACK --out FILE.npy")
         if ckpt["model_type"] != "mapper":
             raise ValueError(f"HyperDomainNet model_type {ckpt['model_type']!r} is not supported (mapper or parameterization)")
         if method != "hyperdomainnet":
@@ -188,14 +188,12 @@ def image_embedding_norm(gen, clip, w_avg, samples=8, truncation=0.7):
     HyperGAN-CLIP's hypernetworks saw their conditions. A text embedding is L2-normalised and scaled to it."""
     from .reference import clip_pixels
     from .stylegan2 import Synthesis
-    from .domain_layout import identity_domain
 
     synth = Synthesis(gen, "hyperdomainnet")
     w = gen.style(torch.randn(samples, gen.style_dim, generator=torch.Generator().manual_seed(0)))
     ws = (w_avg + truncation * (w - w_avg))[:, None].repeat(1, gen.n_latent, 1)
-    images = synth(ws, identity_domain(layer_table(gen), "hyperdomainnet")[None].repeat(samples, 1),
-                   torch.zeros(samples, synth.S))
-    return round(float(clip.encode_image(clip_pixels(images)).norm(dim=1).mean()), 4)
+    images = synth(ws, synth.identity()[None].repeat(samples, 1), torch.zeros(samples, synth.S))
+    return round(float(clip.encode_image(clip_pixels(images, image_size(clip))).norm(dim=1).mean()), 4)
 
 
 def load_checkpoints(args):

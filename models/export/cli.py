@@ -22,7 +22,7 @@ def run(args):
         return
     if args.hdn_domain:
         from .domain_vectors import write_hdn_domain
-        path = write_hdn_domain(args.hdn_domain, args.into, args.name, args.out)
+        path = write_hdn_domain(args.hdn_domain, args.into, args.out)
         print(f"wrote {path}")
         return
     if args.random and (args.stylegan or args.hypernet or args.e4e or args.clip):

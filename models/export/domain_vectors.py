@@ -9,16 +9,7 @@ from .hdn import vector_from_checkpoint
 from .loading import load_file
 
 
-def layers_of(manifest_dir):
-    """The pack's StyledConv table, from reference/index.json or rebuilt from the channel widths in pack.json."""
-    index = os.path.join(manifest_dir, "reference", "index.json")
-    if os.path.isfile(index):
-        return json.load(open(index, encoding="utf-8"))["layers"]
-    raise FileNotFoundError(f"{manifest_dir} has no reference/index.json with the layer table (export the pack "
-                            "without --no-reference)")
-
-
-def write_hdn_domain(path, pack_dir, name, out):
+def write_hdn_domain(path, pack_dir, out):
     if not pack_dir or not out:
         raise ValueError("--hdn-domain needs --into PACK (a hyperdomainnet pack) and --out FILE.npy")
     manifest_path = os.path.join(pack_dir, "pack.json")
@@ -33,7 +24,7 @@ def write_hdn_domain(path, pack_dir, name, out):
     size = (ckpt.get("sg2_params") or {}).get("img_size")
     if size is not None and size != manifest["resolution"]:
         raise ValueError(f"the domain was trained on a {size} px generator; the pack's is {manifest['resolution']} px")
-    vector = vector_from_checkpoint(ckpt, layers_of(pack_dir))
+    vector = vector_from_checkpoint(ckpt, manifest["numWs"] - 1)  # one StyledConv per W+ entry but the last
     if vector.numel() != manifest["domainDim"]:
         raise ValueError(f"the domain has {vector.numel()} values, the pack's domains {manifest['domainDim']}")
     np.save(out, vector.numpy().astype("<f4"))

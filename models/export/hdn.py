@@ -95,16 +95,17 @@ def mapper_from_checkpoint(ckpt, layers):
     return mapper.eval()
 
 
-def vector_from_checkpoint(ckpt, layers):
-    """A single-domain checkpoint as a domain vector [S] (1 + params_in, layer order)."""
+def vector_from_checkpoint(ckpt, n_layers):
+    """A single-domain checkpoint as a domain vector [S] (1 + params_in of conv_0 … conv_{n−1}, layer order)."""
     check_cin_mult(ckpt)
     sd = ckpt["state_dict"]
     parts = []
-    for i, layer in enumerate(layers):
+    for i in range(n_layers):
         key = f"heads.conv_{i}.params_in"
         if key not in sd:
-            raise ValueError(f"the HyperDomainNet checkpoint has no {key}: it is not a cin_mult single-domain checkpoint")
-        if sd[key].numel() != layer["cin"]:
-            raise ValueError(f"{key} has {sd[key].numel()} channels, this generator's layer has {layer['cin']}")
+            raise ValueError(f"the HyperDomainNet checkpoint has no {key}: it is not a cin_mult single-domain checkpoint "
+                             f"of a {n_layers}-layer generator")
         parts.append(1 + sd[key].reshape(-1).float())
+    if f"heads.conv_{n_layers}.params_in" in sd:
+        raise ValueError(f"the HyperDomainNet checkpoint has more StyledConvs than the pack's {n_layers}")
     return torch.cat(parts)

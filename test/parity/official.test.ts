@@ -105,6 +105,27 @@ for (const name of ['hgc-residual', 'hgc-in-weight', 'hdn-td', 'hdn-im2im']) {
         const want = await expected(dir, label);
         expect(meanAbs(got.data, want.data), label).toBeLessThanOrEqual(1e-4);
       }
+      if (name.startsWith('hgc')) {
+        // text on a hypernetwork trained on raw image embeddings: the text embedding, unit length times the measured norm
+        const recipe = m.condition.text;
+        expect(recipe).toMatchObject({ normalize: true, source: 'zeros' });
+        const [t] = await engine.embedText(['a pencil sketch']);
+        const len = Math.hypot(...t);
+        const [want] = await engine.hypernetBatch([t.map((v) => (v / len) * recipe.norm!)], [new Float32Array(E)]);
+        const got = await engine.domainFromText({ target: 'a pencil sketch' });
+        expect(meanAbs(got, want)).toBeLessThanOrEqual(1e-6);
+        expect(meanAbs(got, (await engine.hypernetBatch([t], [new Float32Array(E)]))[0])).toBeGreaterThan(1e-3); // not raw
+        const image = m.condition.image;
+        expect(image).toEqual({ target: 'image', source: 'zeros', normalize: false }); // raw, as the official scripts
+      }
+      if (name === 'hdn-td') {
+        // a single-domain checkpoint (td_checkpoints/*.pt) made into a domain vector by `--hdn-domain`
+        const single = await expected(dir, 'single_domain');
+        const dom = new Float32Array(n * m.domainDim);
+        for (let i = 0; i < n; i++) dom.set(single.data, i * m.domainDim);
+        const got = await runF32(pack.sessions.synthesis, { ws: f32(ws.data, ws.shape), domain: f32(dom, [n, m.domainDim]), style_delta: f32(new Float32Array(n * m.styleDim), [n, m.styleDim]) }, 'images');
+        expect(meanAbs(got.data, (await expected(dir, 'single')).data), 'single').toBeLessThanOrEqual(1e-4);
+      }
     });
   });
 }

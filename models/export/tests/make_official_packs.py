@@ -94,6 +94,14 @@ def main_(root):
                  "blend": ref.hdn_images(gen_ffhq, ws, 0.5 * offsets[:1].repeat(2, 1) + 0.5 * offsets[1:].repeat(2, 1))}
         save(out, {"ws": ws, "embeds": unit, **cases, **clip_expected("ViT-B/32")},
              {"kind": "hyperdomainnet", "cases": list(cases)})
+        if da == "td":  # a published single-domain checkpoint (td_checkpoints/*.pt) as a domain vector of this pack
+            single = fx.hdn_single_domain_checkpoint(layers)
+            torch.save(single, os.path.join(root, "td_anime.pt"))
+            cli("--hdn-domain", os.path.join(root, "td_anime.pt"), "--into", out,
+                "--out", os.path.join(out, "expected", "single_domain.npy"))
+            offsets = torch.cat([v.reshape(-1) for v in single["state_dict"].values()])
+            np.save(os.path.join(out, "expected", "single.npy"),
+                    ref.hdn_images(gen_ffhq, ws, offsets[None].repeat(2, 1)).numpy().astype("<f4"))
 
     out = os.path.join(root, "generator-only")
     cli("--stylegan", files["ffhq"], "--clip", files["clip16"], "--tokenizer", files["tokenizer"], "--out", out,

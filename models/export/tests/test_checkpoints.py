@@ -172,6 +172,15 @@ class CheckpointExportTest(unittest.TestCase):
         self.assertEqual(len(err.strip().splitlines()), 1, err)
         code, err = self.run_cli("--random", "--out", self.tmp)
         self.assertIn("choose a method", err)
+        for argv, reason in [(["--bogus"], "unrecognized arguments: --bogus"),
+                             (["--preset", "hypergan-clip", "--stylegan", paths["stylegan"], "--formulation", "additive",
+                               "--clip", paths["clip"], "--tokenizer", paths["tokenizer"], "--out", self.tmp],
+                              "an official HyperGAN-CLIP g_ema runs as residual"),
+                             (["--hdn-domain", paths["e4e"], "--into", TINY, "--out", os.path.join(self.tmp, "d.npy")],
+                              "HyperDomainNet domains need a hyperdomainnet pack")]:
+            code, err = self.run_cli(*argv)
+            self.assertEqual((code, len(err.strip().splitlines())), (2, 1), err)
+            self.assertIn(reason, err)
 
     def test_nada_generator_becomes_a_pack_domain(self):
         pack = os.path.join(self.tmp, "tiny")

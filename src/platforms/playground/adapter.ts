@@ -8,7 +8,6 @@ import type {
   CommandContext,
   Invocation,
   ModalSpec,
-  ModalValues,
   OutgoingMessage,
   PostedMessage,
 } from '../../core/platform.js';
@@ -16,6 +15,7 @@ import { UserError } from '../../core/platform.js';
 import { userMessageOf } from '../../core/errors.js';
 import type { Channel, ChannelMessage, StoredFile } from './channel.js';
 import { megabytes as mb } from '../../core/pictures.js';
+import { readFormValues } from './forms.js';
 import { parseCommandText } from './parse.js';
 
 export const BOT_AUTHOR = { id: 'domainshift', name: 'DomainShift', bot: true };
@@ -170,25 +170,12 @@ export class PlaygroundAdapter {
         this.say({ text: 'That form has expired; run the command again.', private: true }, actor.id);
         return;
       }
-      const values: ModalValues = {};
-      for (const field of spec.fields) {
-        const v = raw[field.id];
-        let problem: string | undefined;
-        if (field.kind === 'attachment') {
-          const ids = (Array.isArray(v) ? v : v ? [v] : []).filter((id) => this.channel.file(id));
-          values[field.id] = ids.length ? ids.map((id) => this.fileAttachment(id)) : undefined;
-        } else {
-          const s = typeof v === 'string' ? v.trim() : undefined;
-          if (s && field.maxLength && s.length > field.maxLength) problem = `${field.label} may be at most ${field.maxLength} characters.`;
-          if (s && field.kind === 'select' && field.options && !field.options.some((o) => o.value === s)) problem = `${field.label}: "${s}" is not one of the choices.`;
-          values[field.id] = s || undefined;
-        }
-        if (!problem && field.required && values[field.id] === undefined) problem = `${field.label} is required.`;
-        if (problem) {
-          if (!answer({ [field.id]: problem })) this.say({ text: problem, private: true }, actor.id);
-          return;
-        }
+      const read = readFormValues(spec, raw, (id) => (this.channel.file(id) ? this.fileAttachment(id) : undefined));
+      if ('field' in read) {
+        if (!answer({ [read.field]: read.problem })) this.say({ text: read.problem, private: true }, actor.id);
+        return;
       }
+      const values = read.values;
       this.openModals.delete(key);
       const ctx = this.context(actor, { onAnswered: () => answer() });
       ctx.rejectField = async (field, message) => {
