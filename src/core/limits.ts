@@ -2,7 +2,7 @@
 // and pictures (type and size before download; a real decode with a pixel limit after).
 import sharp from 'sharp';
 import { UserError, type Attachment } from './platform.js';
-import { PICTURE_POLICY, readPictureHeader } from './pictures.js';
+import { megabytes as mb, PICTURE_POLICY, readPictureHeader } from './pictures.js';
 import { defuseMentions, findBlocked, forbiddenCharacter, visibleText } from './moderation.js';
 
 export interface Limits {
@@ -56,9 +56,6 @@ export function checkAttachmentMeta(att: Attachment, limits: Limits): void {
     throw new UserError(`\`${att.name}\` is ${att.width}×${att.height} pixels, too large to process.`);
 }
 
-function mb(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
 
 /** Checks bytes that were downloaded: the shared header check (pictures.ts), then a real decode, so a corrupt file is refused. */
 export async function checkImageBytes(name: string, data: Buffer, limits: Limits): Promise<{ width: number; height: number; format: string }> {

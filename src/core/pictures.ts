@@ -2,6 +2,7 @@
 // download size and time limits, read in a bounded way) and what goes out (a result re-encoded or scaled
 // down to fit a platform's upload limit, saying so). Adapters fetch from their platform; the rules live here.
 import sharp from 'sharp';
+import { MAX_INPUT_PIXELS } from '../engine/images.js';
 import { UserError, type OutgoingFile } from './platform.js';
 
 export interface PicturePolicy {
@@ -16,7 +17,8 @@ export interface PicturePolicy {
 }
 
 export const PICTURE_POLICY: PicturePolicy = {
-  maxPixels: 40_000_000,
+  // the engine's own decode limit: one pixel cap from the chat edge to the decoder
+  maxPixels: MAX_INPUT_PIXELS,
   maxDownloadBytes: 25 * 1024 * 1024,
   downloadTimeoutMs: 30_000,
   contentTypes: ['image/png', 'image/jpeg', 'image/webp', 'image/gif'],
@@ -24,8 +26,10 @@ export const PICTURE_POLICY: PicturePolicy = {
 
 export const PICTURE_KINDS = 'PNG, JPEG, WebP or GIF';
 
+/** A file size as people read it: "8.0 MB", or "64 KB" below a tenth of a megabyte. */
 export function megabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  const mb = bytes / (1024 * 1024);
+  return mb < 0.1 ? `${Math.ceil(bytes / 1024)} KB` : `${mb.toFixed(1)} MB`;
 }
 
 export function megapixels(pixels: number): string {

@@ -1,7 +1,7 @@
 // Request bodies with a size cap, and the check that an upload really is a picture: the bytes' own
 // signature decides (a .txt renamed .png is caught), then sharp reads the header for width and height.
 import type { IncomingMessage } from 'node:http';
-import { readPictureHeader } from '../../core/pictures.js';
+import { megabytes as mb, readPictureHeader } from '../../core/pictures.js';
 import { UserError } from '../../core/platform.js';
 
 export class BodyTooLarge extends UserError {}
@@ -29,10 +29,6 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     req.on('end', () => failed || resolve(Buffer.concat(chunks)));
     req.on('error', (e) => failed || reject(e));
   });
-}
-
-export function mb(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 const signatures: Array<{ type: string; test(b: Buffer): boolean }> = [

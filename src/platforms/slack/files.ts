@@ -30,6 +30,8 @@ export interface FileAccess {
    * full origins ("http://127.0.0.1:8123") are matched exactly (tests on loopback).
    */
   fileHosts: string[];
+  /** the download time limit; default the shared policy's (src/core/pictures.ts) */
+  timeoutMs?: number;
 }
 
 export const DEFAULT_FILE_HOSTS = ['files.slack.com'];
@@ -79,6 +81,7 @@ export function slackAttachment(file: SlackFile, access: FileAccess): Attachment
       checkDeclaredPixels(label, file.original_w, file.original_h);
       // Slack serves private files to the bot token; a redirect means it was refused (sent to a login page).
       const init: RequestInit = { headers: { Authorization: `Bearer ${access.botToken}` }, redirect: 'manual' };
+      const policy = { ...PICTURE_POLICY, downloadTimeoutMs: access.timeoutMs ?? PICTURE_POLICY.downloadTimeoutMs };
       const data = await fetchWithin(url, init, label, async (res, stop) => {
         const type = res.headers.get('content-type') ?? '';
         if (res.status !== 200 || type.startsWith('text/html')) {
@@ -86,7 +89,7 @@ export function slackAttachment(file: SlackFile, access: FileAccess): Attachment
           throw new UserError(`Slack refused to hand over "${label}" (HTTP ${res.status}). The app needs the files:read scope.`);
         }
         return readCapped(res.body, limit, label, stop);
-      }).catch((err: unknown) => {
+      }, policy).catch((err: unknown) => {
         if (err instanceof UserError) throw err;
         throw new UserError(`Slack did not answer when fetching "${label}": please try again in a moment.`);
       });
