@@ -53,7 +53,7 @@ export class JobBench {
     private readonly engine: OnnxEngine,
     private readonly bot: Bot,
     private readonly services: BotServices,
-    private readonly pre: PreIssueBot | null,
+    private pre: PreIssueBot | null,
     private readonly dir: string,
     private readonly picture: Attachment,
   ) {}
@@ -89,9 +89,17 @@ export class JobBench {
 
   private async adaptPre(options: { prompt: string; seed: number; count: number }): Promise<JobTiming[]> {
     if (!this.pre) return [];
-    const first = await this.pre.adapt(options.prompt, options.seed, options.count);
-    const again = await this.pre.strengthUp();
-    return [{ job: `/adapt${PRE_ISSUE}`, samples: 0, ...first }, { job: `Strength +${PRE_ISSUE}`, samples: 0, ...again }];
+    try {
+      const first = await this.pre.adapt(options.prompt, options.seed, options.count);
+      const again = await this.pre.strengthUp();
+      return [{ job: `/adapt${PRE_ISSUE}`, samples: 0, ...first }, { job: `Strength +${PRE_ISSUE}`, samples: 0, ...again }];
+    } catch (err) {
+      // the old code may not run on a pack made after it: today's rows still count, without the comparison
+      console.log(`  pre-issue bot stopped: ${(err as Error).message}`);
+      this.pre.stop();
+      this.pre = null;
+      return [];
+    }
   }
 
   /** One round: each job once, with a new prompt and new seeds (nothing cached from earlier rounds). */
