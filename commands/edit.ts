@@ -13,7 +13,7 @@ import { postPhotoResult } from './photo.js';
  * (negative: the other way). The standard change is a StyleCLIP global-direction step of α = 3 (α·σ_c·r_c/max|r|,
  * the edit /edit made by default before), so strength s asks the engine for α = 3·s.
  */
-export const STYLECLIP_ALPHA_PER_STRENGTH = 3;
+const STYLECLIP_ALPHA_PER_STRENGTH = 3;
 
 const options: OptionSpec[] = [
   { name: 'text', description: 'what to change toward: "smiling", "blond hair"', type: 'string', required: true, maxLength: 200 },

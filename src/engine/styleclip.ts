@@ -38,7 +38,7 @@ export interface RelevanceRenderer {
 /** (done, total) after each batch: samples for the statistics, generator + CLIP passes for the relevance */
 export type Progress = (done: number, total: number) => void;
 
-export function normalizeInPlace<T extends Float32Array | Float64Array>(v: T): T {
+function normalizeInPlace<T extends Float32Array | Float64Array>(v: T): T {
   let s = 0;
   for (const x of v) s += x * x;
   const n = Math.sqrt(s) || 1;

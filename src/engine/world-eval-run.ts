@@ -12,7 +12,7 @@ export interface WorldEvaluation {
 }
 
 /** The attributes an /edit is measured on, and the text it is asked with. */
-export const EDITS: Array<{ text: string; attribute: 'smile' | 'glasses' }> = [
+const EDITS: Array<{ text: string; attribute: 'smile' | 'glasses' }> = [
   { text: 'smiling', attribute: 'smile' },
   { text: 'glasses', attribute: 'glasses' },
 ];

@@ -18,7 +18,7 @@ import type { Channel, ChannelMessage, StoredFile } from './channel.js';
 import { megabytes as mb } from '../../core/pictures.js';
 import { parseCommandText } from './parse.js';
 
-export const BOT_AUTHOR = { id: 'domainshift', name: 'DomainShift', bot: true };
+const BOT_AUTHOR = { id: 'domainshift', name: 'DomainShift', bot: true };
 
 export interface AdapterOptions {
   serverId: string;

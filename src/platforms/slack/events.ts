@@ -255,7 +255,7 @@ function registerButtons(app: App, deps: EventDeps): void {
  * How long a form submission may wait for its checks before Slack gets its answer (it wants one within 3 s):
  * a check that fails sooner shows beside its field; a later one (a slow download) comes as a private message.
  */
-export const FORM_ANSWER_DEADLINE_MS = 2500;
+const FORM_ANSWER_DEADLINE_MS = 2500;
 
 /** Slack's answer to a view submission, sent once: at the bot's first reply, a field error, the end, or the deadline. */
 function formAnswer(ack: (response?: { response_action: 'errors'; errors: Record<string, string> }) => Promise<void>): FormAnswer {
