@@ -1,7 +1,7 @@
 // Whole jobs as the bot runs them: the command goes through createBot, the job queue, the engine, the grid, PNG
-// encoding and the SQLite store, and is timed from the command to the final message. Two bots share the pack: the
-// one as shipped, and one with the picture cache off, which renders every result the way it was done before issue
-// 13 (the "before" row drawn again for every result).
+// encoding and the SQLite store, and is timed from the command to the final message. /adapt and its Strength +
+// also run, in the same round, through the bot as it was before issue 13 (bench/pre-issue.ts: that commit's own
+// code in a child process, on the same pack and thread count).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { assembleServices, type BotServices } from '../src/core/services.js';
 import { Stores } from '../src/core/stores.js';
 import type { OnnxEngine } from '../src/engine/engine.js';
 import { GRAPH_STAGES } from '../src/cli/bench-engine.js';
+import type { PreIssueBot } from './pre-issue.js';
 
 export interface JobTiming {
   job: string;
@@ -21,6 +22,14 @@ export interface JobTiming {
   /** of which ONNX graph runs (the engine's stage clock) */
   graphMs: number;
 }
+
+/** the label of a job run by the pre-issue bot */
+export const PRE_ISSUE = ' (pre-issue bot)';
+
+// targets in the demo pack's vocabulary (a pack with a vocabulary refuses other words), a new one each round
+const STYLES = ['a pencil sketch', 'a zombie', 'a marble statue', 'pixel art', 'pop art', 'a watercolor painting', 'a photo at night', 'neon art', 'a sepia photo'];
+const WITH = ['', ' with glasses', ' with red hair', ' with blue eyes', ' with long hair'];
+export const roundTarget = (r: number) => `${STYLES[r % STYLES.length]}${WITH[Math.floor(r / STYLES.length) % WITH.length]}`;
 
 /** A chat place that keeps the latest version of each message it was sent, like a platform would show it. */
 class Channel {
@@ -42,26 +51,24 @@ function photo(root: string): Attachment {
 export class JobBench {
   private constructor(
     private readonly engine: OnnxEngine,
-    private readonly bots: { now: Bot; before13: Bot },
-    private readonly services: BotServices[],
+    private readonly bot: Bot,
+    private readonly services: BotServices,
+    private pre: PreIssueBot | null,
     private readonly dir: string,
     private readonly picture: Attachment,
   ) {}
 
-  static async open(root: string, engine: OnnxEngine): Promise<JobBench> {
+  static async open(root: string, engine: OnnxEngine, pre: PreIssueBot | null): Promise<JobBench> {
     const dir = mkdtempSync(path.join(tmpdir(), 'ds-bench-'));
-    const open = async (name: string, pictureCacheBytes?: number) =>
-      assembleServices({ engines: [engine], stores: await Stores.open(`sqlite://${path.join(dir, `${name}.sqlite`)}`), log: { info: () => {}, error: () => {} }, pictureCacheBytes });
-    const now = await open('now');
-    const before13 = await open('before13', 0);
-    return new JobBench(engine, { now: createBot(now, allCommands()), before13: createBot(before13, allCommands()) }, [now, before13], dir, photo(root));
+    const services = assembleServices({ engines: [engine], stores: await Stores.open(`sqlite://${path.join(dir, 'bench.sqlite')}`), log: { info: () => {}, error: () => {} } });
+    return new JobBench(engine, createBot(services, allCommands()), services, pre, dir, photo(root));
   }
 
   /** Runs one job and checks that it ended with a picture (a refusal or failure stops the bench with its text). */
-  private async timed(job: string, bot: Bot, channel: Channel, run: (bot: Bot, channel: Channel) => Promise<void>): Promise<JobTiming & { resultId: string; buttons: string[] }> {
+  private async timed(job: string, channel: Channel, run: (bot: Bot, channel: Channel) => Promise<void>): Promise<JobTiming & { resultId: string; buttons: string[] }> {
     this.engine.resetStageTimes();
     const t0 = performance.now();
-    await run(bot, channel);
+    await run(this.bot, channel);
     const ms = performance.now() - t0;
     const graphMs = GRAPH_STAGES.reduce((s, k) => s + (this.engine.stageTimes[k] ?? 0), 0);
     const msg = channel.latest;
@@ -70,36 +77,49 @@ export class JobBench {
     return { job, samples: 0, ms, graphMs, resultId, buttons: (msg.buttons ?? []).flat().map((b) => b.id) };
   }
 
+  /** today's /adapt and Strength + on it; the id of the /adapt result */
+  private async adaptNow(options: { prompt: string; seed: number; count: number }): Promise<{ timings: JobTiming[]; resultId: string }> {
+    const ch = new Channel();
+    const first = await this.timed('/adapt', ch, (b, c) => b.handleCommand(c.context(), { command: 'adapt', options }));
+    const up = first.buttons.find((id) => id.includes(':str:') && id.endsWith(':up'));
+    if (!up) throw new Error('/adapt: no Strength + button');
+    const again = await this.timed('Strength +', ch, (b, c) => b.handleButton(c.context({ id: 'm1', edit: async () => {}, delete: async () => {} }), up));
+    return { timings: [first, again], resultId: first.resultId };
+  }
+
+  private async adaptPre(options: { prompt: string; seed: number; count: number }): Promise<JobTiming[]> {
+    if (!this.pre) return [];
+    try {
+      const first = await this.pre.adapt(options.prompt, options.seed, options.count);
+      const again = await this.pre.strengthUp();
+      return [{ job: `/adapt${PRE_ISSUE}`, samples: 0, ...first }, { job: `Strength +${PRE_ISSUE}`, samples: 0, ...again }];
+    } catch (err) {
+      // the old code may not run on a pack made after it: today's rows still count, without the comparison
+      console.log(`  pre-issue bot stopped: ${(err as Error).message}`);
+      this.pre.stop();
+      this.pre = null;
+      return [];
+    }
+  }
+
   /** One round: each job once, with a new prompt and new seeds (nothing cached from earlier rounds). */
   async round(r: number, samples: number): Promise<JobTiming[]> {
-    const prompt = `a photo of a face → bench style ${r}`;
-    const adapt = { command: 'adapt', options: { prompt, seed: 1000 + r * 64, count: samples } };
+    const target = roundTarget(r + 1);
+    const adapt = { prompt: `a photo of a face → ${target}`, seed: 1000 + (r + 1) * 64, count: samples };
     const out: JobTiming[] = [];
-    // the current bot and the one as before issue 13 take turns going first
-    const order = r % 2 ? (['before13', 'now'] as const) : (['now', 'before13'] as const);
-    let editFrom = '';
-    for (const which of order) {
-      const bot = this.bots[which];
-      const ch = new Channel();
-      const suffix = which === 'now' ? '' : ' (before #13)';
-      const first = await this.timed(`/adapt${suffix}`, bot, ch, (b, c) => b.handleCommand(c.context(), adapt));
-      const up = first.buttons.find((id) => id.includes(':str:') && id.endsWith(':up'));
-      if (!up) throw new Error('/adapt: no Strength + button');
-      const again = await this.timed(`Strength +${suffix}`, bot, ch, (b, c) => b.handleButton(c.context({ id: 'm1', edit: async () => {}, delete: async () => {} }), up));
-      out.push(first, again);
-      if (which === 'now') editFrom = first.resultId;
-    }
-    const bot = this.bots.now;
-    out.push(await this.timed('Stylize', bot, new Channel(), (b, c) => b.handleCommand(c.context(), { command: 'stylize', options: { image: this.picture, target: `bench style ${r}` } })));
-    out.push(await this.timed('/edit', bot, new Channel(), (b, c) => b.handleCommand(c.context(), { command: 'edit', options: { text: 'smiling', result: editFrom, strength: 3 } })));
+    // today's bot and the pre-issue one take turns going first
+    const before = r % 2 ? await this.adaptPre(adapt) : [];
+    const now = await this.adaptNow(adapt);
+    const after = r % 2 ? [] : await this.adaptPre(adapt);
+    out.push(...now.timings, ...before, ...after);
+    out.push(await this.timed('Stylize', new Channel(), (b, c) => b.handleCommand(c.context(), { command: 'stylize', options: { image: this.picture, target } })));
+    out.push(await this.timed('/edit', new Channel(), (b, c) => b.handleCommand(c.context(), { command: 'edit', options: { text: 'smiling', result: now.resultId, strength: 1 } })));
     return out.map(({ job, ms, graphMs }) => ({ job, samples: job === 'Stylize' ? 1 : samples, ms, graphMs }));
   }
 
   async close(): Promise<void> {
-    for (const s of this.services) {
-      await s.jobs.onIdle();
-      await s.stores.close();
-    }
+    await this.services.jobs.onIdle();
+    await this.services.stores.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,12 +1,14 @@
 // `npm run bench`: the engine and PyTorch timed in the same rounds, at the same thread count, on models/demo and on
-// a random pack of FFHQ-256 size; then whole /adapt, Strength +, Stylize and /edit jobs as the bot runs them, next to
-// the same jobs rendered the way they were before issue 13. Min and median over the rounds; the machine's load
-// average is printed beside the table, since a shared machine moves every number. bench/README.md says more.
+// a random pack of FFHQ-256 size; then whole /adapt, Strength +, Stylize and /edit jobs as the bot runs them, with
+// /adapt and Strength + also run by the bot as it was before issue 13 (its own code, bench/pre-issue.ts) in the same
+// rounds. Min and median over the rounds; the machine's load average is printed beside the table, since a shared
+// machine moves every number. bench/README.md says more.
 //
 //   nice -n 10 npm run bench                        everything (the first run exports the FFHQ-256 pack)
 //   npm run bench -- --no-ffhq256 --rounds 3        demo pack only, fewer rounds
 //   options: --rounds N (5)  --threads N (cores)  --spin on|off  --provider cpu|cuda  --batch N (4)
-//            --batch-ffhq N (2)  --samples N (4, per job)  --no-torch  --no-jobs  --threads-sweep  --json FILE
+//            --batch-ffhq N (2)  --samples N (4, per job)  --no-torch  --no-jobs  --no-pre-issue  --no-demo
+//            --threads-sweep  --json FILE
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -14,8 +16,9 @@ import path from 'node:path';
 import { engineStages, GRAPH_STAGES, median } from '../src/cli/bench-engine.js';
 import { openOnnxPack } from '../src/engine/index.js';
 import type { OnnxEngine } from '../src/engine/engine.js';
-import { JobBench } from './jobs.js';
+import { JobBench, PRE_ISSUE } from './jobs.js';
 import { ffhq256Pack } from './packs.js';
+import { PreIssueBot, preIssueTree } from './pre-issue.js';
 import { TorchWorker } from './torch.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -79,8 +82,15 @@ async function stageRows(label: string, engine: OnnxEngine, dir: string, batch: 
   return rows;
 }
 
-async function jobRows(label: string, engine: OnnxEngine): Promise<Row[]> {
-  const bench = await JobBench.open(root, engine);
+async function jobRows(label: string, engine: OnnxEngine, dir: string): Promise<Row[]> {
+  let pre: PreIssueBot | null = null;
+  const tree = flag('--no-pre-issue') ? null : await preIssueTree(root);
+  if (tree) {
+    const started = await PreIssueBot.start(root, tree, dir, threads);
+    if (typeof started === 'string') console.log(`  pre-issue bot: not run (${started})`);
+    else pre = started;
+  }
+  const bench = await JobBench.open(root, engine, pre);
   const rows = new Map<string, Row>();
   try {
     await bench.round(-1, samples); // warm-up: face detector, fonts, SQLite files
@@ -95,6 +105,7 @@ async function jobRows(label: string, engine: OnnxEngine): Promise<Row[]> {
     }
   } finally {
     await bench.close();
+    pre?.stop();
   }
   return [...rows.values()];
 }
@@ -120,11 +131,11 @@ async function threadRows(dir: string, batch: number): Promise<Row[]> {
 
 function table(rows: Row[], jobs: boolean): string {
   const head = jobs
-    ? ['pack', 'job', 'pictures', 'ms min / median', 'graphs ms median', 'rest ms median', 'before #13 / now']
+    ? ['pack', 'job', 'pictures', 'ms min / median', 'graphs ms median', 'rest ms median', 'pre-issue / now']
     : ['pack', 'stage', 'batch', 'engine ms min / median', 'torch ms min / median', 'torch / engine'];
   const body = rows.map((r) => {
     if (!jobs) return [r.pack, r.what, String(r.batch), fmt(r.engine), fmt(r.torch), ratio(r.torch, r.engine)];
-    const old = rows.find((o) => o.pack === r.pack && o.what === `${r.what} (before #13)`);
+    const old = rows.find((o) => o.pack === r.pack && o.what === `${r.what}${PRE_ISSUE}`);
     return [r.pack, r.what, String(r.batch), fmt(r.engine), median(r.graph).toFixed(1), (median(r.engine) - median(r.graph)).toFixed(1), old ? ratio(old.engine, r.engine) : ''];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
@@ -139,7 +150,7 @@ async function benchPack(label: string, dir: string, batch: number): Promise<{ s
   console.log(`${label}: ${m.name} R=${m.resolution} N=${m.numWs} D=${m.domainDim} S=${m.styleDim}, on ${engine.provider}, ${threads} intra-op thread(s), loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   try {
     const stages = await stageRows(label, engine, dir, batch, !flag('--no-torch'));
-    const jobs = flag('--no-jobs') ? [] : await jobRows(label, engine);
+    const jobs = flag('--no-jobs') ? [] : await jobRows(label, engine, dir);
     return { stages, jobs };
   } finally {
     await engine.close();
@@ -151,7 +162,8 @@ async function main(): Promise<void> {
   const stages: Row[] = [];
   const jobs: Row[] = [];
   const demo = path.join(root, 'models/demo');
-  if (existsSync(path.join(demo, 'pack.json'))) {
+  if (flag('--no-demo')) console.log('skipping models/demo (--no-demo)');
+  else if (existsSync(path.join(demo, 'pack.json'))) {
     const out = await benchPack('demo', demo, Number(value('--batch') ?? 4));
     stages.push(...out.stages);
     jobs.push(...out.jobs);
@@ -172,7 +184,8 @@ async function main(): Promise<void> {
   if (jobs.length) {
     console.log(`\n${table(jobs, true)}`);
     console.log('\nWhole jobs through createBot, the queue, the engine, the grid, PNG and SQLite, from command to final message;');
-    console.log('"(before #13)": the same job with the picture cache off, i.e. every row drawn again as before issue 13.');
+    console.log(`"${PRE_ISSUE.trim()}": the same job, in the same round, through the code of the last commit before issue 13`);
+    console.log('(bench/pre-issue.ts) on the same pack and threads; "pre-issue / now" > 1: today\'s bot is faster.');
   }
   if (sweep.length) console.log(`\n${table(sweep, false)}`);
   const out = value('--json');

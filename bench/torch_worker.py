@@ -1,6 +1,7 @@
 """The PyTorch side of `npm run bench`: the exporter's own modules (the ones each ONNX graph was exported from),
-rebuilt from the pack's provenance (random config + seed), kept in memory, and timed one stage at a time on
-request, so that bench/run.ts can interleave them with the engine's runs in the same rounds.
+rebuilt from the pack's provenance (random config + seed, or for the trained demo pack the finished checkpoints of
+models/train/work), kept in memory, and timed one stage at a time on request, so that bench/run.ts can interleave
+them with the engine's runs in the same rounds.
 
 Protocol: one JSON object a line on stdin, one answer a line on stdout.
   {"setup": PACK_DIR, "batch": 4, "threads": 2, "device": "cpu"}
@@ -15,24 +16,48 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
 
 import torch  # noqa: E402
 
 from models.export.clip_model import TextTower, VisionTower  # noqa: E402
 from models.export.random_models import build_random  # noqa: E402
-from models.export.stylegan2 import Mapping, Synthesis, identity_domain, layer_table  # noqa: E402
+from models.export.domain_layout import layout_of  # noqa: E402
+from models.export.stylegan2 import Mapping, Synthesis  # noqa: E402
+
+
+def trained_parts(config):
+    """The parts models/train exported, loaded from its finished checkpoints (never trained further here)."""
+    from models.train.common import CONFIGS, Checkpoint
+    from models.train import clip_train, encoder_train, generator_train, hypernet_train
+
+    cfg, work = CONFIGS[config], os.path.join(ROOT, "models/train/work")
+    for stage in ("clip", "generator", "encoder", "hypernet"):
+        state = Checkpoint(work, stage).load()
+        if state is None or state["step"] < cfg["steps"][stage]:
+            raise ValueError(f"models/train/work/{stage}.pt is not a finished stage of config {config!r}")
+    clip, tokenizer = clip_train.train_clip(cfg, work)
+    gen = generator_train.train_generator(cfg, work)
+    w_avg = generator_train.mean_w(gen)
+    encoder = encoder_train.train_encoder(cfg, work, gen, w_avg)
+    hyper = hypernet_train.train_hypernet(cfg, work, gen, clip, tokenizer)
+    return {"generator": gen, "hypernet": hyper, "encoder": encoder, "clip": clip, "tokenizer": tokenizer}
 
 
 def build_stages(pack, batch, device):
     with open(os.path.join(pack, "pack.json")) as f:
         m = json.load(f)
     prov = m["provenance"]
-    if prov.get("source") != "random" or "config" not in prov:
-        raise ValueError("only packs made with --random can be rebuilt in PyTorch here")
-    parts = build_random(prov["config"], m["method"], prov.get("seed", 0))
+    slots, formulation = layout_of(m)
+    if prov.get("source") == "random" and "config" in prov:
+        parts = build_random(prov["config"], m["method"], prov.get("seed", 0), formulation, slots)
+    elif prov.get("source") == "trained" and prov.get("trainer") == "models/train":
+        parts = trained_parts(prov["config"])
+    else:
+        raise ValueError("only packs made with --random or by models/train can be rebuilt in PyTorch here")
     gen, clip = parts["generator"].eval(), parts["clip"].eval()
-    synth = Synthesis(gen, m["method"]).eval()
+    synth = Synthesis(gen, m["method"], slots, formulation).eval()
     for module in gen.modules():  # as the exporter does before tracing
         if hasattr(module, "freeze_energy"):
             module.freeze_energy()
@@ -41,16 +66,17 @@ def build_stages(pack, batch, device):
 
     B, L, N, E = batch, m["latentDim"], m["numWs"], m["embedDim"]
     g = torch.Generator().manual_seed(0)
-    tok = parts["tokenizer"]
-    ids = torch.tensor([tok.encode("a photo of a face number %d" % i) for i in range(B)], dtype=torch.int64) \
-        if hasattr(tok, "encode") else torch.zeros(B, 77, dtype=torch.int64)
-    if ids.shape[1] != 77:  # padded like the engine pads
-        ids = torch.nn.functional.pad(ids, (0, 77 - ids.shape[1]))
-    pixels = torch.randn(B, 3, 224, 224, generator=g)
+    C, P = m["clip"]["contextLength"], m["clip"]["imageSize"]
+    # token values do not change the work (every position runs); the end token is the largest id, as CLIP pools there
+    ids = torch.zeros(B, C, dtype=torch.int64)
+    vocab = clip.token_embedding.num_embeddings
+    ids[:, :8] = torch.randint(1, vocab - 1, (B, 8), generator=g)
+    ids[:, 8] = vocab - 1
+    pixels = torch.randn(B, 3, P, P, generator=g)
     emb = torch.randn(B, E, generator=g)
     z = torch.randn(B, L, generator=g)
     ws = torch.randn(B, N, L, generator=g)
-    domain = identity_domain(layer_table(gen), m["method"])[None].repeat(B, 1)
+    domain = synth.identity()[None].repeat(B, 1)
     delta = torch.zeros(B, synth.S)
     r = m["encoder"]["resolution"]
     images = torch.rand(B, 3, r, r, generator=g) * 2 - 1

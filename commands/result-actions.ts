@@ -38,7 +38,7 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
   const [action, id, arg] = args;
   const rec = await loadResult(ctx, services, id);
   const engine = await engineOf(services, rec);
-  const derived = { kind: rec.kind, prompt: rec.prompt, domain: rec.domain, domainId: rec.domainId, styleDelta: rec.styleDelta, ws: rec.ws, nadaDomain: rec.nadaDomain };
+  const derived = { kind: rec.kind, prompt: rec.prompt, domain: rec.domain, domainId: rec.domainId, styleDelta: rec.styleDelta, ws: rec.ws, z: rec.z, large: rec.large, nadaDomain: rec.nadaDomain };
 
   if (['more', 'str', 'morph', 'vary', 'big', 'ref'].includes(action) && !rec.ws && !rec.z && !rec.seeds.length)
     throw new UserError('This result cannot be re-rendered; run the command again instead.');

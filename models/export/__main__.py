@@ -5,18 +5,37 @@ import sys
 from .cli import run
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A bad argument is one line on stderr and status 2, like every other refusal (argparse adds its usage)."""
+
+    def error(self, message):
+        print(f"error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def parse(argv):
-    p = argparse.ArgumentParser(prog="python3 -m models.export",
+    p = OneLineParser(prog="python3 -m models.export",
                                 description="Export a DomainShift model pack (ONNX graphs + pack.json).")
     p.add_argument("--preset", choices=["hypergan-clip", "hyperdomainnet", "nada"],
                    help="method of the pack (or 'nada' to add a StyleGAN-NADA generator to an existing pack)")
     p.add_argument("--random", action="store_true", help="random weights instead of checkpoints")
     p.add_argument("--config", choices=["tiny", "small", "ffhq256"], default="tiny", help="size for --random")
     p.add_argument("--seed", type=int, default=0, help="seed for --random")
-    p.add_argument("--stylegan", help="rosinality stylegan2-pytorch checkpoint (.pt with g_ema) or NADA generator")
-    p.add_argument("--hypernet", help="hypernetwork state_dict (.pt)")
-    p.add_argument("--e4e", help="encoder4editing checkpoint (.pt)")
-    p.add_argument("--clip", help="OpenAI CLIP ViT checkpoint (.pt, TorchScript or state_dict)")
+    p.add_argument("--stylegan", help="rosinality stylegan2-pytorch checkpoint (.pt with g_ema; a HyperGAN-CLIP g_ema "
+                   "brings its hypernetworks) or NADA generator")
+    p.add_argument("--hypernet", help="hypernetwork checkpoint (.pt): HyperGAN-CLIP (g_ema), HyperDomainNet mapper, "
+                   "or the DomainShift layout; optional: without one the pack serves /edit and imported domains")
+    p.add_argument("--e4e", help="encoder4editing checkpoint (.pt); optional (no photo inversion without it)")
+    p.add_argument("--clip", help="OpenAI CLIP ViT checkpoint (.pt as clip.load downloads it: TorchScript, or a state_dict)")
+    p.add_argument("--formulation", choices=["residual", "in-weight", "additive"], default="residual",
+                   help="HyperGAN-CLIP: residual = models/stylegan2/model.py (published), in-weight = model_old.py, "
+                   "additive = this project's own (the trained demo pack, models/train)")
+    p.add_argument("--blend-slots", type=int, default=4,
+                   help="HyperGAN-CLIP: how many domains' residuals one domain vector can hold (blends)")
+    p.add_argument("--random-noise", action="store_true",
+                   help="--preset nada: fresh noise on every render, as NADA's samplers draw (default: fixed noise)")
+    p.add_argument("--hdn-domain", help="a HyperDomainNet single-domain checkpoint (model_type parameterization) to "
+                   "write as a domain vector .npy (--into PACK --name NAME)")
     p.add_argument("--tokenizer", help="CLIP tokenizer.json (Hugging Face format) for real packs")
     p.add_argument("--out", help="pack folder to write")
     p.add_argument("--into", help="existing pack folder: for --preset nada, or --styleclip-relevance on a random pack (adds "
@@ -40,11 +59,15 @@ def parse(argv):
 
 
 def main(argv=None):
-    args = parse(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parse(sys.argv[1:] if argv is None else argv)
+    except SystemExit as exit_:  # argparse has printed its one-line usage error
+        return 2 if exit_.code else 0
     try:
         run(args)
     except (FileNotFoundError, ValueError, KeyError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        text = str(err).strip().splitlines() or [type(err).__name__]
+        print(f"error: {text[0]}", file=sys.stderr)
         return 2
     return 0
 

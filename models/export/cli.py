@@ -14,12 +14,21 @@ RANDOM_DESCRIPTION = (
 
 def run(args):
     if args.preset == "nada":
-        from .checkpoints import add_nada_domain
+        from .nada import add_nada_domain
         if not (args.stylegan and args.into and args.name):
             raise ValueError("--preset nada needs --stylegan NADA.pt --into PACK --name NAME")
-        add_nada_domain(args.stylegan, args.into, args.name, args.prompt)
+        add_nada_domain(args.stylegan, args.into, args.name, args.prompt, args.random_noise)
         print(f"added domain {args.name!r} to {args.into}")
         return
+    if args.hdn_domain:
+        from .domain_vectors import write_hdn_domain
+        path = write_hdn_domain(args.hdn_domain, args.into, args.out)
+        print(f"wrote {path}")
+        return
+    if args.random and (args.stylegan or args.hypernet or args.e4e or args.clip):
+        raise ValueError("--random makes random weights and cannot use --stylegan, --hypernet, --e4e or --clip")
+    if args.blend_slots < 1 or args.blend_slots > 16:
+        raise ValueError("--blend-slots must be between 1 and 16")
     if args.fp16_synthesis and args.into and not args.out and not args.styleclip_relevance:
         from .fp16 import add_fp16_synthesis
         info = add_fp16_synthesis(args.into)
@@ -31,13 +40,15 @@ def run(args):
         print(f"wrote {args.into}/styles.onnx, style_stats.bin and style_relevance.bin")
         return
     if not args.preset:
-        raise ValueError("choose a method: --preset hypergan-clip or --preset hyperdomainnet")
+        if args.random or args.hypernet:
+            raise ValueError("choose a method: --preset hypergan-clip or --preset hyperdomainnet")
+        args.preset = "hyperdomainnet"  # a generator alone: the smallest domain layout (one multiplier a channel)
     if not args.out:
         raise ValueError("--out PACK is required")
     os.makedirs(args.out, exist_ok=True)
     if args.random:
         from .random_models import build_random
-        parts = build_random(args.config, args.preset, args.seed)
+        parts = build_random(args.config, args.preset, args.seed, args.formulation, args.blend_slots)
         name = args.name or f"random-{args.config}-{args.preset}"
         description = args.description or RANDOM_DESCRIPTION.format(config=args.config, seed=args.seed,
                                                                      method=args.preset)
@@ -52,6 +63,9 @@ def run(args):
         description = args.description or f"{args.preset} exported from official checkpoints."
         random_weights = False
         clip_model = parts.get("clip_model", "ViT-B/32")
+        if parts["hypernet"] is None:
+            description = args.description or ("Exported from a generator alone: StyleCLIP edits and imported "
+                                               "domains, no hypernetwork (no /adapt from text or pictures).")
     from .relevance import compute_relevance, eta_printer, style_stats
     stats = style_stats(parts["generator"], parts["w_avg"], DEFAULT_TRUNCATION, args.style_samples)
     relevance = None

@@ -149,6 +149,22 @@ class ModulatedConv2d(nn.Module):
             out = out * torch.rsqrt(energy + 1e-8)[:, :, None, None]
         return out
 
+    def raw(self, x, style):
+        """conv(x ⊙ style, scale·W) before demodulation and blur."""
+        weight = self.scaled_weight()
+        x = x * style[:, :, None, None]
+        if self.upsample:
+            return F.conv_transpose2d(x, weight.transpose(0, 1), stride=2, padding=0)
+        return F.conv2d(x, weight, padding=self.padding)
+
+    def energy(self, style):
+        """Σ_{i,k} (scale·W_oik·s_i)² per (sample, output channel): what demodulation divides by (its sqrt)."""
+        per_channel = getattr(self, "weight_energy", None)
+        if per_channel is None:
+            weight = self.scaled_weight()
+            per_channel = (weight * weight).sum([2, 3])
+        return torch.matmul(style * style, per_channel.t())
+
     @torch.no_grad()
     def freeze_energy(self):
         self.register_buffer("weight_energy", (self.scaled_weight() ** 2).sum([2, 3]), persistent=False)
@@ -157,23 +173,22 @@ class ModulatedConv2d(nn.Module):
         return self.blur(out) if self.upsample else out
 
 
-def rank1_residual(x, style_b, k, a, upsample, blur):
-    """HyperGAN-CLIP residual branch without dense per-sample weights: channel sum weighted by b∘s, one
-    single-channel 3x3 conv with the per-sample kernel k [B,9] (as nine shifted copies), per-channel scale a,
-    divided by ‖b∘s‖. That division is the demodulation of the official rank-1 weight a⊗b⊗k (which divides by
-    |a|·‖b∘s‖·‖k‖) with |a| and ‖k‖ left to the domain vector, so the branch stays linear in a and k and a = 0
-    gives exactly nothing. For upsampling layers the conv is a stride-2 transposed conv followed by the blur."""
-    y = (x * style_b[:, :, None, None]).sum(1, keepdim=True)  # [B,1,H,W]
-    norm = torch.rsqrt((style_b * style_b).sum(1) + 1e-8)  # [B]
-    height, width = int(y.shape[2]), int(y.shape[3])
+def rank1_conv(x, style_b, k, upsample):
+    """For K rank-1 weights at once: y_j = Σ_i (b_j∘s)_i·x_i (one channel each), convolved with the per-sample 3x3
+    kernel k_j (row-major, as conv2d cross-correlates; a stride-2 transposed conv for upsampling layers, blur left to
+    the caller). x [B,Cin,H,W], style_b [B,K,Cin], k [B,K,9] -> [B,K,H',W']: the un-normalised outputs of the
+    weights b_j⊗k_j, each shared by every output channel."""
+    height, width = int(x.shape[2]), int(x.shape[3])
+    slots = int(style_b.shape[1])
+    y = torch.matmul(style_b, x.flatten(2)).reshape(-1, slots, height, width)
     kernel = k
     if upsample:
         # transposed conv = zero insertion, pad by 2, cross-correlation with the flipped kernel
-        y = y.reshape(-1, 1, height, 1, width, 1)
-        y = F.pad(y, [0, 1, 0, 0, 0, 1]).reshape(-1, 1, height * 2, width * 2)
+        y = y.reshape(-1, slots, height, 1, width, 1)
+        y = F.pad(y, [0, 1, 0, 0, 0, 1]).reshape(-1, slots, height * 2, width * 2)
         y = y[:, :, : 2 * height - 1, : 2 * width - 1]
         y = F.pad(y, [2, 2, 2, 2])
-        kernel = torch.flip(k, [1])  # k[3r+c] -> k[3(2-r)+(2-c)] is a reversal of the 9 entries
+        kernel = torch.flip(k, [2])  # k[3r+c] -> k[3(2-r)+(2-c)] is a reversal of the 9 entries
         out_h, out_w = 2 * height + 1, 2 * width + 1
     else:
         y = F.pad(y, [1, 1, 1, 1])
@@ -181,7 +196,5 @@ def rank1_residual(x, style_b, k, a, upsample, blur):
     out = 0
     for row in range(3):
         for col in range(3):
-            out = out + kernel[:, 3 * row + col, None, None, None] * y[:, :, row:row + out_h, col:col + out_w]
-    if upsample:
-        out = blur(out)
-    return out * (a * norm[:, None])[:, :, None, None]
+            out = out + kernel[:, :, 3 * row + col, None, None] * y[:, :, row:row + out_h, col:col + out_w]
+    return out

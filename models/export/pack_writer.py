@@ -12,7 +12,8 @@ import torch
 from . import EXPORTER_VERSION
 from .clip_model import TextTower, VisionTower, image_size
 from .configs import CLIP_MEAN, CLIP_STD, DEFAULT_TRUNCATION, fine_layers_from
-from .stylegan2 import Mapping, Styles, Synthesis, identity_domain, layer_table
+from .domain_layout import DEFAULT_SLOTS, manifest_layout
+from .stylegan2 import Mapping, Styles, Synthesis, layer_table
 
 OPSET = 17
 
@@ -50,14 +51,14 @@ def write_f32(path, tensor):
 
 
 @torch.no_grad()
-def export_synthesis(generator, method, path):
-    synth = Synthesis(generator, method).eval()
+def export_synthesis(generator, method, path, slots=DEFAULT_SLOTS, formulation="residual", random_noise=False):
+    synth = Synthesis(generator, method, slots, formulation).eval()
+    synth.random_noise = random_noise
     for module in generator.modules():
         if hasattr(module, "freeze_energy"):
             module.freeze_energy()
-    layers = layer_table(generator)
     ws = torch.randn(2, generator.n_latent, generator.style_dim)
-    domain = identity_domain(layers, method)[None].repeat(2, 1)
+    domain = synth.identity()[None].repeat(2, 1)
     export_onnx(synth, (ws, domain, torch.zeros(2, synth.S)), path, ["ws", "domain", "style_delta"], ["images"])
     return synth
 
@@ -73,12 +74,15 @@ def export_graphs(parts, method, out):
     gen, clip = parts["generator"], parts["clip"]
     e = parts["encoder_resolution"]
     export_onnx(Mapping(gen), (torch.randn(2, gen.style_dim),), f"{out}/mapping.onnx", ["z"], ["w"])
-    synth = export_synthesis(gen, method, f"{out}/synthesis.onnx")
+    synth = export_synthesis(gen, method, f"{out}/synthesis.onnx", parts.get("slots", DEFAULT_SLOTS),
+                             parts.get("formulation", "residual"))
     export_styles(gen, f"{out}/styles.onnx")
     emb = clip.text_projection.shape[1]
-    export_onnx(parts["hypernet"], (torch.randn(2, emb), torch.randn(2, emb)), f"{out}/hypernet.onnx",
-                ["target", "source"], ["domain"])
-    export_onnx(parts["encoder"], (torch.rand(2, 3, e, e) * 2 - 1,), f"{out}/encoder.onnx", ["images"], ["ws"])
+    if parts["hypernet"] is not None:
+        export_onnx(parts["hypernet"], (torch.randn(2, emb), torch.randn(2, emb)), f"{out}/hypernet.onnx",
+                    ["target", "source"], ["domain"])
+    if parts["encoder"] is not None:
+        export_onnx(parts["encoder"], (torch.rand(2, 3, e, e) * 2 - 1,), f"{out}/encoder.onnx", ["images"], ["ws"])
     ids = torch.tensor([parts["tokenizer"].encode("a photo of a face", clip.context_length)] * 2, dtype=torch.int64)
     export_onnx(TextTower(clip), (ids,), f"{out}/clip/text.onnx", ["input_ids"], ["text_embeds"])
     export_onnx(VisionTower(clip), (torch.randn(2, 3, image_size(clip), image_size(clip)),), f"{out}/clip/vision.onnx",
@@ -91,7 +95,8 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
                truncation=DEFAULT_TRUNCATION, reference=True, style_relevance=None, style_stats=None, stats_samples=None,
                relevance_samples=None):
     """style_stats: (mean, std) of the style channels (relevance.style_stats), computed here when not given."""
-    from .reference import write_reference  # late import: reference imports this module
+    from .nada import mapping_probe  # late imports: these import this module
+    from .reference import write_reference
     from .relevance import STATS_SAMPLES, covered_channels, style_stats as compute_stats, styleclip_manifest
 
     os.makedirs(f"{out}/clip", exist_ok=True)
@@ -99,7 +104,7 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
     synth = export_graphs(parts, method, out)
     layers = layer_table(gen)
     write_f32(f"{out}/w_avg.bin", parts["w_avg"])
-    write_f32(f"{out}/identity_domain.bin", identity_domain(layers, method))
+    write_f32(f"{out}/identity_domain.bin", synth.identity())
     with open(f"{out}/clip/tokenizer.json", "w", encoding="utf-8") as f:
         tok = parts["tokenizer"]
         json.dump(getattr(tok, "source_json", None) or tok.to_json(), f, ensure_ascii=False)
@@ -107,6 +112,10 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
              "encoder": "encoder.onnx", "clipText": "clip/text.onnx", "clipVision": "clip/vision.onnx",
              "tokenizer": "clip/tokenizer.json", "wAvg": "w_avg.bin", "identityDomain": "identity_domain.bin",
              "styles": "styles.onnx", "styleStats": "style_stats.bin"}
+    if parts["hypernet"] is None:  # a pack from a generator alone: /edit and imported domains, no /adapt from text
+        del files["hypernet"]
+    if parts["encoder"] is None:
+        del files["encoder"]
     stats_samples = stats_samples or STATS_SAMPLES
     if style_stats is None:
         style_stats = compute_stats(gen, parts["w_avg"], truncation, stats_samples)
@@ -116,6 +125,7 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
         files["styleRelevance"] = "style_relevance.bin"
     if reference:
         write_reference(parts, method, synth, f"{out}/reference", truncation)
+    layout = manifest_layout(layers, method, synth.slots, synth.formulation)
     condition = parts.get("condition") or {"text": {"target": "text", "source": "text", "normalize": True},
                                            "image": {"target": "image", "source": "text", "normalize": True}}
     manifest = {
@@ -126,12 +136,16 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
         "truncation": truncation, "fineLayersFrom": fine_layers_from(gen.n_latent),
         "defaultSource": default_source,
         "condition": condition,
-        "clip": {"model": clip_model, "imageSize": image_size(parts["clip"]), "mean": list(CLIP_MEAN), "std": list(CLIP_STD),
+        "clip": {"model": clip_model, "imageSize": image_size(parts["clip"]),
+                 **({"hypernetTrainedWith": parts["hypernet_clip"]} if parts.get("hypernet_clip") else {}),
+                 "mean": list(CLIP_MEAN), "std": list(CLIP_STD),
                  "contextLength": parts["clip"].context_length, "textInputs": ["input_ids"], "textOutput": "text_embeds",
                  "imageOutput": "image_embeds"},
-        "encoder": {"resolution": parts["encoder_resolution"], "alignment": encoder_alignment},
+        "encoder": {"resolution": parts["encoder_resolution"] or gen.size, "alignment": encoder_alignment},
         "files": {role: file_entry(out, rel) for role, rel in files.items()},
         "domains": [],
+        "mappingProbe": mapping_probe(gen),
+        **({"domainLayout": layout} if layout else {}),
         "styleclip": styleclip_manifest(stats_samples, truncation, covered_channels(gen),
                                         relevance_samples if style_relevance is not None else None),
         "provenance": dict(provenance, exporter=f"{EXPORTER_VERSION}; torch {torch.__version__}"),

@@ -4,6 +4,7 @@ import torch
 
 from .clip_model import CLIP
 from .configs import CONFIGS
+from .domain_layout import DEFAULT_SLOTS
 from .e4e import Encoder4Editing, EncoderWithAverage
 from .hypernet import DomainHypernet
 from .stylegan2 import Generator, Synthesis, identity_domain, layer_table
@@ -54,8 +55,10 @@ def random_clip(cfg, vocab_size):
                 vision_heads=c["vision_heads"]).eval()
 
 
-def build_random(config, method, seed):
+def build_random(config, method, seed, formulation="residual", slots=DEFAULT_SLOTS):
     """Returns the parts of a pack: generator, hypernet, encoder (with average), clip, tokenizer, w_avg."""
+    if formulation == "in-weight":
+        raise ValueError("--formulation in-weight is for official HyperGAN-CLIP checkpoints (model_old.py), not --random")
     cfg = CONFIGS[config]
     torch.manual_seed(seed)
     rng = torch.Generator().manual_seed(seed + 1)
@@ -63,8 +66,9 @@ def build_random(config, method, seed):
     w_avg = mean_latent(gen, seed=seed + 2)
     tokenizer = build_tokenizer(cfg["merges"])
     clip = random_clip(cfg, tokenizer.size)
-    hyper = DomainHypernet(layer_table(gen), method, cfg["clip"]["embed_dim"], cfg["hypernet_hidden"])
+    hyper = DomainHypernet(layer_table(gen), method, cfg["clip"]["embed_dim"], cfg["hypernet_hidden"], slots, formulation)
     hyper.init_random(rng)
     encoder = random_encoder(cfg, gen, w_avg)
     return {"generator": gen, "hypernet": hyper.eval(), "encoder": encoder, "clip": clip,
-            "tokenizer": tokenizer, "w_avg": w_avg, "encoder_resolution": cfg["encoder"]["input_size"]}
+            "tokenizer": tokenizer, "w_avg": w_avg, "encoder_resolution": cfg["encoder"]["input_size"],
+            "formulation": formulation, "slots": slots}

@@ -9,7 +9,8 @@ import torch.nn.functional as F
 
 from .clip_model import image_size
 from .configs import CLIP_MEAN, CLIP_STD
-from .stylegan2 import Mapping, identity_domain, layer_table
+from .domain_layout import manifest_layout, with_strength
+from .stylegan2 import Mapping, layer_table
 
 TEXTS = ["a photo of a face", "a pixar character", "a pencil sketch of a smiling dog"]
 REFERENCE_SEED = 1234
@@ -33,26 +34,32 @@ def compute_reference(parts, method, synth, truncation):
     t["input_ids"] = torch.tensor([parts["tokenizer"].encode(s, clip.context_length) for s in TEXTS], dtype=torch.int64)
     t["text_embeds"] = clip.encode_text(t["input_ids"])
     normed = F.normalize(t["text_embeds"], dim=1)
-    t["hypernet_target"] = normed[1:3].clone()
-    t["hypernet_source"] = normed[0:1].repeat(2, 1)
-    t["hypernet_domain"] = hyper(t["hypernet_target"], t["hypernet_source"])
+    layers = layer_table(gen)
+    identity = synth.identity()
+    if hyper is not None:
+        t["hypernet_target"] = normed[1:3].clone()
+        t["hypernet_source"] = normed[0:1].repeat(2, 1)
+        t["hypernet_domain"] = hyper(t["hypernet_target"], t["hypernet_source"])
+        chosen = t["hypernet_domain"]
+    else:  # a pack without a hypernetwork: a random domain of the same layout
+        chosen = identity + 0.1 * torch.randn(2, identity.shape[0], generator=rng)
 
     t["z"] = torch.randn(BATCH, gen.style_dim, generator=rng)
     t["w"] = Mapping(gen)(t["z"])
     w_avg = parts["w_avg"]
     t["ws"] = (w_avg + truncation * (t["w"] - w_avg))[:, None].repeat(1, gen.n_latent, 1).contiguous()
-    identity = identity_domain(layer_table(gen), method)
-    t["domain"] = torch.stack([identity, t["hypernet_domain"][0],
-                               identity + 0.5 * (t["hypernet_domain"][1] - identity)])
+    half = with_strength(chosen[1], identity, 0.5, manifest_layout(layers, method, synth.slots, synth.formulation))
+    t["domain"] = torch.stack([identity, chosen[0], half])
     t["style_delta"] = torch.zeros(BATCH, synth.S)
     t["style_delta"][2] = 0.3 * torch.randn(synth.S, generator=rng)
     t["images"] = synth(t["ws"], t["domain"], t["style_delta"])
     t["images_identity"] = synth(t["ws"], identity[None].repeat(BATCH, 1), torch.zeros(BATCH, synth.S))
 
-    r_enc = parts["encoder_resolution"]
-    t["encoder_images"] = F.interpolate(t["images"].clamp(-1, 1), size=(r_enc, r_enc), mode="bilinear",
-                                        align_corners=False)
-    t["encoder_ws"] = enc(t["encoder_images"])
+    if enc is not None:
+        r_enc = parts["encoder_resolution"]
+        t["encoder_images"] = F.interpolate(t["images"].clamp(-1, 1), size=(r_enc, r_enc), mode="bilinear",
+                                            align_corners=False)
+        t["encoder_ws"] = enc(t["encoder_images"])
     t["pixel_values"] = clip_pixels(t["images"][:1], image_size(clip))  # one picture: 224² floats are the bulk of reference/
     t["image_embeds"] = clip.encode_image(t["pixel_values"])
     return t
@@ -75,7 +82,8 @@ CHECKS = [
 def write_reference(parts, method, synth, ref_dir, truncation):
     os.makedirs(ref_dir, exist_ok=True)
     tensors = compute_reference(parts, method, synth, truncation)
-    index = {"version": 1, "seed": REFERENCE_SEED, "truncation": truncation, "tensors": {}, "checks": CHECKS,
+    checks = [c for c in CHECKS if all(name in tensors for name in c["inputs"].values())]
+    index = {"version": 1, "seed": REFERENCE_SEED, "truncation": truncation, "tensors": {}, "checks": checks,
              "texts": TEXTS, "layers": layer_table(parts["generator"])}
     for name, value in tensors.items():
         dtype = "<i8" if value.dtype == torch.int64 else "<f4"

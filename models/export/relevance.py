@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from .clip_model import image_size
 from .configs import CLIP_MEAN, CLIP_STD
 from .seeds import gaussian_rows
-from .stylegan2 import Styles, Synthesis, identity_domain, layer_resolutions, layer_table
+from .stylegan2 import Styles, Synthesis, layer_resolutions, layer_table
 
 PUSH = 5.0
 MAX_RESOLUTION = 128
@@ -87,7 +87,7 @@ def compute_relevance(parts, method, samples=RELEVANCE_SAMPLES, truncation=0.7, 
     ws = truncated_ws(gen, parts["w_avg"], range(samples), truncation)
     s = Styles(gen)(ws)
     count = covered_channels(gen) if channels is None else min(channels, covered_channels(gen))
-    domain = identity_domain(layer_table(gen), method)
+    domain = synth.identity()
     embed_dim = clip.text_projection.shape[1]
     out = torch.zeros(synth.S, embed_dim)
     per_channel = 2 * samples  # rows: channel-major, then sign (−, +), then sample

@@ -5,8 +5,10 @@ import math
 import torch
 import torch.nn as nn
 
+from .domain_layout import (DEFAULT_SLOTS, check_formulation, domain_dim, has_slots, identity_domain, layer_offsets,
+                            slot_len, split_block)
 from .ops import (ConstantInput, EqualLinear, FusedLeakyReLU, ModulatedConv2d, NoiseInjection, PixelNorm,
-                  Upsample, rank1_residual)
+                  Upsample, rank1_conv)
 
 BLUR = (1, 3, 3, 1)
 
@@ -25,27 +27,67 @@ class StyledConv(nn.Module):
         self.noise = NoiseInjection()
         self.activate = FusedLeakyReLU(out_channel)
 
-    def forward(self, x, w, noise, method="none", block=None, delta=None):
-        """block: this layer's slice of the domain vector [B, len]; delta: style offset [B, Cin] or None."""
+    def forward(self, x, w, noise, method="none", block=None, delta=None, formulation="residual"):
+        """block: this layer's part of the domain: [B, Cin] multipliers (hyperdomainnet), the residual slots
+        (γ [B,K], [B,K,2·Cout + Cin + 9]) (hypergan-clip, residual and in-weight), or one
+        [B, 2·Cout + Cin + 9] (hypergan-clip, additive); delta: style offset [B, Cin] or None."""
         conv = self.conv
         style = conv.modulation(w)
         if delta is not None:
             style = style + delta
-        cin, cout = conv.in_channel, conv.out_channel
-        if method == "hyperdomainnet":
-            style = style * block
-        out = conv(x, style)
-        if method == "hypergan-clip":
-            m = block[:, :cout]
-            a = block[:, cout:2 * cout]
-            b = block[:, 2 * cout:2 * cout + cin]
-            k = block[:, 2 * cout + cin:]
-            out = conv.finish(out * m[:, :, None, None])
-            out = out + rank1_residual(x, b * style, k, a, conv.upsample, getattr(conv, "blur", None))
+        if method == "hyperdomainnet":  # HyperDomainNet's cin_mult: the multiplier acts after demodulation
+            out = conv.raw(x, style * block) * torch.rsqrt(conv.energy(style) + 1e-8)[:, :, None, None]
+        elif method == "hypergan-clip" and formulation == "additive":
+            out = additive_conv(conv, x, style, block)
+        elif method == "hypergan-clip":
+            out = hypergan_conv(conv, x, style, block, formulation)
         else:
-            out = conv.finish(out)
-        out = self.noise(out, noise)
+            out = conv(x, style)
+        out = conv.finish(out)
+        out = self.noise(out, torch.randn_like(out[:, :1]) if noise is None else noise)
         return self.activate(out)
+
+
+def hypergan_conv(conv, x, style, slots, formulation):
+    """F + Σ_j γ_j·(what slot j's domain adds), before blur, all slots at once (the graph does not grow with them).
+    residual (model.py): m ⊙ demod(conv(x, a⊗b⊗k·s)); in-weight (model_old.py): m ⊙ demod(conv(x, (W + a⊗b⊗k)·s))
+    − F. Demodulation is computed exactly (ε = 1e-8 as official) from per-channel energies, never from dense
+    per-sample weights. slots: (γ [B,K], blocks [B,K,2·Cout + Cin + 9])."""
+    gain, block = slots
+    cin, cout, scale = conv.in_channel, conv.out_channel, conv.scale
+    m, a, b, k = block[..., :cout], block[..., cout:2 * cout], block[..., 2 * cout:2 * cout + cin], block[..., -9:]
+    raw = conv.raw(x, style)
+    energy_w = conv.energy(style)
+    main = raw * torch.rsqrt(energy_w + 1e-8)[:, :, None, None]
+    bs = b * style[:, None, :]  # [B,K,Cin]
+    y = rank1_conv(x, bs, k, conv.upsample)  # [B,K,H,W]
+    rank1 = (a * a) * ((bs * bs).sum(2) * (k * k).sum(2))[..., None] * (scale * scale)  # [B,K,Cout]
+    if formulation == "residual":
+        coef = gain[..., None] * m * scale * a * torch.rsqrt(rank1 + 1e-8)
+        return main + mix_slots(coef, y)
+    # Σ_{i,t} scale²·W_oit·k_t·b_i·s_i²: the cross term in the demodulation of W + a⊗b⊗k
+    weight = conv.scaled_weight().permute(1, 0, 2, 3).reshape(cin, cout * 9)
+    wk = (torch.matmul(bs * style[:, None, :], weight).reshape(-1, int(k.shape[1]), cout, 9) * k[:, :, None, :]).sum(3)
+    demod = torch.rsqrt(energy_w[:, None, :] + 2 * scale * a * wk + rank1 + 1e-8)
+    gmd = gain[..., None] * m * demod  # [B,K,Cout]
+    kept = (1 - gain.sum(1))[:, None, None, None]  # F + Σ_j γ_j·(new_j − F)
+    return main * kept + raw * gmd.sum(1)[:, :, None, None] + mix_slots(gmd * scale * a, y)
+
+
+def mix_slots(coef, y):
+    """Σ_j coef_j [B,K,Cout] ⊗ y_j [B,K,H,W] -> [B,Cout,H,W]."""
+    height, width = int(y.shape[2]), int(y.shape[3])
+    return torch.matmul(coef.transpose(1, 2), y.flatten(2)).reshape(-1, int(coef.shape[2]), height, width)
+
+
+def additive_conv(conv, x, style, block):
+    """This project's own formulation (the trained demo pack): m ⊙ F + a ⊙ (b∘s ⊗ k branch) / ‖b∘s‖, before blur.
+    Linear in a and k, so the identity domain (m = 1, a = b = k = 0) adds exactly nothing."""
+    m, a, b, k = split_block(block, {"cin": conv.in_channel, "cout": conv.out_channel})
+    bs = b * style
+    norm = torch.rsqrt((bs * bs).sum(1) + 1e-8)
+    y = rank1_conv(x, bs[:, None], k[:, None], conv.upsample)  # [B,1,H,W]
+    return conv(x, style) * m[:, :, None, None] + (a * norm[:, None])[:, :, None, None] * y
 
 
 class ToRGB(nn.Module):
@@ -107,57 +149,45 @@ def layer_table(gen):
             for name, c in gen.styled_convs()]
 
 
-def domain_block_len(layer, method):
-    if method == "hypergan-clip":
-        return 2 * layer["cout"] + layer["cin"] + 9
-    if method == "hyperdomainnet":
-        return layer["cin"]
-    raise ValueError(f"unknown method {method!r}")
-
-
-def domain_dim(layers, method):
-    return sum(domain_block_len(layer, method) for layer in layers)
-
-
-def style_dim_total(layers):
-    return sum(layer["cin"] for layer in layers)
-
-
-def identity_domain(layers, method):
-    parts = []
-    for layer in layers:
-        if method == "hypergan-clip":
-            parts += [torch.ones(layer["cout"]), torch.zeros(layer["cout"] + layer["cin"] + 9)]
-        else:
-            parts.append(torch.ones(layer["cin"]))
-    return torch.cat(parts)
-
-
 class Synthesis(nn.Module):
-    """What synthesis.onnx computes. Noise is the generator's fixed buffers."""
+    """What synthesis.onnx computes. Noise is the generator's fixed buffers. `formulation` (hypergan-clip only):
+    "residual" (HyperGAN-CLIP's model.py) or "in-weight" (its model_old.py), whose domains hold `slots` residual
+    slots, or "additive" (this project's own, one plain vector); see domain_layout.py."""
 
-    def __init__(self, generator, method):
+    def __init__(self, generator, method, slots=DEFAULT_SLOTS, formulation="residual"):
         super().__init__()
+        check_formulation(formulation)
         self.g = generator
-        self.method = method
+        self.method, self.slots, self.formulation = method, slots, formulation
         layers = layer_table(generator)
-        self.domain_offsets, self.style_offsets = [], []
-        d = s = 0
+        self.layers = layers
+        self.domain_offsets = layer_offsets(layers, method, formulation)
+        self.style_offsets, s = [], 0
         for layer in layers:
-            n = domain_block_len(layer, method)
-            self.domain_offsets.append((d, d + n))
             self.style_offsets.append((s, s + layer["cin"]))
-            d, s = d + n, s + layer["cin"]
-        self.D, self.S = d, s
+            s += layer["cin"]
+        self.D, self.S = domain_dim(layers, method, slots, formulation), s
+        self.slot_size = slot_len(layers)
+        self.random_noise = False  # True: fresh noise on every call (RandomNormalLike), as NADA's samplers draw
+
+    def identity(self):
+        return identity_domain(self.layers, self.method, self.slots, self.formulation)
+
+    def layer_domain(self, domain, index):
+        d0, d1 = self.domain_offsets[index]
+        if not has_slots(self.method, self.formulation):
+            return domain[:, d0:d1]
+        slots = domain.reshape(-1, self.slots, self.slot_size)
+        return slots[:, :, 0], slots[:, :, d0:d1]
 
     def forward(self, ws, domain, style_delta):
         g = self.g
-        noises = [getattr(g.noises, f"noise_{i}") for i in range(g.num_layers)]
+        noises = [None if self.random_noise else getattr(g.noises, f"noise_{i}") for i in range(g.num_layers)]
 
         def conv(index, module, x, w):
-            d0, d1 = self.domain_offsets[index]
             s0, s1 = self.style_offsets[index]
-            return module(x, w, noises[index], self.method, domain[:, d0:d1], style_delta[:, s0:s1])
+            return module(x, w, noises[index], self.method, self.layer_domain(domain, index),
+                          style_delta[:, s0:s1], self.formulation)
 
         out = g.input(ws)
         out = conv(0, g.conv1, out, ws[:, 0])

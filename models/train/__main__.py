@@ -62,7 +62,8 @@ def main(argv=None):
     nada = stage("nada", lambda: nada_train.train_nada(cfg, args.work, gen, clip, tokenizer, NADA_DOMAIN["source"],
                                                        NADA_DOMAIN["target"], NADA_DOMAIN["name"]))
     parts = {"generator": gen, "hypernet": hyper, "encoder": encoder, "clip": clip, "tokenizer": tokenizer,
-             "w_avg": w_avg, "encoder_resolution": cfg["encoder"]["input_size"]}
+             "w_avg": w_avg, "encoder_resolution": cfg["encoder"]["input_size"],
+             "formulation": hypernet_train.FORMULATION}
     if os.path.isdir(args.out):
         shutil.rmtree(args.out)
     stage("export", lambda: package.export(parts, nada, NADA_DOMAIN, args.out, args.work, args.config, timings))

@@ -22,16 +22,16 @@ def make_generator(cfg):
     return gen
 
 
-def synthesize(gen, ws, blocks=None, method="none", style_delta=None):
+def synthesize(gen, ws, blocks=None, method="none", style_delta=None, formulation="additive"):
     """The generator's forward on W+ [B,N,L] with the exporter's modules. blocks: per-layer domain slices (for the
-    hypernetwork's method) or None for the plain generator."""
+    hypernetwork's method and formulation) or None for the plain generator."""
     noises = [getattr(gen.noises, f"noise_{i}") for i in range(gen.num_layers)]
     convs = [gen.conv1] + list(gen.convs)
 
     def conv(i, x, w):
         block = blocks[i] if blocks is not None else None
         delta = style_delta[i] if style_delta is not None else None
-        return convs[i](x, w, noises[i], method, block, delta)
+        return convs[i](x, w, noises[i], method, block, delta, formulation)
 
     out = gen.input(ws)
     out = conv(0, out, ws[:, 0])

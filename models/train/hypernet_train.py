@@ -18,6 +18,7 @@ from .generator_train import pyramid_l1, synthesize
 from .world import A, HELD_OUT_COMBOS, TRAINED_STYLES, attributes_from_z, render, sample_attributes
 
 METHOD = "hypergan-clip"
+FORMULATION = "additive"  # the demo pack's own domain layout (models/export/domain_layout.py)
 SOURCE_TEXTS = ["a photo", "a photo of a face", "a face", "a picture", "a picture of a face", "a photo of a person"]
 DEFAULT_SOURCE = "a photo of a face"
 
@@ -28,7 +29,8 @@ def target_texts(style):
 
 
 def make_hypernet(gen, cfg):
-    hyper = DomainHypernet(layer_table(gen), METHOD, cfg["clip"]["embed_dim"], cfg["hypernet_hidden"])
+    hyper = DomainHypernet(layer_table(gen), METHOD, cfg["clip"]["embed_dim"], cfg["hypernet_hidden"],
+                           formulation=FORMULATION)
     with torch.no_grad():
         for layer, head in zip(hyper.layers, hyper.heads):
             head.weight.normal_(0, 0.01 / head.in_features ** 0.5)
@@ -88,7 +90,7 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
     for p in list(gen.parameters()) + list(clip.parameters()):
         p.requires_grad_(False)
     hyper = make_hypernet(gen, cfg)
-    synth = Synthesis(gen, METHOD)
+    synth = Synthesis(gen, METHOD, formulation=FORMULATION)
     steps, batch = cfg["steps"]["hypernet"], cfg["batch"]["hypernet"]
     opt = torch.optim.Adam(hyper.parameters(), lr=1e-3)
     ckpt = Checkpoint(work_dir, "hypernet")
@@ -113,7 +115,7 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
         target = torch.stack([t for t, _ in pairs])
         source = torch.stack([s for _, s in pairs])
         domain = hyper(target, source)
-        images = synthesize(gen, ws, domain_blocks(synth, domain), METHOD)
+        images = synthesize(gen, ws, domain_blocks(synth, domain), METHOD, formulation=FORMULATION)
         # CLIP directional loss: the picture moves in CLIP space the way the condition does
         moved = F.normalize(conditions.embed(images) - conditions.embed(photo), dim=1)
         wanted = F.normalize(target - source, dim=1)

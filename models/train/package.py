@@ -4,8 +4,8 @@ import os
 
 import torch
 
-from models.export.checkpoints import add_nada_domain
 from models.export.clip_model import image_size
+from models.export.nada import add_nada_domain
 from models.export.pack_writer import write_manifest, write_pack
 from models.export.relevance import STATS_SAMPLES, compute_relevance, eta_printer, style_stats
 

@@ -148,7 +148,7 @@ export async function adapt(opts: CommonOpts & { prompt?: string; target?: strin
     let morph: string | undefined;
     if (opts.morph) {
       const frames: RgbImage[] = [];
-      for (const d of morphSteps(domain, engine.identityDomain(), 8)) frames.push((await engine.generate({ samples: { ws: before.ws.subarray(0, engine.manifest.numWs * engine.manifest.latentDim), n: 1 }, domain: d })).images[0]);
+      for (const d of morphSteps(domain, engine.identityDomain(), 8, engine.manifest.domainLayout)) frames.push((await engine.generate({ samples: { ws: before.ws.subarray(0, engine.manifest.numWs * engine.manifest.latentDim), n: 1 }, domain: d })).images[0]);
       const anim = await animate(frames, opts.morph.endsWith('.gif') ? 'gif' : 'webp');
       morph = await writeOut({ out: opts.morph, json: opts.json }, opts.morph, anim);
     }

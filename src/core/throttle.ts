@@ -1,7 +1,8 @@
 // Edits of one posted message, at most one platform call per interval: Discord and Slack rate-limit message
 // edits, and a progress bar need not show every step. One edit is on its way at a time, so an older state never
 // lands after a newer one; an edit that arrives while another waits replaces it (only the newest state matters),
-// and the last one is always delivered. Every adapter's message edits go through this one throttle.
+// and the last one is always delivered. An edit that brings files is a job's result: it goes right after any edit
+// on its way, not an interval later. Every adapter's message edits go through this one throttle.
 import type { OutgoingMessage } from './platform.js';
 
 interface Waiter {
@@ -61,8 +62,13 @@ export class EditThrottle {
   }
 
   private schedule(): void {
-    if (this.sending || this.timer || !this.pending) return;
-    const wait = Math.max(0, this.lastSentAt + this.intervalMs - Date.now());
+    if (this.sending || !this.pending) return;
+    const urgent = Boolean(this.pending.msg.files?.length);
+    if (this.timer) {
+      if (!urgent) return;
+      clearTimeout(this.timer);
+    }
+    const wait = urgent ? 0 : Math.max(0, this.lastSentAt + this.intervalMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();

@@ -136,3 +136,10 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   }
   return ab / (Math.sqrt(aa * bb) || 1);
 }
+
+/** An embedding as the pack's condition recipe feeds it to the hypernet: raw, L2-normalised, or normalised and scaled to `norm`. */
+export function conditioned(v: Float32Array, recipe: { normalize: boolean; norm?: number }): Float32Array {
+  if (!recipe.normalize) return v;
+  const unit = l2normalize(v);
+  return recipe.norm === undefined ? unit : unit.map((x) => x * recipe.norm!);
+}

@@ -1,6 +1,6 @@
 // The Engine of types.ts on ONNX Runtime. Graph plumbing lives here; the arithmetic is in latents.ts, domains.ts,
 // styleclip.ts and evaluate.ts, pixels in images.ts and CLIP specifics in clip.ts.
-import { clipPixels, l2normalize, runClipText, runClipVision, splitRows } from './clip.js';
+import { clipPixels, conditioned, l2normalize, runClipText, runClipVision, splitRows } from './clip.js';
 import { blendDomains, domainBatch, withStrength } from './domains.js';
 import { EngineInputError, requireFinite } from './errors.js';
 import { diversity, semanticScore } from './evaluate.js';
@@ -114,7 +114,9 @@ export class OnnxEngine implements Engine {
     const s = new Float32Array(n * E);
     targets.forEach((v, i) => t.set(v, i * E));
     sources.forEach((v, i) => s.set(v, i * E));
-    const out = await this.timed('hypernet', () => runF32(this.pack.sessions.hypernet, { target: f32(t, [n, E]), source: f32(s, [n, E]) }, 'domain'));
+    const hypernet = this.pack.sessions.hypernet;
+    if (!hypernet) throw new EngineInputError(noHypernet(this.manifest.name));
+    const out = await this.timed('hypernet', () => runF32(hypernet, { target: f32(t, [n, E]), source: f32(s, [n, E]) }, 'domain'));
     return splitRows(out.data, n).map((d) => d.slice(0, D));
   }
 
@@ -125,7 +127,7 @@ export class OnnxEngine implements Engine {
     let source: Float32Array;
     if (recipe.source === 'zeros') source = new Float32Array(this.manifest.embedDim);
     else source = req.sourceEmbedding ?? (await this.embedText([req.source?.trim() || this.manifest.defaultSource]))[0];
-    return recipe.normalize ? this.hypernet(l2normalize(target), recipe.source === 'zeros' ? source : l2normalize(source)) : this.hypernet(target, source);
+    return this.hypernet(conditioned(target, recipe), recipe.source === 'zeros' || !recipe.normalize ? source : l2normalize(source));
   }
 
   async domainFromImage(req: { image: Buffer | RgbImage; imageEmbedding?: Float32Array }): Promise<DomainVector> {
@@ -135,7 +137,7 @@ export class OnnxEngine implements Engine {
     let source: Float32Array;
     if (recipe.source === 'zeros') source = new Float32Array(this.manifest.embedDim);
     else source = (await this.embedText([this.manifest.defaultSource]))[0];
-    return recipe.normalize ? this.hypernet(l2normalize(target), recipe.source === 'zeros' ? source : l2normalize(source)) : this.hypernet(target, source);
+    return this.hypernet(conditioned(target, recipe), recipe.source === 'zeros' || !recipe.normalize ? source : l2normalize(source));
   }
 
   identityDomain(): DomainVector {
@@ -144,7 +146,7 @@ export class OnnxEngine implements Engine {
 
   blend(domains: DomainVector[], weights: number[]): DomainVector {
     try {
-      return blendDomains(domains, weights, this.pack.identity);
+      return blendDomains(domains, weights, this.pack.identity, this.manifest.domainLayout);
     } catch (err) {
       throw new EngineInputError((err as Error).message);
     }
@@ -220,7 +222,7 @@ export class OnnxEngine implements Engine {
 
   private checkedStrength(domain: DomainVector, alpha: number): DomainVector {
     if (domain.length !== this.manifest.domainDim) throw new EngineInputError(`a domain of pack ${this.manifest.name} has ${this.manifest.domainDim} values, got ${domain.length}`);
-    return withStrength(domain, this.pack.identity, alpha);
+    return withStrength(domain, this.pack.identity, alpha, this.manifest.domainLayout);
   }
 
   async generateFromReference(req: { samples: SampleSource; reference: Buffer | RgbImage; strength?: number }): Promise<GenerateResult & { domain: DomainVector }> {
@@ -242,7 +244,9 @@ export class OnnxEngine implements Engine {
     const R = this.manifest.encoder.resolution;
     const aligned = await Promise.all(images.map(async (i) => centerCrop(await decodeImage(i), R)));
     const t = imagesToTensor(aligned);
-    const out = await this.timed('encoder', () => runF32(this.pack.sessions.encoder, { images: f32(t.data, t.dims) }, 'ws'));
+    const encoder = this.pack.sessions.encoder;
+    if (!encoder) throw new EngineInputError(`pack ${this.manifest.name} has no e4e encoder, so it cannot invert photos; re-export it with --e4e e4e_ffhq_encode.pt`);
+    const out = await this.timed('encoder', () => runF32(encoder, { images: f32(t.data, t.dims) }, 'ws'));
     return { ws: out.data, aligned };
   }
 
@@ -283,6 +287,11 @@ export class OnnxEngine implements Engine {
     this.closed = true;
     await this.onClose();
   }
+}
+
+/** What a pack made from a generator alone says when asked for a domain from text or a picture. */
+function noHypernet(pack: string): string {
+  return `pack ${pack} has no hypernetwork, so it cannot make a new domain from text or a picture. It can still edit with text (/edit) and use its imported domains by name. To add one, re-export it with --hypernet (a HyperGAN-CLIP g_ema or a HyperDomainNet mapper; see the README's table of published files).`;
 }
 
 function checkCount(n: number): void {

@@ -2,15 +2,17 @@
 // the small float files. Shared by every Engine handle opened on the same folder (see index.ts).
 import path from 'node:path';
 import { ClipTokenizer, visionInputName } from './clip.js';
-import type { PackManifest } from './manifest.js';
+import type { PackFile, PackManifest } from './manifest.js';
 import { checkGraph, clipContracts, graphContracts, PackError, readF32File, readManifest, resolvePackPath, verifyPackFiles, type GraphSpec } from './pack.js';
 import { openSession, ort, ProviderError, type SessionOptions } from './session.js';
 
 export interface PackSessions {
   mapping: ort.InferenceSession;
   synthesis: ort.InferenceSession;
-  hypernet: ort.InferenceSession;
-  encoder: ort.InferenceSession;
+  /** null in a pack made from a generator alone (no /adapt from text or pictures) */
+  hypernet: ort.InferenceSession | null;
+  /** null without an e4e encoder (no photo inversion) */
+  encoder: ort.InferenceSession | null;
   clipText: ort.InferenceSession;
   clipVision: ort.InferenceSession;
   /** styles.onnx (ws -> style vectors), absent from packs exported before it existed */
@@ -65,20 +67,22 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
   const m = await readManifest(dir);
   await verifyPackFiles(dir, m, { hash: opts.hash });
   const settled = await Promise.allSettled(
-    (['mapping', 'synthesis', 'hypernet', 'encoder', 'clipText', 'clipVision'] as const).map((r) => open(dir, m, r, opts)),
+    (['mapping', 'synthesis', 'hypernet', 'encoder', 'clipText', 'clipVision'] as const).map((r) => (m.files[r] ? open(dir, m, r, opts) : Promise.resolve(null))),
   );
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     // release whatever did open before reporting the first failure
-    await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.session.release().catch(() => undefined) : undefined)));
+    await Promise.all(settled.map((s) => (s.status === 'fulfilled' && s.value ? s.value.session.release().catch(() => undefined) : undefined)));
     throw failed.reason;
   }
-  const [mapping, synthesis, hypernet, encoder, clipText, clipVision] = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof open>>>).value);
+  type Opened = Awaited<ReturnType<typeof open>>;
+  const [mapping, synthesis, hypernet, encoder, clipText, clipVision] = settled.map((s) => (s as PromiseFulfilledResult<Opened | null>).value);
+  if (!mapping || !synthesis || !clipText || !clipVision) throw new PackError(m.files.mapping.path, 'a required graph is missing');
   const sessions: PackSessions = {
     mapping: mapping.session,
     synthesis: synthesis.session,
-    hypernet: hypernet.session,
-    encoder: encoder.session,
+    hypernet: hypernet?.session ?? null,
+    encoder: encoder?.session ?? null,
     clipText: clipText.session,
     clipVision: clipVision.session,
     styles: null,
@@ -86,11 +90,13 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
   };
   const contracts = graphContracts(m);
   const clip = clipContracts(m, visionInputName(sessions.clipVision));
+  const optional = (file: PackFile | undefined, session: ort.InferenceSession | null, spec: GraphSpec): Array<[string, ort.InferenceSession, GraphSpec]> =>
+    file && session ? [[file.path, session, spec]] : [];
   const checks: Array<[string, ort.InferenceSession, GraphSpec]> = [
     [m.files.mapping.path, sessions.mapping, contracts.mapping],
     [m.files.synthesis.path, sessions.synthesis, contracts.synthesis],
-    [m.files.hypernet.path, sessions.hypernet, contracts.hypernet],
-    [m.files.encoder.path, sessions.encoder, contracts.encoder],
+    ...optional(m.files.hypernet, sessions.hypernet, contracts.hypernet),
+    ...optional(m.files.encoder, sessions.encoder, contracts.encoder),
     [m.files.clipText.path, sessions.clipText, clip.clipText],
     [m.files.clipVision.path, sessions.clipVision, clip.clipVision],
   ];
@@ -129,7 +135,7 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
         }
       }
     }
-    const provider = [mapping, synthesis, hypernet, encoder, clipText, clipVision].every((s) => s.provider === 'cuda') ? 'cuda' : synthesis.provider;
+    const provider = [mapping, synthesis, hypernet, encoder, clipText, clipVision].every((s) => !s || s.provider === 'cuda') ? 'cuda' : synthesis.provider;
     return { dir, manifest: m, sessions, tokenizer, wAvg, identity, styleRelevance, styleStats, provider, loadMs: performance.now() - t0 };
   } catch (err) {
     await releasePack(sessions);
@@ -138,6 +144,6 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
 }
 
 export async function releasePack(s: PackSessions): Promise<void> {
-  const all = [s.mapping, s.synthesis, s.hypernet, s.encoder, s.clipText, s.clipVision, ...(s.styles ? [s.styles] : []), ...s.nada.values()];
-  await Promise.all(all.map((x) => x.release().catch(() => undefined)));
+  const all = [s.mapping, s.synthesis, s.hypernet, s.encoder, s.clipText, s.clipVision, s.styles, ...s.nada.values()];
+  await Promise.all(all.map((x) => x?.release().catch(() => undefined)));
 }

@@ -19,7 +19,24 @@ const conditionRecipeSchema = z.object({
   source: z.enum(['text', 'zeros']),
   /** L2-normalise each embedding before it enters the hypernet */
   normalize: z.boolean(),
+  /** after normalising, scale the target to this length (text fed to a hypernet trained on raw image embeddings) */
+  norm: z.number().positive().optional(),
 });
+
+/** HyperGAN-CLIP domains as published: `slots` residual slots of `slotSize` floats, each with its gain γ at `gainIndex`. */
+export const slotLayoutSchema = z.object({
+  kind: z.literal('residual-slots'),
+  slots: z.number().int().positive(),
+  slotSize: z.number().int().positive(),
+  gainIndex: z.number().int().nonnegative(),
+  /** HyperGAN-CLIP's model.py ("residual") or model_old.py ("in-weight"); informative, the graph implements it */
+  formulation: z.enum(['residual', 'in-weight']),
+});
+
+/** A plain vector, linear around the identity domain; "additive" is this project's own HyperGAN-CLIP formulation (the trained demo pack). */
+export const linearLayoutSchema = z.object({ kind: z.literal('linear'), formulation: z.literal('additive') });
+
+export const domainLayoutSchema = z.discriminatedUnion('kind', [slotLayoutSchema, linearLayoutSchema]);
 
 export const manifestSchema = z.object({
   contract: z.literal(1),
@@ -43,9 +60,13 @@ export const manifestSchema = z.object({
   /** W+ entries from this index on are "fine": reference-guided synthesis copies the reference's inverted latent into them */
   fineLayersFrom: z.number().int().nonnegative(),
   defaultSource: z.string().min(1), // e.g. "a photo of a face"
+  /** absent: domains are linear around the identity domain (strength and blends mix them directly) */
+  domainLayout: domainLayoutSchema.optional(),
   condition: z.object({ text: conditionRecipeSchema, image: conditionRecipeSchema }),
   clip: z.object({
     model: z.string(), // e.g. "ViT-B/32"
+    /** the CLIP model the hypernet was trained with, where known (HyperGAN-CLIP: ViT-B/16; HyperDomainNet: ViT-B/32) */
+    hypernetTrainedWith: z.string().optional(),
     imageSize: z.number().int().positive(), // 224
     mean: z.tuple([z.number(), z.number(), z.number()]),
     std: z.tuple([z.number(), z.number(), z.number()]),
@@ -63,8 +84,10 @@ export const manifestSchema = z.object({
   files: z.object({
     mapping: packFileSchema,
     synthesis: packFileSchema,
-    hypernet: packFileSchema,
-    encoder: packFileSchema,
+    /** absent in a pack exported from a generator alone: StyleCLIP edits and imported domains only */
+    hypernet: packFileSchema.optional(),
+    /** absent without an e4e checkpoint: no photo inversion */
+    encoder: packFileSchema.optional(),
     clipText: packFileSchema,
     clipVision: packFileSchema,
     tokenizer: packFileSchema,
@@ -103,7 +126,7 @@ export const manifestSchema = z.object({
     .optional(),
   /** StyleGAN-NADA generators imported as fixed domains: their own synthesis graph, same inputs */
   domains: z
-    .array(z.object({ name: z.string().min(1), prompt: z.string().optional(), synthesis: packFileSchema }))
+    .array(z.object({ name: z.string().min(1), prompt: z.string().optional(), synthesis: packFileSchema, noise: z.enum(['fixed', 'random']).optional() }))
     .default([]),
   provenance: z.object({
     source: z.enum(['random', 'checkpoints', 'trained']),
@@ -117,4 +140,6 @@ export const manifestSchema = z.object({
 });
 
 export type PackFile = z.infer<typeof packFileSchema>;
+export type DomainLayout = z.infer<typeof domainLayoutSchema>;
+export type SlotLayout = z.infer<typeof slotLayoutSchema>;
 export type PackManifest = z.infer<typeof manifestSchema>;

@@ -44,6 +44,10 @@ export async function readManifest(packDir: string): Promise<PackManifest> {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new PackError(file, `does not match contract v1: ${issues.join('; ')}`);
   }
+  const layout = parsed.data.domainLayout;
+  if (layout?.kind === 'residual-slots' && (layout.slots * layout.slotSize !== parsed.data.domainDim || layout.gainIndex >= layout.slotSize)) {
+    throw new PackError(file, `domainLayout (${layout.slots} slots of ${layout.slotSize}, gain at ${layout.gainIndex}) does not fit domainDim ${parsed.data.domainDim}`);
+  }
   return parsed.data;
 }
 

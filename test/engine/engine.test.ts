@@ -106,14 +106,38 @@ describe('tokenizer', () => {
 });
 
 describe('domains', () => {
-  it('blend of one domain with weight 1 is that domain; halves land between', async () => {
+  it('blend of one domain with weight 1 is that domain; a blend holds each domain\'s residual with its weight as gain', async () => {
     const a = await engine.domainFromText({ target: 'a zombie' });
     const b = await engine.domainFromText({ target: 'an oil painting' });
     expect(Array.from(engine.blend([a], [1]))).toEqual(Array.from(a));
+    const layout = engine.manifest.domainLayout;
+    if (layout?.kind !== 'residual-slots') throw new Error('the tiny fixture is a published-formulation hypergan-clip pack');
+    expect(layout.slots * layout.slotSize).toBe(engine.manifest.domainDim);
+    const P = layout.slotSize;
+    expect(a[0]).toBe(1); // the hypernet fills slot 0 with gain 1 and leaves the others empty
+    expect(Array.from(a.subarray(P)).every((v) => v === 0)).toBe(true);
     const mid = engine.blend([a, b], [0.5, 0.5]);
-    const id = engine.identityDomain();
-    for (const i of [0, 7, a.length - 1]) expect(mid[i]).toBeCloseTo(id[i] + 0.5 * (a[i] - id[i]) + 0.5 * (b[i] - id[i]), 5);
+    expect(mid[0]).toBeCloseTo(0.5, 6);
+    expect(mid[P]).toBeCloseTo(0.5, 6);
+    expect(Array.from(mid.subarray(1, P))).toEqual(Array.from(a.subarray(1, P)));
+    expect(Array.from(mid.subarray(P + 1, 2 * P))).toEqual(Array.from(b.subarray(1, P)));
+    // strength scales the gains only: what each residual adds, linearly
+    const both = engine.blend([mid], [0.5]);
+    expect([both[0], both[P]]).toEqual([0.25, 0.25]);
+    expect(Array.from(both.subarray(1, P))).toEqual(Array.from(a.subarray(1, P)));
     expect(() => engine.blend([a, b], [1])).toThrow(EngineInputError);
+    const many = Array.from({ length: layout.slots + 1 }, () => a);
+    expect(() => engine.blend(many, many.map(() => 1))).toThrow(/at most 4 domains/);
+  });
+
+  it('strength 0 renders exactly the identity domain; strength 1 changes the images', async () => {
+    const a = await engine.domainFromText({ target: 'a zombie' });
+    const samples = { seeds: [3] };
+    const id = await engine.generate({ samples, domain: engine.identityDomain() });
+    const zero = await engine.generate({ samples, domain: a, strength: 0 });
+    expect(Array.from(zero.images[0].data)).toEqual(Array.from(id.images[0].data));
+    const full = await engine.generate({ samples, domain: a });
+    expect(Array.from(full.images[0].data)).not.toEqual(Array.from(id.images[0].data));
   });
 
   it('reference-guided synthesis: a domain from the picture, its fine W+ entries copied into every sample', async () => {

@@ -11,7 +11,10 @@ import onnx
 import torch
 
 from models.export.__main__ import main
-from models.export.checkpoints import add_nada_domain, generator_from_state_dict
+from models.export.checkpoints import generator_from_state_dict
+from models.export.nada import add_nada_domain
+from models.export.random_models import build_random
+from models.export.tests import official_fixtures
 from models.export.clip_model import CLIP, clip_from_state_dict
 from models.export.e4e import Encoder4Editing
 from models.export.hypernet import OfficialHyperGanClip
@@ -73,11 +76,13 @@ class OfficialNamesTest(unittest.TestCase):
         layers = layer_table(Generator(32, 32, 2, channels=CHANNELS))
         mapping = OfficialHyperGanClip.checkpoint_keys([l["name"] for l in layers])
         self.assertIn("convs.3.conv.hypernet.kernel_estimator.weight", mapping)
-        net = OfficialHyperGanClip(layers, c_dim=16, style_dim=32)
-        own = set(net.state_dict())
-        self.assertEqual(own, set(mapping.values()) | {k for k in own if k.startswith("embedding.")})
-        self.assertEqual({k for k in own if k.startswith("embedding.")},
-                         {f"embedding.{i}.{p}" for i in range(3) for p in ("weight", "bias")})
+        net = OfficialHyperGanClip(layers, style_dim=32)
+        self.assertEqual(set(net.state_dict()), set(mapping.values()))
+        ckpt, _ = official_fixtures.hypergan_clip_g_ema(4)
+        self.assertEqual(set(ckpt), {"g_ema", "g_optim", "latent_avg", "is_dynagan", "human_face", "embed_mlp"})
+        self.assertEqual(tuple(ckpt["g_ema"]["embedding.0.weight"].shape), (32, 101))  # c_dim = 101 training images
+        for official, _ in mapping.items():
+            self.assertIn(official, ckpt["g_ema"])
 
     def test_e4e_names(self):
         enc = Encoder4Editing(8, 32, 32, (4, 8, 16, 32), (1, 1, 1, 1), 4)
@@ -120,21 +125,14 @@ class CheckpointExportTest(unittest.TestCase):
         return code, err.getvalue()
 
     def write_official_checkpoints(self):
-        torch.manual_seed(4)
-        gen = Generator(32, 32, 2, channels=CHANNELS)
-        layers = layer_table(gen)
-        hyper = OfficialHyperGanClip(layers, c_dim=32, style_dim=32)
-        back = {v: k for k, v in OfficialHyperGanClip.checkpoint_keys([l["name"] for l in layers]).items()}
-        g_ema = dict(gen.state_dict(), **{back.get(k, k): v for k, v in hyper.state_dict().items()})
+        ckpt, _ = official_fixtures.hypergan_clip_g_ema(4)
         paths = {name: os.path.join(self.tmp, f"{name}.pt") for name in ("stylegan", "e4e", "clip")}
-        torch.save({"g_ema": g_ema}, paths["stylegan"])
-        enc = Encoder4Editing(8, 32, 32, (4, 8, 16, 32), (1, 1, 1, 1), 4)
-        torch.save({"state_dict": {f"encoder.{k}": v for k, v in enc.state_dict().items()},
-                    "latent_avg": torch.randn(8, 32)}, paths["e4e"])
-        torch.save(CLIP(32, 224, 1, 64, 32, 77, 600, 64, 1, 1).state_dict(), paths["clip"])
+        torch.save(ckpt, paths["stylegan"])
+        torch.save(official_fixtures.e4e_checkpoint(5, 8), paths["e4e"])
+        official_fixtures.clip_torchscript(paths["clip"], 6)
         paths["tokenizer"] = os.path.join(self.tmp, "tokenizer.json")
         json.dump(build_tokenizer(50).to_json(), open(paths["tokenizer"], "w"))
-        return paths, gen
+        return paths, None
 
     def test_hypergan_clip_checkpoints_export_to_a_pack(self):
         paths, gen = self.write_official_checkpoints()
@@ -148,7 +146,9 @@ class CheckpointExportTest(unittest.TestCase):
         self.assertFalse(manifest["randomWeights"])
         self.assertEqual(manifest["provenance"]["source"], "checkpoints")
         self.assertEqual({c["role"] for c in manifest["provenance"]["checkpoints"]}, {"stylegan", "e4e", "clip", "tokenizer"})
-        self.assertEqual(manifest["condition"]["text"], {"target": "text", "source": "zeros", "normalize": False})
+        self.assertEqual(manifest["condition"]["image"], {"target": "image", "source": "zeros", "normalize": False})
+        self.assertEqual(manifest["clip"]["hypernetTrainedWith"], "ViT-B/16")
+        self.assertEqual(manifest["domainLayout"]["formulation"], "residual")
         self.assertEqual((manifest["resolution"], manifest["numWs"], manifest["embedDim"]), (32, 8, 32))
         self.assertEqual(manifest["encoder"]["resolution"], 32)
         for entry in manifest["files"].values():
@@ -169,15 +169,28 @@ class CheckpointExportTest(unittest.TestCase):
                                  "--out", self.tmp)
         self.assertEqual(code, 2)
         self.assertIn("use --preset hypergan-clip", err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
         code, err = self.run_cli("--random", "--out", self.tmp)
         self.assertIn("choose a method", err)
+        for argv, reason in [(["--bogus"], "unrecognized arguments: --bogus"),
+                             (["--preset", "hypergan-clip", "--stylegan", paths["stylegan"], "--formulation", "additive",
+                               "--clip", paths["clip"], "--tokenizer", paths["tokenizer"], "--out", self.tmp],
+                              "an official HyperGAN-CLIP g_ema runs as residual"),
+                             (["--hdn-domain", paths["e4e"], "--into", TINY, "--out", os.path.join(self.tmp, "d.npy")],
+                              "HyperDomainNet domains need a hyperdomainnet pack")]:
+            code, err = self.run_cli(*argv)
+            self.assertEqual((code, len(err.strip().splitlines())), (2, 1), err)
+            self.assertIn(reason, err)
 
     def test_nada_generator_becomes_a_pack_domain(self):
         pack = os.path.join(self.tmp, "tiny")
         shutil.copytree(TINY, pack)
-        torch.manual_seed(8)
+        # a NADA generator fine-tuned from the pack's own generator: synthesis layers moved, mapping frozen
+        base = build_random("tiny", "hypergan-clip", 1)["generator"].state_dict()
+        tuned = {k: v + 0.05 * torch.randn_like(v) if k.startswith("convs.") and k.endswith("conv.weight") else v
+                 for k, v in base.items()}
         nada = os.path.join(self.tmp, "nada.pt")
-        torch.save({"g_ema": Generator(32, 32, 2, channels=CHANNELS).state_dict()}, nada)
+        torch.save({"g_ema": tuned, "g_optim": {}}, nada)
         code, err = self.run_cli("--preset", "nada", "--stylegan", nada, "--into", pack, "--name", "sketch",
                                  "--prompt", "pencil sketch")
         self.assertEqual(code, 0, err)
@@ -188,6 +201,19 @@ class CheckpointExportTest(unittest.TestCase):
         onnx.checker.check_model(model)
         self.assertEqual([i.name for i in model.graph.input], ["ws", "domain", "style_delta"])
         self.assertEqual(os.path.getsize(os.path.join(pack, entry["synthesis"]["path"])), entry["synthesis"]["bytes"])
+        other = os.path.join(self.tmp, "other.pt")
+        torch.save({"g_ema": Generator(32, 32, 2, channels=CHANNELS).state_dict(), "g_optim": {}}, other)
+        code, err = self.run_cli("--preset", "nada", "--stylegan", other, "--into", pack, "--name", "other")
+        self.assertEqual(code, 2)
+        self.assertIn("mapping network differs from the pack's", err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        code, err = self.run_cli("--preset", "nada", "--stylegan", nada, "--into", pack, "--name", "noisy",
+                                 "--random-noise")
+        self.assertEqual(code, 0, err)
+        noisy = json.load(open(os.path.join(pack, "pack.json")))["domains"][-1]
+        self.assertEqual(noisy["noise"], "random")
+        ops = {n.op_type for n in onnx.load(os.path.join(pack, noisy["synthesis"]["path"])).graph.node}
+        self.assertIn("RandomNormalLike", ops)
         torch.save({"g_ema": Generator(64, 32, 2, channels={**CHANNELS, 64: 8}).state_dict()}, nada)
         with self.assertRaisesRegex(ValueError, "does not match the pack"):
             add_nada_domain(nada, pack, "big")

@@ -10,8 +10,8 @@ from models.export.configs import CONFIGS
 from models.export.hypernet import OfficialHyperGanClip
 from models.export.ops import upfirdn2d
 from models.export.random_models import random_generator
-from models.export.stylegan2 import (Generator, Synthesis, domain_dim, identity_domain, layer_table,
-                                     style_dim_total)
+from models.export.domain_layout import domain_dim, identity_domain, style_dim_total
+from models.export.stylegan2 import Generator, Synthesis, layer_table
 
 torch.set_grad_enabled(False)
 
@@ -73,7 +73,8 @@ class GeneratorTest(unittest.TestCase):
     def test_dims_at_1024_match_the_papers(self):
         layers = layer_table(Generator(1024, 8, 1))  # narrow style_dim: only the channel table matters here
         self.assertEqual(len(layers), 17)
-        self.assertEqual(domain_dim(layers, "hypergan-clip"), 17337)
+        self.assertEqual(domain_dim(layers, "hypergan-clip", slots=1), 1 + 17337)  # γ, then [m, a, b, k] per conv
+        self.assertEqual(domain_dim(layers, "hypergan-clip"), 4 * 17338)
         self.assertEqual(domain_dim(layers, "hyperdomainnet"), 6048)
         self.assertEqual(style_dim_total(layers), 6048)
         self.assertEqual(Generator(1024, 8, 1).n_latent, 18)
@@ -83,54 +84,92 @@ class GeneratorTest(unittest.TestCase):
         reference = dense_forward(self.gen, self.ws)
         self.assertGreater(reference.std().item(), 0.2, "random images should not be flat")
         for method in ("hypergan-clip", "hyperdomainnet"):
-            synth = Synthesis(self.gen, method)
-            ident = identity_domain(self.layers, method)[None].repeat(3, 1)
-            out = synth(self.ws, ident, torch.zeros(3, synth.S))
-            self.assertLess((out - reference).abs().max().item(), 1e-5, method)
+            for formulation in ("residual", "in-weight", "additive"):
+                synth = Synthesis(self.gen, method, formulation=formulation)
+                ident = identity_domain(self.layers, method, formulation=formulation)[None].repeat(3, 1)
+                out = synth(self.ws, ident, torch.zeros(3, synth.S))
+                self.assertLess((out - reference).abs().max().item(), 1e-5, method)
 
-    def random_hypergan_domain(self, seed):
+    def random_hypergan_domain(self, seed, slots=4, used=2):
         g = torch.Generator().manual_seed(seed)
-        blocks = []
-        for layer in self.layers:
-            cin, cout = layer["cin"], layer["cout"]
-            blocks += [1 + 0.2 * torch.randn(3, cout, generator=g), 0.3 * torch.randn(3, cout, generator=g),
-                       torch.randn(3, cin, generator=g), torch.randn(3, 9, generator=g)]
-        return torch.cat(blocks, 1)
+        rows = []
+        for j in range(slots):
+            blocks = [(0.5 + torch.rand(3, 1, generator=g)) if j < used else torch.zeros(3, 1)]
+            for layer in self.layers:
+                cin, cout = layer["cin"], layer["cout"]
+                blocks += [0.3 * torch.randn(3, cout, generator=g), torch.randn(3, cout, generator=g),
+                           torch.randn(3, cin, generator=g), torch.randn(3, 9, generator=g)]
+            rows.append(torch.cat(blocks, 1) * (1 if j < used else 0))
+        return torch.cat(rows, 1)
 
-    def test_rank1_residual_equals_dense_per_sample_weights(self):
-        domain = self.random_hypergan_domain(5)
-        synth = Synthesis(self.gen, "hypergan-clip")
+    def dense_hypergan(self, domain, formulation, slots=4):
+        """Independent forward: per slot j, γ_j·(η·m ⊙ demod(conv(x, a⊗b⊗k·s))) (model.py, η folded into m) or
+        γ_j·(m ⊙ demod(conv(x, (W + a⊗b⊗k)·s)) − F) (model_old.py), with rosinality's dense per-sample weights."""
+        size = domain.shape[1] // slots
 
         def conv_fn(index, conv, x, style):
-            d0, _ = synth.domain_offsets[index]
+            main = dense_modulated_conv(conv, x, style)
             cin, cout = conv.in_channel, conv.out_channel
-            blk = domain[:, d0:d0 + 2 * cout + cin + 9]
-            m, a, b, k = blk[:, :cout], blk[:, cout:2 * cout], blk[:, 2 * cout:2 * cout + cin], blk[:, -9:]
-            main = dense_modulated_conv(conv, x, style) * m[:, :, None, None]
-            bs = b * style
-            res_w = (a[:, :, None] * bs[:, None, :])[..., None] * k[:, None, None, :]
-            res_w = res_w.view(3, cout, cin, 3, 3) / bs.norm(dim=1).view(3, 1, 1, 1, 1)
-            return main + dense_modulated_conv(conv, x, style, extra_weight=res_w, demodulate=False)
+            start = 1 + sum(2 * l["cout"] + l["cin"] + 9 for l in self.layers[:index])
+            out = main
+            for j in range(slots):
+                gain = domain[:, j * size]
+                blk = domain[:, j * size + start:j * size + start + 2 * cout + cin + 9]
+                m, a, b, k = blk[:, :cout], blk[:, cout:2 * cout], blk[:, 2 * cout:2 * cout + cin], blk[:, -9:]
+                rank1 = ((a[:, :, None] * b[:, None, :])[..., None] * k[:, None, None, :]).view(-1, cout, cin, 3, 3)
+                if formulation == "in-weight":
+                    rank1 = rank1 + conv.weight
+                weight = conv.scale * rank1 * style.view(-1, 1, cin, 1, 1)
+                new = dense_modulated_conv(conv, x, style, extra_weight=weight, out_scale=m)
+                out = out + gain.view(-1, 1, 1, 1) * (new - main if formulation == "in-weight" else new)
+            return out
+        return conv_fn
 
-        expected = dense_forward(self.gen, self.ws, conv_fn)
+    def test_both_hypergan_formulations_equal_dense_per_sample_weights(self):
+        for formulation in ("residual", "in-weight"):
+            domain = self.random_hypergan_domain(5)
+            synth = Synthesis(self.gen, "hypergan-clip", formulation=formulation)
+            expected = dense_forward(self.gen, self.ws, self.dense_hypergan(domain, formulation))
+            got = synth(self.ws, domain, torch.zeros(3, synth.S))
+            self.assertLess((got - expected).abs().max().item(), 1e-4, formulation)
+            self.assertGreater((got - dense_forward(self.gen, self.ws)).abs().mean().item(), 1e-2, formulation)
+
+    def test_additive_formulation_equals_its_dense_definition(self):
+        """The demo pack's own formulation: m ⊙ F + a ⊙ conv(x, (b∘s)⊗k) / ‖b∘s‖ (no demodulation of the branch)."""
+        g = torch.Generator().manual_seed(8)
+        identity = identity_domain(self.layers, "hypergan-clip", formulation="additive")
+        domain = identity + 0.3 * torch.randn(3, identity.numel(), generator=g)
+
+        def conv_fn(index, conv, x, style):
+            cin, cout = conv.in_channel, conv.out_channel
+            start = sum(2 * l["cout"] + l["cin"] + 9 for l in self.layers[:index])
+            blk = domain[:, start:start + 2 * cout + cin + 9]
+            m, a, b, k = blk[:, :cout], blk[:, cout:2 * cout], blk[:, 2 * cout:2 * cout + cin], blk[:, -9:]
+            bs = b * style
+            rank1 = ((a[:, :, None] * bs[:, None, :])[..., None] * k[:, None, None, :]).view(-1, cout, cin, 3, 3)
+            rank1 = rank1 / bs.norm(dim=1).view(-1, 1, 1, 1, 1)
+            branch = dense_modulated_conv(conv, x, style, extra_weight=rank1, demodulate=False)
+            return dense_modulated_conv(conv, x, style) * m[:, :, None, None] + branch
+
+        synth = Synthesis(self.gen, "hypergan-clip", formulation="additive")
+        self.assertEqual(synth.D, identity.numel())
         got = synth(self.ws, domain, torch.zeros(3, synth.S))
-        self.assertLess((got - expected).abs().max().item(), 1e-4)
-        self.assertGreater((got - dense_forward(self.gen, self.ws)).abs().mean().item(), 1e-2)
+        self.assertLess((got - dense_forward(self.gen, self.ws, conv_fn)).abs().max().item(), 1e-4)
 
     def test_official_hypergan_clip_residual_is_reproduced(self):
-        """F + η·m ⊙ demod(conv(x ⊙ s, a⊗b⊗k)) from the official estimators == the pack's layout."""
+        """F + η·m ⊙ demod(conv(x ⊙ s, a⊗b⊗k)) from the official estimators on the raw embedding."""
         torch.manual_seed(3)
-        net = OfficialHyperGanClip(self.layers, c_dim=16, style_dim=self.gen.style_dim)
+        e = self.gen.style_dim
+        net = OfficialHyperGanClip(self.layers, style_dim=e)
         for p in net.parameters():
             p.normal_(0, 1)
-        target = torch.randn(3, 16)
-        domain = net(target, torch.zeros(3, 16))
-        style_code = net.embedding(target)
+        target = torch.randn(3, e)
+        domain = net(target, torch.zeros(3, e))
 
         def conv_fn(index, conv, x, style):
             est = net.layer_nets[index]
-            a, b = est.out_channel_estimator(style_code), est.in_channel_estimator(style_code)
-            k, m = est.kernel_estimator(style_code), est.domain_modulation(style_code)
+            a, b = est.out_channel_estimator(target), est.in_channel_estimator(target)
+            k, m = est.kernel_estimator(target), est.domain_modulation(target)
             rank1 = (a[:, :, None] * b[:, None, :])[..., None] * k[:, None, None, :]
             rank1 = conv.scale * rank1.view(3, conv.out_channel, conv.in_channel, 3, 3) * style.view(3, 1, -1, 1, 1)
             residual = dense_modulated_conv(conv, x, style, extra_weight=rank1, out_scale=m)
@@ -142,7 +181,7 @@ class GeneratorTest(unittest.TestCase):
         self.assertLess((got - expected).abs().max().item(), 1e-4)
         self.assertGreater((got - dense_forward(self.gen, self.ws)).abs().mean().item(), 1e-3)
 
-    def test_hyperdomainnet_scales_input_channels_and_style_delta_offsets_styles(self):
+    def test_hyperdomainnet_multiplies_input_channels_after_demodulation(self):
         synth = Synthesis(self.gen, "hyperdomainnet")
         g = torch.Generator().manual_seed(9)
         domain = 1 + 0.3 * torch.randn(3, synth.D, generator=g)
@@ -150,7 +189,11 @@ class GeneratorTest(unittest.TestCase):
 
         def conv_fn(index, conv, x, style):
             s0, s1 = synth.style_offsets[index]
-            return dense_modulated_conv(conv, x, (style + delta[:, s0:s1]) * domain[:, s0:s1])
+            style = style + delta[:, s0:s1]
+            weight = conv.scale * conv.weight * style.view(3, 1, -1, 1, 1)
+            weight = weight * torch.rsqrt(weight.pow(2).sum([2, 3, 4]) + 1e-8).view(3, -1, 1, 1, 1)
+            weight = weight * domain[:, s0:s1].view(3, 1, -1, 1, 1)  # cin_mult: (1 + δ) after demodulation
+            return dense_modulated_conv(conv, x, style, extra_weight=weight, demodulate=False)
 
         expected = dense_forward(self.gen, self.ws, conv_fn)
         got = synth(self.ws, domain, delta)

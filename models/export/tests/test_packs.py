@@ -20,7 +20,8 @@ from models.export.tokenizer import ClipBpe, END
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 PACKS = {"tiny": ("hypergan-clip", 1), "tiny-hdn": ("hyperdomainnet", 2)}
 # the demo pack is trained (models/train), not random: no seed
-COMMITTED = {"tiny": ("hypergan-clip", 1, 2_000_000), "tiny-hdn": ("hyperdomainnet", 2, 2_000_000),
+# tiny: its domains hold 4 residual slots (domain_layout.py), so its reference domain tensors are 4× longer
+COMMITTED = {"tiny": ("hypergan-clip", 1, 2_100_000), "tiny-hdn": ("hyperdomainnet", 2, 2_000_000),
              "demo": ("hypergan-clip", None, 30_000_000)}
 IO = {"mapping": (["z"], ["w"]), "synthesis": (["ws", "domain", "style_delta"], ["images"]),
       "hypernet": (["target", "source"], ["domain"]), "encoder": (["images"], ["ws"]),

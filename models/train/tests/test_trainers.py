@@ -53,6 +53,7 @@ class MicroPipelineTest(unittest.TestCase):
             self.assertEqual([d["name"] for d in manifest["domains"]], ["sepia"])
             self.assertIn("zombie", manifest["vocabulary"])
             self.assertEqual(manifest["clip"]["imageSize"], 16)
+            self.assertEqual(manifest["domainLayout"], {"kind": "linear", "formulation": "additive"})
             for stage in ("clip", "generator", "judge", "encoder", "hypernet", "nada-sepia"):
                 self.assertTrue(os.path.exists(os.path.join(tmp, "work", f"{stage}.pt")), stage)
             self.assertTrue(os.path.exists(os.path.join(tmp, "judge", "judge.onnx")))

@@ -134,7 +134,7 @@ export class ThreadedEngine implements Engine {
 
   blend(domains: Float32Array[], weights: number[]): Float32Array {
     try {
-      return blendDomains(domains, weights, this.identity);
+      return blendDomains(domains, weights, this.identity, this.manifest.domainLayout);
     } catch (err) {
       throw new EngineInputError((err as Error).message);
     }

@@ -8,7 +8,6 @@ import type {
   CommandContext,
   Invocation,
   ModalSpec,
-  ModalValues,
   OutgoingMessage,
   PostedMessage,
 } from '../../core/platform.js';
@@ -16,6 +15,7 @@ import { UserError } from '../../core/platform.js';
 import { userMessageOf } from '../../core/errors.js';
 import type { Channel, ChannelMessage, StoredFile } from './channel.js';
 import { megabytes as mb } from '../../core/pictures.js';
+import { readFormValues } from './forms.js';
 import { parseCommandText } from './parse.js';
 
 const BOT_AUTHOR = { id: 'domainshift', name: 'DomainShift', bot: true };
@@ -145,38 +145,49 @@ export class PlaygroundAdapter {
     });
   }
 
-  modal(actor: Actor, modalId: string, raw: Record<string, string | string[] | undefined>): Promise<void> {
+  /**
+   * A form sent back. onAnswered runs once: with errors by field when the form must stay open (the page shows
+   * each beside its field, as Slack does), or without, when the bot answered otherwise (the form closes).
+   */
+  modal(
+    actor: Actor,
+    modalId: string,
+    raw: Record<string, string | string[] | undefined>,
+    onAnswered: (errors?: Record<string, string>) => void = () => {},
+  ): Promise<void> {
+    let answered = false;
+    const answer = (errors?: Record<string, string>) => {
+      if (answered) return false;
+      answered = true;
+      onAnswered(errors);
+      return true;
+    };
     return this.track(async () => {
-      const spec = this.openModals.get(`${actor.id}\n${modalId}`);
+      const key = `${actor.id}\n${modalId}`;
+      const spec = this.openModals.get(key);
       if (!spec) {
+        answer();
         this.say({ text: 'That form has expired; run the command again.', private: true }, actor.id);
         return;
       }
-      const values: ModalValues = {};
-      for (const field of spec.fields) {
-        const v = raw[field.id];
-        if (field.kind === 'attachment') {
-          const ids = (Array.isArray(v) ? v : v ? [v] : []).filter((id) => this.channel.file(id));
-          values[field.id] = ids.length ? ids.map((id) => this.fileAttachment(id)) : undefined;
-        } else {
-          const s = typeof v === 'string' ? v.trim() : undefined;
-          if (s && field.maxLength && s.length > field.maxLength) {
-            this.say({ text: `${field.label} may be at most ${field.maxLength} characters.`, private: true }, actor.id);
-            return;
-          }
-          if (s && field.kind === 'select' && field.options && !field.options.some((o) => o.value === s)) {
-            this.say({ text: `${field.label}: "${s}" is not one of the choices.`, private: true }, actor.id);
-            return;
-          }
-          values[field.id] = s || undefined;
-        }
-        if (field.required && values[field.id] === undefined) {
-          this.say({ text: `${field.label} is required.`, private: true }, actor.id);
-          return;
-        }
+      const read = readFormValues(spec, raw, (id) => (this.channel.file(id) ? this.fileAttachment(id) : undefined));
+      if ('field' in read) {
+        if (!answer({ [read.field]: read.problem })) this.say({ text: read.problem, private: true }, actor.id);
+        return;
       }
-      this.openModals.delete(`${actor.id}\n${modalId}`);
-      await this.bot.handleModal(this.context(actor, {}), modalId, values);
+      const values = read.values;
+      this.openModals.delete(key);
+      const ctx = this.context(actor, { onAnswered: () => answer() });
+      ctx.rejectField = async (field, message) => {
+        if (!answer({ [field]: message })) return false;
+        this.openModals.set(key, spec); // the form stays open, to be sent again
+        return true;
+      };
+      try {
+        await this.bot.handleModal(ctx, modalId, values);
+      } finally {
+        answer();
+      }
     });
   }
 

@@ -48,7 +48,7 @@ const staticFiles: Record<string, { file: string; type: string }> = {
 // Twemoji as a COLR font from its npm package: Debian's Chromium has no colour emoji font and draws boxes
 const emojiFont = createRequire(import.meta.url).resolve('twemoji-colr-font/twemoji.woff2');
 
-/** how long a button press waits for the bot's first answer before the page gets its button back anyway */
+/** how long a button press or a form waits for the bot's first answer before the page goes on anyway */
 const BUTTON_ANSWER_WAIT_MS = 3000;
 
 const JSON_LIMIT = 64 * 1024;
@@ -137,8 +137,15 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     'POST /api/modal': async (req, res) => {
       const body = await jsonBody(req);
       const values = typeof body.values === 'object' && body.values ? (body.values as Record<string, string | string[]>) : {};
-      void adapter.modal(actorFrom(body.user), requireString(body.modalId, 'modalId', 100), values);
-      sendJson(res, 202, { ok: true });
+      const modalId = requireString(body.modalId, 'modalId', 100);
+      // answered when the bot answers: errors by field keep the page's form open, as Slack's response_action does
+      let timer: NodeJS.Timeout | undefined;
+      const errors = await new Promise<Record<string, string> | undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), BUTTON_ANSWER_WAIT_MS);
+        void adapter.modal(actorFrom(body.user), modalId, values, resolve);
+      });
+      clearTimeout(timer);
+      sendJson(res, errors ? 422 : 202, errors ? { errors } : { ok: true });
     },
     'POST /api/upload': async (req, res, url) => {
       const actor = actorFrom({

@@ -1,16 +1,15 @@
-// Slack events → Bot calls. Every listener acks first (Slack wants an answer within 3 seconds), then handles the
-// event detached from Bolt's listener chain, so a long job never holds a request or a socket envelope open.
+// Slack events → Bot calls. Every listener acks first (Slack wants an answer within 3 seconds; a form submission
+// is answered once its checks are done, within 2.5 s: forms.ts), then handles the event detached from Bolt's
+// listener chain, so a long job never holds a request or a socket envelope open.
 // Nothing here knows a command: specs come from the bot.
 import type { App, RespondFn } from '@slack/bolt';
 import type { ViewsOpenArguments, WebClient } from '@slack/web-api';
 import { somethingWentWrong, userMessageOf } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import {
-  checkField,
   FieldError,
   UserError,
   type Actor,
-  type Attachment,
   type Bot,
   type CommandContext,
   type Invocation,
@@ -19,7 +18,7 @@ import {
 } from '../../core/platform.js';
 import type { ActorDirectory } from './actors.js';
 import { decodeMetadata, imageBlocksOf, messageBody, modalValues, modalView, type ModalMetadata, type ViewStateEntry } from './blocks.js';
-import { toPlain } from './markup.js';
+import { fieldAttachment, formAnswer, registerSuggestions, type FormAnswer } from './forms.js';
 import { completeFile, isImageFile, slackAttachment, type FileAccess, type SlackFile } from './files.js';
 import { slashInvocation } from './invocation.js';
 import { SlackConversation, type ThrottleRegistry } from './messages.js';
@@ -65,14 +64,6 @@ async function actorFor(deps: EventDeps, parts: EventParts): Promise<Actor> {
   if (!parts.modalDeadline) return lookup;
   const fallback: Actor = { id: parts.userId, name: parts.userName || parts.userId, isManager: false };
   return Promise.race([lookup, new Promise<Actor>((r) => setTimeout(() => r(fallback), MODAL_ACTOR_DEADLINE_MS))]);
-}
-
-/** A form submission's answer to Slack, given once: nothing (the form closes) or errors beside its fields. */
-interface FormAnswer {
-  /** closes the form (a no-op once answered) */
-  close(): Promise<void>;
-  /** keeps the form open with the message under the field's block; false when the form was answered already */
-  reject(field: string, message: string): Promise<boolean>;
 }
 
 /** Runs one event's work with a CommandContext; every error ends as a message to the user, never a crash. */
@@ -251,35 +242,6 @@ function registerButtons(app: App, deps: EventDeps): void {
   });
 }
 
-/**
- * How long a form submission may wait for its checks before Slack gets its answer (it wants one within 3 s):
- * a check that fails sooner shows beside its field; a later one (a slow download) comes as a private message.
- */
-const FORM_ANSWER_DEADLINE_MS = 2500;
-
-/** Slack's answer to a view submission, sent once: at the bot's first reply, a field error, the end, or the deadline. */
-function formAnswer(ack: (response?: { response_action: 'errors'; errors: Record<string, string> }) => Promise<void>): FormAnswer {
-  let answered = false;
-  const once = async (response?: Parameters<typeof ack>[0]): Promise<boolean> => {
-    if (answered) return false;
-    answered = true;
-    clearTimeout(timer);
-    await ack(response);
-    return true;
-  };
-  const timer = setTimeout(() => void once(), FORM_ANSWER_DEADLINE_MS);
-  return {
-    close: async () => void (await once()),
-    // plain text under the field's block (the form shows no markup there)
-    reject: (field, message) => once({ response_action: 'errors', errors: { [field]: toPlain(message) } }),
-  };
-}
-
-/** a file of a form's field whose refusal (type, size, host) is that field's error */
-function fieldAttachment(field: string, attachment: Attachment): Attachment {
-  return { ...attachment, download: (maxBytes) => checkField(field, () => attachment.download(maxBytes)) };
-}
-
 function registerModals(app: App, deps: EventDeps): void {
   app.view({ type: 'view_submission', callback_id: /.+/ }, async ({ body, view, ack, context }) => {
     if (repeated(deps, body, context.retryNum)) return void (await ack());
@@ -308,25 +270,6 @@ function registerModals(app: App, deps: EventDeps): void {
       // a view_submission's ack takes a response_action (Bolt types it together with view_closed's)
       formAnswer(ack as Parameters<typeof formAnswer>[0]),
     );
-  });
-}
-
-/** An external select being typed in: the field's completions as Slack options (100 at most). */
-function registerSuggestions(app: App, deps: EventDeps): void {
-  app.options({ type: 'block_suggestion' }, async ({ body, ack }) => {
-    const view = (body as { view?: { private_metadata?: string } }).view;
-    const source = decodeMetadata(view?.private_metadata)?.completions?.[body.action_id];
-    const teamId = body.team?.id || body.user.team_id || 'unknown';
-    const found =
-      source && deps.bot.complete
-        ? await deps.bot.complete({ platform: 'slack', serverId: teamId, channelId: '' }, source, body.value ?? '').catch((err: unknown) => {
-            deps.logger.error('slack: completions failed', err);
-            return [];
-          })
-        : [];
-    // Block Kit option objects (Bolt's ack type also admits the legacy dialog shape, which TypeScript picks)
-    const answer = ack as unknown as (r: { options: Array<{ text: { type: 'plain_text'; text: string }; value: string }> }) => Promise<void>;
-    await answer({ options: found.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: c.name.slice(0, 75) }, value: c.value.slice(0, 150) })) });
   });
 }
 

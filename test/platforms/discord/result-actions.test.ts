@@ -55,6 +55,11 @@ describe('per-sample actions on a result grid', () => {
     const again = newResult(await press(v2, grid));
     const pixels = async (r: RecordedRequest) => sharp(r.files[0]!.data).raw().toBuffer();
     expect((await pixels(again)).equals(await pixels(first))).toBe(true);
+    // the variations are a result like any other: Strength + re-renders the same four at 1.25
+    const stronger = newResult(await press(customIds(first).find((id) => /:str:.+:up$/.test(id))!, first));
+    expect(failures()).toEqual([]);
+    expect(stronger.body.content).toContain('strength 1.25');
+    expect((await sizeOf(stronger)).width).toBe((await sizeOf(first)).width);
     const v3 = newResult(await press(customIds(grid).find((id) => /:vary:.+:2$/.test(id))!, grid));
     expect((await pixels(v3)).equals(await pixels(first))).toBe(false);
   });

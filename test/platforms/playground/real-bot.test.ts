@@ -102,7 +102,7 @@ describe('playground with the real bot', () => {
     expect(await page.locator('#messages .message.from-bot', { hasText: 'queued' }).count()).toBe(0);
   });
 
-  it('an uploaded photo can be stylized with a text target through the form', async () => {
+  it('an uploaded photo can be stylized through the form; a refused field is answered beside it, the form open', async () => {
     const photo = readFileSync(join(root, 'node_modules/@vladmandic/face-api/demo/sample1.jpg'));
     await page.setInputFiles('#file-input', { name: 'sample1.jpg', mimeType: 'image/jpeg', buffer: photo });
     const uploaded = page.locator('#messages .message.mine', { has: page.locator('img[alt="sample1.jpg"]') });
@@ -110,8 +110,15 @@ describe('playground with the real bot', () => {
     await uploaded.locator('.picture').hover();
     await uploaded.locator('button.picture-action', { hasText: 'Stylize' }).click();
     await page.waitForSelector('#modal[open]');
+    await page.fill('#modal input[name="domain"]', 'nope');
+    await page.click('#modal button[type="submit"]');
+    const error = page.locator('#modal label:has(input[name="domain"]) .field-error');
+    await expect.poll(() => error.textContent()).toContain('There is no saved domain called nope');
+    expect(await page.locator('#modal[open]').count()).toBe(1);
+    await page.fill('#modal input[name="domain"]', '');
     await page.fill('#modal input[name="target"]', 'a marble statue');
     await page.click('#modal button[type="submit"]');
+    await page.waitForSelector('#modal:not([open])', { state: 'attached' });
     const result = page.locator('#messages .message.from-bot', { hasText: 'marble statue', has: page.locator('.files img') });
     await result.waitFor({ timeout: 90_000 });
     await expect.poll(() => naturalWidth(result.locator('.files img').first())).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startSlack, type SlackApp } from '../../../src/platforms/slack/adapter.js';
 import { FakeSlack } from './fake-slack.js';
-import { BOT_TOKEN, CHANNEL, TEAM } from './harness.js';
+import { BOT_TOKEN, CHANNEL, TEAM, slackFile, viewSubmission } from './harness.js';
 import { TestBot } from './test-bot.js';
 
 const APP_TOKEN = 'xapp-1-test-app-token-77aa';
@@ -13,7 +13,7 @@ const APP_TOKEN = 'xapp-1-test-app-token-77aa';
 describe('Slack adapter in Socket Mode', () => {
   const fake = new FakeSlack(BOT_TOKEN);
   const bot = new TestBot();
-  const acks: Array<{ envelope_id: string; at: number }> = [];
+  const acks: Array<{ envelope_id: string; at: number; payload?: unknown }> = [];
   const logs: string[] = [];
   let wss: WebSocketServer;
   let socket: WebSocket | undefined;
@@ -27,8 +27,8 @@ describe('Slack adapter in Socket Mode', () => {
     wss.on('connection', (ws) => {
       socket = ws;
       ws.on('message', (data) => {
-        const msg = JSON.parse(String(data)) as { envelope_id?: string };
-        if (msg.envelope_id) acks.push({ envelope_id: msg.envelope_id, at: Date.now() });
+        const msg = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
+        if (msg.envelope_id) acks.push({ envelope_id: msg.envelope_id, at: Date.now(), payload: msg.payload });
       });
       ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A1' }, debug_info: { host: 'fake', approximate_connection_time: 3600 } }));
     });
@@ -79,5 +79,14 @@ describe('Slack adapter in Socket Mode', () => {
     expect(eph.args.text).toContain('{"topic":"adapt"}');
     expect(eph.authorization).toBe(`Bearer ${BOT_TOKEN}`);
     expect(logs.join('\n')).not.toContain(APP_TOKEN);
+  });
+
+  it('answers a form submission with its field errors in the envelope ack (the form stays open)', async () => {
+    const pdf = slackFile(fake, 'notes.pdf', 'application/pdf', 1000);
+    const submission = viewSubmission('stylize:go:1', JSON.stringify({ c: CHANNEL }), { reference: { reference: { type: 'file_input', files: [pdf] } } });
+    socket!.send(JSON.stringify({ envelope_id: 'env-form', type: 'interactive', accepts_response_payload: true, payload: submission }));
+    await expect.poll(() => acks.find((a) => a.envelope_id === 'env-form')).toBeDefined();
+    const ack = acks.find((a) => a.envelope_id === 'env-form')!;
+    expect(ack.payload).toEqual({ response_action: 'errors', errors: { reference: expect.stringContaining('notes.pdf') } });
   });
 });

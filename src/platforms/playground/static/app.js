@@ -1,5 +1,5 @@
 // The playground page: one chat channel driven by the server's JSON API and server-sent events.
-import { el, renderMessage, renderModalFields } from './render.js';
+import { el, markup, renderMessage, renderModalFields } from './render.js';
 import { setupAutocomplete } from './autocomplete.js';
 
 const $ = (id) => document.getElementById(id);
@@ -113,6 +113,7 @@ function openModal(modal) {
   const dialog = $('modal');
   $('modal-title').textContent = modal.title;
   $('modal-fields').replaceChildren(...renderModalFields(modal));
+  for (const old of $('modal-form').querySelectorAll('.field-error')) old.remove();
   const form = $('modal-form');
   form.onsubmit = async (e) => {
     e.preventDefault();
@@ -128,12 +129,29 @@ function openModal(modal) {
         values[f.id] = ids;
       } else values[f.id] = input.value;
     }
+    const res = await fetch('/api/modal', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ modalId: modal.id, values, user: state.user }),
+    });
+    const answer = await res.json().catch(() => ({}));
+    // a field the bot refused: its error beside it, and the form stays open to be corrected
+    if (res.status === 422 && answer.errors) return showFieldErrors(form, answer.errors);
+    if (!res.ok) showLocalNotice(answer.error || `request failed (${res.status})`);
     dialog.close();
-    await post('/api/modal', { modalId: modal.id, values });
   };
   $('modal-cancel').onclick = () => dialog.close();
   dialog.showModal();
   form.querySelector('input, select')?.focus();
+}
+
+function showFieldErrors(form, errors) {
+  for (const old of form.querySelectorAll('.field-error')) old.remove();
+  for (const [field, message] of Object.entries(errors)) {
+    const input = form.elements.namedItem(field);
+    input?.setAttribute('aria-invalid', 'true');
+    (input?.closest('label') ?? form).append(el('span', { class: 'field-error', role: 'alert', html: markup(message) }));
+  }
 }
 
 async function upload(file, show = true) {
