@@ -1,7 +1,8 @@
 // The ack benchmark (issue 11): the real bot process (playground, single-process mode) with every render worker
 // busy on Stylize and /adapt jobs, while 200 interactions (/help, one at a time) are timed from the request to
 // the HTTP ack and to the bot's answer in the channel. Prints p50/p95/p99/max and the load average beside them.
-//   npx tsx bench/ack.ts [--workers 2] [--interactions 200] [--jobs 20] [--pack models/demo]
+//   npx tsx bench/ack.ts [--workers 2] [--interactions 200] [--jobs 20] [--pack models/demo] [--ort-threads 0]
+// (--ort-threads: ONNX Runtime threads per render thread, as ORT_THREADS; 0 = its default, one per core)
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ const { values: args } = parseArgs({
     jobs: { type: 'string', default: '20' },
     pack: { type: 'string', default: 'models/demo' },
     photo: { type: 'string', default: 'node_modules/@vladmandic/face-api/demo/sample1.jpg' },
+    'ort-threads': { type: 'string', default: '0' },
   },
 });
 const workers = Number(args.workers);
@@ -24,12 +26,12 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
-// the whole bot in one process (no QUEUE_URL), ONNX Runtime at its default thread count
+// the whole bot in one process (no QUEUE_URL)
 const bot = await startFrontEnd(undefined, 'ack-bench', {
   PLAYGROUND: '1',
   PACK_DIR: args.pack,
   RENDER_WORKERS: String(workers),
-  ORT_THREADS: '0',
+  ORT_THREADS: args['ort-threads'],
   MAX_JOBS_PER_USER: '100',
 });
 const base = bot.base;
@@ -104,7 +106,7 @@ try {
     const s = [...xs].sort((a, b) => a - b);
     return `${name.padEnd(24)} p50 ${quantile(s, 0.5).toFixed(1).padStart(7)} ms  p95 ${quantile(s, 0.95).toFixed(1).padStart(7)} ms  p99 ${quantile(s, 0.99).toFixed(1).padStart(7)} ms  max ${s[s.length - 1].toFixed(1).padStart(7)} ms`;
   };
-  console.log(`ack benchmark: ${interactions} × /help while ${jobs} render jobs (Stylize + 8-sample /adapt) run on ${workers} worker thread(s), pack ${args.pack}`);
+  console.log(`ack benchmark: ${interactions} × /help while ${jobs} render jobs (Stylize + 8-sample /adapt) run on ${workers} worker thread(s), ORT_THREADS=${args['ort-threads']}, pack ${args.pack}`);
   console.log(line('HTTP ack (202)', ackMs));
   console.log(line('answer in the channel', answerMs));
   console.log(`load average (1/5/15 min): before ${load0.map((v) => v.toFixed(2)).join(' ')}, after ${load1.map((v) => v.toFixed(2)).join(' ')}`);

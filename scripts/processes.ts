@@ -117,11 +117,20 @@ export async function startWorker(queueUrl: string, name: string, extra: Record<
   return proc;
 }
 
+export interface PageMessage {
+  id: string;
+  text: string;
+  author: { bot: boolean };
+  buttons?: Array<Array<{ id: string; label: string }>>;
+}
+
 export interface FrontEnd extends Proc {
   base: string;
   dir: string;
   command(userId: string, text: string, manager?: boolean): Promise<void>;
-  messages(asUser?: string): Promise<Array<{ id: string; text: string; author: { bot: boolean } }>>;
+  /** a button press on a message of the playground's channel */
+  press(userId: string, messageId: string, buttonId: string): Promise<void>;
+  messages(asUser?: string): Promise<PageMessage[]>;
 }
 
 /**
@@ -156,7 +165,8 @@ export async function startFrontEnd(queueUrl: string | undefined, name: string, 
     base,
     dir,
     command: (userId, text, manager = false) => post('/api/command', { user: { id: userId, name: userId, manager }, text }),
-    messages: async (asUser = 'observer') => ((await (await fetch(`${base}/api/messages?user=${asUser}`)).json()) as { messages: Array<{ id: string; text: string; author: { bot: boolean } }> }).messages,
+    press: (userId, messageId, buttonId) => post('/api/button', { user: { id: userId, name: userId }, messageId, buttonId }),
+    messages: async (asUser = 'observer') => ((await (await fetch(`${base}/api/messages?user=${asUser}`)).json()) as { messages: PageMessage[] }).messages,
     async kill(signal) {
       await proc.kill(signal);
       rmSync(dir, { recursive: true, force: true });

@@ -7,10 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { APP_ID, FakeDiscord, GUILD_ID } from './platforms/discord/fake-discord.js';
+import { freePort } from '../scripts/processes.js';
 
 const root = resolve(import.meta.dirname, '..');
 const packDir = existsSync(join(root, 'models/demo/pack.json')) ? 'models/demo' : 'test/fixtures/packs/tiny';
@@ -29,17 +29,6 @@ afterAll(() => {
   for (const s of servers) s.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
 
 const noBots = {
   DISCORD_TOKEN: '',

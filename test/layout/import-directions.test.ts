@@ -43,7 +43,9 @@ describe('import directions', () => {
       if (!from) continue;
       const text = readFileSync(file, 'utf8');
       const rel = relative(root, file);
-      if (/\bimport\(\s*[^'"`\s)]/.test(text)) leaks.push(`${rel}: import() with a computed module path`);
+      // a computed path could hide an import upward; an entry point has nothing above it (bench/pre_issue_worker.ts
+      // loads another checkout's modules by path, which no literal can name)
+      if (from !== 'entry' && /\bimport\(\s*[^'"`\s)]/.test(text)) leaks.push(`${rel}: import() with a computed module path`);
       for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
         if (!fileName.startsWith('.')) continue;
         const to = layerOf(resolve(dirname(file), fileName));

@@ -1,8 +1,10 @@
 // Distributed mode with real processes: redis-server, two front ends (npm start with QUEUE_URL, the playground)
 // and two render workers (src/worker.ts) on the tiny fixture pack. Every job is delivered exactly once; a
 // worker killed with SIGKILL mid-job loses nothing (its job completes on the other worker); a front end killed
-// with SIGKILL mid-job loses nothing (the other front end delivers its results, once).
+// with SIGKILL mid-job loses nothing (the other front end delivers its results, once). The front ends share one
+// Redis store, as a deployment of several front ends must: 100 votes split across them count as 100.
 import { Redis } from 'ioredis';
+import { Stores } from '../../src/core/stores.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLines, startFrontEnd, startRedis, startWorker, type FrontEnd, type Proc } from '../../scripts/processes.js';
 
@@ -38,10 +40,11 @@ describe('distributed mode (BullMQ on a real redis-server)', () => {
   it('two front ends and two workers deliver 200 jobs from 20 users, each exactly once', async () => {
     const [w1, w2] = await Promise.all([startWorker(redis.url, 'worker-1'), startWorker(redis.url, 'worker-2')]);
     procs.push(w1, w2);
-    const [a, b] = await Promise.all([startFrontEnd(redis.url, 'front-a'), startFrontEnd(redis.url, 'front-b')]);
+    const store = { STORE_URL: redis.url };
+    const [a, b] = await Promise.all([startFrontEnd(redis.url, 'front-a', store), startFrontEnd(redis.url, 'front-b', store)]);
     procs.push(a, b);
 
-    // room for every job at once: 10 per user, 200 per server (each front end keeps the settings in its own store)
+    // room for every job at once: 10 per user, 200 per server (asked on each front end; the store is shared)
     for (const fe of [a, b]) {
       await fe.command('admin', '/settings caps user: 10 server: 200', true);
       await expect.poll(async () => (await fe.messages('admin')).some((m) => /10 jobs per user, 200 per server|user 10|200/.test(m.text)), { timeout: 120_000 }).toBe(true);
@@ -84,6 +87,25 @@ describe('distributed mode (BullMQ on a real redis-server)', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect((await resultsByPrompt([fe], 'survivor-')).get('survivor-1')).toBe(1);
     expect(await failures([fe])).toEqual([]);
+  }, 300_000);
+
+  it('100 votes split across the two front ends count as 100 in the shared store', async () => {
+    const [a, b] = procs.filter((p): p is FrontEnd => 'base' in p);
+    // the same prompt on both: the same domain, which is what votes count toward
+    for (const fe of [a, b]) await fe.command('voter', '/adapt prompt: vote-same count: 1 seed: 3');
+    const resultOn = async (fe: FrontEnd) => (await fe.messages('voter')).find((m) => m.text.startsWith('**Domain:** vote-same'));
+    await expect.poll(async () => Boolean((await resultOn(a)) && (await resultOn(b))), { timeout: 120_000 }).toBe(true);
+    const [ma, mb] = [(await resultOn(a))!, (await resultOn(b))!];
+    const up = (m: NonNullable<typeof ma>) => m.buttons!.flat().find((x) => /:vote:.*:up$/.test(x.id))!.id;
+    await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a.press(`v${i}`, ma.id, up(ma)) : b.press(`v${i}`, mb.id, up(mb)))));
+    const stores = await Stores.open(redis.url, { log: { info: () => undefined, error: () => undefined } });
+    try {
+      const rec = await stores.latestResult('playground', 'general');
+      expect(rec?.domainId).toBeTruthy();
+      await expect.poll(() => stores.tally('playground', rec!.domainId!), { timeout: 60_000 }).toEqual({ up: 100, down: 0 });
+    } finally {
+      await stores.close();
+    }
   }, 300_000);
 
   it('a front end killed with SIGKILL mid-job: the other front end delivers its results, each once', async () => {
