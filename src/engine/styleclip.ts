@@ -108,6 +108,12 @@ export function meanDirection(embeddings: Float32Array[]): Float32Array {
   return normalizeInPlace(out);
 }
 
+/**
+ * The α of the standard edit: the chat's strength 1 (as a domain at strength 1 is the domain as trained), so
+ * /edit's strength s asks for α = s · ALPHA_PER_EDIT_STRENGTH. 3 is the step /edit made by default before.
+ */
+export const ALPHA_PER_EDIT_STRENGTH = 3;
+
 /** Δs for one edit; returns the offset and how many channels it moves. `sigma` null: unit σ (packs without statistics). */
 export function globalDirection(R: Float32Array, S: number, E: number, deltaT: Float32Array, strength: number, beta: number, sigma: Float32Array | null): { delta: Float32Array; channels: number } {
   const t = normalizeInPlace(Float32Array.from(deltaT));
