@@ -5,15 +5,9 @@ import { optAttachment, optNumber, optString } from '../src/core/command.js';
 import { UserError, type OptionSpec } from '../src/core/platform.js';
 import { checkPrompt, fetchPicture } from '../src/core/limits.js';
 import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
+import { ALPHA_PER_EDIT_STRENGTH } from '../src/engine/styleclip.js';
 import { postResult } from './shared.js';
 import { postPhotoResult } from './photo.js';
-
-/**
- * /edit's strength means what every command's strength means: 0 no change, 1 the standard change, 2 twice it
- * (negative: the other way). The standard change is a StyleCLIP global-direction step of α = 3 (α·σ_c·r_c/max|r|,
- * the edit /edit made by default before), so strength s asks the engine for α = 3·s.
- */
-export const STYLECLIP_ALPHA_PER_STRENGTH = 3;
 
 const options: OptionSpec[] = [
   { name: 'text', description: 'what to change toward: "smiling", "blond hair"', type: 'string', required: true, maxLength: 200 },
@@ -36,7 +30,8 @@ export const editCommand: Command = {
     const text = checkPrompt(optString(inv, 'text') ?? '', services.limits, settings.blocklist, 'The edit text');
     const neutralText = optString(inv, 'neutral');
     const neutral = neutralText ? checkPrompt(neutralText, services.limits, settings.blocklist, 'The neutral text') : undefined;
-    const amount = optNumber(inv, 'strength')! * STYLECLIP_ALPHA_PER_STRENGTH;
+    // strength on the common scale (1 the standard edit) → the StyleCLIP α the engine takes
+    const amount = optNumber(inv, 'strength')! * ALPHA_PER_EDIT_STRENGTH;
     const image = optAttachment(inv, 'image');
     const resultId = optString(inv, 'result');
     if (image && resultId) throw new UserError('Edit either a picture or a result, not both.');

@@ -102,8 +102,8 @@ async function finishPhoto(
 }
 
 /** docs/faces.md: face-descriptor cosine ≥ 0.97 is the same person, ≤ 0.93 someone else */
-export const SAME_PERSON = 0.97;
-export const SOMEONE_ELSE = 0.93;
+const SAME_PERSON = 0.97;
+const SOMEONE_ELSE = 0.93;
 
 /** The identity scores in words a user can act on: a face that became someone else is not "kept". */
 export function identityLine(scores: number[], why?: string): string {

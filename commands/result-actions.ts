@@ -30,7 +30,7 @@ export async function mayDelete(ctx: CommandContext, services: BotServices, owne
   return (await services.stores.getSettings(ctx.place.serverId)).deleteOthers === 'everyone';
 }
 
-export async function maySave(ctx: CommandContext, services: BotServices): Promise<boolean> {
+async function maySave(ctx: CommandContext, services: BotServices): Promise<boolean> {
   return ctx.actor.isManager || (await services.stores.getSettings(ctx.place.serverId)).saveDomains === 'everyone';
 }
 

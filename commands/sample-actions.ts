@@ -25,7 +25,7 @@ function sampleZ(engine: Engine, rec: ResultRecord, index: number): Float32Array
 }
 
 /** Variations of z₀: the same for the same sample (their noise is seeded by it), different from sample to sample. */
-export function variationsOf(z0: Float32Array, count: number, noiseSeed: number): Float32Array {
+function variationsOf(z0: Float32Array, count: number, noiseSeed: number): Float32Array {
   const dim = z0.length;
   const out = new Float32Array(count * dim);
   for (let k = 0; k < count; k++) {

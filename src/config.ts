@@ -17,7 +17,7 @@ const optionalText = z
  * A rejected value as it may appear in an error: quoted when short and plain, withheld when it looks like a
  * token or key (a secret pasted into the wrong variable must not reach the console or a log).
  */
-export function shownValue(s: string): string {
+function shownValue(s: string): string {
   const secretShaped =
     /^(xox[a-z]|xapp)-/i.test(s) || /^[\w-]{20,}\.[\w-]{5,}\.[\w-]{20,}$/.test(s) || (s.length > 24 && !/\s/.test(s) && !/^[a-z]+:\/\//i.test(s));
   return secretShaped ? `a ${s.length}-character value that looks like a secret, not shown` : `"${s}"`;

@@ -19,7 +19,7 @@ function common(cmd: Command): Command {
     .option('--threads <n>', 'intra-op threads per ONNX session');
 }
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('domainshift')
     .description('StyleGAN2 domain adaptation with CLIP on ONNX Runtime (model packs: docs/pack-format.md)')
     .exitOverride()

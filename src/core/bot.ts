@@ -83,7 +83,7 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
 }
 
 /** Saved domain names matching what was typed: names that start with it first, then names that contain it. */
-export function completeSavedDomains(saved: Array<{ name: string; prompt: string }>, typed: string, max = 25): Completion[] {
+function completeSavedDomains(saved: Array<{ name: string; prompt: string }>, typed: string, max = 25): Completion[] {
   const q = typed.trim().toLowerCase();
   const starts = saved.filter((d) => d.name.startsWith(q));
   const contains = saved.filter((d) => !d.name.startsWith(q) && (d.name.includes(q) || d.prompt.toLowerCase().includes(q)));

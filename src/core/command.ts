@@ -13,7 +13,7 @@ export interface Command {
   wantsModal?(inv: Invocation): boolean;
 }
 
-export const MAX_ID_LENGTH = 100;
+const MAX_ID_LENGTH = 100;
 
 /** Builds a button/modal id; refuses ids that a platform would reject. */
 export function makeId(command: string, action: string, ...args: Array<string | number>): string {

@@ -9,7 +9,7 @@ const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u3164\uFE00-\uFE0F]/gu;
 /** C0/C1 controls other than whitespace, noncharacters (U+FFFE, U+FDD0…) and lone surrogates */
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\p{Cs}]/u;
 
-export function codePointName(ch: string): string {
+function codePointName(ch: string): string {
   return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 

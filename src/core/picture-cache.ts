@@ -5,7 +5,7 @@ import type { DomainVector, Engine, RgbImage, SampleSource } from '../engine/typ
 import { domainId, sha256Hex } from './encoding.js';
 
 /** Default bound: about 80 before-rows of 4 samples at 256 px, or 5 at 1024 px. */
-export const DEFAULT_PICTURE_CACHE_BYTES = 64 << 20;
+const DEFAULT_PICTURE_CACHE_BYTES = 64 << 20;
 
 export interface RenderedRow {
   images: RgbImage[];
@@ -65,7 +65,7 @@ export class PictureCache {
 const packHashes = new WeakMap<object, string>();
 
 /** The pack's content: pack.json names every file with its sha256, so its own hash stands for all of them. */
-export function packContentHash(engine: Engine): string {
+function packContentHash(engine: Engine): string {
   let h = packHashes.get(engine.manifest);
   if (!h) {
     h = sha256Hex(JSON.stringify(engine.manifest));

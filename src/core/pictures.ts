@@ -24,7 +24,7 @@ export const PICTURE_POLICY: PicturePolicy = {
   contentTypes: ['image/png', 'image/jpeg', 'image/webp', 'image/gif'],
 };
 
-export const PICTURE_KINDS = 'PNG, JPEG, WebP or GIF';
+const PICTURE_KINDS = 'PNG, JPEG, WebP or GIF';
 
 /** A file size as people read it: "8.0 MB", or "64 KB" below a tenth of a megabyte. */
 export function megabytes(bytes: number): string {
@@ -120,7 +120,7 @@ export interface FittedFile {
  * A picture that fits an upload limit: as it is when it fits, else re-encoded as JPEG (quality 92, then 85),
  * else scaled down until it fits. Not pictures, and files that fit, are returned unchanged.
  */
-export async function fitForUpload(file: OutgoingFile, maxBytes: number): Promise<FittedFile> {
+async function fitForUpload(file: OutgoingFile, maxBytes: number): Promise<FittedFile> {
   if (file.data.byteLength <= maxBytes || !file.contentType.startsWith('image/')) return { file };
   const meta = await sharp(file.data).metadata();
   const width = meta.width ?? 1;

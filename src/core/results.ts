@@ -35,10 +35,10 @@ export function sampleCount(rec: ResultRecord, latentDim: number): number {
 }
 
 /** The per-sample actions (variations, larger, as a reference) cover the first samples of a grid, a row each. */
-export const PER_SAMPLE_MAX = 5;
+const PER_SAMPLE_MAX = 5;
 
 /** Size of a "larger" render's tiles: at least 512 px, the pack's own resolution when it is more. */
-export function largeCell(resolution: number): number {
+function largeCell(resolution: number): number {
   return Math.max(512, resolution);
 }
 
@@ -101,7 +101,7 @@ export function voteKey(rec: ResultRecord): string {
 }
 
 /** How a result was made, as stored in its PNG's text chunks and shown by its Info button. */
-export function resultParameters(rec: ResultRecord, engine?: Engine): Record<string, string> {
+function resultParameters(rec: ResultRecord, engine?: Engine): Record<string, string> {
   const params: Record<string, string> = {
     Software: 'DomainShift',
     Kind: rec.kind,
@@ -128,7 +128,7 @@ export function resultInfoText(rec: ResultRecord, engine?: Engine): string {
   return [`**Result \`${rec.id}\`**`, ...lines, '(the PNG file carries the same in its text chunks)'].join('\n');
 }
 
-export function resultText(rec: ResultRecord, note?: string, engine?: Engine): string {
+function resultText(rec: ResultRecord, note?: string, engine?: Engine): string {
   const what =
     rec.kind === 'edit' ? 'Edit' : rec.kind === 'stylize' ? 'Stylized' : rec.kind === 'blend' ? 'Blend' : 'Domain';
   const seeds = rec.ws || !rec.seeds.length ? '' : rec.seeds.length === 1 ? ` · seed ${rec.seeds[0]}` : ` · seeds ${rec.seeds[0]}–${rec.seeds[rec.seeds.length - 1]}`;
@@ -138,7 +138,7 @@ export function resultText(rec: ResultRecord, note?: string, engine?: Engine): s
   return lines.join('\n');
 }
 
-export function resultButtons(rec: ResultRecord, tally: VoteTally, samples = rec.seeds.length): ButtonSpec[][] {
+function resultButtons(rec: ResultRecord, tally: VoteTally, samples = rec.seeds.length): ButtonSpec[][] {
   const id = (action: string, ...args: Array<string | number>) => makeId(RESULT_COMMAND, action, rec.id, ...args);
   const first: ButtonSpec[] = [];
   // a photo result re-renders from its inverted W+ (no other samples); one without either only has save, votes, delete

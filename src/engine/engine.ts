@@ -15,8 +15,8 @@ import { stylizePhoto } from './faces/stylize.js';
 import type { DomainScores, DomainVector, EditDirection, EditRequest, Engine, GenerateRequest, GenerateResult, InvertResult, RgbImage, SampleSource, StageTimes, StylizeResult, WPlus } from './types.js';
 
 /** Most samples one request may ask for (they run as one batch). */
-export const MAX_SAMPLES = 64;
-export const DEFAULT_EVAL_SAMPLES = 8;
+const MAX_SAMPLES = 64;
+const DEFAULT_EVAL_SAMPLES = 8;
 export { DEFAULT_DISENTANGLEMENT, DEFAULT_RELEVANCE_MAX_PASSES };
 
 export interface EngineOptions {

@@ -8,8 +8,8 @@ export { ImageInputError };
 
 /** ~40 MP: larger inputs (or headers claiming to be larger: "pixel bombs") are refused before decoding. */
 export const MAX_INPUT_PIXELS = 40_000_000;
-export const MIN_INPUT_SIDE = 16;
-export const MAX_INPUT_BYTES = 50 * 1024 * 1024;
+const MIN_INPUT_SIDE = 16;
+const MAX_INPUT_BYTES = 50 * 1024 * 1024;
 
 /** NCHW float images, roughly [-1,1], to 8-bit RGB: clamp, then round. */
 export function tensorToImages(data: Float32Array, dims: number[]): RgbImage[] {
@@ -80,9 +80,6 @@ function fromRgb(img: RgbImage): sharp.Sharp {
 
 export async function encodePng(img: RgbImage): Promise<Buffer> {
   return fromRgb(img).png({ compressionLevel: 6 }).toBuffer();
-}
-export async function encodeWebp(img: RgbImage, quality = 90): Promise<Buffer> {
-  return fromRgb(img).webp({ quality }).toBuffer();
 }
 
 /** Resizes RGB (bicubic); `cover` crops to fill, `contain` letterboxes, `fill` stretches. */

@@ -5,7 +5,7 @@
  * latents; it is *not* NumPy's Mersenne Twister, so a seed here draws a different z than `np.random.RandomState(seed)`.
  * Parity with PyTorch therefore goes through z files (.npy), never through seeds.
  */
-export function mulberry32(seed: number): () => number {
+function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -78,12 +78,5 @@ export function copyFineLayers(ws: Float32Array, reference: Float32Array, n: num
   for (let i = 0; i < n; i++) {
     for (let k = fineFrom; k < numWs; k++) out.set(reference.subarray(k * dim, (k + 1) * dim), (i * numWs + k) * dim);
   }
-  return out;
-}
-
-/** One sample's W+ entries repeated n times. */
-export function repeatRows(row: Float32Array, n: number): Float32Array {
-  const out = new Float32Array(row.length * n);
-  for (let i = 0; i < n; i++) out.set(row, i * row.length);
   return out;
 }

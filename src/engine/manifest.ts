@@ -5,14 +5,14 @@ import { z } from 'zod';
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256');
 
 /** A file of the pack, relative to the pack folder. */
-export const packFileSchema = z.object({
+const packFileSchema = z.object({
   path: z.string().min(1),
   sha256,
   bytes: z.number().int().nonnegative(),
 });
 
 /** How the hypernet's `target` and `source` inputs are formed from a request. */
-export const conditionRecipeSchema = z.object({
+const conditionRecipeSchema = z.object({
   /** what feeds `target`: the CLIP text embedding of the target text, or the CLIP image embedding of the reference */
   target: z.enum(['text', 'image']),
   /** what feeds `source`: the CLIP text embedding of the source text (default source when none is given), or zeros */
@@ -143,4 +143,3 @@ export type PackFile = z.infer<typeof packFileSchema>;
 export type DomainLayout = z.infer<typeof domainLayoutSchema>;
 export type SlotLayout = z.infer<typeof slotLayoutSchema>;
 export type PackManifest = z.infer<typeof manifestSchema>;
-export type PackFileRole = keyof PackManifest['files'];

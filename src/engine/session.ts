@@ -77,7 +77,7 @@ function baseOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions 
  * CUDA option at ONNX Runtime's default (arena growth by powers of two, exhaustive cuDNN convolution search, which
  * suits fixed batch sizes: the first run of each shape picks the kernels, later runs reuse them).
  */
-export function cudaProvider(opts: SessionOptions): ort.InferenceSession.ExecutionProviderConfig {
+function cudaProvider(opts: SessionOptions): ort.InferenceSession.ExecutionProviderConfig {
   return { name: 'cuda', deviceId: opts.cudaDevice ?? 0 };
 }
 

@@ -38,7 +38,7 @@ export interface RelevanceRenderer {
 /** (done, total) after each batch: samples for the statistics, generator + CLIP passes for the relevance */
 export type Progress = (done: number, total: number) => void;
 
-export function normalizeInPlace<T extends Float32Array | Float64Array>(v: T): T {
+function normalizeInPlace<T extends Float32Array | Float64Array>(v: T): T {
   let s = 0;
   for (const x of v) s += x * x;
   const n = Math.sqrt(s) || 1;
@@ -107,6 +107,12 @@ export function meanDirection(embeddings: Float32Array[]): Float32Array {
   }
   return normalizeInPlace(out);
 }
+
+/**
+ * The α of the standard edit: the chat's strength 1 (as a domain at strength 1 is the domain as trained), so
+ * /edit's strength s asks for α = s · ALPHA_PER_EDIT_STRENGTH. 3 is the step /edit made by default before.
+ */
+export const ALPHA_PER_EDIT_STRENGTH = 3;
 
 /** Δs for one edit; returns the offset and how many channels it moves. `sigma` null: unit σ (packs without statistics). */
 export function globalDirection(R: Float32Array, S: number, E: number, deltaT: Float32Array, strength: number, beta: number, sigma: Float32Array | null): { delta: Float32Array; channels: number } {

@@ -12,7 +12,7 @@ export interface WorldEvaluation {
 }
 
 /** The attributes an /edit is measured on, and the text it is asked with. */
-export const EDITS: Array<{ text: string; attribute: 'smile' | 'glasses' }> = [
+const EDITS: Array<{ text: string; attribute: 'smile' | 'glasses' }> = [
   { text: 'smiling', attribute: 'smile' },
   { text: 'glasses', attribute: 'glasses' },
 ];
@@ -34,7 +34,8 @@ function styleRow(
 
 export async function runWorldEvaluation(
   engine: Engine, judgeDir: string,
-  opts: { samples?: number; scoreSamples?: number; editStrength?: number; styles?: string[]; edits?: boolean } = {},
+  /** editAlpha: the StyleCLIP α of the edit rows, as the engine takes it (/edit's strength s is α = s · ALPHA_PER_EDIT_STRENGTH) */
+  opts: { samples?: number; scoreSamples?: number; editAlpha?: number; styles?: string[]; edits?: boolean } = {},
 ): Promise<WorldEvaluation> {
   const judge = await WorldJudge.open(judgeDir);
   try {
@@ -77,7 +78,7 @@ export async function runWorldEvaluation(
     }
     const edits: EditRow[] = [];
     for (const edit of opts.edits === false ? [] : EDITS) {
-      const { delta } = await engine.editDirection({ target: edit.text, strength: opts.editStrength ?? 1 });
+      const { delta } = await engine.editDirection({ target: edit.text, strength: opts.editAlpha ?? 1 });
       const after = (await engine.generate({ samples: { ws: base.ws, n }, styleDelta: delta })).images;
       const verdicts = await judge.judge(after);
       const without = [...Array(n).keys()].filter((i) => !before[edit.attribute][i]);

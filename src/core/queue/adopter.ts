@@ -15,7 +15,7 @@ export interface AdoptionHooks {
   finish(delivery: Delivery, outcome: JobOutcome<unknown>): Promise<void>;
 }
 
-export const DEFAULT_ADOPT_MS = 3000;
+const DEFAULT_ADOPT_MS = 3000;
 
 export function startAdopting(queue: BullMQJobQueue, hooks: AdoptionHooks, log: Logger, everyMs = DEFAULT_ADOPT_MS): { stop(): Promise<void> } {
   let round: Promise<void> = Promise.resolve();
@@ -32,7 +32,7 @@ export function startAdopting(queue: BullMQJobQueue, hooks: AdoptionHooks, log: 
   };
 }
 
-export async function adoptOnce(queue: BullMQJobQueue, hooks: AdoptionHooks, log: Logger): Promise<void> {
+async function adoptOnce(queue: BullMQJobQueue, hooks: AdoptionHooks, log: Logger): Promise<void> {
   for (const { jobId, owner, delivery } of await queue.ledger.orphans()) {
     const message = hooks.reopen(delivery.handle);
     if (!message) continue; // another front end, one that serves this platform, may deliver it

@@ -14,7 +14,7 @@ const claimKey = (jobId: string) => `domainshift:delivered:${jobId}`;
 const OWNERS = 'domainshift:delivery-owners';
 /** records and claims outlive any job BullMQ keeps (removeOnComplete: 1 h), then go */
 const KEEP_SECONDS = 24 * 3600;
-export const DEFAULT_LEASE_MS = 15_000;
+const DEFAULT_LEASE_MS = 15_000;
 
 export interface Orphan {
   jobId: string;

@@ -23,10 +23,6 @@ export function compose(m1: Affine, m2: Affine): Affine {
   return [a * A + b * D, a * B + b * E, a * C + b * F + c, d * A + e * D, d * B + e * E, d * C + e * F + f];
 }
 
-export function scaling(s: number): Affine {
-  return [s, 0, 0, 0, s, 0];
-}
-
 export function translation(tx: number, ty: number): Affine {
   return [1, 0, tx, 0, 1, ty];
 }

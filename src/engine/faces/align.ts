@@ -3,7 +3,7 @@
 // that a re-rendered face can be pasted back where it came from.
 import sharp from 'sharp';
 import type { RgbImage } from '../types.js';
-import { type Affine, compose, invert, scaling, translation, warp } from './affine.js';
+import { type Affine, compose, invert, translation, warp } from './affine.js';
 import { eyeCentres, type Point } from './detector.js';
 
 /** The oriented square: centre and the two half-side vectors (x to the face's right edge of the crop, y downwards). */
@@ -56,10 +56,6 @@ export function alignedToPhoto(q: FfhqQuad, size: number): Affine {
   return [q.x.x * k, q.y.x * k, c.x, q.x.y * k, q.y.y * k, c.y];
 }
 
-export function photoToAligned(q: FfhqQuad, size: number): Affine {
-  return invert(alignedToPhoto(q, size));
-}
-
 /** Integer bounding box of the quad, grown by `margin`, clipped to the photo; null when they do not meet. */
 export function quadBounds(q: FfhqQuad, width: number, height: number, margin = 0): { left: number; top: number; width: number; height: number } | null {
   const cs = quadCorners(q);
@@ -98,9 +94,4 @@ export async function alignFace(photo: RgbImage, landmarks: Point[], size: numbe
   const photoToRegion = compose([info.width / bounds.width, 0, 0, 0, info.height / bounds.height, 0], translation(-bounds.left, -bounds.top));
   const image = warp(region, compose(photoToRegion, toPhoto), size, size, 'reflect').image;
   return { image, quad, toPhoto, fromPhoto };
-}
-
-/** The same transform for a picture of another size that covers the same square (a re-rendering at R ≠ R_enc). */
-export function rescaleToPhoto(toPhoto: Affine, fromSize: number, toSize: number): Affine {
-  return compose(toPhoto, scaling(fromSize / toSize));
 }

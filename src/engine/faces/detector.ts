@@ -29,13 +29,13 @@ export interface DetectedFace {
 }
 
 /** The longest side detection runs on: SSD resizes to 512 anyway, and landmarks need no more than this. */
-export const MAX_DETECTION_SIDE = 2048;
+const MAX_DETECTION_SIDE = 2048;
 /**
  * Faces whose eye centres are closer than this are refused: FFHQ's crop is about 4× the eye distance, so a 256 px
  * encoder would upsample such a face more than 1.3×, and the landmarks themselves get unreliable below it.
  */
 export const MIN_EYE_DISTANCE = 48;
-export const MIN_CONFIDENCE = 0.5;
+const MIN_CONFIDENCE = 0.5;
 const MAX_CANDIDATES = 50;
 
 export interface DetectOptions {

@@ -26,7 +26,7 @@ const require = createRequire(import.meta.url);
 let loading: Promise<FaceLib> | null = null;
 
 /** Where face-api's weights lie: the package's own model folder. */
-export function modelDir(): string {
+function modelDir(): string {
   return path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
 }
 

@@ -20,13 +20,13 @@ const STYLES: Record<NonNullable<ButtonSpec['style']>, ButtonStyle> = {
 };
 
 /** The message body as Discord accepts it: never empty, never past 2,000 characters. */
-export function discordContent(text: string): string {
+function discordContent(text: string): string {
   // the core's markup (**bold**, *italic*, `code`) is Discord markdown already
   if (!text.trim()) return '\u200b';
   return text.length <= CONTENT_MAX ? text : `${text.slice(0, CONTENT_MAX - 1)}…`;
 }
 
-export function buttonRows(rows: ButtonSpec[][] = []): ActionRowBuilder<ButtonBuilder>[] {
+function buttonRows(rows: ButtonSpec[][] = []): ActionRowBuilder<ButtonBuilder>[] {
   return rows
     .filter((row) => row.length > 0)
     .slice(0, 5)

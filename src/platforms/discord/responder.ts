@@ -28,7 +28,7 @@ export async function fittedForUpload(msg: OutgoingMessage, limit: number): Prom
 }
 
 /** Interaction tokens live 15 minutes; stop using one a little before, so a slow upload does not straddle it. */
-export const TOKEN_LIFETIME_MS = 15 * 60_000 - 30_000;
+const TOKEN_LIFETIME_MS = 15 * 60_000 - 30_000;
 
 const GONE_CODES: ReadonlySet<number> = new Set([
   RESTJSONErrorCodes.UnknownInteraction, // 10062
@@ -36,7 +36,7 @@ const GONE_CODES: ReadonlySet<number> = new Set([
   RESTJSONErrorCodes.InvalidWebhookToken, // 50027
 ]);
 
-export function isInteractionGone(err: unknown): boolean {
+function isInteractionGone(err: unknown): boolean {
   return err instanceof DiscordAPIError && typeof err.code === 'number' && GONE_CODES.has(err.code);
 }
 

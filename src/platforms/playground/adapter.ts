@@ -18,7 +18,7 @@ import { megabytes as mb } from '../../core/pictures.js';
 import { readFormValues } from './forms.js';
 import { parseCommandText } from './parse.js';
 
-export const BOT_AUTHOR = { id: 'domainshift', name: 'DomainShift', bot: true };
+const BOT_AUTHOR = { id: 'domainshift', name: 'DomainShift', bot: true };
 
 export interface AdapterOptions {
   serverId: string;

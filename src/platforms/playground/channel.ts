@@ -62,7 +62,7 @@ interface Listener {
   res: ServerResponse;
 }
 
-export function newId(): string {
+function newId(): string {
   return randomBytes(8).toString('base64url');
 }
 

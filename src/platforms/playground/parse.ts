@@ -15,7 +15,7 @@ export interface ParseInput {
   latest?: Attachment;
 }
 
-export function slashSpecs(specs: CommandSpec[]): CommandSpec[] {
+function slashSpecs(specs: CommandSpec[]): CommandSpec[] {
   return specs.filter((s) => s.kind === 'slash');
 }
 

@@ -11,7 +11,7 @@ const MAX_BLOCKS = 50;
 /** Slack's top-level `text` is a notification fallback; it truncates after 40,000 characters. */
 const FALLBACK_TEXT_LIMIT = 3000;
 /** Picture types DomainShift reads, as file extensions for the file_input element. */
-export const IMAGE_FILETYPES = ['png', 'jpg', 'jpeg', 'webp', 'gif'];
+const IMAGE_FILETYPES = ['png', 'jpg', 'jpeg', 'webp', 'gif'];
 
 export interface SlackMessageBody {
   text: string;
@@ -88,7 +88,7 @@ export interface ModalMetadata {
 }
 
 /** Slack keeps at most 3,000 characters of private_metadata. */
-export function encodeMetadata(meta: ModalMetadata): string {
+function encodeMetadata(meta: ModalMetadata): string {
   return JSON.stringify({ c: meta.channel, t: meta.threadTs, k: meta.completions });
 }
 

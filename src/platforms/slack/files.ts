@@ -21,7 +21,7 @@ export interface SlackFile {
 }
 
 /** Picture types the engine decodes (sharp): the shared policy's. */
-export const IMAGE_MIME_TYPES = PICTURE_POLICY.contentTypes;
+const IMAGE_MIME_TYPES = PICTURE_POLICY.contentTypes;
 
 export interface FileAccess {
   botToken: string;

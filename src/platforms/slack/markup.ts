@@ -2,10 +2,10 @@
 // Slack mrkdwn (*bold*, _italic_, `code`, <url|text>), with the characters Slack treats as control escaped.
 
 /** Slack's limit for the text of one section block. */
-export const SECTION_TEXT_LIMIT = 3000;
+const SECTION_TEXT_LIMIT = 3000;
 
 /** Escapes the three characters Slack reserves for its own markup (mentions, links). */
-export function escapeMrkdwn(text: string): string {
+function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -10,7 +10,7 @@ import { uploadFiles } from './files.js';
 import { EditThrottle } from '../../core/throttle.js';
 
 /** Slack's Web API error code, when the error came from the Web API. */
-export function apiErrorCode(err: unknown): string | undefined {
+function apiErrorCode(err: unknown): string | undefined {
   const data = (err as { data?: { error?: unknown } } | undefined)?.data;
   return typeof data?.error === 'string' ? data.error : undefined;
 }
@@ -139,7 +139,7 @@ class EphemeralMessage implements PostedMessage {
 /** Web API errors that mean the bot cannot post in the channel (not invited, private, archived). */
 const CHANNEL_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived'];
 
-export const NOT_IN_CHANNEL_TEXT = 'I cannot post in this channel yet: invite me first (`/invite @DomainShift`), then try again.';
+const NOT_IN_CHANNEL_TEXT = 'I cannot post in this channel yet: invite me first (`/invite @DomainShift`), then try again.';
 
 /** Turns "the bot cannot post here" into a UserError telling the user what to do; other errors pass. */
 function explainChannelError(err: unknown): never {
