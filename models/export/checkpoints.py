@@ -160,7 +160,8 @@ def load_tokenizer(path, clip):
         raise FileNotFoundError("real packs need CLIP's own tokenizer.json (--tokenizer), e.g. the one of "
                                 "openai/clip-vit-base-patch32; none can be downloaded here")
     try:
-        tokenizer_json = json.load(open(path, encoding="utf-8"))
+        with open(path, encoding="utf-8") as f:
+            tokenizer_json = json.load(f)
     except (OSError, ValueError) as err:
         raise ValueError(f"{path} is not a JSON file: {err}")
     if tokenizer_json.get("model", {}).get("type") != "BPE":

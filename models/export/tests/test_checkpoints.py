@@ -111,6 +111,11 @@ class OfficialNamesTest(unittest.TestCase):
         self.assertTrue(torch.allclose(loaded.encode_text(ids), model.encode_text(ids), atol=1e-6))
 
 
+def read_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 class CheckpointExportTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="domainshift-export-")
@@ -131,7 +136,8 @@ class CheckpointExportTest(unittest.TestCase):
         torch.save(official_fixtures.e4e_checkpoint(5, 8), paths["e4e"])
         official_fixtures.clip_torchscript(paths["clip"], 6)
         paths["tokenizer"] = os.path.join(self.tmp, "tokenizer.json")
-        json.dump(build_tokenizer(50).to_json(), open(paths["tokenizer"], "w"))
+        with open(paths["tokenizer"], "w") as f:  # closed here: a late ResourceWarning would land in a captured stderr
+            json.dump(build_tokenizer(50).to_json(), f)
         return paths, None
 
     def test_hypergan_clip_checkpoints_export_to_a_pack(self):
@@ -141,7 +147,7 @@ class CheckpointExportTest(unittest.TestCase):
                                  "--clip", paths["clip"], "--tokenizer", paths["tokenizer"], "--out", out,
                                  "--styleclip-relevance", "--relevance-samples", "1")
         self.assertEqual(code, 0, err)
-        manifest = json.load(open(os.path.join(out, "pack.json")))
+        manifest = read_json(os.path.join(out, "pack.json"))
         self.assertEqual(manifest["files"]["styleRelevance"]["bytes"], manifest["styleDim"] * manifest["embedDim"] * 4)
         self.assertFalse(manifest["randomWeights"])
         self.assertEqual(manifest["provenance"]["source"], "checkpoints")
@@ -154,7 +160,7 @@ class CheckpointExportTest(unittest.TestCase):
         for entry in manifest["files"].values():
             if entry["path"].endswith(".onnx"):
                 onnx.checker.check_model(onnx.load(os.path.join(out, entry["path"])))
-        ref = json.load(open(os.path.join(out, "reference", "index.json")))
+        ref = read_json(os.path.join(out, "reference", "index.json"))
         self.assertEqual(ref["tensors"]["hypernet_domain"]["shape"], [2, manifest["domainDim"]])
 
     def test_missing_and_wrong_files_get_clear_errors(self):
@@ -194,7 +200,7 @@ class CheckpointExportTest(unittest.TestCase):
         code, err = self.run_cli("--preset", "nada", "--stylegan", nada, "--into", pack, "--name", "sketch",
                                  "--prompt", "pencil sketch")
         self.assertEqual(code, 0, err)
-        manifest = json.load(open(os.path.join(pack, "pack.json")))
+        manifest = read_json(os.path.join(pack, "pack.json"))
         [entry] = manifest["domains"]
         self.assertEqual((entry["name"], entry["prompt"]), ("sketch", "pencil sketch"))
         model = onnx.load(os.path.join(pack, entry["synthesis"]["path"]))
@@ -210,7 +216,7 @@ class CheckpointExportTest(unittest.TestCase):
         code, err = self.run_cli("--preset", "nada", "--stylegan", nada, "--into", pack, "--name", "noisy",
                                  "--random-noise")
         self.assertEqual(code, 0, err)
-        noisy = json.load(open(os.path.join(pack, "pack.json")))["domains"][-1]
+        noisy = read_json(os.path.join(pack, "pack.json"))["domains"][-1]
         self.assertEqual(noisy["noise"], "random")
         ops = {n.op_type for n in onnx.load(os.path.join(pack, noisy["synthesis"]["path"])).graph.node}
         self.assertIn("RandomNormalLike", ops)
