@@ -15,7 +15,8 @@ def write_hdn_domain(path, pack_dir, out):
     manifest_path = os.path.join(pack_dir, "pack.json")
     if not os.path.isfile(manifest_path):
         raise FileNotFoundError(f"no pack.json in {pack_dir}")
-    manifest = json.load(open(manifest_path, encoding="utf-8"))
+    with open(manifest_path, encoding="utf-8") as f:
+        manifest = json.load(f)
     if manifest["method"] != "hyperdomainnet":
         raise ValueError(f"{pack_dir} is a {manifest['method']} pack; HyperDomainNet domains need a hyperdomainnet pack")
     ckpt = load_file(path, "hdn-domain")
