@@ -61,7 +61,11 @@ try {
   })().catch(() => undefined);
 
   const photo = await readFile(args.photo);
-  const up = await fetch(`${base}/api/upload?user=loader&name=loader&file=photo.jpg`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo });
+  const up = await fetch(`${base}/api/upload?user=loader&name=loader&file=photo.jpg`, {
+    method: 'POST',
+    headers: { 'content-type': 'image/jpeg' },
+    body: photo,
+  });
   const { file } = (await up.json()) as { file: { id: string } };
 
   // the load: half Stylize (face detection, alignment, inversion, paste-back), half 8-sample /adapt
@@ -106,12 +110,21 @@ try {
     const s = [...xs].sort((a, b) => a - b);
     return `${name.padEnd(24)} p50 ${quantile(s, 0.5).toFixed(1).padStart(7)} ms  p95 ${quantile(s, 0.95).toFixed(1).padStart(7)} ms  p99 ${quantile(s, 0.99).toFixed(1).padStart(7)} ms  max ${s[s.length - 1].toFixed(1).padStart(7)} ms`;
   };
-  console.log(`ack benchmark: ${interactions} × /help while ${jobs} render jobs (Stylize + 8-sample /adapt) run on ${workers} worker thread(s), ORT_THREADS=${args['ort-threads']}, pack ${args.pack}`);
+  console.log(
+    `ack benchmark: ${interactions} × /help while ${jobs} render jobs (Stylize + 8-sample /adapt) run on ${workers} worker thread(s), ORT_THREADS=${args['ort-threads']}, pack ${args.pack}`,
+  );
   console.log(line('HTTP ack (202)', ackMs));
   console.log(line('answer in the channel', answerMs));
-  console.log(`load average (1/5/15 min): before ${load0.map((v) => v.toFixed(2)).join(' ')}, after ${load1.map((v) => v.toFixed(2)).join(' ')}`);
-  console.log(`render jobs finished during the run: ${finished} of ${jobs}; still queued or running at the end: ${busy}${busy === 0 ? ' (workers went idle: raise --jobs)' : ''}; refused or failed: ${refused}`);
-  const p99 = quantile([...answerMs].sort((a, b) => a - b), 0.99);
+  console.log(
+    `load average (1/5/15 min): before ${load0.map((v) => v.toFixed(2)).join(' ')}, after ${load1.map((v) => v.toFixed(2)).join(' ')}`,
+  );
+  console.log(
+    `render jobs finished during the run: ${finished} of ${jobs}; still queued or running at the end: ${busy}${busy === 0 ? ' (workers went idle: raise --jobs)' : ''}; refused or failed: ${refused}`,
+  );
+  const p99 = quantile(
+    [...answerMs].sort((a, b) => a - b),
+    0.99,
+  );
   console.log(p99 < 200 ? 'p99 < 200 ms: holds' : 'p99 < 200 ms: does NOT hold');
 } finally {
   await bot.kill('SIGTERM');

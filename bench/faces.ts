@@ -40,7 +40,15 @@ const [lib, initMs] = await timed(() => faceLib());
 const rows = [];
 for (let n = 1; n <= 6; n++) {
   const bytes = readFileSync(path.join(demo, `sample${n}.jpg`));
-  const t: Record<string, number[]> = { decode: [], detect: [], detectCpu: [], align256: [], align1024: [], descriptor: [], descriptorCpu: [] };
+  const t: Record<string, number[]> = {
+    decode: [],
+    detect: [],
+    detectCpu: [],
+    align256: [],
+    align1024: [],
+    descriptor: [],
+    descriptorCpu: [],
+  };
   let faces = 0;
   let size = '';
   // one warm-up pass (WASM kernels compile on first use), then the timed runs
@@ -63,14 +71,30 @@ for (let n = 1; n <= 6; n++) {
     t.descriptor.push(descMs);
     t.descriptorCpu.push(descCpu);
   }
-  rows.push({ photo: `sample${n}.jpg`, size, faces, ...Object.fromEntries(Object.entries(t).map(([k, v]) => [`${k}Ms`, Math.round(median(v))])) });
+  rows.push({
+    photo: `sample${n}.jpg`,
+    size,
+    faces,
+    ...Object.fromEntries(Object.entries(t).map(([k, v]) => [`${k}Ms`, Math.round(median(v))])),
+  });
 }
 
-const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, loadavg: os.loadavg().map((l) => l.toFixed(1)).join(' '), node: process.version, backend: lib.backend };
+const machine = {
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  loadavg: os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' '),
+  node: process.version,
+  backend: lib.backend,
+};
 if (asJson) {
   console.log(JSON.stringify({ machine, initMs: Math.round(initMs), runs, rows }, null, 2));
 } else {
-  console.log(`face stages, median of ${runs} runs: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadavg}, Node ${machine.node}, tfjs ${machine.backend}`);
+  console.log(
+    `face stages, median of ${runs} runs: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadavg}, Node ${machine.node}, tfjs ${machine.backend}`,
+  );
   console.log(`first use (WASM start + weights): ${Math.round(initMs)} ms`);
   console.table(rows);
 }

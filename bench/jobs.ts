@@ -27,7 +27,17 @@ export interface JobTiming {
 export const PRE_ISSUE = ' (pre-issue bot)';
 
 // targets in the demo pack's vocabulary (a pack with a vocabulary refuses other words), a new one each round
-const STYLES = ['a pencil sketch', 'a zombie', 'a marble statue', 'pixel art', 'pop art', 'a watercolor painting', 'a photo at night', 'neon art', 'a sepia photo'];
+const STYLES = [
+  'a pencil sketch',
+  'a zombie',
+  'a marble statue',
+  'pixel art',
+  'pop art',
+  'a watercolor painting',
+  'a photo at night',
+  'neon art',
+  'a sepia photo',
+];
 const WITH = ['', ' with glasses', ' with red hair', ' with blue eyes', ' with long hair'];
 export const roundTarget = (r: number) => `${STYLES[r % STYLES.length]}${WITH[Math.floor(r / STYLES.length) % WITH.length]}`;
 
@@ -37,15 +47,32 @@ class Channel {
   context(source?: PostedMessage): CommandContext {
     const post = (m: OutgoingMessage): PostedMessage => {
       this.latest = m;
-      return { id: 'm1', edit: async (e) => { this.latest = e; }, delete: async () => undefined };
+      return {
+        id: 'm1',
+        edit: async (e) => {
+          this.latest = e;
+        },
+        delete: async () => undefined,
+      };
     };
-    return { actor: { id: 'bench', name: 'Bench', isManager: true }, place: { platform: 'playground', serverId: 'bench', channelId: 'c1' }, reply: async (m) => post(m), source };
+    return {
+      actor: { id: 'bench', name: 'Bench', isManager: true },
+      place: { platform: 'playground', serverId: 'bench', channelId: 'c1' },
+      reply: async (m) => post(m),
+      source,
+    };
   }
 }
 
 function photo(root: string): Attachment {
   const data = readFileSync(path.join(root, 'node_modules/@vladmandic/face-api/demo/sample1.jpg'));
-  return { name: 'sample1.jpg', contentType: 'image/jpeg', size: data.byteLength, url: 'https://cdn.bench/sample1.jpg', download: async () => data };
+  return {
+    name: 'sample1.jpg',
+    contentType: 'image/jpeg',
+    size: data.byteLength,
+    url: 'https://cdn.bench/sample1.jpg',
+    download: async () => data,
+  };
 }
 
 export class JobBench {
@@ -60,12 +87,20 @@ export class JobBench {
 
   static async open(root: string, engine: OnnxEngine, pre: PreIssueBot | null): Promise<JobBench> {
     const dir = mkdtempSync(path.join(tmpdir(), 'ds-bench-'));
-    const services = assembleServices({ engines: [engine], stores: await Stores.open(`sqlite://${path.join(dir, 'bench.sqlite')}`), log: { info: () => {}, error: () => {} } });
+    const services = assembleServices({
+      engines: [engine],
+      stores: await Stores.open(`sqlite://${path.join(dir, 'bench.sqlite')}`),
+      log: { info: () => {}, error: () => {} },
+    });
     return new JobBench(engine, createBot(services, allCommands()), services, pre, dir, photo(root));
   }
 
   /** Runs one job and checks that it ended with a picture (a refusal or failure stops the bench with its text). */
-  private async timed(job: string, channel: Channel, run: (bot: Bot, channel: Channel) => Promise<void>): Promise<JobTiming & { resultId: string; buttons: string[] }> {
+  private async timed(
+    job: string,
+    channel: Channel,
+    run: (bot: Bot, channel: Channel) => Promise<void>,
+  ): Promise<JobTiming & { resultId: string; buttons: string[] }> {
     this.engine.resetStageTimes();
     const t0 = performance.now();
     await run(this.bot, channel);
@@ -83,7 +118,9 @@ export class JobBench {
     const first = await this.timed('/adapt', ch, (b, c) => b.handleCommand(c.context(), { command: 'adapt', options }));
     const up = first.buttons.find((id) => id.includes(':str:') && id.endsWith(':up'));
     if (!up) throw new Error('/adapt: no Strength + button');
-    const again = await this.timed('Strength +', ch, (b, c) => b.handleButton(c.context({ id: 'm1', edit: async () => {}, delete: async () => {} }), up));
+    const again = await this.timed('Strength +', ch, (b, c) =>
+      b.handleButton(c.context({ id: 'm1', edit: async () => {}, delete: async () => {} }), up),
+    );
     return { timings: [first, again], resultId: first.resultId };
   }
 
@@ -92,7 +129,10 @@ export class JobBench {
     try {
       const first = await this.pre.adapt(options.prompt, options.seed, options.count);
       const again = await this.pre.strengthUp();
-      return [{ job: `/adapt${PRE_ISSUE}`, samples: 0, ...first }, { job: `Strength +${PRE_ISSUE}`, samples: 0, ...again }];
+      return [
+        { job: `/adapt${PRE_ISSUE}`, samples: 0, ...first },
+        { job: `Strength +${PRE_ISSUE}`, samples: 0, ...again },
+      ];
     } catch (err) {
       // the old code may not run on a pack made after it: today's rows still count, without the comparison
       console.log(`  pre-issue bot stopped: ${(err as Error).message}`);
@@ -112,8 +152,16 @@ export class JobBench {
     const now = await this.adaptNow(adapt);
     const after = r % 2 ? [] : await this.adaptPre(adapt);
     out.push(...now.timings, ...before, ...after);
-    out.push(await this.timed('Stylize', new Channel(), (b, c) => b.handleCommand(c.context(), { command: 'stylize', options: { image: this.picture, target } })));
-    out.push(await this.timed('/edit', new Channel(), (b, c) => b.handleCommand(c.context(), { command: 'edit', options: { text: 'smiling', result: now.resultId, strength: 1 } })));
+    out.push(
+      await this.timed('Stylize', new Channel(), (b, c) =>
+        b.handleCommand(c.context(), { command: 'stylize', options: { image: this.picture, target } }),
+      ),
+    );
+    out.push(
+      await this.timed('/edit', new Channel(), (b, c) =>
+        b.handleCommand(c.context(), { command: 'edit', options: { text: 'smiling', result: now.resultId, strength: 1 } }),
+      ),
+    );
     return out.map(({ job, ms, graphMs }) => ({ job, samples: job === 'Stylize' ? 1 : samples, ms, graphMs }));
   }
 

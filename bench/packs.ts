@@ -22,7 +22,10 @@ const EXPORT_ARGS = ['--preset', 'hypergan-clip', '--random', '--config', 'ffhq2
 function exporterHash(root: string): string {
   const dir = path.join(root, 'models/export');
   const h = createHash('sha256').update(EXPORT_ARGS.join(' '));
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) h.update(f).update(readFileSync(path.join(dir, f)));
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.py'))
+    .sort())
+    h.update(f).update(readFileSync(path.join(dir, f)));
   return h.digest('hex').slice(0, 12);
 }
 

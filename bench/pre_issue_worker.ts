@@ -9,13 +9,24 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 // the old tree's types are not this tree's: only the parts used here
-interface Message { text: string; files?: unknown[]; buttons?: Array<Array<{ id: string; label: string }>> }
-interface Posted { id: string; edit(m: Message): Promise<void>; delete(): Promise<void> }
+interface Message {
+  text: string;
+  files?: unknown[];
+  buttons?: Array<Array<{ id: string; label: string }>>;
+}
+interface Posted {
+  id: string;
+  edit(m: Message): Promise<void>;
+  delete(): Promise<void>;
+}
 interface OldBot {
   handleCommand(ctx: unknown, inv: { command: string; options: Record<string, unknown> }): Promise<void>;
   handleButton(ctx: unknown, id: string): Promise<void>;
 }
-interface OldEngine { stageTimes: Record<string, number>; resetStageTimes(): void }
+interface OldEngine {
+  stageTimes: Record<string, number>;
+  resetStageTimes(): void;
+}
 
 const tree = process.env.PRE_ISSUE_TREE ?? process.cwd();
 const load = (rel: string) => import(path.join(tree, rel));
@@ -70,9 +81,13 @@ for await (const line of createInterface({ input: process.stdin })) {
   let answer: object;
   try {
     const req = JSON.parse(line);
-    answer = req.setup ? await setup(req.setup, req.threads) : req.adapt ? await timed((ctx) => bot.handleCommand(ctx, { command: 'adapt', options: req.adapt }))
-      : req.strengthUp ? await strengthUp()
-      : { error: 'unknown request' };
+    answer = req.setup
+      ? await setup(req.setup, req.threads)
+      : req.adapt
+        ? await timed((ctx) => bot.handleCommand(ctx, { command: 'adapt', options: req.adapt }))
+        : req.strengthUp
+          ? await strengthUp()
+          : { error: 'unknown request' };
   } catch (err) {
     answer = { error: (err as Error).message.split('\n')[0] };
   }

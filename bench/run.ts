@@ -45,7 +45,10 @@ interface Row {
   graph: number[];
 }
 
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const fmt = (xs: number[]) => (xs.length ? `${Math.min(...xs).toFixed(1)} / ${median(xs).toFixed(1)}` : '–');
 const ratio = (a: number[], b: number[]) => (a.length && b.length ? `${(median(a) / median(b)).toFixed(2)}×` : '–');
 
@@ -57,10 +60,19 @@ async function stageRows(label: string, engine: OnnxEngine, dir: string, batch: 
     if (typeof started === 'string') console.log(`  PyTorch: not run (${started})`);
     else {
       torch = started.worker;
-      console.log(`  PyTorch ${started.info.torch} on ${provider}, ${started.info.threads} thread(s), oneDNN ${started.info.mkldnn ? 'on' : 'off'}`);
+      console.log(
+        `  PyTorch ${started.info.torch} on ${provider}, ${started.info.threads} thread(s), oneDNN ${started.info.mkldnn ? 'on' : 'off'}`,
+      );
     }
   }
-  const rows = Object.keys(stages).map((what) => ({ pack: label, what, batch, engine: [] as number[], torch: [] as number[], graph: [] as number[] }));
+  const rows = Object.keys(stages).map((what) => ({
+    pack: label,
+    what,
+    batch,
+    engine: [] as number[],
+    torch: [] as number[],
+    graph: [] as number[],
+  }));
   try {
     for (const row of rows) {
       await stages[row.what](); // warm-up runs, untimed
@@ -119,7 +131,14 @@ async function threadRows(dir: string, batch: number): Promise<Row[]> {
       try {
         const stages = await engineStages(engine, batch);
         await stages.synthesis();
-        const row: Row = { pack: 'demo', what: `synthesis, ${t} thread(s), spin ${s ? 'on' : 'off'}`, batch, engine: [], torch: [], graph: [] };
+        const row: Row = {
+          pack: 'demo',
+          what: `synthesis, ${t} thread(s), spin ${s ? 'on' : 'off'}`,
+          batch,
+          engine: [],
+          torch: [],
+          graph: [],
+        };
         for (let r = 0; r < rounds; r++) row.engine.push(await stages.synthesis());
         rows.push(row);
       } finally {
@@ -136,7 +155,15 @@ function table(rows: Row[], jobs: boolean): string {
   const body = rows.map((r) => {
     if (!jobs) return [r.pack, r.what, String(r.batch), fmt(r.engine), fmt(r.torch), ratio(r.torch, r.engine)];
     const old = rows.find((o) => o.pack === r.pack && o.what === `${r.what}${PRE_ISSUE}`);
-    return [r.pack, r.what, String(r.batch), fmt(r.engine), median(r.graph).toFixed(1), (median(r.engine) - median(r.graph)).toFixed(1), old ? ratio(old.engine, r.engine) : ''];
+    return [
+      r.pack,
+      r.what,
+      String(r.batch),
+      fmt(r.engine),
+      median(r.graph).toFixed(1),
+      (median(r.engine) - median(r.graph)).toFixed(1),
+      old ? ratio(old.engine, r.engine) : '',
+    ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -147,7 +174,9 @@ async function benchPack(label: string, dir: string, batch: number): Promise<{ s
   const t0 = performance.now();
   const engine = await openOnnxPack(dir, { provider, threads, spinning });
   const m = engine.manifest;
-  console.log(`${label}: ${m.name} R=${m.resolution} N=${m.numWs} D=${m.domainDim} S=${m.styleDim}, on ${engine.provider}, ${threads} intra-op thread(s), loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `${label}: ${m.name} R=${m.resolution} N=${m.numWs} D=${m.domainDim} S=${m.styleDim}, on ${engine.provider}, ${threads} intra-op thread(s), loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   try {
     const stages = await stageRows(label, engine, dir, batch, !flag('--no-torch'));
     const jobs = flag('--no-jobs') ? [] : await jobRows(label, engine, dir);
@@ -176,11 +205,14 @@ async function main(): Promise<void> {
       jobs.push(...out.jobs);
     }
   }
-  const sweep = flag('--threads-sweep') && existsSync(path.join(demo, 'pack.json')) ? await threadRows(demo, Number(value('--batch') ?? 4)) : [];
-  console.log(`\n${rounds} rounds, ${threads} thread(s) on both sides, ${provider}; load average (1/5/15 min) before: ${loadBefore}, after: ${load()}\n`);
+  const sweep =
+    flag('--threads-sweep') && existsSync(path.join(demo, 'pack.json')) ? await threadRows(demo, Number(value('--batch') ?? 4)) : [];
+  console.log(
+    `\n${rounds} rounds, ${threads} thread(s) on both sides, ${provider}; load average (1/5/15 min) before: ${loadBefore}, after: ${load()}\n`,
+  );
   console.log(table(stages, false));
-  console.log('\nGraph runs only (the engine\'s stage clock; PyTorch forward under inference_mode), interleaved in rounds;');
-  console.log('pngEncode: sharp, the batch\'s pictures one by one. torch / engine > 1: the engine is faster.');
+  console.log("\nGraph runs only (the engine's stage clock; PyTorch forward under inference_mode), interleaved in rounds;");
+  console.log("pngEncode: sharp, the batch's pictures one by one. torch / engine > 1: the engine is faster.");
   if (jobs.length) {
     console.log(`\n${table(jobs, true)}`);
     console.log('\nWhole jobs through createBot, the queue, the engine, the grid, PNG and SQLite, from command to final message;');
@@ -189,7 +221,11 @@ async function main(): Promise<void> {
   }
   if (sweep.length) console.log(`\n${table(sweep, false)}`);
   const out = value('--json');
-  if (out) await writeFile(out, JSON.stringify({ rounds, threads, provider, load: { before: loadBefore, after: load() }, stages, jobs, sweep }, null, 2));
+  if (out)
+    await writeFile(
+      out,
+      JSON.stringify({ rounds, threads, provider, load: { before: loadBefore, after: load() }, stages, jobs, sweep }, null, 2),
+    );
 }
 
 await main();

@@ -23,7 +23,13 @@ const redis = await startRedis();
 const url = redis.url;
 const engine = await openPack(args.pack, { provider: 'cpu', threads: 1 });
 const log = consoleLogger({ log: () => undefined, error: (l: string) => console.error(l) });
-const queue = await BullMQJobQueue.open({ url, engines: new Map([[engine.manifest.name, engine]]), log, defaultUserCap: 1000, defaultServerCap: 1000 });
+const queue = await BullMQJobQueue.open({
+  url,
+  engines: new Map([[engine.manifest.name, engine]]),
+  log,
+  defaultUserCap: 1000,
+  defaultServerCap: 1000,
+});
 const n = Number(args.jobs);
 const seedsPer = Number(args.samples);
 
@@ -31,7 +37,11 @@ try {
   console.log(`throughput: ${n} /adapt jobs of ${seedsPer} samples each, pack ${args.pack}, CPU`);
   for (const workers of args.workers.split(',').map(Number)) {
     // ONNX Runtime at its default thread count, BullMQ's default 30 s lock
-    const procs = await Promise.all(Array.from({ length: workers }, (_, i) => startWorker(url, `worker-${i + 1}`, { PACK_DIR: args.pack, ORT_THREADS: '0', WORKER_LOCK_MS: '' })));
+    const procs = await Promise.all(
+      Array.from({ length: workers }, (_, i) =>
+        startWorker(url, `worker-${i + 1}`, { PACK_DIR: args.pack, ORT_THREADS: '0', WORKER_LOCK_MS: '' }),
+      ),
+    );
     const load0 = loadavg()[0];
     const t0 = performance.now();
     const results = [];
@@ -39,15 +49,35 @@ try {
       const task: RenderTask = {
         name: 'result',
         pack: engine.manifest.name,
-        rec: { id: `b${j}`, kind: 'adapt', serverId: 's', channelId: 'c', ownerId: `u${j % 10}`, pack: engine.manifest.name, prompt: `t${j}`, seeds: Array.from({ length: seedsPer }, (_, i) => j * 10 + i), strength: 1, createdAt: Date.now() },
+        rec: {
+          id: `b${j}`,
+          kind: 'adapt',
+          serverId: 's',
+          channelId: 'c',
+          ownerId: `u${j % 10}`,
+          pack: engine.manifest.name,
+          prompt: `t${j}`,
+          seeds: Array.from({ length: seedsPer }, (_, i) => j * 10 + i),
+          strength: 1,
+          createdAt: Date.now(),
+        },
         domainFromText: { target: `a marble statue ${j}` },
       };
-      const submitted = await queue.submit({ userId: `u${j % 10}`, serverId: 's', kind: 'render', description: 'bench', task, run: () => Promise.reject(new Error('runs on a worker')) });
+      const submitted = await queue.submit({
+        userId: `u${j % 10}`,
+        serverId: 's',
+        kind: 'render',
+        description: 'bench',
+        task,
+        run: () => Promise.reject(new Error('runs on a worker')),
+      });
       results.push(submitted.result);
     }
     await Promise.all(results);
     const minutes = (performance.now() - t0) / 60_000;
-    console.log(`${workers} worker(s): ${(n / minutes).toFixed(1)} jobs/min (${(minutes * 60).toFixed(1)} s for ${n}); load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
+    console.log(
+      `${workers} worker(s): ${(n / minutes).toFixed(1)} jobs/min (${(minutes * 60).toFixed(1)} s for ${n}); load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`,
+    );
     await Promise.all(procs.map((p) => p.kill('SIGTERM')));
   }
 } finally {

@@ -16,7 +16,13 @@ export class TorchWorker {
   private constructor(private readonly worker: LineWorker) {}
 
   /** Starts a worker on a pack; its answer says which PyTorch it is, or why it cannot run. */
-  static async start(root: string, pack: string, batch: number, threads: number, device: 'cpu' | 'cuda' = 'cpu'): Promise<{ worker: TorchWorker; info: TorchInfo } | string> {
+  static async start(
+    root: string,
+    pack: string,
+    batch: number,
+    threads: number,
+    device: 'cpu' | 'cuda' = 'cpu',
+  ): Promise<{ worker: TorchWorker; info: TorchInfo } | string> {
     const worker = LineWorker.spawn(PYTHON, [path.join(root, 'bench/torch_worker.py')], root);
     const info = await worker.ask({ setup: pack, batch, threads, device });
     if ('error' in info) {

@@ -13,7 +13,12 @@ import { loadResult, onResultButton, onResultModal } from './result-actions.js';
 import { postResult, randomSeed, seedsFrom } from './shared.js';
 
 const options: OptionSpec[] = [
-  { name: 'prompt', description: 'what to turn the generator into: "a photo → a pencil sketch", or just "at night"', type: 'string', maxLength: 200 },
+  {
+    name: 'prompt',
+    description: 'what to turn the generator into: "a photo → a pencil sketch", or just "at night"',
+    type: 'string',
+    maxLength: 200,
+  },
   { name: 'target', description: 'the target description (instead of prompt)', type: 'string', maxLength: 200 },
   { name: 'source', description: "what the generator draws now (default: the pack's own description)", type: 'string', maxLength: 200 },
   rangeOption('strength', 'number', 'how far to go: 0 none, 1 as trained', OPTION_RANGES.strength),
@@ -35,7 +40,8 @@ export const adaptCommand: Command = {
     const promptText = optString(inv, 'prompt');
     const targetOpt = optString(inv, 'target');
     const sourceOpt = optString(inv, 'source');
-    if (!promptText && !targetOpt) throw new UserError('Tell me what to make, e.g. `/adapt prompt: a photo → a pencil sketch` or `/adapt target: a zombie`.');
+    if (!promptText && !targetOpt)
+      throw new UserError('Tell me what to make, e.g. `/adapt prompt: a photo → a pencil sketch` or `/adapt target: a zombie`.');
     const parsed = targetOpt ? { target: targetOpt, source: undefined } : parseDomainPrompt(promptText!);
     const target = checkPrompt(parsed.target, limits, settings.blocklist, 'The target');
     const sourceText = sourceOpt ?? parsed.source;
@@ -47,11 +53,15 @@ export const adaptCommand: Command = {
     if (unknown.length) throw new UserError(vocabularyHint(engine.manifest, unknown));
     const prompt = source ? `${source} → ${target}` : target;
 
-    await postResult(ctx, services, engine, `/adapt ${prompt}`, { fields: { kind: 'adapt', prompt, seeds, strength }, domainFromText: { target, source } });
+    await postResult(ctx, services, engine, `/adapt ${prompt}`, {
+      fields: { kind: 'adapt', prompt, seeds, strength },
+      domainFromText: { target, source },
+    });
   },
 
   onButton: (ctx, args, services) => onResultButton(ctx, args, services),
-  onModal: (ctx, args, values, services) => (args[0] === 'remix' ? remix(ctx, args[1], values, services) : onResultModal(ctx, args, values, services)),
+  onModal: (ctx, args, values, services) =>
+    args[0] === 'remix' ? remix(ctx, args[1], values, services) : onResultModal(ctx, args, values, services),
 };
 
 /** The Remix form sent back: its fields checked one by one (an error shows beside its field), then /adapt runs. */

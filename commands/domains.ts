@@ -12,7 +12,14 @@ import { mayDelete } from './result-actions.js';
 import { postResult, randomSeed, seedsFrom } from './shared.js';
 import { runAndFinish } from './finish.js';
 
-const nameOption = { name: 'name', description: 'the saved domain', type: 'string' as const, required: true, maxLength: 32, complete: 'saved-domain' as const };
+const nameOption = {
+  name: 'name',
+  description: 'the saved domain',
+  type: 'string' as const,
+  required: true,
+  maxLength: 32,
+  complete: 'saved-domain' as const,
+};
 const subcommands: SubcommandSpec[] = [
   { name: 'gallery', description: "the server's top-voted saved domains, as one picture" },
   {
@@ -26,7 +33,11 @@ const subcommands: SubcommandSpec[] = [
     ],
   },
   { name: 'info', description: 'prompt, creator, votes, Semantic-Score and Diversity of a saved domain', options: [nameOption] },
-  { name: 'rename', description: 'rename a saved domain', options: [nameOption, { name: 'to', description: 'the new name', type: 'string', required: true, maxLength: 32 }] },
+  {
+    name: 'rename',
+    description: 'rename a saved domain',
+    options: [nameOption, { name: 'to', description: 'the new name', type: 'string', required: true, maxLength: 32 }],
+  },
   { name: 'delete', description: 'delete a saved domain', options: [nameOption] },
 ];
 
@@ -69,7 +80,11 @@ async function gallery(ctx: CommandContext, services: BotServices): Promise<void
     {
       kind: 'gallery',
       description: 'the gallery',
-      task: { name: 'gallery', seeds: GALLERY_SEEDS, rows: ranked.map(({ d }) => ({ pack: engineForSaved(services, d).manifest.name, domain: base64ToFloats(d.domain), label: d.name })) },
+      task: {
+        name: 'gallery',
+        seeds: GALLERY_SEEDS,
+        rows: ranked.map(({ d }) => ({ pack: engineForSaved(services, d).manifest.name, domain: base64ToFloats(d.domain), label: d.name })),
+      },
     },
     {
       name: 'file',
@@ -97,14 +112,16 @@ export const domainsCommand: Command = {
         const engine = engineForSaved(services, d);
         const strength = optNumber(inv, 'strength')!;
         const seeds = seedsFrom(optNumber(inv, 'seed') ?? randomSeed(), optNumber(inv, 'count')!);
-        await postResult(ctx, services, engine, `/domains use ${d.name}`, { fields: {
-          kind: 'adapt',
-          prompt: `${d.name} (${d.prompt})`,
-          seeds,
-          strength,
-          domain: d.domain,
-          domainId: d.domainId,
-        } });
+        await postResult(ctx, services, engine, `/domains use ${d.name}`, {
+          fields: {
+            kind: 'adapt',
+            prompt: `${d.name} (${d.prompt})`,
+            seeds,
+            strength,
+            domain: d.domain,
+            domainId: d.domainId,
+          },
+        });
         return;
       }
       case 'info': {

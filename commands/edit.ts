@@ -14,7 +14,7 @@ const options: OptionSpec[] = [
   { name: 'image', description: 'a picture to edit', type: 'attachment' },
   { name: 'result', description: 'the id of an earlier result (default: the latest in this channel)', type: 'string', maxLength: 16 },
   rangeOption('strength', 'number', 'how far (negative goes the other way)', OPTION_RANGES.editStrength),
-  { name: 'neutral', description: 'what the text is relative to (default: the pack\'s description)', type: 'string', maxLength: 200 },
+  { name: 'neutral', description: "what the text is relative to (default: the pack's description)", type: 'string', maxLength: 200 },
 ];
 
 export const editCommand: Command = {
@@ -53,8 +53,14 @@ export const editCommand: Command = {
     const base = resultId
       ? await services.stores.getResult(ctx.place.serverId, resultId)
       : await services.stores.latestResult(ctx.place.serverId, ctx.place.channelId);
-    if (!base) throw new UserError(resultId ? `There is no result \`${resultId}\` on this server.` : 'There is no result in this channel yet: give a picture (`image`) or a result id.');
-    if (!base.ws && !base.seeds.length) throw new UserError('That result cannot be re-rendered; edit the photo itself with `/edit image:`.');
+    if (!base)
+      throw new UserError(
+        resultId
+          ? `There is no result \`${resultId}\` on this server.`
+          : 'There is no result in this channel yet: give a picture (`image`) or a result id.',
+      );
+    if (!base.ws && !base.seeds.length)
+      throw new UserError('That result cannot be re-rendered; edit the photo itself with `/edit image:`.');
     const engine = services.engines.get(base.pack);
     if (!engine) throw new UserError(`That result was made with the pack \`${base.pack}\`, which is not loaded.`);
     // edits stack: the job adds the new direction to the result's own offset

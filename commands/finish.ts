@@ -38,7 +38,12 @@ export async function runAndFinish<T extends RenderTask>(
   return finishJob(services, finish, { actor: ctx.actor, place: ctx.place, description: job.description }, outcome);
 }
 
-export async function finishJob(services: BotServices, spec: FinishSpec, asker: Asker, outcome: JobOutcome<unknown>): Promise<ResultRecord | undefined> {
+export async function finishJob(
+  services: BotServices,
+  spec: FinishSpec,
+  asker: Asker,
+  outcome: JobOutcome<unknown>,
+): Promise<ResultRecord | undefined> {
   switch (spec.name) {
     case 'result': {
       const { rec: pending, png } = outcome.result as RenderOutputs['result'];
@@ -55,7 +60,12 @@ export async function finishJob(services: BotServices, spec: FinishSpec, asker: 
     }
     case 'save': {
       const scores = outcome.result as OutputOf<{ name: 'evaluate'; pack: string; domain: Float32Array; target: string }>;
-      const saved = await services.stores.saveDomain({ ...spec.saved, semanticScore: scores.semanticScore, diversity: scores.diversity, createdAt: Date.now() });
+      const saved = await services.stores.saveDomain({
+        ...spec.saved,
+        semanticScore: scores.semanticScore,
+        diversity: scores.diversity,
+        createdAt: Date.now(),
+      });
       await deliverResult(outcome, asker.description, {
         text: `💾 Saved **${saved.name}** (${saved.prompt}) · Semantic-Score ${scores.semanticScore.toFixed(3)} · Diversity ${scores.diversity.toFixed(3)}. Use it with \`/stylize domain: ${saved.name}\` or \`/domains info name: ${saved.name}\`.`,
       });
@@ -94,9 +104,21 @@ async function finishPhoto(
   const ids = result.faces.map((f) => f.identity).filter((v): v is number => v !== null);
   // the face engine says why a score is missing, or how it was taken when the result's face was not detected
   const why = result.faces.map((f) => f.identityNote).find((n) => n);
-  const note = ids.length ? identityLine(ids, why) : engine.manifest.subject === 'faces' ? `identity: not measured${why ? ` (${why})` : ''}` : undefined;
+  const note = ids.length
+    ? identityLine(ids, why)
+    : engine.manifest.subject === 'faces'
+      ? `identity: not measured${why ? ` (${why})` : ''}`
+      : undefined;
   const msg = await resultMessage(services, rec, result.pairPng, note);
-  msg.files = [...(msg.files ?? []), { name: `domainshift-${rec.id}-photo.png`, data: describedPng(result.compositePng, rec, engine), contentType: 'image/png', description: 'the photo, re-drawn' }];
+  msg.files = [
+    ...(msg.files ?? []),
+    {
+      name: `domainshift-${rec.id}-photo.png`,
+      data: describedPng(result.compositePng, rec, engine),
+      contentType: 'image/png',
+      description: 'the photo, re-drawn',
+    },
+  ];
   await deliverResult(outcome, asker.description, msg);
   return rec;
 }

@@ -4,7 +4,10 @@ import type { CommandSpec } from '../src/core/platform.js';
 
 /** /help's command option offers the commands as choices (a Discord menu, the playground's completion). */
 function commandChoices(specs: CommandSpec[]): Array<{ name: string; value: string }> {
-  return [...specs.map((s) => ({ name: s.kind === 'message' ? (s.label ?? s.name) : `/${s.name}`, value: s.name })), { name: '/help', value: 'help' }];
+  return [
+    ...specs.map((s) => ({ name: s.kind === 'message' ? (s.label ?? s.name) : `/${s.name}`, value: s.name })),
+    { name: '/help', value: 'help' },
+  ];
 }
 
 /** others: the specs of every other command, at construction; listSpecs: all of them, when /help runs */
@@ -14,7 +17,9 @@ export function helpCommand(listSpecs: () => CommandSpec[], others: CommandSpec[
       name: 'help',
       description: 'What DomainShift does and how to use it',
       kind: 'slash',
-      options: [{ name: 'command', description: 'one command to explain', type: 'string', required: false, choices: commandChoices(others) }],
+      options: [
+        { name: 'command', description: 'one command to explain', type: 'string', required: false, choices: commandChoices(others) },
+      ],
     },
     async run(ctx, inv, services) {
       const specs = listSpecs().filter((s) => !s.managersOnly || ctx.actor.isManager);
@@ -23,7 +28,10 @@ export function helpCommand(listSpecs: () => CommandSpec[], others: CommandSpec[
       if (wanted) {
         const spec = specs.find((s) => s.name === wanted);
         if (!spec) {
-          await ctx.reply({ text: `There is no command \`${wanted}\`. Commands: ${specs.map((s) => `\`${s.name}\``).join(', ')}`, private: true });
+          await ctx.reply({
+            text: `There is no command \`${wanted}\`. Commands: ${specs.map((s) => `\`${s.name}\``).join(', ')}`,
+            private: true,
+          });
           return;
         }
         await ctx.reply({ text: describe(spec, true), private: true });

@@ -10,7 +10,21 @@ import { settingsCommand } from './settings.js';
 import { stylizeCommand, stylizeMessageCommand } from './stylize.js';
 
 export function allCommands(): Command[] {
-  const list: Command[] = [adaptCommand, stylizeCommand, stylizeMessageCommand, editCommand, domainsCommand, blendCommand, queueCommand, settingsCommand];
-  list.push(helpCommand(() => list.map((c) => c.spec), list.map((c) => c.spec)));
+  const list: Command[] = [
+    adaptCommand,
+    stylizeCommand,
+    stylizeMessageCommand,
+    editCommand,
+    domainsCommand,
+    blendCommand,
+    queueCommand,
+    settingsCommand,
+  ];
+  list.push(
+    helpCommand(
+      () => list.map((c) => c.spec),
+      list.map((c) => c.spec),
+    ),
+  );
   return list;
 }

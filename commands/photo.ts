@@ -19,7 +19,12 @@ export interface PhotoRequest {
   edit?: EditSpec;
 }
 
-export async function postPhotoResult(ctx: CommandContext, services: BotServices, engine: Engine, req: PhotoRequest): Promise<ResultRecord> {
+export async function postPhotoResult(
+  ctx: CommandContext,
+  services: BotServices,
+  engine: Engine,
+  req: PhotoRequest,
+): Promise<ResultRecord> {
   const pack = engine.manifest.name;
   const rec = await runAndFinish(
     ctx,

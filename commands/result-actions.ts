@@ -38,7 +38,17 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
   const [action, id, arg] = args;
   const rec = await loadResult(ctx, services, id);
   const engine = await engineOf(services, rec);
-  const derived = { kind: rec.kind, prompt: rec.prompt, domain: rec.domain, domainId: rec.domainId, styleDelta: rec.styleDelta, ws: rec.ws, z: rec.z, large: rec.large, nadaDomain: rec.nadaDomain };
+  const derived = {
+    kind: rec.kind,
+    prompt: rec.prompt,
+    domain: rec.domain,
+    domainId: rec.domainId,
+    styleDelta: rec.styleDelta,
+    ws: rec.ws,
+    z: rec.z,
+    large: rec.large,
+    nadaDomain: rec.nadaDomain,
+  };
 
   if (['more', 'str', 'morph', 'vary', 'big', 'ref'].includes(action) && !rec.ws && !rec.z && !rec.seeds.length)
     throw new UserError('This result cannot be re-rendered; run the command again instead.');
@@ -60,9 +70,12 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
     }
     case 'str': {
       const step = arg === 'down' ? -STRENGTH_STEP : STRENGTH_STEP;
-      const strength = Math.round(Math.min(OPTION_RANGES.strength.max, Math.max(OPTION_RANGES.strength.min, rec.strength + step)) * 100) / 100;
+      const strength =
+        Math.round(Math.min(OPTION_RANGES.strength.max, Math.max(OPTION_RANGES.strength.min, rec.strength + step)) * 100) / 100;
       if (strength === rec.strength) throw new UserError(`The strength is already ${rec.strength}.`);
-      await postResult(ctx, services, engine, `${rec.prompt} at strength ${strength}`, { fields: { ...derived, seeds: rec.seeds, strength } });
+      await postResult(ctx, services, engine, `${rec.prompt} at strength ${strength}`, {
+        fields: { ...derived, seeds: rec.seeds, strength },
+      });
       return;
     }
     case 'morph': {
@@ -87,7 +100,16 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
       await ctx.openModal({
         id: makeId('adapt', 'save', rec.id),
         title: 'Save this domain',
-        fields: [{ id: 'name', label: 'Name (letters, digits, - or _)', kind: 'text', required: true, maxLength: 32, placeholder: suggestName(rec.prompt) }],
+        fields: [
+          {
+            id: 'name',
+            label: 'Name (letters, digits, - or _)',
+            kind: 'text',
+            required: true,
+            maxLength: 32,
+            placeholder: suggestName(rec.prompt),
+          },
+        ],
       });
       return;
     }
@@ -104,7 +126,8 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
       return;
     }
     case 'delete': {
-      if (!(await mayDelete(ctx, services, rec.ownerId))) throw new UserError('Only the person who made this result, or a manager, can delete it.');
+      if (!(await mayDelete(ctx, services, rec.ownerId)))
+        throw new UserError('Only the person who made this result, or a manager, can delete it.');
       await services.stores.deleteResult(rec.serverId, rec.id);
       if (ctx.source) await ctx.source.delete();
       await ctx.reply({ text: `Deleted result \`${rec.id}\`.`, private: true });
@@ -117,7 +140,13 @@ export async function onResultButton(ctx: CommandContext, args: string[], servic
 
 function suggestName(prompt: string): string {
   const target = prompt.split('→').pop() ?? prompt;
-  return target.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'my-domain';
+  return (
+    target
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 32) || 'my-domain'
+  );
 }
 
 export async function onResultModal(ctx: CommandContext, args: string[], values: ModalValues, services: BotServices): Promise<void> {
@@ -134,7 +163,8 @@ export async function onResultModal(ctx: CommandContext, args: string[], values:
   // a bad or taken name is shown beside the form's field where the platform can (the form stays open)
   const name = await checkField('name', async () => {
     const n = Stores.normalizeName(raw || suggestName(rec.prompt));
-    if (await services.stores.getSaved(ctx.place.serverId, n)) throw new UserError(`A domain called \`${n}\` already exists on this server.`);
+    if (await services.stores.getSaved(ctx.place.serverId, n))
+      throw new UserError(`A domain called \`${n}\` already exists on this server.`);
     return n;
   });
   const engine = await engineOf(services, rec);
@@ -143,10 +173,23 @@ export async function onResultModal(ctx: CommandContext, args: string[], values:
   await runAndFinish(
     ctx,
     services,
-    { kind: 'evaluate', description: `saving ${name}`, task: { name: 'evaluate', pack: engine.manifest.name, domain: base64ToFloats(rec.domain), target } },
+    {
+      kind: 'evaluate',
+      description: `saving ${name}`,
+      task: { name: 'evaluate', pack: engine.manifest.name, domain: base64ToFloats(rec.domain), target },
+    },
     {
       name: 'save',
-      saved: { name, serverId: ctx.place.serverId, pack: rec.pack, domain: rec.domain, domainId: rec.domainId, prompt: rec.prompt, creatorId: ctx.actor.id, creatorName: ctx.actor.name },
+      saved: {
+        name,
+        serverId: ctx.place.serverId,
+        pack: rec.pack,
+        domain: rec.domain,
+        domainId: rec.domainId,
+        prompt: rec.prompt,
+        creatorId: ctx.actor.id,
+        creatorName: ctx.actor.name,
+      },
     },
   );
 }

@@ -50,26 +50,45 @@ function checkIndex(engine: Engine, rec: ResultRecord, arg: string | undefined):
 
 /** The fields a picture derived from a result keeps (its domain, edit and pack), without its samples. */
 function derivedFields(rec: ResultRecord) {
-  return { kind: rec.kind, domain: rec.domain, domainId: rec.domainId, styleDelta: rec.styleDelta, nadaDomain: rec.nadaDomain, strength: rec.strength };
+  return {
+    kind: rec.kind,
+    domain: rec.domain,
+    domainId: rec.domainId,
+    styleDelta: rec.styleDelta,
+    nadaDomain: rec.nadaDomain,
+    strength: rec.strength,
+  };
 }
 
-export async function onSampleButton(ctx: CommandContext, action: string, rec: ResultRecord, arg: string | undefined, engine: Engine, services: BotServices): Promise<void> {
+export async function onSampleButton(
+  ctx: CommandContext,
+  action: string,
+  rec: ResultRecord,
+  arg: string | undefined,
+  engine: Engine,
+  services: BotServices,
+): Promise<void> {
   const index = checkIndex(engine, rec, arg);
   const which = `sample ${index + 1} of ${rec.prompt}`;
   const z0 = sampleZ(engine, rec, index);
   switch (action) {
     case 'vary': {
       const z = variationsOf(z0, VARIATIONS, noiseSeedOf(z0));
-      await postResult(ctx, services, engine, `variations of ${which}`, { fields: { ...derivedFields(rec), prompt: rec.prompt, seeds: [], z: floatsToBase64(z) } });
+      await postResult(ctx, services, engine, `variations of ${which}`, {
+        fields: { ...derivedFields(rec), prompt: rec.prompt, seeds: [], z: floatsToBase64(z) },
+      });
       return;
     }
     case 'big': {
       const one = rec.z ? { seeds: [], z: floatsToBase64(z0) } : { seeds: [rec.seeds[index]] };
-      await postResult(ctx, services, engine, `${which}, larger`, { fields: { ...derivedFields(rec), prompt: rec.prompt, ...one, large: true } });
+      await postResult(ctx, services, engine, `${which}, larger`, {
+        fields: { ...derivedFields(rec), prompt: rec.prompt, ...one, large: true },
+      });
       return;
     }
     case 'ref': {
-      if (!ctx.openModal) throw new UserError('This platform cannot show the form; save the picture and use `/stylize reference:` instead.');
+      if (!ctx.openModal)
+        throw new UserError('This platform cannot show the form; save the picture and use `/stylize reference:` instead.');
       await ctx.openModal({
         id: makeId(RESULT_COMMAND, 'ref', rec.id, index),
         title: `Stylize like sample ${index + 1}`,
@@ -81,14 +100,28 @@ export async function onSampleButton(ctx: CommandContext, action: string, rec: R
 }
 
 /** The "use as reference" form: the user's picture re-drawn with the sample's picture as the reference. */
-export async function onReferenceModal(ctx: CommandContext, rec: ResultRecord, arg: string | undefined, values: ModalValues, engine: Engine, services: BotServices): Promise<void> {
+export async function onReferenceModal(
+  ctx: CommandContext,
+  rec: ResultRecord,
+  arg: string | undefined,
+  values: ModalValues,
+  engine: Engine,
+  services: BotServices,
+): Promise<void> {
   const index = checkIndex(engine, rec, arg);
   const picture = Array.isArray(values.image) ? values.image[0] : undefined;
   if (!picture) throw new UserError('The form needs a picture to re-draw.');
   const photo = await checkField('image', () => fetchPicture(picture, services.limits));
   const prompt = `the style of sample ${index + 1} of ${rec.prompt}`;
   const { messageId: _posted, ...sample } = rec;
-  await postPhotoResult(ctx, services, engine, { kind: 'stylize', description: `stylize like ${prompt}`, prompt, photo, strength: 1, domain: { sample: { rec: sample, index } } });
+  await postPhotoResult(ctx, services, engine, {
+    kind: 'stylize',
+    description: `stylize like ${prompt}`,
+    prompt,
+    photo,
+    strength: 1,
+    domain: { sample: { rec: sample, index } },
+  });
 }
 
 /** Remix: the result's prompt, strength and seed in a form, to change and run again as /adapt. */
@@ -99,7 +132,13 @@ export function remixForm(rec: ResultRecord): ModalSpec {
     fields: [
       { id: 'prompt', label: 'Prompt', kind: 'text', required: true, maxLength: 200, value: rec.prompt },
       { id: 'strength', label: 'Strength (0 to 2)', kind: 'text', maxLength: 8, value: String(rec.strength) },
-      { id: 'seed', label: 'First seed (empty: new samples)', kind: 'text', maxLength: 10, value: rec.seeds.length ? String(rec.seeds[0]) : '' },
+      {
+        id: 'seed',
+        label: 'First seed (empty: new samples)',
+        kind: 'text',
+        maxLength: 10,
+        value: rec.seeds.length ? String(rec.seeds[0]) : '',
+      },
     ],
   };
 }

@@ -13,11 +13,23 @@ const who: OptionSpec['choices'] = [
 
 const subcommands: SubcommandSpec[] = [
   { name: 'show', description: "this server's settings" },
-  { name: 'pack', description: 'the model pack this server uses', options: [{ name: 'name', description: 'pack name ("default" for the bot\'s default)', type: 'string', required: true }] },
+  {
+    name: 'pack',
+    description: 'the model pack this server uses',
+    options: [{ name: 'name', description: 'pack name ("default" for the bot\'s default)', type: 'string', required: true }],
+  },
   {
     name: 'channel',
     description: 'where the bot answers',
-    options: [{ name: 'action', description: 'allow this channel, disallow it, or answer everywhere', type: 'string', required: true, choices: ['allow', 'disallow', 'everywhere'].map((v) => ({ name: v, value: v })) }],
+    options: [
+      {
+        name: 'action',
+        description: 'allow this channel, disallow it, or answer everywhere',
+        type: 'string',
+        required: true,
+        choices: ['allow', 'disallow', 'everywhere'].map((v) => ({ name: v, value: v })),
+      },
+    ],
   },
   {
     name: 'caps',
@@ -45,12 +57,13 @@ const subcommands: SubcommandSpec[] = [
   },
 ];
 
-
 function capsLine(s: ServerSettings, limits: Limits): string {
   const caps = effectiveJobCaps(s, limits);
   const lowered = caps.user < s.userJobCap || caps.server < s.serverJobCap;
   return `caps: ${caps.user} jobs per user, ${caps.server} per server${
-    lowered ? ` (this server asks for ${s.userJobCap} and ${s.serverJobCap}; this bot allows at most ${limits.maxJobsPerUser} and ${limits.maxJobsPerServer})` : ''
+    lowered
+      ? ` (this server asks for ${s.userJobCap} and ${s.serverJobCap}; this bot allows at most ${limits.maxJobsPerUser} and ${limits.maxJobsPerServer})`
+      : ''
   }`;
 }
 
@@ -66,7 +79,10 @@ function describe(s: ServerSettings, packs: string[], defaultPack: string, limit
 }
 
 function words(text: string | undefined): string[] {
-  return (text ?? '').split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+  return (text ?? '')
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean);
 }
 
 function permission(v: string | undefined): Permission | undefined {
@@ -96,7 +112,8 @@ export const settingsCommand: Command = {
         const name = optString(inv, 'name');
         if (!name) throw new UserError('Give a pack name.');
         if (name === 'default') patch = { defaultPack: null };
-        else if (!services.engines.has(name)) throw new UserError(`No pack called \`${name}\` is loaded. Loaded: ${[...services.engines.keys()].join(', ')}.`);
+        else if (!services.engines.has(name))
+          throw new UserError(`No pack called \`${name}\` is loaded. Loaded: ${[...services.engines.keys()].join(', ')}.`);
         else patch = { defaultPack: name };
         break;
       }
@@ -105,7 +122,8 @@ export const settingsCommand: Command = {
         const here = ctx.place.channelId;
         if (action === 'allow') patch = { allowedChannels: [...new Set([...current.allowedChannels, here])] };
         else if (action === 'disallow') {
-          if (!current.allowedChannels.length) throw new UserError('The bot answers everywhere now; `allow` the channels it should use first.');
+          if (!current.allowedChannels.length)
+            throw new UserError('The bot answers everywhere now; `allow` the channels it should use first.');
           patch = { allowedChannels: current.allowedChannels.filter((c) => c !== here) };
           if (!patch.allowedChannels!.length) throw new UserError('That would leave no channel at all; use `everywhere` instead.');
         } else if (action === 'everywhere') patch = { allowedChannels: [] };

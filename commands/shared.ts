@@ -42,7 +42,11 @@ export async function postResult(
   const rec = await runAndFinish(
     ctx,
     services,
-    { kind: 'render', description, task: { name: 'result', pack: engine.manifest.name, rec: pending, domainFromText: spec.domainFromText, addEdit: spec.addEdit } },
+    {
+      kind: 'render',
+      description,
+      task: { name: 'result', pack: engine.manifest.name, rec: pending, domainFromText: spec.domainFromText, addEdit: spec.addEdit },
+    },
     { name: 'result' },
   );
   return rec!;

@@ -42,14 +42,16 @@ async function stylize(ctx: CommandContext, services: BotServices, picture: Atta
   // each failed check names its field, so that a form shows it beside that field (commands: an ordinary answer)
   if (given !== 1) throw new FieldError('domain', 'Give exactly one of: a saved `domain`, a text `target`, or a `reference` picture.');
   const settings = await services.stores.getSettings(ctx.place.serverId);
-  const target = cond.target ? await checkField('target', () => checkPrompt(cond.target!, services.limits, settings.blocklist, 'The target')) : undefined;
+  const target = cond.target
+    ? await checkField('target', () => checkPrompt(cond.target!, services.limits, settings.blocklist, 'The target'))
+    : undefined;
   const saved = cond.domain ? await checkField('domain', () => findSaved(ctx, services, cond.domain!)) : undefined;
   // every check, and both downloads, before the job is queued
   const photo = await fetchPicture(picture, services.limits);
   const reference = cond.reference ? await checkField('reference', () => fetchPicture(cond.reference!, services.limits)) : undefined;
   const engine = saved ? services.engines.get(saved.pack) : await services.engineFor(ctx.place.serverId);
   if (!engine) throw new UserError(`\`${saved!.name}\` was made with the pack \`${saved!.pack}\`, which is not loaded.`);
-  const prompt = saved ? `${saved.name} (${saved.prompt})` : target ?? `the style of ${cond.reference!.name}`;
+  const prompt = saved ? `${saved.name} (${saved.prompt})` : (target ?? `the style of ${cond.reference!.name}`);
   await postPhotoResult(ctx, services, engine, {
     kind: 'stylize',
     description: `stylize as ${prompt}`,
@@ -94,7 +96,13 @@ export const stylizeMessageCommand: Command = {
     pending.delete(token);
     const refs = Array.isArray(values.reference) ? values.reference : [];
     try {
-      await stylize(ctx, services, entry.picture, { domain: firstText(values.domain), target: firstText(values.target), reference: refs[0] }, 1);
+      await stylize(
+        ctx,
+        services,
+        entry.picture,
+        { domain: firstText(values.domain), target: firstText(values.target), reference: refs[0] },
+        1,
+      );
     } catch (e) {
       // a form kept open beside its field's error is sent again: it still needs its picture
       if (e instanceof FieldError) pending.set(token, entry);

@@ -24,7 +24,11 @@ let failed = '';
 try {
   if (!args.redis) redis = await startRedis();
   const url = args.redis ?? redis!.url;
-  console.log(`redis: ${url}; pack ${args.pack}; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  console.log(
+    `redis: ${url}; pack ${args.pack}; load average ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
+  );
   // a 5 s lock: BullMQ gives a dead worker's job to the other one within seconds, not the default 30
   const worker = { PACK_DIR: args.pack, WORKER_LOCK_MS: '5000' };
   const [w1, w2] = await Promise.all([startWorker(url, 'worker-1', worker, 'npm'), startWorker(url, 'worker-2', worker, 'npm')]);
@@ -39,7 +43,8 @@ try {
   const jobId = logLines(victim).find((l) => started.test(l.msg))?.jobId;
   await victim.kill('SIGKILL');
   console.log(`worker-${which + 1} took job ${jobId} and was killed with SIGKILL mid-job`);
-  if (logLines(victim).some((l) => l.jobId === jobId && / done /.test(l.msg))) failed = 'the killed worker had already finished the job (not mid-job)';
+  if (logLines(victim).some((l) => l.jobId === jobId && / done /.test(l.msg)))
+    failed = 'the killed worker had already finished the job (not mid-job)';
 
   await other.waitFor(new RegExp(`job ${jobId} done`), 300_000);
   console.log(`worker-${2 - which} finished job ${jobId}`);
@@ -58,6 +63,10 @@ try {
   for (const p of procs.reverse()) await p.kill('SIGTERM').catch(() => undefined);
   await redis?.stop();
 }
-console.log(`load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log(
+  `load average ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}`,
+);
 console.log(failed ? `FAIL: ${failed}` : 'PASS');
 process.exit(failed ? 1 : 0);

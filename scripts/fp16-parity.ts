@@ -15,15 +15,23 @@ const runs = Number(value('--runs', '5'));
 const LIMIT = 2; // 8-bit levels, mean absolute
 
 const m = await readManifest(dir);
-if (!m.files.synthesisFp16) throw new Error(`${dir} has no synthesisFp16 (export with --fp16-synthesis, or --into ${dir} --fp16-synthesis)`);
+if (!m.files.synthesisFp16)
+  throw new Error(`${dir} has no synthesisFp16 (export with --fp16-synthesis, or --into ${dir} --fp16-synthesis)`);
 const { numWs: N, latentDim: L, domainDim: D, styleDim: S } = m;
 const identity = await readF32File(dir, m.files.identityDomain, D);
 // W+ from seeded z as they come (no mapping needed to compare two synthesis graphs), domains near identity
 const ws = new Float32Array(n * N * L);
-const z = zFromSeeds(Array.from({ length: n }, (_, i) => i), L);
+const z = zFromSeeds(
+  Array.from({ length: n }, (_, i) => i),
+  L,
+);
 for (let i = 0; i < n; i++) for (let j = 0; j < N; j++) ws.set(z.subarray(i * L, (i + 1) * L), (i * N + j) * L);
 const domain = new Float32Array(n * D);
-for (let i = 0; i < n; i++) domain.set(identity.map((v, j) => v + (i % 2) * 0.05 * Math.sin(j)), i * D);
+for (let i = 0; i < n; i++)
+  domain.set(
+    identity.map((v, j) => v + (i % 2) * 0.05 * Math.sin(j)),
+    i * D,
+  );
 const feeds = () => ({ ws: f32(ws, [n, N, L]), domain: f32(domain, [n, D]), style_delta: f32(new Float32Array(n * S), [n, S]) });
 
 async function run(file: typeof m.files.synthesis) {
@@ -49,5 +57,7 @@ full.images.forEach((img, i) => {
   count += img.data.length;
 });
 const meanAbs = sum / count;
-console.log(`${m.name}: batch ${n} on ${full.ran}/${half.ran}: fp32 ${full.ms.toFixed(1)} ms, fp16 ${half.ms.toFixed(1)} ms (median of ${runs}); mean |fp16 − fp32| = ${meanAbs.toFixed(3)}/255 (limit ${LIMIT}/255)`);
+console.log(
+  `${m.name}: batch ${n} on ${full.ran}/${half.ran}: fp32 ${full.ms.toFixed(1)} ms, fp16 ${half.ms.toFixed(1)} ms (median of ${runs}); mean |fp16 − fp32| = ${meanAbs.toFixed(3)}/255 (limit ${LIMIT}/255)`,
+);
 if (!(meanAbs <= LIMIT)) process.exit(1);

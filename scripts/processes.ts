@@ -50,9 +50,13 @@ function track(child: ChildProcess, name: string): Proc {
         const check = () => {
           const line = out.split('\n').find((l) => pattern.test(l));
           if (line !== undefined) done(() => resolve(line));
-          else if (child.exitCode !== null || child.signalCode !== null) done(() => reject(new Error(`${name} exited before ${pattern}:\n${out.slice(-3000)}`)));
+          else if (child.exitCode !== null || child.signalCode !== null)
+            done(() => reject(new Error(`${name} exited before ${pattern}:\n${out.slice(-3000)}`)));
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`${name}: no ${pattern} within ${timeoutMs} ms:\n${out.slice(-3000)}`))), timeoutMs);
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`${name}: no ${pattern} within ${timeoutMs} ms:\n${out.slice(-3000)}`))),
+          timeoutMs,
+        );
         const done = (f: () => void) => {
           clearTimeout(timer);
           waiters.delete(check);
@@ -81,14 +85,24 @@ export interface RedisHandle {
 
 export async function startRedis(): Promise<RedisHandle> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   child.once('error', (e) => console.error(`redis-server could not start (is Debian's redis-server installed?): ${e.message}`));
   const proc = track(child, 'redis-server');
   await proc.waitFor(/Ready to accept connections/, 20_000);
   return { url: `redis://127.0.0.1:${port}`, proc, stop: () => proc.kill('SIGKILL') };
 }
 
-const noBots = { DISCORD_TOKEN: '', DISCORD_APPLICATION_ID: '', DISCORD_GUILD_ID: '', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '' };
+const noBots = {
+  DISCORD_TOKEN: '',
+  DISCORD_APPLICATION_ID: '',
+  DISCORD_GUILD_ID: '',
+  SLACK_BOT_TOKEN: '',
+  SLACK_APP_TOKEN: '',
+  SLACK_SIGNING_SECRET: '',
+};
 
 /**
  * How a process is started: straight through node and tsx (tests, benchmarks), or with the commands the docs
@@ -138,7 +152,12 @@ export interface FrontEnd extends Proc {
  * when given a queue URL (a short lease, so that another front end adopts its jobs within seconds of its
  * death), else the whole bot in one process.
  */
-export async function startFrontEnd(queueUrl: string | undefined, name: string, extra: Record<string, string> = {}, how: Launch = 'node'): Promise<FrontEnd> {
+export async function startFrontEnd(
+  queueUrl: string | undefined,
+  name: string,
+  extra: Record<string, string> = {},
+  how: Launch = 'node',
+): Promise<FrontEnd> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `domainshift-${name}-`));
   const proc = launch(
@@ -157,7 +176,11 @@ export async function startFrontEnd(queueUrl: string | undefined, name: string, 
   const line = await proc.waitFor(/DomainShift playground: /, 300_000);
   const base = /DomainShift playground: (\S+)/.exec(line)![1];
   const post = async (route: string, body: unknown) => {
-    const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status >= 300) throw new Error(`${route}: ${res.status} ${await res.text()}`);
   };
   return {
@@ -166,7 +189,8 @@ export async function startFrontEnd(queueUrl: string | undefined, name: string, 
     dir,
     command: (userId, text, manager = false) => post('/api/command', { user: { id: userId, name: userId, manager }, text }),
     press: (userId, messageId, buttonId) => post('/api/button', { user: { id: userId, name: userId }, messageId, buttonId }),
-    messages: async (asUser = 'observer') => ((await (await fetch(`${base}/api/messages?user=${asUser}`)).json()) as { messages: PageMessage[] }).messages,
+    messages: async (asUser = 'observer') =>
+      ((await (await fetch(`${base}/api/messages?user=${asUser}`)).json()) as { messages: PageMessage[] }).messages,
     async kill(signal) {
       await proc.kill(signal);
       rmSync(dir, { recursive: true, force: true });

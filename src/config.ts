@@ -19,7 +19,9 @@ const optionalText = z
  */
 function shownValue(s: string): string {
   const secretShaped =
-    /^(xox[a-z]|xapp)-/i.test(s) || /^[\w-]{20,}\.[\w-]{5,}\.[\w-]{20,}$/.test(s) || (s.length > 24 && !/\s/.test(s) && !/^[a-z]+:\/\//i.test(s));
+    /^(xox[a-z]|xapp)-/i.test(s) ||
+    /^[\w-]{20,}\.[\w-]{5,}\.[\w-]{20,}$/.test(s) ||
+    (s.length > 24 && !/\s/.test(s) && !/^[a-z]+:\/\//i.test(s));
   return secretShaped ? `a ${s.length}-character value that looks like a secret, not shown` : `"${s}"`;
 }
 
@@ -119,44 +121,43 @@ const queueUrl = z
     return s;
   });
 
-const envSchema = z
-  .object({
-    PORT: integer('PORT', 1, 65535, 3000),
-    PLAYGROUND_PORT: integer('PLAYGROUND_PORT', 0, 65535, 0),
-    HOST: z
-      .string()
-      .trim()
-      .optional()
-      .transform((s) => s || '127.0.0.1'),
-    PACK_DIR: z
-      .string()
-      .trim()
-      .optional()
-      .transform((s) => s || 'models/demo'),
-    STORE_URL: storeUrl,
-    DISCORD_TOKEN: optionalText,
-    DISCORD_APPLICATION_ID: optionalText,
-    DISCORD_GUILD_ID: optionalText,
-    SLACK_BOT_TOKEN: optionalText,
-    SLACK_APP_TOKEN: optionalText,
-    SLACK_SIGNING_SECRET: optionalText,
-    SLACK_MODE: oneOf('SLACK_MODE', ['socket', 'http'] as const, 'socket'),
-    SLACK_API_URL: httpUrl('SLACK_API_URL', 'https://slack.com/api/', true),
-    DISCORD_API_URL: httpUrl('DISCORD_API_URL', 'https://discord.com/api', false),
-    PLAYGROUND: flag('PLAYGROUND'),
-    PLAYGROUND_ARCHIVE: optionalText,
-    ORT_PROVIDER: oneOf('ORT_PROVIDER', ['auto', 'cpu', 'cuda'] as const, 'auto'),
-    ORT_THREADS: integer('ORT_THREADS', 0, 256, 0),
-    ORT_SPIN: oneOf('ORT_SPIN', ['auto', 'on', 'off'] as const, 'auto'),
-    ORT_CUDA_DEVICE: integer('ORT_CUDA_DEVICE', 0, 63, 0),
-    PICTURE_CACHE_MB: integer('PICTURE_CACHE_MB', 0, 65536, 64),
-    RENDER_WORKERS: integer('RENDER_WORKERS', 1, 64, 1),
-    QUEUE_URL: queueUrl,
-    HEALTH_PORT: integer('HEALTH_PORT', 0, 65535, 0),
-    MAX_ATTACHMENT_MB: integer('MAX_ATTACHMENT_MB', 1, 100, 8),
-    MAX_JOBS_PER_USER: integer('MAX_JOBS_PER_USER', 1, 100, 2),
-    MAX_JOBS_PER_SERVER: integer('MAX_JOBS_PER_SERVER', 1, 1000, 8),
-  });
+const envSchema = z.object({
+  PORT: integer('PORT', 1, 65535, 3000),
+  PLAYGROUND_PORT: integer('PLAYGROUND_PORT', 0, 65535, 0),
+  HOST: z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => s || '127.0.0.1'),
+  PACK_DIR: z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => s || 'models/demo'),
+  STORE_URL: storeUrl,
+  DISCORD_TOKEN: optionalText,
+  DISCORD_APPLICATION_ID: optionalText,
+  DISCORD_GUILD_ID: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_MODE: oneOf('SLACK_MODE', ['socket', 'http'] as const, 'socket'),
+  SLACK_API_URL: httpUrl('SLACK_API_URL', 'https://slack.com/api/', true),
+  DISCORD_API_URL: httpUrl('DISCORD_API_URL', 'https://discord.com/api', false),
+  PLAYGROUND: flag('PLAYGROUND'),
+  PLAYGROUND_ARCHIVE: optionalText,
+  ORT_PROVIDER: oneOf('ORT_PROVIDER', ['auto', 'cpu', 'cuda'] as const, 'auto'),
+  ORT_THREADS: integer('ORT_THREADS', 0, 256, 0),
+  ORT_SPIN: oneOf('ORT_SPIN', ['auto', 'on', 'off'] as const, 'auto'),
+  ORT_CUDA_DEVICE: integer('ORT_CUDA_DEVICE', 0, 63, 0),
+  PICTURE_CACHE_MB: integer('PICTURE_CACHE_MB', 0, 65536, 64),
+  RENDER_WORKERS: integer('RENDER_WORKERS', 1, 64, 1),
+  QUEUE_URL: queueUrl,
+  HEALTH_PORT: integer('HEALTH_PORT', 0, 65535, 0),
+  MAX_ATTACHMENT_MB: integer('MAX_ATTACHMENT_MB', 1, 100, 8),
+  MAX_JOBS_PER_USER: integer('MAX_JOBS_PER_USER', 1, 100, 2),
+  MAX_JOBS_PER_SERVER: integer('MAX_JOBS_PER_SERVER', 1, 1000, 8),
+});
 
 /**
  * Settings that only make sense together. They are checked on the raw text, beside the per-variable checks,
@@ -183,7 +184,8 @@ function pairingProblems(raw: Record<string, string | undefined>): string[] {
     if (v('PLAYGROUND_PORT') === port) {
       problems.push(`PLAYGROUND_PORT must differ from PORT (${port}) while Slack's HTTP receiver listens on PORT`);
     }
-    if (!v('SLACK_SIGNING_SECRET')) problems.push('SLACK_SIGNING_SECRET is needed with SLACK_MODE=http (Slack signs every request with it)');
+    if (!v('SLACK_SIGNING_SECRET'))
+      problems.push('SLACK_SIGNING_SECRET is needed with SLACK_MODE=http (Slack signs every request with it)');
   }
   return problems;
 }
@@ -245,11 +247,22 @@ function toConfig(e: Env): Config {
       ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID!, guildId: e.DISCORD_GUILD_ID, apiUrl: e.DISCORD_API_URL }
       : undefined,
     slack: e.SLACK_BOT_TOKEN
-      ? { botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, mode: e.SLACK_MODE, apiUrl: e.SLACK_API_URL }
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          appToken: e.SLACK_APP_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          mode: e.SLACK_MODE,
+          apiUrl: e.SLACK_API_URL,
+        }
       : undefined,
     playground: e.PLAYGROUND,
     playgroundArchive: archivePath(e.PLAYGROUND_ARCHIVE, e.STORE_URL),
-    ort: { provider: e.ORT_PROVIDER, threads: e.ORT_THREADS, spinning: e.ORT_SPIN === 'auto' ? undefined : e.ORT_SPIN === 'on', cudaDevice: e.ORT_CUDA_DEVICE },
+    ort: {
+      provider: e.ORT_PROVIDER,
+      threads: e.ORT_THREADS,
+      spinning: e.ORT_SPIN === 'auto' ? undefined : e.ORT_SPIN === 'on',
+      cudaDevice: e.ORT_CUDA_DEVICE,
+    },
     pictureCacheBytes: e.PICTURE_CACHE_MB * 1024 * 1024,
     renderWorkers: e.RENDER_WORKERS,
     queueUrl: e.QUEUE_URL,
@@ -311,7 +324,9 @@ export function describeConfig(c: Config): string[] {
         (c.slack.apiUrl ? `, Web API ${redactUrl(c.slack.apiUrl)}` : ''),
     );
   } else lines.push('slack: off (no SLACK_BOT_TOKEN)');
-  lines.push(`playground: ${wantsPlayground(c) ? `on, channel ${c.playgroundArchive ? `kept in ${c.playgroundArchive}` : 'in memory'}` : 'off'}`);
+  lines.push(
+    `playground: ${wantsPlayground(c) ? `on, channel ${c.playgroundArchive ? `kept in ${c.playgroundArchive}` : 'in memory'}` : 'off'}`,
+  );
   return lines;
 }
 

@@ -152,7 +152,11 @@ export async function main(): Promise<void> {
     services = await openServices({
       packDir: config.packDir,
       storeUrl: config.storeUrl,
-      limits: { maxAttachmentBytes: config.maxAttachmentBytes, maxJobsPerUser: config.limits.jobsPerUser, maxJobsPerServer: config.limits.jobsPerServer },
+      limits: {
+        maxAttachmentBytes: config.maxAttachmentBytes,
+        maxJobsPerUser: config.limits.jobsPerUser,
+        maxJobsPerServer: config.limits.jobsPerServer,
+      },
       log,
       concurrency: config.renderWorkers,
       openEngine: (dir) => openEngine(config, dir),
@@ -165,7 +169,12 @@ export async function main(): Promise<void> {
   let queue: BullMQJobQueue | undefined;
   if (config.queueUrl) {
     try {
-      queue = await BullMQJobQueue.open({ url: config.queueUrl, engines: services.engines, log, leaseMs: Number(process.env.FRONTEND_LEASE_MS) || undefined });
+      queue = await BullMQJobQueue.open({
+        url: config.queueUrl,
+        engines: services.engines,
+        log,
+        leaseMs: Number(process.env.FRONTEND_LEASE_MS) || undefined,
+      });
       log.info(`front end ${queue.ledger.frontEnd}: render jobs go to the queue; start render workers with \`npx domainshift worker\``);
     } catch (e) {
       log.error('could not reach the job queue at QUEUE_URL', e);

@@ -23,7 +23,12 @@ export interface Backoff {
 
 export const DEFAULT_BACKOFF: Backoff = { firstDelayMs: 2000, maxDelayMs: 5 * 60_000 };
 
-export function startWithRetry(name: string, start: () => Promise<Started>, log: Logger, backoff: Backoff = DEFAULT_BACKOFF): RetryingStart {
+export function startWithRetry(
+  name: string,
+  start: () => Promise<Started>,
+  log: Logger,
+  backoff: Backoff = DEFAULT_BACKOFF,
+): RetryingStart {
   let running: Started | undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -49,7 +54,10 @@ export function startWithRetry(name: string, start: () => Promise<Started>, log:
         return;
       } catch (e) {
         markTried();
-        log.error(`${name}: start failed (attempt ${attempt}); the other front ends keep serving; retrying in ${Math.round(delay / 1000)} s`, e);
+        log.error(
+          `${name}: start failed (attempt ${attempt}); the other front ends keep serving; retrying in ${Math.round(delay / 1000)} s`,
+          e,
+        );
       }
       await new Promise<void>((resolve) => {
         wake = resolve;

@@ -34,19 +34,39 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   let stores: Stores;
   try {
     const { provider, threads, spinning, cudaDevice } = config.ort;
-    engine = await ThreadedEngine.open(config.packDir, { provider, threads: threads || undefined, spinning, cudaDevice, workers: config.renderWorkers });
+    engine = await ThreadedEngine.open(config.packDir, {
+      provider,
+      threads: threads || undefined,
+      spinning,
+      cudaDevice,
+      workers: config.renderWorkers,
+    });
     stores = await Stores.open(storeUrl);
   } catch (e) {
     log.error(`could not open the model pack at ${config.packDir} or the store`, e);
     process.exit(1);
   }
   const engines = new Map([[engine.manifest.name, engine]]);
-  const worker = await startRenderWorker({ url: config.queueUrl, engines, cache: new EngineCache(stores), pictures: new PictureCache(config.pictureCacheBytes), concurrency: config.renderWorkers, lockMs, log });
+  const worker = await startRenderWorker({
+    url: config.queueUrl,
+    engines,
+    cache: new EngineCache(stores),
+    pictures: new PictureCache(config.pictureCacheBytes),
+    concurrency: config.renderWorkers,
+    lockMs,
+    log,
+  });
   const health = config.healthPort
     ? await startHealthServer({
         port: config.healthPort,
         host: config.host,
-        status: () => ({ ok: worker.worker.isRunning(), mode: 'worker', pack: engine.manifest.name, provider: engine.provider, concurrency: config.renderWorkers }),
+        status: () => ({
+          ok: worker.worker.isRunning(),
+          mode: 'worker',
+          pack: engine.manifest.name,
+          provider: engine.provider,
+          concurrency: config.renderWorkers,
+        }),
       })
     : undefined;
   if (health) log.info(`health: ${health.url}`);

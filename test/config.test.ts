@@ -52,7 +52,9 @@ describe('config', () => {
       'ORT_SPIN must be one of auto, on, off (got "sometimes")',
       'ORT_CUDA_DEVICE must be a whole number between 0 and 63 (got "gpu0")',
     ]);
-    expect(describeConfig(parseConfig({ ORT_THREADS: '2', ORT_SPIN: 'off', ORT_PROVIDER: 'cpu' }))).toContain('onnxruntime: provider cpu, threads 2, spinning off');
+    expect(describeConfig(parseConfig({ ORT_THREADS: '2', ORT_SPIN: 'off', ORT_PROVIDER: 'cpu' }))).toContain(
+      'onnxruntime: provider cpu, threads 2, spinning off',
+    );
   });
 
   it('never echoes a token pasted into the wrong variable', () => {
@@ -87,7 +89,15 @@ describe('config', () => {
   });
 
   it('lists every mistake at once, one sentence each', () => {
-    const p = problems({ PORT: '-1', SLACK_MODE: 'websocket', ORT_PROVIDER: 'tpu', PLAYGROUND: 'maybe', MAX_ATTACHMENT_MB: '0', STORE_URL: 'mysql://u:pw@db/x', DISCORD_TOKEN: 'abc' });
+    const p = problems({
+      PORT: '-1',
+      SLACK_MODE: 'websocket',
+      ORT_PROVIDER: 'tpu',
+      PLAYGROUND: 'maybe',
+      MAX_ATTACHMENT_MB: '0',
+      STORE_URL: 'mysql://u:pw@db/x',
+      DISCORD_TOKEN: 'abc',
+    });
     expect(p).toEqual([
       'PORT must be a whole number between 1 and 65535 (got "-1")',
       'STORE_URL must start with sqlite:// or redis:// (got "mysql://***@db/x")',
@@ -102,9 +112,9 @@ describe('config', () => {
       'PORT must be a whole number between 1 and 65535 (got "abc")',
       'SLACK_SIGNING_SECRET is needed with SLACK_MODE=http (Slack signs every request with it)',
     ]);
-    expect(problems({ PORT: '4000', PLAYGROUND_PORT: '4000', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_MODE: 'http', SLACK_SIGNING_SECRET: 's' })).toEqual([
-      "PLAYGROUND_PORT must differ from PORT (4000) while Slack's HTTP receiver listens on PORT",
-    ]);
+    expect(
+      problems({ PORT: '4000', PLAYGROUND_PORT: '4000', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_MODE: 'http', SLACK_SIGNING_SECRET: 's' }),
+    ).toEqual(["PLAYGROUND_PORT must differ from PORT (4000) while Slack's HTTP receiver listens on PORT"]);
     expect(problems({ SLACK_API_URL: 'slack.com/api', DISCORD_API_URL: 'ftp://x' })).toEqual([
       'SLACK_API_URL must be an http(s) URL such as https://slack.com/api/ (got "slack.com/api")',
       'DISCORD_API_URL must be an http(s) URL such as https://discord.com/api (got "ftp://x")',

@@ -48,7 +48,14 @@ const noBots = {
 function npmStart(env: Record<string, string>) {
   const child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...process.env, ...noBots, PACK_DIR: packDir, STORE_URL: `sqlite://${join(dataDir, `${children.length}.sqlite`)}`, ORT_THREADS: '1', ...env },
+    env: {
+      ...process.env,
+      ...noBots,
+      PACK_DIR: packDir,
+      STORE_URL: `sqlite://${join(dataDir, `${children.length}.sqlite`)}`,
+      ORT_THREADS: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -105,7 +112,9 @@ describe('npm start', () => {
     expect(existsSync(join(dataDir, '0.sqlite'))).toBe(true);
   });
 
-  it('starts the Slack bot on PORT and, with PLAYGROUND=1, the playground on the next port; secrets stay out of the log', { timeout: 180_000 }, async () => {
+  it('starts the Slack bot on PORT and, with PLAYGROUND=1, the playground on the next port; secrets stay out of the log', {
+    timeout: 180_000,
+  }, async () => {
     const botToken = 'xoxb-start-test-token-31337';
     const signingSecret = 'start-test-signing-secret-777';
     // Slack's Web API on loopback: auth.test is what Bolt asks first
@@ -114,14 +123,31 @@ describe('npm start', () => {
       calls.push({ path: req.url ?? '', auth: req.headers.authorization });
       req.resume();
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'domainshift', team_id: 'T1', user_id: 'UBOT', bot_id: 'B1' }));
+      res.end(
+        JSON.stringify({
+          ok: true,
+          url: 'https://test.slack.com/',
+          team: 'Test',
+          user: 'domainshift',
+          team_id: 'T1',
+          user_id: 'UBOT',
+          bot_id: 'B1',
+        }),
+      );
     });
     servers.push(api);
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
     const apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}/api/`;
 
     const port = await freePort();
-    const app = npmStart({ PORT: String(port), SLACK_BOT_TOKEN: botToken, SLACK_MODE: 'http', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: apiUrl, PLAYGROUND: '1' });
+    const app = npmStart({
+      PORT: String(port),
+      SLACK_BOT_TOKEN: botToken,
+      SLACK_MODE: 'http',
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: apiUrl,
+      PLAYGROUND: '1',
+    });
     const playgroundUrl = `http://127.0.0.1:${port + 1}`;
     const page = await app.page(playgroundUrl, 60_000);
     expect(page, app.output()).toContain('<title>DomainShift playground</title>');
@@ -129,7 +155,11 @@ describe('npm start', () => {
 
     // Slack's receiver is on PORT: an unsigned event is refused, a signed one is accepted
     const body = JSON.stringify({ type: 'url_verification', challenge: 'c-123' });
-    const unsigned = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const unsigned = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(unsigned.status).toBe(401);
     const ts = String(Math.floor(Date.now() / 1000));
     const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${ts}:${body}`).digest('hex')}`;
@@ -140,7 +170,9 @@ describe('npm start', () => {
     });
     expect(signed.status).toBe(200);
     expect(await signed.text()).toContain('c-123');
-    await expect.poll(() => calls.some((c) => c.path.includes('auth.test') && c.auth === `Bearer ${botToken}`), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => calls.some((c) => c.path.includes('auth.test') && c.auth === `Bearer ${botToken}`), { timeout: 10_000 })
+      .toBe(true);
 
     await app.stop();
     const out = app.output();
@@ -156,8 +188,18 @@ describe('npm start', () => {
     await discord.start();
     try {
       const port = await freePort();
-      const app = npmStart({ PORT: String(port), DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: APP_ID, DISCORD_GUILD_ID: GUILD_ID, DISCORD_API_URL: discord.api });
-      const [put] = await discord.waitFor((r) => r.method === 'PUT' && r.path === `/applications/${APP_ID}/guilds/${GUILD_ID}/commands`, 0, 60_000);
+      const app = npmStart({
+        PORT: String(port),
+        DISCORD_TOKEN: token,
+        DISCORD_APPLICATION_ID: APP_ID,
+        DISCORD_GUILD_ID: GUILD_ID,
+        DISCORD_API_URL: discord.api,
+      });
+      const [put] = await discord.waitFor(
+        (r) => r.method === 'PUT' && r.path === `/applications/${APP_ID}/guilds/${GUILD_ID}/commands`,
+        0,
+        60_000,
+      );
       const names = (put.body as Array<{ name: string; type?: number }>).map((c) => c.name);
       expect(names).toContain('adapt');
       expect(names).toContain('help');
@@ -178,7 +220,9 @@ describe('npm start', () => {
     const app = npmStart({ PORT: 'abc', SLACK_BOT_TOKEN: 'xoxb-bad-config-token-42', SLACK_MODE: 'http' });
     const code = await app.exited;
     expect(code).not.toBe(0);
-    expect(app.output()).toContain('Configuration problems:\n  - PORT must be a whole number between 1 and 65535 (got "abc")\n  - SLACK_SIGNING_SECRET is needed');
+    expect(app.output()).toContain(
+      'Configuration problems:\n  - PORT must be a whole number between 1 and 65535 (got "abc")\n  - SLACK_SIGNING_SECRET is needed',
+    );
     expect(app.output()).not.toContain('xoxb-bad-config-token-42');
   });
 });

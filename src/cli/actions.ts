@@ -30,7 +30,12 @@ function say(opts: { json?: boolean }, line: string): void {
 }
 function report(opts: { json?: boolean }, summary: Record<string, unknown>): void {
   if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
-  else process.stdout.write(Object.entries(summary).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n') + '\n');
+  else
+    process.stdout.write(
+      Object.entries(summary)
+        .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+        .join('\n') + '\n',
+    );
 }
 
 async function open(opts: CommonOpts): Promise<OnnxEngine> {
@@ -58,7 +63,8 @@ async function readDomain(engine: Engine, file: string): Promise<DomainVector> {
   } catch (err) {
     throw new CliInputError(`--domain ${file}: ${(err as Error).message.replace(`${file}: `, '')}`);
   }
-  if (a.data.length !== engine.manifest.domainDim) throw new CliInputError(`--domain ${file}: ${a.data.length} values, pack ${engine.manifest.name} wants ${engine.manifest.domainDim}`);
+  if (a.data.length !== engine.manifest.domainDim)
+    throw new CliInputError(`--domain ${file}: ${a.data.length} values, pack ${engine.manifest.name} wants ${engine.manifest.domainDim}`);
   return a.data;
 }
 
@@ -86,7 +92,14 @@ export async function packVerify(dir: string, opts: { json?: boolean; provider: 
   const pack = await loadPack(dir, { provider: opts.provider });
   try {
     const m = pack.manifest;
-    report(opts, { ok: true, pack: m.name, method: m.method, provider: pack.provider, files: listPackFiles(m).length, loadMs: Math.round(pack.loadMs) });
+    report(opts, {
+      ok: true,
+      pack: m.name,
+      method: m.method,
+      provider: pack.provider,
+      files: listPackFiles(m).length,
+      loadMs: Math.round(pack.loadMs),
+    });
   } finally {
     await releasePack(pack.sessions);
   }
@@ -96,12 +109,48 @@ export async function packInspect(dir: string, opts: { json?: boolean }): Promis
   const m = await readManifest(dir);
   const files = await Promise.all(
     listPackFiles(m).map(async ({ role, file }) => {
-      const status = await verifyPackFile(dir, file, { hash: false }).then(() => 'present', (e: Error) => e.message);
+      const status = await verifyPackFile(dir, file, { hash: false }).then(
+        () => 'present',
+        (e: Error) => e.message,
+      );
       return { role, path: file.path, bytes: file.bytes, status };
     }),
   );
-  const { name, method, description, randomWeights, subject, resolution, numWs, latentDim, domainDim, styleDim, embedDim, truncation, defaultSource } = m;
-  report(opts, { name, method, description, randomWeights, subject, resolution, numWs, latentDim, domainDim, styleDim, embedDim, truncation, defaultSource, clip: m.clip.model, encoder: m.encoder, domains: m.domains.map((d) => d.name), provenance: m.provenance, files });
+  const {
+    name,
+    method,
+    description,
+    randomWeights,
+    subject,
+    resolution,
+    numWs,
+    latentDim,
+    domainDim,
+    styleDim,
+    embedDim,
+    truncation,
+    defaultSource,
+  } = m;
+  report(opts, {
+    name,
+    method,
+    description,
+    randomWeights,
+    subject,
+    resolution,
+    numWs,
+    latentDim,
+    domainDim,
+    styleDim,
+    embedDim,
+    truncation,
+    defaultSource,
+    clip: m.clip.model,
+    encoder: m.encoder,
+    domains: m.domains.map((d) => d.name),
+    provenance: m.provenance,
+    files,
+  });
 }
 
 function strengthOf(opts: CommonOpts): number | undefined {
@@ -111,7 +160,10 @@ function truncationOf(opts: CommonOpts): number | undefined {
   return parseNumber('truncation', opts.truncation, 0, 1);
 }
 
-async function domainFromOpts(engine: Engine, o: { target?: string; domain?: string; reference?: string }): Promise<DomainVector | undefined> {
+async function domainFromOpts(
+  engine: Engine,
+  o: { target?: string; domain?: string; reference?: string },
+): Promise<DomainVector | undefined> {
   const given = [o.target, o.domain, o.reference].filter((x) => x !== undefined).length;
   if (given > 1) throw new CliInputError('give one of --target, --domain or --reference');
   if (o.domain) return readDomain(engine, o.domain);
@@ -124,15 +176,28 @@ export async function generate(opts: CommonOpts & { target?: string; domain?: st
   await withEngine(opts, async (engine) => {
     const domain = await domainFromOpts(engine, opts);
     const samples = await samplesOf(engine, opts);
-    const { images } = await engine.generate({ samples, domain, strength: strengthOf(opts), truncation: truncationOf(opts), nadaDomain: opts.nada });
+    const { images } = await engine.generate({
+      samples,
+      domain,
+      strength: strengthOf(opts),
+      truncation: truncationOf(opts),
+      nadaDomain: opts.nada,
+    });
     const file = await writeOut(opts, 'domainshift-generate.png', await encodePng(await grid([images])));
     report(opts, { provider: engine.provider, images: images.length, out: file });
   });
 }
 
-export async function adapt(opts: CommonOpts & { prompt?: string; target?: string; source?: string; saveDomain?: string; morph?: string }): Promise<void> {
+export async function adapt(
+  opts: CommonOpts & { prompt?: string; target?: string; source?: string; saveDomain?: string; morph?: string },
+): Promise<void> {
   if (opts.prompt !== undefined && opts.target !== undefined) throw new CliInputError('give --prompt or --target, not both');
-  const parsed = opts.prompt !== undefined ? parsePrompt(opts.prompt) : opts.target !== undefined ? { target: opts.target.trim(), source: undefined } : null;
+  const parsed =
+    opts.prompt !== undefined
+      ? parsePrompt(opts.prompt)
+      : opts.target !== undefined
+        ? { target: opts.target.trim(), source: undefined }
+        : null;
   if (!parsed?.target) throw new CliInputError('say what to adapt to: --prompt "a photo → a pencil sketch" or --target TEXT');
   const source = opts.source ?? parsed.source;
   await withEngine(opts, async (engine) => {
@@ -148,15 +213,33 @@ export async function adapt(opts: CommonOpts & { prompt?: string; target?: strin
     let morph: string | undefined;
     if (opts.morph) {
       const frames: RgbImage[] = [];
-      for (const d of morphSteps(domain, engine.identityDomain(), 8, engine.manifest.domainLayout)) frames.push((await engine.generate({ samples: { ws: before.ws.subarray(0, engine.manifest.numWs * engine.manifest.latentDim), n: 1 }, domain: d })).images[0]);
+      for (const d of morphSteps(domain, engine.identityDomain(), 8, engine.manifest.domainLayout))
+        frames.push(
+          (
+            await engine.generate({
+              samples: { ws: before.ws.subarray(0, engine.manifest.numWs * engine.manifest.latentDim), n: 1 },
+              domain: d,
+            })
+          ).images[0],
+        );
       const anim = await animate(frames, opts.morph.endsWith('.gif') ? 'gif' : 'webp');
       morph = await writeOut({ out: opts.morph, json: opts.json }, opts.morph, anim);
     }
-    report(opts, { provider: engine.provider, source: src, target: parsed.target, samples: after.images.length, out: file, ...(opts.saveDomain ? { domain: path.resolve(opts.saveDomain) } : {}), ...(morph ? { morph } : {}) });
+    report(opts, {
+      provider: engine.provider,
+      source: src,
+      target: parsed.target,
+      samples: after.images.length,
+      out: file,
+      ...(opts.saveDomain ? { domain: path.resolve(opts.saveDomain) } : {}),
+      ...(morph ? { morph } : {}),
+    });
   });
 }
 
-export async function stylize(opts: CommonOpts & { image: string; domain?: string; target?: string; reference?: string; maxFaces: string }): Promise<void> {
+export async function stylize(
+  opts: CommonOpts & { image: string; domain?: string; target?: string; reference?: string; maxFaces: string },
+): Promise<void> {
   const maxFaces = parseInteger('max-faces', opts.maxFaces, 1, 16)!;
   const photo = await readInputFile('--image', opts.image);
   await withEngine(opts, async (engine) => {
@@ -171,11 +254,20 @@ export async function stylize(opts: CommonOpts & { image: string; domain?: strin
     const identity = result.faces.map((f) => f.identity);
     // why a score is missing, or how it was taken (random-weight packs draw no face the detector can find)
     const notes = result.faces.map((f) => f.identityNote ?? null);
-    report(opts, { provider: engine.provider, faces: result.faces.length, identity, ...(notes.some((n) => n) ? { identityNotes: notes } : {}), out: file, pairs });
+    report(opts, {
+      provider: engine.provider,
+      faces: result.faces.length,
+      identity,
+      ...(notes.some((n) => n) ? { identityNotes: notes } : {}),
+      out: file,
+      pairs,
+    });
   });
 }
 
-export async function edit(opts: CommonOpts & { image?: string; text: string; neutral?: string; disentanglement: string; domain?: string; target?: string }): Promise<void> {
+export async function edit(
+  opts: CommonOpts & { image?: string; text: string; neutral?: string; disentanglement: string; domain?: string; target?: string },
+): Promise<void> {
   const beta = parseNumber('disentanglement', opts.disentanglement, 0, 1)!;
   const strength = parseNumber('strength', opts.strength ?? '3', -20, 20)!;
   if (!opts.text.trim()) throw new CliInputError('--text must say what to edit toward');
@@ -206,14 +298,17 @@ export async function blend(opts: CommonOpts & { target?: string[]; domain?: str
     const samples = await samplesOf(engine, opts);
     const base = await engine.generate({ samples, truncation: truncationOf(opts) });
     const rows: RgbImage[][] = [];
-    for (const d of [...domains, mixed]) rows.push((await engine.generate({ samples: { ws: base.ws, n: base.images.length }, domain: d, strength: strengthOf(opts) })).images);
+    for (const d of [...domains, mixed])
+      rows.push((await engine.generate({ samples: { ws: base.ws, n: base.images.length }, domain: d, strength: strengthOf(opts) })).images);
     const labels = [...(opts.target ?? []), ...(opts.domain ?? []).map((f) => path.basename(f)), `blend ${weights.join('/')}`];
     const file = await writeOut(opts, 'domainshift-blend.png', await encodePng(await grid(rows, { rowLabels: labels })));
     report(opts, { provider: engine.provider, domains: domains.length, weights, out: file });
   });
 }
 
-export async function evaluate(opts: CommonOpts & { target?: string; domain?: string; against?: string; samples: string; judge?: string }): Promise<void> {
+export async function evaluate(
+  opts: CommonOpts & { target?: string; domain?: string; against?: string; samples: string; judge?: string },
+): Promise<void> {
   const samples = parseInteger('samples', opts.samples, 2, 64)!;
   await withEngine(opts, async (engine) => {
     const against = opts.against ?? (opts.target ? parsePrompt(opts.target).target : undefined);
@@ -228,7 +323,14 @@ export async function evaluate(opts: CommonOpts & { target?: string; domain?: st
     const domain = (await domainFromOpts(engine, { target: opts.target, domain: opts.domain })) ?? engine.identityDomain();
     const scores = await engine.evaluate({ domain, target: { text: against }, samples });
     const identity = await engine.evaluate({ domain: engine.identityDomain(), target: { text: against }, samples });
-    report(opts, { provider: engine.provider, against, samples, ...scores, identitySemanticScore: identity.semanticScore, identityDiversity: identity.diversity });
+    report(opts, {
+      provider: engine.provider,
+      against,
+      samples,
+      ...scores,
+      identitySemanticScore: identity.semanticScore,
+      identityDiversity: identity.diversity,
+    });
   });
 }
 
@@ -238,6 +340,10 @@ export async function bench(opts: CommonOpts & { repeat: string }): Promise<void
   await withEngine(opts, async (engine) => {
     const rows = await runEngineBench(engine, { batch: n, repeat });
     if (opts.json) report(opts, { provider: engine.provider, batch: n, repeat, stages: rows });
-    else for (const r of rows) process.stdout.write(`${r.stage.padEnd(12)} ${r.ms.toFixed(2).padStart(10)} ms/batch ${r.perImageMs.toFixed(2).padStart(10)} ms/image\n`);
+    else
+      for (const r of rows)
+        process.stdout.write(
+          `${r.stage.padEnd(12)} ${r.ms.toFixed(2).padStart(10)} ms/batch ${r.perImageMs.toFixed(2).padStart(10)} ms/image\n`,
+        );
   });
 }

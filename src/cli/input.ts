@@ -22,7 +22,8 @@ export function parsePrompt(prompt: string): { source?: string; target: string }
 export function parseNumber(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const v = Number(value);
-  if (!Number.isFinite(v) || v < min || v > max) throw new CliInputError(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isFinite(v) || v < min || v > max)
+    throw new CliInputError(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
   return v;
 }
 
@@ -35,7 +36,8 @@ export function parseInteger(name: string, value: string | undefined, min: numbe
 export function parseList(name: string, value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
   const list = value.split(',').map((s) => Number(s.trim()));
-  if (!list.length || list.some((v) => !Number.isFinite(v))) throw new CliInputError(`--${name} must be numbers separated by commas, got "${value}"`);
+  if (!list.length || list.some((v) => !Number.isFinite(v)))
+    throw new CliInputError(`--${name} must be numbers separated by commas, got "${value}"`);
   return list;
 }
 
@@ -44,7 +46,9 @@ export async function readInputFile(what: string, file: string): Promise<Buffer>
     return await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliInputError(`${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : 'cannot be read'}`);
+    throw new CliInputError(
+      `${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : 'cannot be read'}`,
+    );
   }
 }
 

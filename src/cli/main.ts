@@ -12,7 +12,7 @@ function common(cmd: Command): Command {
     .option('--seed <n>', 'first seed (samples use seed, seed+1, …)', '0')
     .option('--n <count>', 'number of samples', '4')
     .option('--strength <alpha>', 'domain strength: 0 = unchanged, 1 = as given')
-    .option('--truncation <psi>', 'ψ toward the average latent (default: the pack\'s)')
+    .option('--truncation <psi>', "ψ toward the average latent (default: the pack's)")
     .option('--out <file>', 'where to write the picture')
     .option('--json', 'print a JSON summary on stdout')
     .addOption(new Option('--provider <name>', 'execution provider').choices(['auto', 'cpu', 'cuda']).default('auto'))
@@ -26,14 +26,20 @@ function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   const pack = program.command('pack').description('check or describe a model pack');
-  pack.command('verify <dir>').description('load a pack: schema, sizes, sha256, graph contracts, a warm-up run')
-    .option('--json', 'JSON output').addOption(new Option('--provider <name>').choices(['auto', 'cpu', 'cuda']).default('auto'))
+  pack
+    .command('verify <dir>')
+    .description('load a pack: schema, sizes, sha256, graph contracts, a warm-up run')
+    .option('--json', 'JSON output')
+    .addOption(new Option('--provider <name>').choices(['auto', 'cpu', 'cuda']).default('auto'))
     .action(actions.packVerify);
-  pack.command('relevance <dir>').description('StyleCLIP σ and relevance (official recipe) computed with the pack\'s graphs, or imported, and stored in the pack')
+  pack
+    .command('relevance <dir>')
+    .description("StyleCLIP σ and relevance (official recipe) computed with the pack's graphs, or imported, and stored in the pack")
     .option('--samples <k>', 'latent samples per channel (2·channels·K generator + CLIP passes)', '100')
-    .option('--style-samples <n>', 'latent samples for the style channels\' mean and σ', '100000')
-    .option('--import <fs3.npy>', 'store StyleCLIP\'s published relevance file (fs3.npy) instead of computing one')
-    .option('--force', 'recompute even if the pack brings a relevance').option('--json', 'JSON output')
+    .option('--style-samples <n>', "latent samples for the style channels' mean and σ", '100000')
+    .option('--import <fs3.npy>', "store StyleCLIP's published relevance file (fs3.npy) instead of computing one")
+    .option('--force', 'recompute even if the pack brings a relevance')
+    .option('--json', 'JSON output')
     .addOption(new Option('--provider <name>').choices(['auto', 'cpu', 'cuda']).default('auto'))
     .action(packRelevance);
   pack.command('inspect <dir>').description('print what pack.json says').option('--json', 'JSON output').action(actions.packInspect);
@@ -46,31 +52,40 @@ function buildProgram(): Command {
 
   common(program.command('adapt').description('a new domain from text; writes a before/after grid'))
     .option('--prompt <text>', '"source → target" (also -> or " to "), or just the target')
-    .option('--target <text>', 'target text').option('--source <text>', 'source text (default: the pack\'s)')
+    .option('--target <text>', 'target text')
+    .option('--source <text>', "source text (default: the pack's)")
     .option('--save-domain <file>', 'write the domain vector as .npy')
     .option('--morph <file>', 'also write an animation from identity to the domain (.webp or .gif)')
     .action(actions.adapt);
 
   common(program.command('stylize').description('a photo re-drawn in a domain'))
     .requiredOption('--image <file>', 'the photo')
-    .option('--domain <file>', 'domain vector .npy').option('--target <text>', 'domain from text').option('--reference <file>', 'domain from a reference picture')
+    .option('--domain <file>', 'domain vector .npy')
+    .option('--target <text>', 'domain from text')
+    .option('--reference <file>', 'domain from a reference picture')
     .option('--max-faces <n>', 'stylize up to this many faces, largest first', '1')
     .action(actions.stylize);
 
   common(program.command('edit').description('StyleCLIP global direction: "neutral → target" text edit'))
     .option('--image <file>', 'edit this (aligned) picture instead of seeded samples')
     .requiredOption('--text <target>', 'what to move toward, e.g. "smiling"')
-    .option('--neutral <text>', 'what to move away from (default: the pack\'s source text)')
+    .option('--neutral <text>', "what to move away from (default: the pack's source text)")
     .option('--disentanglement <beta>', 'β: channels less relevant than this are left alone', '0.1')
-    .option('--domain <file>', 'render in this domain').option('--target <text>', 'render in a domain from text')
+    .option('--domain <file>', 'render in this domain')
+    .option('--target <text>', 'render in a domain from text')
     .action(actions.edit);
 
   common(program.command('blend').description('a weighted blend of domains'))
-    .option('--target <text...>', 'domains from texts').option('--domain <file...>', 'domain vector files')
+    .option('--target <text...>', 'domains from texts')
+    .option('--domain <file...>', 'domain vector files')
     .option('--weights <list>', 'comma-separated weights (default: equal)')
     .action(actions.blend);
 
-  common(program.command('eval').description('Semantic-Score and Diversity of a domain (seed 004); without --target, the judged evaluation of a world-trained pack'))
+  common(
+    program
+      .command('eval')
+      .description('Semantic-Score and Diversity of a domain (seed 004); without --target, the judged evaluation of a world-trained pack'),
+  )
     .option('--judge <dir>', 'the independent judge and evaluation set (default models/judge)')
     .option('--target <text>', 'the domain from this text, scored against it')
     .option('--domain <file>', 'a domain vector file (scored against --against)')

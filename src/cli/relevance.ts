@@ -25,7 +25,9 @@ function progressLine(label: string, quiet: boolean): Progress {
     last = now;
     const spent = (now - t0) / 1000;
     const eta = done ? (spent / done) * (total - done) : 0;
-    process.stderr.write(`${label}: ${done}/${total} (${Math.round((100 * done) / total)} %), ${spent.toFixed(0)} s, about ${eta.toFixed(0)} s left\n`);
+    process.stderr.write(
+      `${label}: ${done}/${total} (${Math.round((100 * done) / total)} %), ${spent.toFixed(0)} s, about ${eta.toFixed(0)} s left\n`,
+    );
   };
 }
 
@@ -39,7 +41,9 @@ async function importedRelevance(file: string, S: number, E: number): Promise<{ 
   }
   const [rows, cols] = a.shape;
   if (a.shape.length !== 2 || cols !== E || rows > S || rows < 1) {
-    throw new CliInputError(`--import ${file}: shape [${a.shape}], this pack wants [channels ≤ ${S}, ${E}] (StyleCLIP's fs3.npy: conv channels up to 128 px × CLIP width)`);
+    throw new CliInputError(
+      `--import ${file}: shape [${a.shape}], this pack wants [channels ≤ ${S}, ${E}] (StyleCLIP's fs3.npy: conv channels up to 128 px × CLIP width)`,
+    );
   }
   const data = new Float32Array(S * E); // rows past the file's stay zero, as StyleCLIP's SplitS leaves them
   data.set(a.data);
@@ -55,13 +59,19 @@ export async function packRelevance(dir: string, opts: RelevanceOpts): Promise<v
     const m = engine.manifest;
     const { styleDim: S, embedDim: E } = m;
     if (m.files.styleRelevance && !opts.force && !opts.import) {
-      const summary = { pack: m.name, relevance: m.files.styleRelevance.path, styleclip: m.styleclip ?? null, note: 'the pack brings its own relevance; --force recomputes it' };
+      const summary = {
+        pack: m.name,
+        relevance: m.files.styleRelevance.path,
+        styleclip: m.styleclip ?? null,
+        note: 'the pack brings its own relevance; --force recomputes it',
+      };
       process.stdout.write(JSON.stringify(summary) + '\n');
       return;
     }
     const t0 = performance.now();
     const files: NewPackFile[] = [];
-    if (!m.files.styleStats && !m.files.styles) say('this pack has no styles.onnx: edits will use unit σ; re-export it for the official σ scaling');
+    if (!m.files.styleStats && !m.files.styles)
+      say('this pack has no styles.onnx: edits will use unit σ; re-export it for the official σ scaling');
     if (!m.files.styleStats && m.files.styles) say(`style statistics over ${styleSamples} samples …`);
     const stats = await engine.styleclip.styleStats(styleSamples, progressLine('style statistics', !!opts.json));
     if (stats && !m.files.styleStats) {
@@ -79,7 +89,9 @@ export async function packRelevance(dir: string, opts: RelevanceOpts): Promise<v
       channels = imported.rows;
       section = { source: 'imported' };
     } else {
-      say(`relevance of ${channels} style channels (StyledConvs up to ${RELEVANCE_MAX_RESOLUTION} px) over ${samples} samples: ${2 * channels * samples} passes on ${engine.provider} …`);
+      say(
+        `relevance of ${channels} style channels (StyledConvs up to ${RELEVANCE_MAX_RESOLUTION} px) over ${samples} samples: ${2 * channels * samples} passes on ${engine.provider} …`,
+      );
       relevance = (await engine.computeStyleRelevance(samples, true, progressLine('relevance passes', !!opts.json))).relevance;
       section = { source: 'computed', samples, push: RELEVANCE_PUSH, recipe: RECIPE };
     }
@@ -94,10 +106,27 @@ export async function packRelevance(dir: string, opts: RelevanceOpts): Promise<v
     try {
       await addPackFiles(engine.packDir, files, { styleclip });
     } catch (err) {
-      throw new CliInputError(`cannot store the relevance in ${engine.packDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new CliInputError(
+        `cannot store the relevance in ${engine.packDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
-    const summary = { pack: m.name, styleDim: S, channels, samples: opts.import ? null : samples, imported: opts.import ?? null, sigma: stats ? 'style_stats.bin' : null, seconds: Math.round((performance.now() - t0) / 100) / 10, files: files.map((f) => f.path) };
-    process.stdout.write((opts.json ? JSON.stringify(summary) : Object.entries(summary).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n')) + '\n');
+    const summary = {
+      pack: m.name,
+      styleDim: S,
+      channels,
+      samples: opts.import ? null : samples,
+      imported: opts.import ?? null,
+      sigma: stats ? 'style_stats.bin' : null,
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+      files: files.map((f) => f.path),
+    };
+    process.stdout.write(
+      (opts.json
+        ? JSON.stringify(summary)
+        : Object.entries(summary)
+            .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+            .join('\n')) + '\n',
+    );
   } finally {
     await engine.close();
   }

@@ -38,7 +38,10 @@ export function createBot(services: BotServices, commands: Command[]): Bot {
     let text = userMessageOf(e);
     if (text === undefined) {
       const ref = jobId ? `job ${jobId}` : `ref ${shortId()}`;
-      services.log.error(`${what} failed (${ref}, ${ctx.place.platform} server ${ctx.place.serverId})`, e instanceof JobFailure ? e.cause : e);
+      services.log.error(
+        `${what} failed (${ref}, ${ctx.place.platform} server ${ctx.place.serverId})`,
+        e instanceof JobFailure ? e.cause : e,
+      );
       text = somethingWentWrong(ref);
     }
     try {

@@ -7,7 +7,11 @@ export interface Health {
   [detail: string]: unknown;
 }
 
-export async function startHealthServer(options: { port: number; host: string; status(): Promise<Health> | Health }): Promise<{ url: string; close(): Promise<void> }> {
+export async function startHealthServer(options: {
+  port: number;
+  host: string;
+  status(): Promise<Health> | Health;
+}): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/healthz') {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"GET /healthz"}');
@@ -16,7 +20,9 @@ export async function startHealthServer(options: { port: number; host: string; s
     void Promise.resolve()
       .then(() => options.status())
       .catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }))
-      .then((h) => res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(h)));
+      .then((h) =>
+        res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(h)),
+      );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

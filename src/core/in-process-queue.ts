@@ -6,7 +6,15 @@
 import PQueue from 'p-queue';
 import { UserError } from './platform.js';
 import { shortId } from './encoding.js';
-import { CancelledError, type JobControl, type JobInfo, type JobQueue, type JobRequest, type SubmitOptions, type SubmittedJob } from './jobs.js';
+import {
+  CancelledError,
+  type JobControl,
+  type JobInfo,
+  type JobQueue,
+  type JobRequest,
+  type SubmitOptions,
+  type SubmittedJob,
+} from './jobs.js';
 
 interface Entry {
   info: JobInfo;
@@ -49,11 +57,15 @@ export class InProcessJobQueue implements JobQueue {
     const serverCap = opts.serverCap ?? this.defaultServerCap;
     const mine = [...this.admitted(req.serverId), ...this.waitingOn(req.serverId)].filter((e) => e.info.userId === req.userId).length;
     if (mine >= userCap)
-      throw new UserError(`You already have ${mine} job(s) queued or running (the limit is ${userCap}). Wait for one to finish, or cancel one with /queue.`);
+      throw new UserError(
+        `You already have ${mine} job(s) queued or running (the limit is ${userCap}). Wait for one to finish, or cancel one with /queue.`,
+      );
     const full = this.admitted(req.serverId).length >= serverCap;
     // the waiting line is bounded too: a server cannot pile up more than twice its cap
     if (full && this.waitingOn(req.serverId).length >= serverCap)
-      throw new UserError(`This server already has ${serverCap} jobs running or queued and ${serverCap} more waiting (the limit). Please try again in a minute.`);
+      throw new UserError(
+        `This server already has ${serverCap} jobs running or queued and ${serverCap} more waiting (the limit). Please try again in a minute.`,
+      );
 
     let resolve!: (v: unknown) => void;
     let reject!: (e: unknown) => void;
@@ -62,7 +74,16 @@ export class InProcessJobQueue implements JobQueue {
       reject = rej;
     });
     const entry: Entry = {
-      info: { id: shortId(), userId: req.userId, serverId: req.serverId, kind: req.kind, description: req.description, progress: 0, state: 'queued', createdAt: Date.now() },
+      info: {
+        id: shortId(),
+        userId: req.userId,
+        serverId: req.serverId,
+        kind: req.kind,
+        description: req.description,
+        progress: 0,
+        state: 'queued',
+        createdAt: Date.now(),
+      },
       req: req as JobRequest<unknown>,
       opts,
       serverCap,
@@ -233,7 +254,8 @@ export class InProcessJobQueue implements JobQueue {
     const running = [...this.running.values()].map((e) => ({ ...e.info, position: 0 }));
     const queued = this.queuedOrder().map((e, i) => ({ ...e.info, position: i + 1 }));
     return [...running, ...queued].filter(
-      (j) => (filter.userId === undefined || j.userId === filter.userId) && (filter.serverId === undefined || j.serverId === filter.serverId),
+      (j) =>
+        (filter.userId === undefined || j.userId === filter.userId) && (filter.serverId === undefined || j.serverId === filter.serverId),
     );
   }
 
@@ -265,4 +287,3 @@ export class InProcessJobQueue implements JobQueue {
     await this.pq.onIdle();
   }
 }
-

@@ -16,7 +16,13 @@ export interface Limits {
 }
 
 export function defaultLimits(): Limits {
-  return { maxPromptLength: 200, maxAttachmentBytes: 8 * 1024 * 1024, maxInputPixels: PICTURE_POLICY.maxPixels, maxJobsPerUser: 100, maxJobsPerServer: 1000 };
+  return {
+    maxPromptLength: 200,
+    maxAttachmentBytes: 8 * 1024 * 1024,
+    maxInputPixels: PICTURE_POLICY.maxPixels,
+    maxJobsPerUser: 100,
+    maxJobsPerServer: 1000,
+  };
 }
 
 /** The job caps that hold on a server: its /settings, within the operator's ceilings. Shown and enforced alike. */
@@ -56,9 +62,12 @@ export function checkAttachmentMeta(att: Attachment, limits: Limits): void {
     throw new UserError(`\`${att.name}\` is ${att.width}×${att.height} pixels, too large to process.`);
 }
 
-
 /** Checks bytes that were downloaded: the shared header check (pictures.ts), then a real decode, so a corrupt file is refused. */
-export async function checkImageBytes(name: string, data: Buffer, limits: Limits): Promise<{ width: number; height: number; format: string }> {
+export async function checkImageBytes(
+  name: string,
+  data: Buffer,
+  limits: Limits,
+): Promise<{ width: number; height: number; format: string }> {
   if (data.byteLength > limits.maxAttachmentBytes)
     throw new UserError(`\`${name}\` is ${mb(data.byteLength)}; the limit is ${mb(limits.maxAttachmentBytes)}.`);
   const header = await readPictureHeader(name, data, { ...PICTURE_POLICY, maxPixels: limits.maxInputPixels });

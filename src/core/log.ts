@@ -57,6 +57,10 @@ export function withSecrets(base: Logger, secrets: string[], scrub: (text: strin
   return {
     info: (m, fields) => base.info(clean(m), fields),
     error: (m, err, fields) =>
-      base.error(clean(m), err instanceof Error ? Object.assign(new Error(clean(err.message)), { name: err.name, stack: err.stack && clean(err.stack) }) : err, fields),
+      base.error(
+        clean(m),
+        err instanceof Error ? Object.assign(new Error(clean(err.message)), { name: err.name, stack: err.stack && clean(err.stack) }) : err,
+        fields,
+      ),
   };
 }

@@ -45,13 +45,7 @@ export function defuseMentions(text: string): string {
  * no accents or dots (NFKD without marks), confusables folded to the Latin letters they imitate.
  */
 export function foldForMatching(text: string): string {
-  const plain = text
-    .normalize('NFKC')
-    .replace(INVISIBLE, '')
-    .toLowerCase()
-    .replace(/ı/g, 'i')
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '');
+  const plain = text.normalize('NFKC').replace(INVISIBLE, '').toLowerCase().replace(/ı/g, 'i').normalize('NFKD').replace(/\p{M}/gu, '');
   return foldConfusables(plain).toLowerCase();
 }
 

@@ -29,7 +29,14 @@ export const OPTION_RANGES = {
 /** An option spec whose limits (and default) come from OPTION_RANGES; the description says them. */
 export function rangeOption(name: string, type: 'integer' | 'number', what: string, range: OptionRange): OptionSpec {
   const dflt = range.default === undefined ? '' : ` (default ${range.default})`;
-  return { name, description: `${what}, ${range.min} to ${range.max}${dflt}`, type, min: range.min, max: range.max, default: range.default };
+  return {
+    name,
+    description: `${what}, ${range.min} to ${range.max}${dflt}`,
+    type,
+    min: range.min,
+    max: range.max,
+    default: range.default,
+  };
 }
 
 function label(spec: CommandSpec, subcommand?: string): string {
@@ -102,8 +109,11 @@ export function parseOptionText(spec: CommandSpec, text: string): ParsedText {
   if (rest) {
     const targets = freeTextOptions(spec, specs).filter((o) => !(o.name in options));
     if (!targets.length) {
-      if (spec.subcommands?.length && !subcommand) throw new UserError(`/${spec.name} needs one of: ${spec.subcommands.map((s) => s.name).join(', ')}.`);
-      const named = specs.length ? `; write name: value (${specs.map((o) => o.name).join(', ')})` : `; try /${label(spec, subcommand)} alone`;
+      if (spec.subcommands?.length && !subcommand)
+        throw new UserError(`/${spec.name} needs one of: ${spec.subcommands.map((s) => s.name).join(', ')}.`);
+      const named = specs.length
+        ? `; write name: value (${specs.map((o) => o.name).join(', ')})`
+        : `; try /${label(spec, subcommand)} alone`;
       throw new UserError(`/${label(spec, subcommand)} does not know what "${rest}" is${named}.`);
     }
     const words = rest.split(' ');
@@ -147,7 +157,11 @@ function checkValue(o: OptionSpec, v: OptionValue | null | undefined): OptionVal
   let out: string | number | boolean;
   if (o.type === 'integer' || o.type === 'number') {
     const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.trim()) : Number.NaN;
-    const bad = !Number.isFinite(n) || (o.type === 'integer' && !Number.isInteger(n)) || (o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max);
+    const bad =
+      !Number.isFinite(n) ||
+      (o.type === 'integer' && !Number.isInteger(n)) ||
+      (o.min !== undefined && n < o.min) ||
+      (o.max !== undefined && n > o.max);
     if (bad) throw new UserError(`${o.name} must be ${describeNumber(o)} (got ${shown(v)}).`);
     out = n;
   } else if (o.type === 'boolean') {
@@ -158,7 +172,8 @@ function checkValue(o: OptionSpec, v: OptionValue | null | undefined): OptionVal
     else throw new UserError(`${o.name} must be yes or no (got ${shown(v)}).`);
   } else {
     out = String(v).trim();
-    if (o.maxLength !== undefined && out.length > o.maxLength) throw new UserError(`${o.name} is ${out.length} characters long; the limit is ${o.maxLength}.`);
+    if (o.maxLength !== undefined && out.length > o.maxLength)
+      throw new UserError(`${o.name} is ${out.length} characters long; the limit is ${o.maxLength}.`);
   }
   if (o.choices?.length) {
     const choice = o.choices.find((c) => String(c.value) === String(out) || c.name.toLowerCase() === String(out).toLowerCase());

@@ -84,7 +84,10 @@ function samplesKey(samples: SampleSource): string {
  * What a render without a style edit depends on: the pack's content, the samples, ψ (the pack's default when
  * unset), and the domain (none: the unchanged generator) with its strength, or an imported NADA domain.
  */
-export function renderKey(engine: Engine, req: { samples: SampleSource; truncation?: number; domain?: DomainVector; strength?: number; nadaDomain?: string }): string {
+export function renderKey(
+  engine: Engine,
+  req: { samples: SampleSource; truncation?: number; domain?: DomainVector; strength?: number; nadaDomain?: string },
+): string {
   const psi = req.truncation ?? engine.manifest.truncation;
   const domain = req.domain ? `${domainId(req.domain)}@${req.strength ?? 1}` : 'identity';
   return [packContentHash(engine), samplesKey(req.samples), `psi:${psi}`, domain, `nada:${req.nadaDomain ?? ''}`].join('|');

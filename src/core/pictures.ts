@@ -46,7 +46,12 @@ export function checkDeclaredPixels(name: string, width: number | undefined, hei
  * Reads a body, stopping (and rejecting) as soon as it passes maxBytes: the declared size may be wrong.
  * `stop` aborts the transfer underneath.
  */
-export async function readCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number, name: string, stop?: () => void): Promise<Buffer> {
+export async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  name: string,
+  stop?: () => void,
+): Promise<Buffer> {
   if (!body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let total = 0;
@@ -69,7 +74,13 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, maxByt
  * fetch() with the policy's time limit over the whole transfer; `read` consumes the response inside it.
  * A timeout becomes a UserError naming the file.
  */
-export async function fetchWithin<T>(url: string, init: RequestInit, name: string, read: (res: Response, stop: () => void) => Promise<T>, policy = PICTURE_POLICY): Promise<T> {
+export async function fetchWithin<T>(
+  url: string,
+  init: RequestInit,
+  name: string,
+  read: (res: Response, stop: () => void) => Promise<T>,
+  policy = PICTURE_POLICY,
+): Promise<T> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), policy.downloadTimeoutMs);
   try {
@@ -136,7 +147,11 @@ async function fitForUpload(file: OutgoingFile, maxBytes: number): Promise<Fitte
   let scale = Math.sqrt(maxBytes / file.data.byteLength);
   for (let attempt = 0; attempt < 8; attempt++, scale *= 0.8) {
     const w = Math.max(16, Math.floor(width * Math.min(scale, 0.95)));
-    const data = await sharp(file.data).flatten({ background: '#fff' }).resize({ width: w }).jpeg({ quality: 85, mozjpeg: true }).toBuffer();
+    const data = await sharp(file.data)
+      .flatten({ background: '#fff' })
+      .resize({ width: w })
+      .jpeg({ quality: 85, mozjpeg: true })
+      .toBuffer();
     if (data.byteLength <= maxBytes) return fitted(data, `sent as a JPEG scaled down to ${w} px wide (from ${width})`);
   }
   throw new UserError(`${file.name} cannot be made small enough for this platform's ${megabytes(maxBytes)} upload limit.`);

@@ -17,7 +17,10 @@ function chunk(type: string, data: Buffer): Buffer {
 
 /** an uncompressed iTXt chunk: keyword, 0, compression flag 0, method 0, no language, no translated keyword, UTF-8 text */
 function itxt(keyword: string, text: string): Buffer {
-  return chunk('iTXt', Buffer.concat([Buffer.from(keyword.slice(0, 79), 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+  return chunk(
+    'iTXt',
+    Buffer.concat([Buffer.from(keyword.slice(0, 79), 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]),
+  );
 }
 
 /** The PNG with one iTXt chunk per entry after its header; not a PNG: returned unchanged. */

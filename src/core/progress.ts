@@ -15,7 +15,6 @@ export interface JobOutcome<T> {
   result: T;
 }
 
-
 /** The job's message once it failed: what the user reads there (the error answer follows separately). */
 export function failureText(description: string, e: unknown, jobId: string): string {
   const said = userMessageOf(e);
@@ -91,7 +90,9 @@ export async function runAsJob<T extends RenderTask>(
   if (job.finish !== undefined && message.handle && services.jobs.track) {
     const delivery = { handle: message.handle, description: job.description, actor: ctx.actor, place: ctx.place, finish: job.finish };
     // without the record the job is still delivered here; only a death of this process would lose it
-    await services.jobs.track(submitted.id, delivery).catch((e) => services.log.error(`could not record the delivery of job ${submitted.id}`, e));
+    await services.jobs
+      .track(submitted.id, delivery)
+      .catch((e) => services.log.error(`could not record the delivery of job ${submitted.id}`, e));
   }
   try {
     const result = await submitted.result;
@@ -121,7 +122,9 @@ export async function deliverResult(outcome: JobOutcome<unknown>, description: s
   try {
     await outcome.message.edit(msg);
   } catch (e) {
-    await outcome.message.edit({ text: `${description} — ❌ the result could not be posted (job ${outcome.jobId})`, buttons: [] }).catch(() => undefined);
+    await outcome.message
+      .edit({ text: `${description} — ❌ the result could not be posted (job ${outcome.jobId})`, buttons: [] })
+      .catch(() => undefined);
     throw new JobFailure(outcome.jobId, e);
   }
 }

@@ -107,7 +107,9 @@ async function run(task: RenderTask, deps: RenderDeps, job: JobControl): Promise
       }
       if (task.addEdit) {
         job.progress(0.1, 'finding the edit direction with CLIP');
-        rec.styleDelta = floatsToBase64(await editDelta(deps, engine, task.addEdit, rec.styleDelta ? base64ToFloats(rec.styleDelta) : undefined));
+        rec.styleDelta = floatsToBase64(
+          await editDelta(deps, engine, task.addEdit, rec.styleDelta ? base64ToFloats(rec.styleDelta) : undefined),
+        );
       }
       job.throwIfCancelled();
       return { rec, png: await renderResult(engine, rec, job, deps.pictures) };
@@ -128,10 +130,16 @@ async function run(task: RenderTask, deps: RenderDeps, job: JobControl): Promise
       job.progress(0.4, 'finding and re-drawing the face');
       const out = await engine.stylize({ image: task.photo, domain, styleDelta, strength: task.strength });
       if (!out.faces.length)
-        throw new UserError(engine.manifest.subject === 'faces' ? 'I could not find a face in that picture.' : 'Nothing in that picture could be re-drawn.');
+        throw new UserError(
+          engine.manifest.subject === 'faces' ? 'I could not find a face in that picture.' : 'Nothing in that picture could be re-drawn.',
+        );
       job.throwIfCancelled();
       job.progress(0.9, 'drawing the result');
-      const pair = await beforeAfter(out.faces.map((f) => f.before), out.faces.map((f) => f.after), ['before', task.prompt.slice(0, 28)]);
+      const pair = await beforeAfter(
+        out.faces.map((f) => f.before),
+        out.faces.map((f) => f.after),
+        ['before', task.prompt.slice(0, 28)],
+      );
       return {
         domain,
         styleDelta,

@@ -74,7 +74,13 @@ export async function renderResult(engine: Engine, rec: ResultRecord, job?: JobC
 }
 
 /** The domain fading in, from the unchanged generator to the result's strength, as an animated WebP (or GIF). */
-export async function renderMorph(engine: Engine, rec: ResultRecord, format: 'webp' | 'gif', job?: JobControl, frames = 10): Promise<Buffer> {
+export async function renderMorph(
+  engine: Engine,
+  rec: ResultRecord,
+  format: 'webp' | 'gif',
+  job?: JobControl,
+  frames = 10,
+): Promise<Buffer> {
   const domain = rec.domain ? base64ToFloats(rec.domain) : undefined;
   const styleDelta = rec.styleDelta ? base64ToFloats(rec.styleDelta) : undefined;
   if (!domain && !styleDelta && !rec.nadaDomain) throw new UserError('This result has no domain to morph into.');
@@ -85,7 +91,13 @@ export async function renderMorph(engine: Engine, rec: ResultRecord, format: 'we
   for (let i = 0; i < frames; i++) {
     const t = i / (frames - 1);
     const delta = styleDelta ? styleDelta.map((x) => x * t) : undefined;
-    const { images } = await engine.generate({ samples, domain, strength: domain ? rec.strength * t : undefined, styleDelta: delta, nadaDomain: rec.nadaDomain });
+    const { images } = await engine.generate({
+      samples,
+      domain,
+      strength: domain ? rec.strength * t : undefined,
+      styleDelta: delta,
+      nadaDomain: rec.nadaDomain,
+    });
     pictures.push(await grid([images.slice(0, 4)], { gap: 2 }));
     job?.throwIfCancelled();
     job?.progress((i + 1) / frames, 'rendering frames');
@@ -129,12 +141,17 @@ export function resultInfoText(rec: ResultRecord, engine?: Engine): string {
 }
 
 function resultText(rec: ResultRecord, note?: string, engine?: Engine): string {
-  const what =
-    rec.kind === 'edit' ? 'Edit' : rec.kind === 'stylize' ? 'Stylized' : rec.kind === 'blend' ? 'Blend' : 'Domain';
-  const seeds = rec.ws || !rec.seeds.length ? '' : rec.seeds.length === 1 ? ` · seed ${rec.seeds[0]}` : ` · seeds ${rec.seeds[0]}–${rec.seeds[rec.seeds.length - 1]}`;
+  const what = rec.kind === 'edit' ? 'Edit' : rec.kind === 'stylize' ? 'Stylized' : rec.kind === 'blend' ? 'Blend' : 'Domain';
+  const seeds =
+    rec.ws || !rec.seeds.length
+      ? ''
+      : rec.seeds.length === 1
+        ? ` · seed ${rec.seeds[0]}`
+        : ` · seeds ${rec.seeds[0]}–${rec.seeds[rec.seeds.length - 1]}`;
   const lines = [`**${what}:** ${rec.prompt}`, `strength ${rec.strength}${seeds} · result \`${rec.id}\` · by <@${rec.ownerId}>`];
   if (note) lines.push(note);
-  if (engine?.manifest.randomWeights) lines.push(`⚠️ pack \`${rec.pack}\` has random weights: these pictures are abstract and do not follow the prompt.`);
+  if (engine?.manifest.randomWeights)
+    lines.push(`⚠️ pack \`${rec.pack}\` has random weights: these pictures are abstract and do not follow the prompt.`);
   return lines.join('\n');
 }
 
@@ -164,7 +181,11 @@ function resultButtons(rec: ResultRecord, tally: VoteTally, samples = rec.seeds.
 }
 
 /** Variations (V), a larger render (U) and "use as reference" (R) of one sample: Midjourney's grid buttons. */
-function perSampleRows(rec: ResultRecord, samples: number, id: (action: string, ...args: Array<string | number>) => string): ButtonSpec[][] {
+function perSampleRows(
+  rec: ResultRecord,
+  samples: number,
+  id: (action: string, ...args: Array<string | number>) => string,
+): ButtonSpec[][] {
   if (rec.ws || samples < 1) return [];
   if (samples === 1 || rec.large) {
     return [
@@ -186,7 +207,16 @@ export async function resultMessage(services: BotServices, rec: ResultRecord, pn
   const engine = services.engines.get(rec.pack);
   return {
     text: resultText(rec, note, engine),
-    files: png ? [{ name: `domainshift-${rec.id}.png`, data: describedPng(png, rec, engine), contentType: 'image/png', description: `before and after: ${rec.prompt}` }] : undefined,
+    files: png
+      ? [
+          {
+            name: `domainshift-${rec.id}.png`,
+            data: describedPng(png, rec, engine),
+            contentType: 'image/png',
+            description: `before and after: ${rec.prompt}`,
+          },
+        ]
+      : undefined,
     buttons: resultButtons(rec, tally, engine ? sampleCount(rec, engine.manifest.latentDim) : rec.seeds.length),
   };
 }

@@ -71,7 +71,8 @@ export function assembleServices(parts: {
     log: parts.log ?? consoleLogger(),
     async engineFor(serverId) {
       const { defaultPack: chosen } = await stores.getSettings(serverId);
-      if (chosen && !engines.has(chosen)) throw new UserError(`This server's pack \`${chosen}\` is not loaded; a manager can pick another with /settings.`);
+      if (chosen && !engines.has(chosen))
+        throw new UserError(`This server's pack \`${chosen}\` is not loaded; a manager can pick another with /settings.`);
       return engines.get(chosen ?? defaultPack)!;
     },
     async close() {
@@ -94,7 +95,14 @@ export async function openServices(options: ServiceOptions): Promise<BotServices
     await stores.close();
     throw e;
   }
-  const services = assembleServices({ engines, stores, limits: options.limits, log: options.log, concurrency: options.concurrency, pictureCacheBytes: options.pictureCacheBytes });
+  const services = assembleServices({
+    engines,
+    stores,
+    limits: options.limits,
+    log: options.log,
+    concurrency: options.concurrency,
+    pictureCacheBytes: options.pictureCacheBytes,
+  });
   services.log.info(`packs: ${[...services.engines.values()].map((e) => `${e.manifest.name} (${e.provider})`).join(', ')}`);
   return services;
 }

@@ -86,7 +86,10 @@ export class SqliteBackend implements StoreBackend {
     return new Keyv({ store: new SqliteKeyvAdapter(this.db), namespace, throwOnErrors: true });
   }
   async hashGetAll(key: string) {
-    const rows = this.db.prepare('SELECT field, value FROM hashes WHERE key = ? ORDER BY field').all(key) as { field: string; value: string }[];
+    const rows = this.db.prepare('SELECT field, value FROM hashes WHERE key = ? ORDER BY field').all(key) as {
+      field: string;
+      value: string;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.field, r.value]));
   }
   async hashGet(key: string, field: string) {

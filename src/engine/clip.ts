@@ -54,7 +54,11 @@ function intTensor(rows: number[][], type: string): ort.Tensor {
   const flat = rows.flat();
   const dims = [rows.length, rows[0]?.length ?? 0];
   if (type === 'int32') return new ort.Tensor('int32', Int32Array.from(flat), dims);
-  return new ort.Tensor('int64', BigInt64Array.from(flat, (v) => BigInt(v)), dims);
+  return new ort.Tensor(
+    'int64',
+    BigInt64Array.from(flat, (v) => BigInt(v)),
+    dims,
+  );
 }
 
 export async function runClipText(session: ort.InferenceSession, m: PackManifest, tokens: TokenBatch): Promise<Float32Array[]> {
@@ -110,8 +114,16 @@ export function visionInputName(session: ort.InferenceSession): string {
   return session.inputNames[0];
 }
 
-export async function runClipVision(session: ort.InferenceSession, m: PackManifest, pixels: { data: Float32Array; dims: number[] }): Promise<Float32Array[]> {
-  const out = await runF32(session, { [visionInputName(session)]: new ort.Tensor('float32', pixels.data, pixels.dims) }, m.clip.imageOutput);
+export async function runClipVision(
+  session: ort.InferenceSession,
+  m: PackManifest,
+  pixels: { data: Float32Array; dims: number[] },
+): Promise<Float32Array[]> {
+  const out = await runF32(
+    session,
+    { [visionInputName(session)]: new ort.Tensor('float32', pixels.data, pixels.dims) },
+    m.clip.imageOutput,
+  );
   return splitRows(out.data, pixels.dims[0]);
 }
 
@@ -128,7 +140,9 @@ export function l2normalize(v: Float32Array): Float32Array {
 }
 
 export function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0, aa = 0, bb = 0;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
   for (let i = 0; i < a.length; i++) {
     ab += a[i] * b[i];
     aa += a[i] * a[i];

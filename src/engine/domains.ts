@@ -41,7 +41,10 @@ function blendSlots(domains: DomainVector[], weights: number[], identity: Domain
     for (let s = 0; s < slots; s++) {
       const gain = d[s * P + gainIndex] * weights[j];
       if (gain === 0) continue;
-      if (next === slots) throw new RangeError(`this pack blends at most ${slots} domains at once (each blended domain counts as the domains it was made of)`);
+      if (next === slots)
+        throw new RangeError(
+          `this pack blends at most ${slots} domains at once (each blended domain counts as the domains it was made of)`,
+        );
       out.set(d.subarray(s * P, (s + 1) * P), next * P);
       out[next * P + gainIndex] = gain;
       next++;

@@ -12,7 +12,21 @@ import { f32, ort, runF32 } from './session.js';
 import type { Progress } from './styleclip.js';
 import { DEFAULT_DISENTANGLEMENT, DEFAULT_RELEVANCE_MAX_PASSES, StyleClipPack } from './styleclip-pack.js';
 import { stylizePhoto } from './faces/stylize.js';
-import type { DomainScores, DomainVector, EditDirection, EditRequest, Engine, GenerateRequest, GenerateResult, InvertResult, RgbImage, SampleSource, StageTimes, StylizeResult, WPlus } from './types.js';
+import type {
+  DomainScores,
+  DomainVector,
+  EditDirection,
+  EditRequest,
+  Engine,
+  GenerateRequest,
+  GenerateResult,
+  InvertResult,
+  RgbImage,
+  SampleSource,
+  StageTimes,
+  StylizeResult,
+  WPlus,
+} from './types.js';
 
 /** Most samples one request may ask for (they run as one batch). */
 const MAX_SAMPLES = 64;
@@ -54,7 +68,8 @@ export class OnnxEngine implements Engine {
         styles: pack.sessions.styles,
         packStats: pack.styleStats,
         packRelevance: pack.styleRelevance,
-        map: async (z, n) => (await this.timed('mapping', () => runF32(pack.sessions.mapping, { z: f32(z, [n, this.manifest.latentDim]) }, 'w'))).data,
+        map: async (z, n) =>
+          (await this.timed('mapping', () => runF32(pack.sessions.mapping, { z: f32(z, [n, this.manifest.latentDim]) }, 'w'))).data,
         render: (ws, n, deltas) => this.synthesize(ws, n, pack.identity, splitRows(deltas, n)),
         embedImages: (images) => this.embedRgb(images),
         embedText: (texts) => this.embedText(texts),
@@ -120,7 +135,12 @@ export class OnnxEngine implements Engine {
     return splitRows(out.data, n).map((d) => d.slice(0, D));
   }
 
-  async domainFromText(req: { target: string; source?: string; targetEmbedding?: Float32Array; sourceEmbedding?: Float32Array }): Promise<DomainVector> {
+  async domainFromText(req: {
+    target: string;
+    source?: string;
+    targetEmbedding?: Float32Array;
+    sourceEmbedding?: Float32Array;
+  }): Promise<DomainVector> {
     const recipe = this.manifest.condition.text;
     if (recipe.target !== 'text') throw new EngineInputError(`pack ${this.manifest.name} is not conditioned on text`);
     const target = req.targetEmbedding ?? (await this.embedText([req.target]))[0];
@@ -160,7 +180,8 @@ export class OnnxEngine implements Engine {
     requireFinite('truncation', psi, 0, 1);
     if ('ws' in samples) {
       checkCount(samples.n);
-      if (samples.ws.length !== samples.n * N * L) throw new EngineInputError(`W+ latents must hold ${samples.n}×${N}×${L} floats, got ${samples.ws.length}`);
+      if (samples.ws.length !== samples.n * N * L)
+        throw new EngineInputError(`W+ latents must hold ${samples.n}×${N}×${L} floats, got ${samples.ws.length}`);
       return { ws: samples.ws, n: samples.n };
     }
     let z: Float32Array;
@@ -168,7 +189,9 @@ export class OnnxEngine implements Engine {
     if ('seeds' in samples) {
       n = samples.seeds.length;
       checkCount(n);
-      for (const s of samples.seeds) if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new EngineInputError(`a seed must be an integer from 0 to 4294967295, got ${s}`);
+      for (const s of samples.seeds)
+        if (!Number.isInteger(s) || s < 0 || s > 0xffffffff)
+          throw new EngineInputError(`a seed must be an integer from 0 to 4294967295, got ${s}`);
       z = zFromSeeds(samples.seeds, L);
     } else {
       n = samples.n;
@@ -183,7 +206,13 @@ export class OnnxEngine implements Engine {
   }
 
   /** One batch through a synthesis graph; per-sample domains allowed (batches may mix domains). */
-  async synthesize(ws: WPlus, n: number, domains: DomainVector | DomainVector[], styleDelta?: Float32Array | Float32Array[], nadaDomain?: string): Promise<RgbImage[]> {
+  async synthesize(
+    ws: WPlus,
+    n: number,
+    domains: DomainVector | DomainVector[],
+    styleDelta?: Float32Array | Float32Array[],
+    nadaDomain?: string,
+  ): Promise<RgbImage[]> {
     const { numWs: N, latentDim: L, domainDim: D, styleDim: S } = this.manifest;
     let session = this.pack.sessions.synthesis;
     if (nadaDomain !== undefined) {
@@ -221,11 +250,16 @@ export class OnnxEngine implements Engine {
   }
 
   private checkedStrength(domain: DomainVector, alpha: number): DomainVector {
-    if (domain.length !== this.manifest.domainDim) throw new EngineInputError(`a domain of pack ${this.manifest.name} has ${this.manifest.domainDim} values, got ${domain.length}`);
+    if (domain.length !== this.manifest.domainDim)
+      throw new EngineInputError(`a domain of pack ${this.manifest.name} has ${this.manifest.domainDim} values, got ${domain.length}`);
     return withStrength(domain, this.pack.identity, alpha, this.manifest.domainLayout);
   }
 
-  async generateFromReference(req: { samples: SampleSource; reference: Buffer | RgbImage; strength?: number }): Promise<GenerateResult & { domain: DomainVector }> {
+  async generateFromReference(req: {
+    samples: SampleSource;
+    reference: Buffer | RgbImage;
+    strength?: number;
+  }): Promise<GenerateResult & { domain: DomainVector }> {
     requireFinite('strength', req.strength, -10, 10);
     const reference = await decodeImage(req.reference);
     const domain = await this.domainFromImage({ image: reference });
@@ -245,7 +279,10 @@ export class OnnxEngine implements Engine {
     const aligned = await Promise.all(images.map(async (i) => centerCrop(await decodeImage(i), R)));
     const t = imagesToTensor(aligned);
     const encoder = this.pack.sessions.encoder;
-    if (!encoder) throw new EngineInputError(`pack ${this.manifest.name} has no e4e encoder, so it cannot invert photos; re-export it with --e4e e4e_ffhq_encode.pt`);
+    if (!encoder)
+      throw new EngineInputError(
+        `pack ${this.manifest.name} has no e4e encoder, so it cannot invert photos; re-export it with --e4e e4e_ffhq_encode.pt`,
+      );
     const out = await this.timed('encoder', () => runF32(encoder, { images: f32(t.data, t.dims) }, 'ws'));
     return { ws: out.data, aligned };
   }
@@ -268,13 +305,25 @@ export class OnnxEngine implements Engine {
 
   // ---- photos, evaluation ----
 
-  async stylize(req: { image: Buffer; domain?: DomainVector; nadaDomain?: string; styleDelta?: Float32Array; strength?: number; maxFaces?: number }): Promise<StylizeResult> {
+  async stylize(req: {
+    image: Buffer;
+    domain?: DomainVector;
+    nadaDomain?: string;
+    styleDelta?: Float32Array;
+    strength?: number;
+    maxFaces?: number;
+  }): Promise<StylizeResult> {
     return stylizePhoto(this, req);
   }
 
-  async evaluate(req: { domain: DomainVector; target: { text: string } | { image: Buffer | RgbImage }; samples?: number }): Promise<DomainScores> {
+  async evaluate(req: {
+    domain: DomainVector;
+    target: { text: string } | { image: Buffer | RgbImage };
+    samples?: number;
+  }): Promise<DomainScores> {
     const n = req.samples ?? DEFAULT_EVAL_SAMPLES;
-    if (!Number.isInteger(n) || n < 2 || n > MAX_SAMPLES) throw new EngineInputError(`evaluation needs 2 to ${MAX_SAMPLES} samples, got ${n}`);
+    if (!Number.isInteger(n) || n < 2 || n > MAX_SAMPLES)
+      throw new EngineInputError(`evaluation needs 2 to ${MAX_SAMPLES} samples, got ${n}`);
     // fixed seeds, so that scores of different domains are comparable
     const { images } = await this.generate({ samples: { seeds: Array.from({ length: n }, (_, i) => 1000 + i) }, domain: req.domain });
     const emb = await this.embedRgb(images);
@@ -295,7 +344,8 @@ function noHypernet(pack: string): string {
 }
 
 function checkCount(n: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLES) throw new EngineInputError(`the number of samples must be 1 to ${MAX_SAMPLES}, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLES)
+    throw new EngineInputError(`the number of samples must be 1 to ${MAX_SAMPLES}, got ${n}`);
 }
 
 export { ort };

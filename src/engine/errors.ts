@@ -34,6 +34,8 @@ export function reviveError(name: string, message: string, more: Record<string, 
 export function requireFinite(name: string, v: number | undefined, min = -Infinity, max = Infinity): void {
   if (v === undefined) return;
   if (!Number.isFinite(v) || v < min || v > max) {
-    throw new EngineInputError(`${name} must be a number${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''}, got ${v}`);
+    throw new EngineInputError(
+      `${name} must be a number${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''}, got ${v}`,
+    );
   }
 }

@@ -49,7 +49,8 @@ export async function decodeImage(input: Buffer | RgbImage, opts: { maxPixels?: 
   const maxPixels = opts.maxPixels ?? MAX_INPUT_PIXELS;
   const minSide = opts.minSide ?? MIN_INPUT_SIDE;
   if (input.length === 0) throw new ImageInputError('the picture is empty');
-  if (input.length > MAX_INPUT_BYTES) throw new ImageInputError(`the picture is too large (${(input.length / 1e6).toFixed(1)} MB; at most ${MAX_INPUT_BYTES / 1e6} MB)`);
+  if (input.length > MAX_INPUT_BYTES)
+    throw new ImageInputError(`the picture is too large (${(input.length / 1e6).toFixed(1)} MB; at most ${MAX_INPUT_BYTES / 1e6} MB)`);
   let meta: sharp.Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
@@ -58,7 +59,8 @@ export async function decodeImage(input: Buffer | RgbImage, opts: { maxPixels?: 
   }
   const w = meta.autoOrient?.width ?? meta.width ?? 0;
   const h = meta.autoOrient?.height ?? meta.height ?? 0;
-  if (w * h > maxPixels) throw new ImageInputError(`the picture is too large (${w}×${h}; at most ${(maxPixels / 1e6).toFixed(0)} megapixels)`);
+  if (w * h > maxPixels)
+    throw new ImageInputError(`the picture is too large (${w}×${h}; at most ${(maxPixels / 1e6).toFixed(0)} megapixels)`);
   if (Math.min(w, h) < minSide) throw new ImageInputError(`the picture is too small (${w}×${h}; at least ${minSide} px on each side)`);
   try {
     const { data, info } = await sharp(input, { limitInputPixels: maxPixels, failOn: 'error', pages: 1 })
@@ -83,9 +85,19 @@ export async function encodePng(img: RgbImage): Promise<Buffer> {
 }
 
 /** Resizes RGB (bicubic); `cover` crops to fill, `contain` letterboxes, `fill` stretches. */
-export async function resizeRgb(img: RgbImage, width: number, height: number, fit: 'cover' | 'contain' | 'fill' = 'fill', background = '#f4f4f4'): Promise<RgbImage> {
+export async function resizeRgb(
+  img: RgbImage,
+  width: number,
+  height: number,
+  fit: 'cover' | 'contain' | 'fill' = 'fill',
+  background = '#f4f4f4',
+): Promise<RgbImage> {
   if (img.width === width && img.height === height) return img;
-  const { data, info } = await fromRgb(img).resize(width, height, { fit, kernel: 'cubic', background }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await fromRgb(img)
+    .resize(width, height, { fit, kernel: 'cubic', background })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data };
 }
 
@@ -146,7 +158,11 @@ export async function grid(rows: RgbImage[][], opts: GridOptions = {}): Promise<
 }
 
 /** Before (row 1) and after (row 2): the same samples in two domains. */
-export async function beforeAfter(before: RgbImage[], after: RgbImage[], labels: [string, string] = ['before', 'after']): Promise<RgbImage> {
+export async function beforeAfter(
+  before: RgbImage[],
+  after: RgbImage[],
+  labels: [string, string] = ['before', 'after'],
+): Promise<RgbImage> {
   return grid([before, after], { rowLabels: labels });
 }
 
@@ -154,10 +170,12 @@ export async function beforeAfter(before: RgbImage[], after: RgbImage[], labels:
 export async function animate(frames: RgbImage[], format: 'webp' | 'gif' = 'webp', delayMs = 120): Promise<Buffer> {
   if (!frames.length) throw new Error('no frames');
   const { width, height } = frames[0];
-  const tall = Buffer.concat(frames.map((f) => {
-    if (f.width !== width || f.height !== height) throw new Error('frames must share a size');
-    return f.data;
-  }));
+  const tall = Buffer.concat(
+    frames.map((f) => {
+      if (f.width !== width || f.height !== height) throw new Error('frames must share a size');
+      return f.data;
+    }),
+  );
   const img = sharp(tall, { raw: { width, height: height * frames.length, channels: 3, pageHeight: height } });
   const delay = frames.map(() => delayMs);
   return format === 'gif' ? img.gif({ delay, loop: 0 }).toBuffer() : img.webp({ delay, loop: 0, quality: 85 }).toBuffer();

@@ -31,7 +31,16 @@ export async function openOnnxPack(dir: string, opts: OpenPackOptions = {}): Pro
   const key = `${path.resolve(dir)}|${opts.provider ?? 'auto'}|${opts.threads ?? 0}|${opts.spinning ?? 'default'}|${opts.cudaDevice ?? 0}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = { pack: loadPack(dir, { provider: opts.provider, threads: opts.threads, spinning: opts.spinning, cudaDevice: opts.cudaDevice, hash: opts.verifyHashes }), handles: 0 };
+    entry = {
+      pack: loadPack(dir, {
+        provider: opts.provider,
+        threads: opts.threads,
+        spinning: opts.spinning,
+        cudaDevice: opts.cudaDevice,
+        hash: opts.verifyHashes,
+      }),
+      handles: 0,
+    };
     cache.set(key, entry);
     entry.pack.catch(() => cache.delete(key));
   }

@@ -60,7 +60,14 @@ export function broadcastWPlus(w: Float32Array, n: number, numWs: number, dim: n
 }
 
 /** Style mixing: entries [0, crossover) from `coarse`, [crossover, numWs) from `fine`; both [n, numWs, dim]. */
-export function mixStyles(coarse: Float32Array, fine: Float32Array, n: number, numWs: number, dim: number, crossover: number): Float32Array {
+export function mixStyles(
+  coarse: Float32Array,
+  fine: Float32Array,
+  n: number,
+  numWs: number,
+  dim: number,
+  crossover: number,
+): Float32Array {
   if (coarse.length !== fine.length) throw new Error('style mixing needs W+ of the same shape');
   const out = new Float32Array(coarse);
   const from = Math.max(0, Math.min(numWs, crossover));
@@ -73,7 +80,14 @@ export function mixStyles(coarse: Float32Array, fine: Float32Array, n: number, n
 }
 
 /** Reference-guided synthesis: the reference's W+ (one sample, [numWs, dim]) copied into entries ≥ fineFrom of each sample. */
-export function copyFineLayers(ws: Float32Array, reference: Float32Array, n: number, numWs: number, dim: number, fineFrom: number): Float32Array {
+export function copyFineLayers(
+  ws: Float32Array,
+  reference: Float32Array,
+  n: number,
+  numWs: number,
+  dim: number,
+  fineFrom: number,
+): Float32Array {
   const out = new Float32Array(ws);
   for (let i = 0; i < n; i++) {
     for (let k = fineFrom; k < numWs; k++) out.set(reference.subarray(k * dim, (k + 1) * dim), (i * numWs + k) * dim);

@@ -3,7 +3,17 @@
 import path from 'node:path';
 import { ClipTokenizer, visionInputName } from './clip.js';
 import type { PackFile, PackManifest } from './manifest.js';
-import { checkGraph, clipContracts, graphContracts, PackError, readF32File, readManifest, resolvePackPath, verifyPackFiles, type GraphSpec } from './pack.js';
+import {
+  checkGraph,
+  clipContracts,
+  graphContracts,
+  PackError,
+  readF32File,
+  readManifest,
+  resolvePackPath,
+  verifyPackFiles,
+  type GraphSpec,
+} from './pack.js';
 import { openSession, ort, ProviderError, type SessionOptions } from './session.js';
 
 export interface PackSessions {
@@ -54,9 +64,11 @@ function zeros(spec: GraphSpec, session: ort.InferenceSession): Record<string, o
     const meta = session.inputMetadata.find((x) => x.name === inp.name);
     const type = meta?.isTensor ? meta.type : 'float32';
     feeds[inp.name] =
-      type === 'int64' ? new ort.Tensor('int64', new BigInt64Array(size), dims)
-      : type === 'int32' ? new ort.Tensor('int32', new Int32Array(size), dims)
-      : new ort.Tensor('float32', new Float32Array(size), dims);
+      type === 'int64'
+        ? new ort.Tensor('int64', new BigInt64Array(size), dims)
+        : type === 'int32'
+          ? new ort.Tensor('int32', new Int32Array(size), dims)
+          : new ort.Tensor('float32', new Float32Array(size), dims);
   }
   return feeds;
 }
@@ -67,16 +79,22 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
   const m = await readManifest(dir);
   await verifyPackFiles(dir, m, { hash: opts.hash });
   const settled = await Promise.allSettled(
-    (['mapping', 'synthesis', 'hypernet', 'encoder', 'clipText', 'clipVision'] as const).map((r) => (m.files[r] ? open(dir, m, r, opts) : Promise.resolve(null))),
+    (['mapping', 'synthesis', 'hypernet', 'encoder', 'clipText', 'clipVision'] as const).map((r) =>
+      m.files[r] ? open(dir, m, r, opts) : Promise.resolve(null),
+    ),
   );
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     // release whatever did open before reporting the first failure
-    await Promise.all(settled.map((s) => (s.status === 'fulfilled' && s.value ? s.value.session.release().catch(() => undefined) : undefined)));
+    await Promise.all(
+      settled.map((s) => (s.status === 'fulfilled' && s.value ? s.value.session.release().catch(() => undefined) : undefined)),
+    );
     throw failed.reason;
   }
   type Opened = Awaited<ReturnType<typeof open>>;
-  const [mapping, synthesis, hypernet, encoder, clipText, clipVision] = settled.map((s) => (s as PromiseFulfilledResult<Opened | null>).value);
+  const [mapping, synthesis, hypernet, encoder, clipText, clipVision] = settled.map(
+    (s) => (s as PromiseFulfilledResult<Opened | null>).value,
+  );
   if (!mapping || !synthesis || !clipText || !clipVision) throw new PackError(m.files.mapping.path, 'a required graph is missing');
   const sessions: PackSessions = {
     mapping: mapping.session,
@@ -90,8 +108,11 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
   };
   const contracts = graphContracts(m);
   const clip = clipContracts(m, visionInputName(sessions.clipVision));
-  const optional = (file: PackFile | undefined, session: ort.InferenceSession | null, spec: GraphSpec): Array<[string, ort.InferenceSession, GraphSpec]> =>
-    file && session ? [[file.path, session, spec]] : [];
+  const optional = (
+    file: PackFile | undefined,
+    session: ort.InferenceSession | null,
+    spec: GraphSpec,
+  ): Array<[string, ort.InferenceSession, GraphSpec]> => (file && session ? [[file.path, session, spec]] : []);
   const checks: Array<[string, ort.InferenceSession, GraphSpec]> = [
     [m.files.mapping.path, sessions.mapping, contracts.mapping],
     [m.files.synthesis.path, sessions.synthesis, contracts.synthesis],
@@ -135,7 +156,9 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
         }
       }
     }
-    const provider = [mapping, synthesis, hypernet, encoder, clipText, clipVision].every((s) => !s || s.provider === 'cuda') ? 'cuda' : synthesis.provider;
+    const provider = [mapping, synthesis, hypernet, encoder, clipText, clipVision].every((s) => !s || s.provider === 'cuda')
+      ? 'cuda'
+      : synthesis.provider;
     return { dir, manifest: m, sessions, tokenizer, wAvg, identity, styleRelevance, styleStats, provider, loadMs: performance.now() - t0 };
   } catch (err) {
     await releasePack(sessions);

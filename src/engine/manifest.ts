@@ -126,14 +126,29 @@ export const manifestSchema = z.object({
     .optional(),
   /** StyleGAN-NADA generators imported as fixed domains: their own synthesis graph, same inputs */
   domains: z
-    .array(z.object({ name: z.string().min(1), prompt: z.string().optional(), synthesis: packFileSchema, noise: z.enum(['fixed', 'random']).optional() }))
+    .array(
+      z.object({
+        name: z.string().min(1),
+        prompt: z.string().optional(),
+        synthesis: packFileSchema,
+        noise: z.enum(['fixed', 'random']).optional(),
+      }),
+    )
     .default([]),
   provenance: z.object({
     source: z.enum(['random', 'checkpoints', 'trained']),
     seed: z.number().int().optional(),
     config: z.string().optional(), // tiny | small | ffhq256 | ffhq1024 …
     checkpoints: z
-      .array(z.object({ role: z.string(), file: z.string(), sha256: z.string().optional(), url: z.string().optional(), licence: z.string().optional() }))
+      .array(
+        z.object({
+          role: z.string(),
+          file: z.string(),
+          sha256: z.string().optional(),
+          url: z.string().optional(),
+          licence: z.string().optional(),
+        }),
+      )
       .default([]),
     exporter: z.string(), // exporter version + torch version
   }),

@@ -25,7 +25,11 @@ export function parseNpy(buf: Buffer, name = 'array'): NpyArray {
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new Error(`${name}: unreadable .npy header`);
   if (fortran === 'True') throw new Error(`${name}: Fortran-ordered arrays are not supported`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const start = headerStart + headerLen;
   if (descr === '<f2') {
@@ -42,11 +46,15 @@ export function parseNpy(buf: Buffer, name = 'array'): NpyArray {
   // copy so that the typed array is aligned whatever the header length
   const raw = new Uint8Array(buf.subarray(start, start + bytes)).buffer;
   const data =
-    dtype === 'float32' ? new Float32Array(raw)
-    : dtype === 'float64' ? new Float64Array(raw)
-    : dtype === 'int32' ? new Int32Array(raw)
-    : dtype === 'uint8' ? new Uint8Array(raw)
-    : new BigInt64Array(raw);
+    dtype === 'float32'
+      ? new Float32Array(raw)
+      : dtype === 'float64'
+        ? new Float64Array(raw)
+        : dtype === 'int32'
+          ? new Int32Array(raw)
+          : dtype === 'uint8'
+            ? new Uint8Array(raw)
+            : new BigInt64Array(raw);
   return { dtype, shape, data };
 }
 
@@ -73,8 +81,7 @@ export async function readNpyF32(path: string): Promise<{ shape: number[]; data:
 }
 
 export function formatNpy(data: Float32Array | Float64Array | Int32Array | BigInt64Array, shape: number[]): Buffer {
-  const descr =
-    data instanceof Float32Array ? '<f4' : data instanceof Float64Array ? '<f8' : data instanceof Int32Array ? '<i4' : '<i8';
+  const descr = data instanceof Float32Array ? '<f4' : data instanceof Float64Array ? '<f8' : data instanceof Int32Array ? '<i4' : '<i8';
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) throw new Error(`npy: shape [${shape}] holds ${count} values, data has ${data.length}`);
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
@@ -90,6 +97,10 @@ export function formatNpy(data: Float32Array | Float64Array | Int32Array | BigIn
   return Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
 }
 
-export async function writeNpy(path: string, data: Float32Array | Float64Array | Int32Array | BigInt64Array, shape: number[]): Promise<void> {
+export async function writeNpy(
+  path: string,
+  data: Float32Array | Float64Array | Int32Array | BigInt64Array,
+  shape: number[],
+): Promise<void> {
   await writeFile(path, formatNpy(data, shape));
 }

@@ -45,8 +45,14 @@ export async function readManifest(packDir: string): Promise<PackManifest> {
     throw new PackError(file, `does not match contract v1: ${issues.join('; ')}`);
   }
   const layout = parsed.data.domainLayout;
-  if (layout?.kind === 'residual-slots' && (layout.slots * layout.slotSize !== parsed.data.domainDim || layout.gainIndex >= layout.slotSize)) {
-    throw new PackError(file, `domainLayout (${layout.slots} slots of ${layout.slotSize}, gain at ${layout.gainIndex}) does not fit domainDim ${parsed.data.domainDim}`);
+  if (
+    layout?.kind === 'residual-slots' &&
+    (layout.slots * layout.slotSize !== parsed.data.domainDim || layout.gainIndex >= layout.slotSize)
+  ) {
+    throw new PackError(
+      file,
+      `domainLayout (${layout.slots} slots of ${layout.slotSize}, gain at ${layout.gainIndex}) does not fit domainDim ${parsed.data.domainDim}`,
+    );
   }
   return parsed.data;
 }
@@ -166,7 +172,10 @@ export function checkGraph(fileLabel: string, session: InferenceSession, spec: G
         shape.length === w.shape.length &&
         w.shape.every((dim, i) => dim === 'B' || dim === '?' || typeof shape[i] !== 'number' || shape[i] === dim || shape[i] === -1);
       if (!ok) {
-        throw new PackError(fileLabel, `${kind} "${w.name}" has shape ${describeShape(shape)}, the contract wants ${describeShape(w.shape)}`);
+        throw new PackError(
+          fileLabel,
+          `${kind} "${w.name}" has shape ${describeShape(shape)}, the contract wants ${describeShape(w.shape)}`,
+        );
       }
     }
     if (kind === 'input') {

@@ -48,7 +48,12 @@ function taps(inSize: number, outSize: number, offset: number, span: number): Ta
  * Resizes the box (left, top, width, height) of an RGB image to outW×outH and returns float RGB in [0,255]
  * (row-major, interleaved), without the intermediate 8-bit rounding PIL does between its two passes.
  */
-export function resizeBicubicF32(img: RgbImage, outW: number, outH: number, box = { left: 0, top: 0, width: img.width, height: img.height }): Float32Array {
+export function resizeBicubicF32(
+  img: RgbImage,
+  outW: number,
+  outH: number,
+  box = { left: 0, top: 0, width: img.width, height: img.height },
+): Float32Array {
   const tx = taps(img.width, outW, box.left, box.width);
   const ty = taps(img.height, outH, box.top, box.height);
   // horizontal pass over the rows the vertical pass needs
@@ -59,7 +64,9 @@ export function resizeBicubicF32(img: RgbImage, outW: number, outH: number, box 
     const src = y * img.width * 3;
     const dst = (y - rowLo) * outW * 3;
     for (let x = 0; x < outW; x++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       const s = tx.start[x];
       for (let k = 0; k < tx.count[x]; k++) {
         const w = tx.weights[x * tx.width + k];
@@ -77,7 +84,9 @@ export function resizeBicubicF32(img: RgbImage, outW: number, outH: number, box 
   for (let y = 0; y < outH; y++) {
     const s = ty.start[y] - rowLo;
     for (let x = 0; x < outW; x++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let k = 0; k < ty.count[y]; k++) {
         const w = ty.weights[y * ty.width + k];
         const p = ((s + k) * outW + x) * 3;

@@ -92,7 +92,9 @@ export async function openSession(file: string, opts: SessionOptions = {}): Prom
         if (choice === 'cuda') throw new ProviderError(`CUDA execution provider failed to start for ${file}: ${(err as Error).message}`);
       }
     } else if (choice === 'cuda') {
-      throw new ProviderError('CUDA was asked for, but this onnxruntime-node build has no CUDA execution provider (install it with --onnxruntime-node-install=cuda12)');
+      throw new ProviderError(
+        'CUDA was asked for, but this onnxruntime-node build has no CUDA execution provider (install it with --onnxruntime-node-install=cuda12)',
+      );
     }
   }
   const session = await ort.InferenceSession.create(file, { ...baseOptions(opts), executionProviders: ['cpu'] });

@@ -5,8 +5,19 @@ import { broadcastWPlus, truncate, zFromSeeds } from './latents.js';
 import type { PackManifest } from './manifest.js';
 import { f32, type ort, runF32 } from './session.js';
 import {
-  computeRelevance, DEFAULT_RELEVANCE_SAMPLES, DEFAULT_STATS_SAMPLES, globalDirection, loadCached, meanDirection, type Progress,
-  RELEVANCE_CACHE, saveCached, STATS_CACHE, STATS_SEED, statsFromSums, type StyleStats,
+  computeRelevance,
+  DEFAULT_RELEVANCE_SAMPLES,
+  DEFAULT_STATS_SAMPLES,
+  globalDirection,
+  loadCached,
+  meanDirection,
+  type Progress,
+  RELEVANCE_CACHE,
+  saveCached,
+  STATS_CACHE,
+  STATS_SEED,
+  statsFromSums,
+  type StyleStats,
 } from './styleclip.js';
 import { templated } from './styleclip-templates.js';
 import type { EditDirection, EditRequest, RgbImage } from './types.js';
@@ -61,7 +72,10 @@ export class StyleClipPack {
   /** W+ of seeded samples at ψ, any count (mapping runs in batches) */
   private async seededWs(first: number, n: number): Promise<Float32Array> {
     const { numWs: N, latentDim: L } = this.host.manifest;
-    const z = zFromSeeds(Array.from({ length: n }, (_, i) => first + i), L);
+    const z = zFromSeeds(
+      Array.from({ length: n }, (_, i) => first + i),
+      L,
+    );
     const w = truncate(await this.host.map(z, n), this.host.wAvg, this.psi);
     return broadcastWPlus(w, n, N, L);
   }
@@ -136,7 +150,8 @@ export class StyleClipPack {
   private async loadOrComputeRelevance(opts: RelevanceOptions): Promise<Float32Array> {
     const { styleDim: S, embedDim: E, numWs: N, latentDim: L, name } = this.host.manifest;
     const samples = opts.samples ?? this.options.relevanceSamples ?? DEFAULT_RELEVANCE_SAMPLES;
-    if (!Number.isInteger(samples) || samples < 1 || samples > 10_000) throw new EngineInputError(`relevance samples must be 1 to 10000, got ${samples}`);
+    if (!Number.isInteger(samples) || samples < 1 || samples > 10_000)
+      throw new EngineInputError(`relevance samples must be 1 to 10000, got ${samples}`);
     const cached = await this.cachedRelevance(samples);
     if (cached) return cached;
     const passes = 2 * this.coveredChannels * samples;
@@ -149,7 +164,9 @@ export class StyleClipPack {
     }
     const stats = await this.styleStats();
     if (!stats || !this.host.styles) {
-      throw new EngineInputError(`pack ${name} predates styles.onnx, so its StyleCLIP relevance cannot be computed here: re-export it with the exporter (docs/pack-format.md)`);
+      throw new EngineInputError(
+        `pack ${name} predates styles.onnx, so its StyleCLIP relevance cannot be computed here: re-export it with the exporter (docs/pack-format.md)`,
+      );
     }
     const ws = await this.seededWs(0, samples);
     const sampleStyles = await this.stylesOf(ws, samples);
@@ -189,6 +206,14 @@ export class StyleClipPack {
     const R = await this.styleRelevance();
     const stats = await this.styleStats();
     const { styleDim: S, embedDim: E } = this.host.manifest;
-    return globalDirection(R, S, E, t.map((v, i) => v - n[i]), req.strength, req.disentanglement ?? DEFAULT_DISENTANGLEMENT, stats?.std ?? null);
+    return globalDirection(
+      R,
+      S,
+      E,
+      t.map((v, i) => v - n[i]),
+      req.strength,
+      req.disentanglement ?? DEFAULT_DISENTANGLEMENT,
+      stats?.std ?? null,
+    );
   }
 }

@@ -62,7 +62,13 @@ export function statsFromSums(sum: Float64Array, squares: Float64Array, count: n
  * R [S,E] for the first `channels` style channels (the rest zero). Rows are processed channel-major, then sign
  * (−, +), then sample, `batch` renders at a time.
  */
-export async function computeRelevance(r: RelevanceRenderer, stats: StyleStats, channels: number, batch = 64, progress?: Progress): Promise<Float32Array> {
+export async function computeRelevance(
+  r: RelevanceRenderer,
+  stats: StyleStats,
+  channels: number,
+  batch = 64,
+  progress?: Progress,
+): Promise<Float32Array> {
   const { styleDim: S, embedDim: E, sampleStyles } = r;
   const K = sampleStyles.length / S;
   const R = new Float32Array(S * E);
@@ -115,7 +121,15 @@ export function meanDirection(embeddings: Float32Array[]): Float32Array {
 export const ALPHA_PER_EDIT_STRENGTH = 3;
 
 /** Δs for one edit; returns the offset and how many channels it moves. `sigma` null: unit σ (packs without statistics). */
-export function globalDirection(R: Float32Array, S: number, E: number, deltaT: Float32Array, strength: number, beta: number, sigma: Float32Array | null): { delta: Float32Array; channels: number } {
+export function globalDirection(
+  R: Float32Array,
+  S: number,
+  E: number,
+  deltaT: Float32Array,
+  strength: number,
+  beta: number,
+  sigma: Float32Array | null,
+): { delta: Float32Array; channels: number } {
   const t = normalizeInPlace(Float32Array.from(deltaT));
   const r = new Float32Array(S);
   let max = 0;
@@ -150,7 +164,13 @@ export async function loadCached(packDir: string, file: string, key: string, cou
 }
 
 /** Best effort: a read-only pack folder keeps the result in memory only. */
-export async function saveCached(packDir: string, file: string, key: string, data: Float32Array, info: Record<string, unknown>): Promise<boolean> {
+export async function saveCached(
+  packDir: string,
+  file: string,
+  key: string,
+  data: Float32Array,
+  info: Record<string, unknown>,
+): Promise<boolean> {
   try {
     await writeFile(path.join(packDir, file), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     await writeFile(path.join(packDir, file + '.json'), JSON.stringify({ key, ...info, recipe: RECIPE }, null, 2));

@@ -15,10 +15,7 @@ export interface RgbImage {
 }
 
 /** Where the samples of a request come from: seeds (reproducible), given z latents [n, latentDim], or given W+. */
-export type SampleSource =
-  | { seeds: number[] }
-  | { z: Float32Array; n: number }
-  | { ws: WPlus; n: number };
+export type SampleSource = { seeds: number[] } | { z: Float32Array; n: number } | { ws: WPlus; n: number };
 
 export interface GenerateRequest {
   samples: SampleSource;
@@ -118,13 +115,22 @@ export interface Engine {
   embedImage(images: Array<Buffer | RgbImage>): Promise<Float32Array[]>;
 
   /** HyperGAN-CLIP/HyperDomainNet from text; embeddings may be given to skip CLIP (the core caches them) */
-  domainFromText(req: { target: string; source?: string; targetEmbedding?: Float32Array; sourceEmbedding?: Float32Array }): Promise<DomainVector>;
+  domainFromText(req: {
+    target: string;
+    source?: string;
+    targetEmbedding?: Float32Array;
+    sourceEmbedding?: Float32Array;
+  }): Promise<DomainVector>;
   /** one-shot adaptation from a reference picture */
   domainFromImage(req: { image: Buffer | RgbImage; imageEmbedding?: Float32Array }): Promise<DomainVector>;
 
   generate(req: GenerateRequest): Promise<GenerateResult>;
   /** reference-guided synthesis: the reference's domain, and its inverted latent copied into the fine W+ layers */
-  generateFromReference(req: { samples: SampleSource; reference: Buffer | RgbImage; strength?: number }): Promise<GenerateResult & { domain: DomainVector }>;
+  generateFromReference(req: {
+    samples: SampleSource;
+    reference: Buffer | RgbImage;
+    strength?: number;
+  }): Promise<GenerateResult & { domain: DomainVector }>;
 
   /** e4e inversion of (already aligned) pictures */
   invert(images: Array<Buffer | RgbImage>): Promise<InvertResult>;

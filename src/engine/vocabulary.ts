@@ -6,13 +6,22 @@ import type { PackManifest } from './manifest.js';
 export function unknownWords(manifest: PackManifest, text: string): string[] {
   if (!manifest.vocabulary?.length) return [];
   const known = new Set(manifest.vocabulary.map((w) => w.toLowerCase()));
-  const words = text.toLowerCase().normalize('NFKC').match(/\p{L}+/gu) ?? [];
+  const words =
+    text
+      .toLowerCase()
+      .normalize('NFKC')
+      .match(/\p{L}+/gu) ?? [];
   return [...new Set(words.filter((w) => !known.has(w)))];
 }
 
 /** One short line: the unknown words and the words the pack does know. */
 export function vocabularyHint(manifest: PackManifest, unknown: string[]): string {
-  const shown = unknown.slice(0, 5).map((w) => `"${w}"`).join(', ');
-  return `The pack \`${manifest.name}\` was trained on a small world and does not know ${shown}. ` +
-    `It knows: ${(manifest.vocabulary ?? []).join(', ')}.`;
+  const shown = unknown
+    .slice(0, 5)
+    .map((w) => `"${w}"`)
+    .join(', ');
+  return (
+    `The pack \`${manifest.name}\` was trained on a small world and does not know ${shown}. ` +
+    `It knows: ${(manifest.vocabulary ?? []).join(', ')}.`
+  );
 }

@@ -18,13 +18,21 @@ const EDITS: Array<{ text: string; attribute: 'smile' | 'glasses' }> = [
 ];
 
 function styleRow(
-  judge: WorldJudge, style: string, kind: StyleRow['kind'], after: RgbImage[], verdicts: Verdicts, before: Verdicts,
-  truth: Float32Array, only?: number[],
+  judge: WorldJudge,
+  style: string,
+  kind: StyleRow['kind'],
+  after: RgbImage[],
+  verdicts: Verdicts,
+  before: Verdicts,
+  truth: Float32Array,
+  only?: number[],
 ): StyleRow {
   const k = judge.set.styles.indexOf(style);
   const idx = only ?? after.map((_, i) => i);
   return {
-    style, kind, heldOut: judge.set.heldOut.includes(style) || kind === 'combo',
+    style,
+    kind,
+    heldOut: judge.set.heldOut.includes(style) || kind === 'combo',
     styleAccuracy: fraction(idx.map((i) => verdicts.style[i] === k)),
     contentAgreement: contentAgreement(before, verdicts, idx),
     truthL1: truthL1(after, judge, truth, idx),
@@ -33,7 +41,8 @@ function styleRow(
 }
 
 export async function runWorldEvaluation(
-  engine: Engine, judgeDir: string,
+  engine: Engine,
+  judgeDir: string,
   /** editAlpha: the StyleCLIP α of the edit rows, as the engine takes it (/edit's strength s is α = s · ALPHA_PER_EDIT_STRENGTH) */
   opts: { samples?: number; scoreSamples?: number; editAlpha?: number; styles?: string[]; edits?: boolean } = {},
 ): Promise<WorldEvaluation> {
@@ -41,7 +50,9 @@ export async function runWorldEvaluation(
   try {
     const set = judge.set;
     if (set.latentDim !== engine.manifest.latentDim || set.resolution !== engine.manifest.resolution) {
-      throw new EngineInputError(`the judge's world (${set.resolution} px, z of ${set.latentDim}) is not this pack's (${engine.manifest.resolution} px, z of ${engine.manifest.latentDim})`);
+      throw new EngineInputError(
+        `the judge's world (${set.resolution} px, z of ${set.latentDim}) is not this pack's (${engine.manifest.resolution} px, z of ${engine.manifest.latentDim})`,
+      );
     }
     const n = Math.min(opts.samples ?? set.count, set.count);
     const z = (await judge.latents()).subarray(0, n * set.latentDim);
@@ -62,7 +73,8 @@ export async function runWorldEvaluation(
         if (comboStyle !== style) continue;
         const a = attributeIndex(attribute);
         const only = [...Array(n).keys()].filter((i) => attrs[i * set.attributes.length + a] > 0.5);
-        if (only.length) rows.push({ ...styleRow(judge, style, 'combo', after, verdicts, before, truth, only), style: `${style} + ${attribute}` });
+        if (only.length)
+          rows.push({ ...styleRow(judge, style, 'combo', after, verdicts, before, truth, only), style: `${style} + ${attribute}` });
       }
       // one-shot adaptation from a reference picture: the renderer's picture of another face in the style
       const reference = judge.truthImage(truth, n % set.count === 0 ? set.count - 1 : n);
@@ -83,7 +95,8 @@ export async function runWorldEvaluation(
       const verdicts = await judge.judge(after);
       const without = [...Array(n).keys()].filter((i) => !before[edit.attribute][i]);
       edits.push({
-        edit: edit.text, attribute: edit.attribute,
+        edit: edit.text,
+        attribute: edit.attribute,
         changed: fraction(without.map((i) => verdicts[edit.attribute][i])),
         styleKept: fraction(verdicts.style.map((s) => s === set.styles.indexOf('photo'))),
         samples: without.length,
@@ -103,9 +116,12 @@ export function formatWorldEvaluation(e: WorldEvaluation): string {
     'style                          how        held  judge   content  |Δ truth|  sem.score  diversity',
   ];
   for (const r of e.styles) {
-    lines.push(`${r.style.padEnd(30)} ${r.kind.padEnd(10)} ${r.heldOut ? 'yes ' : 'no  '} ${pct(r.styleAccuracy)} ${pct(r.contentAgreement)}   ${r.truthL1.toFixed(3)}     ${r.semanticScore?.toFixed(3) ?? '  –  '}      ${r.diversity?.toFixed(3) ?? '  –  '}`);
+    lines.push(
+      `${r.style.padEnd(30)} ${r.kind.padEnd(10)} ${r.heldOut ? 'yes ' : 'no  '} ${pct(r.styleAccuracy)} ${pct(r.contentAgreement)}   ${r.truthL1.toFixed(3)}     ${r.semanticScore?.toFixed(3) ?? '  –  '}      ${r.diversity?.toFixed(3) ?? '  –  '}`,
+    );
   }
   lines.push('edit        attribute  changed  style kept  (samples without it before)');
-  for (const r of e.edits) lines.push(`${r.edit.padEnd(11)} ${r.attribute.padEnd(10)} ${pct(r.changed)}  ${pct(r.styleKept)}    ${r.samples}`);
+  for (const r of e.edits)
+    lines.push(`${r.edit.padEnd(11)} ${r.attribute.padEnd(10)} ${pct(r.changed)}  ${pct(r.styleKept)}    ${r.samples}`);
   return lines.join('\n');
 }

@@ -117,7 +117,8 @@ export class WorldJudge {
     const plane = r * r;
     const input = new Float32Array(images.length * 3 * plane);
     images.forEach((img, i) => {
-      if (img.width !== r || img.height !== r) throw new EngineInputError(`the judge takes ${r}×${r} pictures, got ${img.width}×${img.height}`);
+      if (img.width !== r || img.height !== r)
+        throw new EngineInputError(`the judge takes ${r}×${r} pictures, got ${img.width}×${img.height}`);
       for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) input[i * 3 * plane + c * plane + p] = img.data[p * 3 + c] / 127.5 - 1;
     });
     const out = await runF32(this.session, { images: f32(input, [images.length, 3, r, r]) }, 'logits');
@@ -156,7 +157,11 @@ export function contentAgreement(a: Verdicts, b: Verdicts, only?: number[]): num
   const idx = only ?? a.style.map((_, i) => i);
   let same = 0;
   for (const i of idx) {
-    same += Number(a.glasses[i] === b.glasses[i]) + Number(a.smile[i] === b.smile[i]) + Number(a.longHair[i] === b.longHair[i]) + Number(a.hair[i] === b.hair[i]);
+    same +=
+      Number(a.glasses[i] === b.glasses[i]) +
+      Number(a.smile[i] === b.smile[i]) +
+      Number(a.longHair[i] === b.longHair[i]) +
+      Number(a.hair[i] === b.hair[i]);
   }
   return same / (4 * idx.length);
 }

@@ -25,7 +25,10 @@ function run(args: string[], timeout = 60_000): Promise<{ code: number; stdout: 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'cli-'));
   pack = path.join(work, 'pack');
-  await cp(tinyPack(), pack, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) && !src.includes('styleclip_relevance') });
+  await cp(tinyPack(), pack, {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}reference`) && !src.includes('styleclip_relevance'),
+  });
 });
 afterAll(async () => rm(work, { recursive: true, force: true }));
 
@@ -53,7 +56,12 @@ describe('domainshift CLI', () => {
       expect(first.stderr).toMatch(/relevance passes: 200\/200 \(100 %\), \d+ s, about 0 s left/);
       expect(first.stdout).toMatch(/files: \["style_stats.bin","style_relevance.bin"\]/);
       const m = JSON.parse(await readFile(path.join(dir, 'pack.json'), 'utf8'));
-      expect(m.styleclip).toMatchObject({ statsSamples: 2000, channels: 1, maxResolution: 128, relevance: { source: 'computed', samples: 100, push: 5 } });
+      expect(m.styleclip).toMatchObject({
+        statsSamples: 2000,
+        channels: 1,
+        maxResolution: 128,
+        relevance: { source: 'computed', samples: 100, push: 5 },
+      });
       expect((await run(['pack', 'verify', dir, '--json'])).code).toBe(0); // sha256 and sizes recorded right
       const again = await run(['pack', 'relevance', dir, '--json']);
       expect(JSON.parse(again.stdout).note).toMatch(/brings its own relevance/);
@@ -76,7 +84,20 @@ describe('domainshift CLI', () => {
   }, 300_000);
 
   it('adapt "a dog → nicolas cage": a before/after grid PNG with two rows of the same samples, and the domain', async () => {
-    const res = await run(['adapt', '--pack', pack, '--prompt', 'a dog → nicolas cage', '--n', '3', '--out', 'grid.png', '--save-domain', 'd.npy', '--json']);
+    const res = await run([
+      'adapt',
+      '--pack',
+      pack,
+      '--prompt',
+      'a dog → nicolas cage',
+      '--n',
+      '3',
+      '--out',
+      'grid.png',
+      '--save-domain',
+      'd.npy',
+      '--json',
+    ]);
     expect(res.code).toBe(0);
     const summary = JSON.parse(res.stdout);
     expect(summary).toMatchObject({ provider: 'cpu', source: 'a dog', target: 'nicolas cage', samples: 3 });
@@ -95,7 +116,20 @@ describe('domainshift CLI', () => {
 
   it('stylize a face-api sample photo: --out is the whole photo with its faces pasted back, the pairs beside it, an identity entry per face', async () => {
     const photo = path.resolve(import.meta.dirname, '../../node_modules/@vladmandic/face-api/demo/sample1.jpg');
-    const res = await run(['stylize', '--pack', pack, '--image', photo, '--target', 'a zombie', '--max-faces', '2', '--out', 'photo.png', '--json']);
+    const res = await run([
+      'stylize',
+      '--pack',
+      pack,
+      '--image',
+      photo,
+      '--target',
+      'a zombie',
+      '--max-faces',
+      '2',
+      '--out',
+      'photo.png',
+      '--json',
+    ]);
     expect(res.code).toBe(0);
     const summary = JSON.parse(res.stdout);
     expect(summary.faces).toBe(2);
@@ -105,7 +139,10 @@ describe('domainshift CLI', () => {
       expect(score).toBeLessThanOrEqual(1);
     }
     // the random pack draws no face the detector finds: the score is taken at the input face's place, and says so
-    expect(summary.identityNotes).toEqual([expect.stringMatching(/measured at the input face/), expect.stringMatching(/measured at the input face/)]);
+    expect(summary.identityNotes).toEqual([
+      expect.stringMatching(/measured at the input face/),
+      expect.stringMatching(/measured at the input face/),
+    ]);
     const original = await sharp(photo).metadata();
     const out = await sharp(await readFile(path.join(work, 'photo.png'))).metadata();
     expect([out.width, out.height]).toEqual([original.width, original.height]);
@@ -132,7 +169,7 @@ describe('domainshift CLI', () => {
     }
   });
 
-  it('a failure that is not the user\'s input exits 1 (here: CUDA asked for where this build has none)', async () => {
+  it("a failure that is not the user's input exits 1 (here: CUDA asked for where this build has none)", async () => {
     const res = await run(['generate', '--pack', pack, '--provider', 'cuda', '--out', 'cuda.png']);
     if (cudaAvailable()) {
       expect(res.code).toBe(0);

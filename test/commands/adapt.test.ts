@@ -51,7 +51,11 @@ describe('/adapt through createBot', () => {
     const rowMean = (y0: number, y1: number) => {
       let s = 0;
       let n = 0;
-      for (let y = y0; y < y1; y++) for (let x = Math.floor(info.width / 2); x < info.width; x++) { s += data[(y * info.width + x) * info.channels]; n++; }
+      for (let y = y0; y < y1; y++)
+        for (let x = Math.floor(info.width / 2); x < info.width; x++) {
+          s += data[(y * info.width + x) * info.channels];
+          n++;
+        }
       return s / n;
     };
     const stored = await t.services.stores.getResult('s1', resultId);
@@ -64,12 +68,18 @@ describe('/adapt through createBot', () => {
     const calls = t.engine.calls;
     const before = { text: calls.embedText ?? 0, dom: calls.domainFromText ?? 0, gen: calls.generate ?? 0 };
     const a = new Recorder();
-    await bot.handleCommand(a.context(), { command: 'adapt', options: { prompt: 'a photo of a face -> a marble statue', seed: 5, count: 2 } });
+    await bot.handleCommand(a.context(), {
+      command: 'adapt',
+      options: { prompt: 'a photo of a face -> a marble statue', seed: 5, count: 2 },
+    });
     const mid = { text: calls.embedText ?? 0, dom: calls.domainFromText ?? 0, gen: calls.generate ?? 0 };
     expect(mid.dom - before.dom).toBe(1);
     expect(mid.text - before.text).toBe(2); // target and source, one CLIP call each
     const b = new Recorder();
-    await bot.handleCommand(b.context({ actor: { id: 'u2', name: 'Bo', isManager: false } }), { command: 'adapt', options: { prompt: 'a photo of a face to a marble statue', seed: 5, count: 2 } });
+    await bot.handleCommand(b.context({ actor: { id: 'u2', name: 'Bo', isManager: false } }), {
+      command: 'adapt',
+      options: { prompt: 'a photo of a face to a marble statue', seed: 5, count: 2 },
+    });
     expect(calls.domainFromText ?? 0).toBe(mid.dom); // cached domain: no hypernet
     expect(calls.embedText ?? 0).toBe(mid.text); // cached embeddings: no CLIP
     expect(mid.gen - before.gen).toBe(2); // the first time: before and after

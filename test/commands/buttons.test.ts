@@ -111,7 +111,10 @@ describe('result buttons', () => {
     expect(modal.fields.map((f) => f.id)).toEqual(['name']);
     const n = rec.messages.length;
     await bot.handleModal(rec.context({ actor: bo }), modal.id, { name: 'Cage Faces' });
-    const answer = rec.messages.slice(n).map((m) => m.latest.text).join('\n');
+    const answer = rec.messages
+      .slice(n)
+      .map((m) => m.latest.text)
+      .join('\n');
     expect(answer).toMatch(/Saved \*\*cage-faces\*\*.*Semantic-Score -?\d\.\d{3}.*Diversity -?\d\.\d{3}/);
     const saved = await t.services.stores.getSaved('s1', 'cage-faces');
     expect(saved?.creatorName).toBe('Bo');
@@ -144,7 +147,8 @@ describe('saved domains', () => {
     const m = await adapt('a face → a marble statue', 40, 1, cy);
     const id = resultIdOf(m);
     await bot.handleModal(rec.context({ actor: cy }), `adapt:save:${id}`, { name: 'marble' });
-    for (const u of ['u1', 'u2', 'u3', 'u4']) await t.services.stores.vote('s1', (await t.services.stores.getSaved('s1', 'marble'))!.domainId, u, 1);
+    for (const u of ['u1', 'u2', 'u3', 'u4'])
+      await t.services.stores.vote('s1', (await t.services.stores.getSaved('s1', 'marble'))!.domainId, u, 1);
   });
 
   it('gallery: one PNG of the top-voted domains, best first', async () => {
@@ -165,7 +169,10 @@ describe('saved domains', () => {
     await bot.handleCommand(rec.context(), { command: 'domains', subcommand: 'use', options: { name: 'marble', seed: 1, count: 2 } });
     expect(rec.messages[n].latest.files?.[0].contentType).toBe('image/png');
     n = rec.messages.length;
-    await bot.handleCommand(rec.context(), { command: 'blend', options: { first: 'marble', second: 'cage-faces', weight: 0.25, seed: 1, count: 2 } });
+    await bot.handleCommand(rec.context(), {
+      command: 'blend',
+      options: { first: 'marble', second: 'cage-faces', weight: 0.25, seed: 1, count: 2 },
+    });
     expect(rec.messages[n].latest.text).toContain('marble 75% + cage-faces 25%');
     expect(rec.messages[n].latest.files?.[0].contentType).toBe('image/png');
     n = rec.messages.length;
@@ -175,9 +182,17 @@ describe('saved domains', () => {
 
   it('rename and delete: creator or manager only', async () => {
     let n = rec.messages.length;
-    await bot.handleCommand(rec.context({ actor: ada }), { command: 'domains', subcommand: 'rename', options: { name: 'marble', to: 'stone' } });
+    await bot.handleCommand(rec.context({ actor: ada }), {
+      command: 'domains',
+      subcommand: 'rename',
+      options: { name: 'marble', to: 'stone' },
+    });
     expect(rec.messages[n].latest.text).toMatch(/Only its creator or a manager/);
-    await bot.handleCommand(rec.context({ actor: boss }), { command: 'domains', subcommand: 'rename', options: { name: 'marble', to: 'stone' } });
+    await bot.handleCommand(rec.context({ actor: boss }), {
+      command: 'domains',
+      subcommand: 'rename',
+      options: { name: 'marble', to: 'stone' },
+    });
     expect(await t.services.stores.getSaved('s1', 'stone')).toBeDefined();
     n = rec.messages.length;
     await bot.handleCommand(rec.context({ actor: cy }), { command: 'domains', subcommand: 'delete', options: { name: 'stone' } });

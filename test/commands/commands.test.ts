@@ -24,7 +24,11 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.cleanup());
 
-async function command(command: string, options: Record<string, unknown>, opts: { actor?: typeof ada; subcommand?: string; channelId?: string } = {}): Promise<RecordedMessage[]> {
+async function command(
+  command: string,
+  options: Record<string, unknown>,
+  opts: { actor?: typeof ada; subcommand?: string; channelId?: string } = {},
+): Promise<RecordedMessage[]> {
   const n = rec.messages.length;
   await bot.handleCommand(rec.context({ actor: opts.actor ?? ada, place: opts.channelId ? { channelId: opts.channelId } : {} }), {
     command,
@@ -40,7 +44,9 @@ describe('/stylize', () => {
     const [m] = await command('stylize', { image: photo, target: 'a marble statue' });
     expect(m.latest.text, m.latest.text).toContain('**Stylized:** a marble statue');
     // the tiny pack draws "faces": the answer reports the identity score, or why there is none
-    expect(m.latest.text).toMatch(/identity (kept|partly kept|lost: this looks like someone else) \(face-descriptor cosine \d\.\d\d|identity: not measured/);
+    expect(m.latest.text).toMatch(
+      /identity (kept|partly kept|lost: this looks like someone else) \(face-descriptor cosine \d\.\d\d|identity: not measured/,
+    );
     expect(m.latest.files?.map((f) => f.contentType)).toEqual(['image/png', 'image/png']);
     expect((await sharp(m.latest.files![1].data).metadata()).format).toBe('png');
     const ids = Recorder.buttonIds(m);
@@ -71,7 +77,9 @@ describe('/stylize', () => {
     const corrupt = bytesAttachment('broken.jpg', readFileSync(PHOTO).subarray(0, 3000), 'image/jpeg');
     [m] = await command('stylize', { image: corrupt, target: 'x' });
     expect(m.latest.text).toMatch(/"broken\.jpg" is not a picture I can read|could not be read as a picture/);
-    const bomb = await sharp({ create: { width: 8000, height: 8000, channels: 3, background: '#888' } }).png().toBuffer();
+    const bomb = await sharp({ create: { width: 8000, height: 8000, channels: 3, background: '#888' } })
+      .png()
+      .toBuffer();
     [m] = await command('stylize', { image: bytesAttachment('bomb.png', bomb, 'image/png'), target: 'x' });
     expect(m.latest.text).toMatch(/bomb\.png.*8000×8000 pixels; the limit is 40 megapixels/);
     const photo = bytesAttachment('me.jpg', readFileSync(PHOTO), 'image/jpeg');
@@ -86,7 +94,11 @@ describe('/stylize', () => {
     expect(bot.wantsModal({ command: 'adapt', options: {} })).toBe(false);
     await bot.handleCommand(rec.context(), inv);
     const modal = rec.modals[rec.modals.length - 1];
-    expect(modal.fields.map((f) => [f.id, f.kind])).toEqual([['domain', 'text'], ['target', 'text'], ['reference', 'attachment']]);
+    expect(modal.fields.map((f) => [f.id, f.kind])).toEqual([
+      ['domain', 'text'],
+      ['target', 'text'],
+      ['reference', 'attachment'],
+    ]);
     // someone else cannot use Ada's form
     let n = rec.messages.length;
     await bot.handleModal(rec.context({ actor: boss }), modal.id, { target: 'pixar' });
@@ -106,7 +118,9 @@ describe('/stylize', () => {
 
 describe('errors inside a job', () => {
   it('a picture with no face: the progress message says so and the user gets a private answer', async () => {
-    const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#7a8' } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#7a8' } })
+      .png()
+      .toBuffer();
     const msgs = await command('stylize', { image: bytesAttachment('wall.png', blank, 'image/png'), target: 'a statue' });
     expect(msgs).toHaveLength(2);
     expect(msgs[0].latest.text).toMatch(/❌ .*(no face found|I could not find a face)/);
@@ -126,11 +140,16 @@ describe('errors inside a job', () => {
 
 describe('caches and permissions', () => {
   it('the same reference picture twice: CLIP vision and the hypernet run once', async () => {
-    const bytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3a6' } }).png().toBuffer();
+    const bytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3a6' } })
+      .png()
+      .toBuffer();
     const calls = t.engine.calls;
     const before = { img: calls.embedImage ?? 0, dom: calls.domainFromImage ?? 0 };
     for (let i = 0; i < 2; i++) {
-      const [m] = await command('stylize', { image: bytesAttachment('me.jpg', readFileSync(PHOTO), 'image/jpeg'), reference: bytesAttachment(`ref${i}.png`, bytes, 'image/png') });
+      const [m] = await command('stylize', {
+        image: bytesAttachment('me.jpg', readFileSync(PHOTO), 'image/jpeg'),
+        reference: bytesAttachment(`ref${i}.png`, bytes, 'image/png'),
+      });
       expect(m.latest.files, m.latest.text).toHaveLength(2);
     }
     expect((calls.domainFromImage ?? 0) - before.dom).toBe(1);
@@ -198,7 +217,10 @@ describe('/queue, /settings, /help', () => {
 
   it('the per-user cap refuses a second concurrent job with a clear message', async () => {
     // Ada's cap is 1 now: two /adapt at once, the second is refused while the first runs
-    const [a, b] = await Promise.all([command('adapt', { prompt: 'cap test one', seed: 1, count: 1 }), command('adapt', { prompt: 'cap test two', seed: 1, count: 1 })]);
+    const [a, b] = await Promise.all([
+      command('adapt', { prompt: 'cap test one', seed: 1, count: 1 }),
+      command('adapt', { prompt: 'cap test two', seed: 1, count: 1 }),
+    ]);
     const texts = [...a, ...b].map((m) => m.latest.text);
     expect(texts.some((x) => /limit is 1/.test(x))).toBe(true);
     expect(texts.some((x) => /\*\*Domain:\*\* cap test/.test(x))).toBe(true);

@@ -28,12 +28,21 @@ describe('queued /adapt', () => {
     // another user's long job holds the device
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const blocker = await t.services.jobs.submit({ userId: 'other', serverId: 's1', kind: 'test', description: 'a long job', run: () => held });
+    const blocker = await t.services.jobs.submit({
+      userId: 'other',
+      serverId: 's1',
+      kind: 'test',
+      description: 'a long job',
+      run: () => held,
+    });
 
     const rec = new Recorder();
     const ada = { id: 'ada', name: 'Ada', isManager: false };
     const generateBefore = t.engine.calls.generate ?? 0;
-    const pending = bot.handleCommand(rec.context({ actor: ada }), { command: 'adapt', options: { prompt: 'cat → lion', seed: 4, count: 1 } });
+    const pending = bot.handleCommand(rec.context({ actor: ada }), {
+      command: 'adapt',
+      options: { prompt: 'cat → lion', seed: 4, count: 1 },
+    });
     await until(() => rec.messages.length === 1);
     const progress = rec.messages[0];
     expect(progress.latest.text).toMatch(/queued, position 1/);

@@ -23,7 +23,9 @@ describe('capJobs', () => {
     const waiting = await queue.submit(job('cat'), { userCap: 5, serverCap: 10 });
     expect(waiting.position).toBe(2);
     await queue.submit(job('dan'), { userCap: 5, serverCap: 10 });
-    await expect(queue.submit(job('eve'), { userCap: 5, serverCap: 10 })).rejects.toThrow(/This server already has 2 jobs running or queued and 2 more waiting/);
+    await expect(queue.submit(job('eve'), { userCap: 5, serverCap: 10 })).rejects.toThrow(
+      /This server already has 2 jobs running or queued and 2 more waiting/,
+    );
     // a server that set lower caps keeps them
     await expect(queue.submit({ ...job('dan'), serverId: 's2' }, { userCap: 0 })).rejects.toThrow('the limit is 0');
     gate.release();

@@ -11,7 +11,15 @@ import { CliInputError } from '../../src/cli/input.js';
 import { BodyTooLarge } from '../../src/platforms/playground/uploads.js';
 
 describe('the error family', () => {
-  const inputs = [new EngineInputError('e'), new ImageInputError('i'), new UserError('u'), new CancelledError(), new StoreWriteError(), new CliInputError('c'), new BodyTooLarge('b')];
+  const inputs = [
+    new EngineInputError('e'),
+    new ImageInputError('i'),
+    new UserError('u'),
+    new CancelledError(),
+    new StoreWriteError(),
+    new CliInputError('c'),
+    new BodyTooLarge('b'),
+  ];
 
   it('has one root, and every class is named after itself', () => {
     for (const e of inputs) {

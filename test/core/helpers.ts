@@ -71,9 +71,18 @@ export async function openTestServices(opts: { dir?: string } = {}): Promise<Tes
 }
 
 /** What an adapter hands over: metadata as the platform reported it, and a bounded download that counts itself. */
-export function bytesAttachment(name: string, data: Buffer, contentType: string | undefined, over: Partial<Attachment> = {}): Attachment & { downloads: number } {
+export function bytesAttachment(
+  name: string,
+  data: Buffer,
+  contentType: string | undefined,
+  over: Partial<Attachment> = {},
+): Attachment & { downloads: number } {
   const a = {
-    name, contentType, size: data.byteLength, url: `https://cdn.test/${name}`, downloads: 0,
+    name,
+    contentType,
+    size: data.byteLength,
+    url: `https://cdn.test/${name}`,
+    downloads: 0,
     async download(max: number) {
       a.downloads++;
       if (data.byteLength > max) throw new UserError('too large');

@@ -18,7 +18,9 @@ describe('InProcessJobQueue', () => {
     expect(await q.position(job.id)).toBeUndefined();
     expect(await q.list()).toEqual([]);
     expect(await q.cancel(job.id, { userId: 'u', serverId: 's', isManager: false })).toBe(false);
-    await expect(q.submit({ userId: 'u', serverId: 's', kind: 't', description: 'd', run: async () => 1 }, { userCap: 0 })).rejects.toBeInstanceOf(UserError);
+    await expect(
+      q.submit({ userId: 'u', serverId: 's', kind: 't', description: 'd', run: async () => 1 }, { userCap: 0 }),
+    ).rejects.toBeInstanceOf(UserError);
   });
 
   it('is fair between users: round robin, not first come first served', async () => {
@@ -26,13 +28,28 @@ describe('InProcessJobQueue', () => {
     const order: string[] = [];
     const first = gate();
     const job = (user: string, tag: string, wait?: Promise<void>) =>
-      q.submitNow({ userId: user, serverId: 's', kind: 't', description: tag, run: async () => { order.push(tag); await wait; return tag; } });
+      q.submitNow({
+        userId: user,
+        serverId: 's',
+        kind: 't',
+        description: tag,
+        run: async () => {
+          order.push(tag);
+          await wait;
+          return tag;
+        },
+      });
     const blocker = job('alice', 'a0', first.p); // runs at once and holds the device
     const alice = [1, 2, 3, 4].map((i) => job('alice', `a${i}`));
     const bob = [1, 2].map((i) => job('bob', `b${i}`));
     expect(blocker.position).toBe(0);
     // positions before anything else starts: alice's four, bob's two, interleaved
-    expect(q.listNow().filter((j) => j.state === 'queued').map((j) => j.description)).toEqual(['a1', 'b1', 'a2', 'b2', 'a3', 'a4']);
+    expect(
+      q
+        .listNow()
+        .filter((j) => j.state === 'queued')
+        .map((j) => j.description),
+    ).toEqual(['a1', 'b1', 'a2', 'b2', 'a3', 'a4']);
     expect(q.positionNow(bob[0].id)).toBe(2);
     expect(q.positionNow(alice[3].id)).toBe(6);
     first.open();
@@ -45,11 +62,16 @@ describe('InProcessJobQueue', () => {
     const q = new InProcessJobQueue({ concurrency: 1 });
     const g = gate();
     const run = async () => g.p;
-    const jobs = [1, 2].map(() => q.submitNow({ userId: 'u', serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 }));
-    expect(() => q.submitNow({ userId: 'u', serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 })).toThrow(/limit is 2/);
+    const jobs = [1, 2].map(() =>
+      q.submitNow({ userId: 'u', serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 }),
+    );
+    expect(() => q.submitNow({ userId: 'u', serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 })).toThrow(
+      /limit is 2/,
+    );
     jobs.push(q.submitNow({ userId: 'v', serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 }));
     // the server is full: the next jobs wait for a slot, up to as many again as the cap, then a clear refusal
-    for (const user of ['w', 'x', 'y']) jobs.push(q.submitNow({ userId: user, serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 }));
+    for (const user of ['w', 'x', 'y'])
+      jobs.push(q.submitNow({ userId: user, serverId: 's', kind: 't', description: '', run }, { userCap: 2, serverCap: 3 }));
     expect(jobs.slice(3).map((j) => j.position)).toEqual([3, 4, 5]);
     let err: unknown;
     try {
@@ -72,7 +94,10 @@ describe('InProcessJobQueue', () => {
     const g = gate();
     const ran: string[] = [];
     const running = q.submitNow({
-      userId: 'u', serverId: 's', kind: 't', description: 'long',
+      userId: 'u',
+      serverId: 's',
+      kind: 't',
+      description: 'long',
       run: async (job) => {
         job.progress(0.5, 'half');
         await g.p;
@@ -105,14 +130,32 @@ describe('InProcessJobQueue', () => {
     const job = (user: string, tag: string) => {
       const g = gate();
       gates.set(tag, g);
-      return q.submitNow({ userId: user, serverId: 's', kind: 't', description: tag, run: async () => { started.push(tag); await g.p; return tag; } }, { userCap: 3, serverCap: 8 });
+      return q.submitNow(
+        {
+          userId: user,
+          serverId: 's',
+          kind: 't',
+          description: tag,
+          run: async () => {
+            started.push(tag);
+            await g.p;
+            return tag;
+          },
+        },
+        { userCap: 3, serverCap: 8 },
+      );
     };
     // four users hold two slots each: the server's cap of 8 is reached
     const held = ['a', 'b', 'c', 'd'].flatMap((u) => [job(u, `${u}1`), job(u, `${u}2`)]);
     // a third job of a heavy user first, then the first job of a fifth user: both wait, neither is refused
     const heavy = job('a', 'a3');
     const newcomer = job('e', 'e1');
-    expect(q.listNow({ serverId: 's' }).map((j) => j.description).slice(-2)).toEqual(['e1', 'a3']);
+    expect(
+      q
+        .listNow({ serverId: 's' })
+        .map((j) => j.description)
+        .slice(-2),
+    ).toEqual(['e1', 'a3']);
     expect(q.positionNow(newcomer.id)).toBeLessThan(q.positionNow(heavy.id)!);
     // one slot frees: the newcomer (0 jobs) gets it before the heavy user (2 jobs), although it came later
     gates.get('a1')!.open();
@@ -128,7 +171,16 @@ describe('InProcessJobQueue', () => {
     const q = new InProcessJobQueue({ concurrency: 1 });
     const g = gate();
     // the last stage of a render: no look at the signal after the work
-    const j = q.submitNow({ userId: 'u', serverId: 's', kind: 't', description: '', run: async () => { await g.p; return 'picture'; } });
+    const j = q.submitNow({
+      userId: 'u',
+      serverId: 's',
+      kind: 't',
+      description: '',
+      run: async () => {
+        await g.p;
+        return 'picture';
+      },
+    });
     const outcome = j.result.catch((e) => e);
     await new Promise((r) => setTimeout(r, 0));
     expect(q.cancelNow(j.id, { userId: 'u', serverId: 's', isManager: false })).toBe(true);
@@ -152,7 +204,10 @@ describe('InProcessJobQueue', () => {
     const told: number[] = [];
     const first = q.submitNow({ userId: 'a', serverId: 's', kind: 't', description: '', run: () => g.p });
     const second = q.submitNow({ userId: 'b', serverId: 's', kind: 't', description: '', run: () => g.p });
-    const third = q.submitNow({ userId: 'c', serverId: 's', kind: 't', description: '', run: async () => 'done' }, { onPosition: (n) => told.push(n) });
+    const third = q.submitNow(
+      { userId: 'c', serverId: 's', kind: 't', description: '', run: async () => 'done' },
+      { onPosition: (n) => told.push(n) },
+    );
     expect(third.position).toBe(2);
     q.cancelNow(second.id, { userId: 'b', serverId: 's', isManager: false });
     expect(told).toEqual([1]);
@@ -166,7 +221,17 @@ describe('InProcessJobQueue', () => {
     const q = new InProcessJobQueue();
     const events: string[] = [];
     const j = q.submitNow(
-      { userId: 'u', serverId: 's', kind: 't', description: '', run: async (job) => { job.progress(0.25, 'a'); job.progress(2, 'b'); return 42; } },
+      {
+        userId: 'u',
+        serverId: 's',
+        kind: 't',
+        description: '',
+        run: async (job) => {
+          job.progress(0.25, 'a');
+          job.progress(2, 'b');
+          return 42;
+        },
+      },
       { onStart: () => events.push('start'), onProgress: (f, n) => events.push(`${f}:${n}`) },
     );
     expect(await j.result).toBe(42);

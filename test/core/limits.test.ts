@@ -20,26 +20,45 @@ describe('prompt checks', () => {
 
 describe('attachment checks', () => {
   it('refuses wrong types and oversized files before downloading', () => {
-    expect(() => checkAttachmentMeta(bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { name: 'a.pdf', contentType: 'application/pdf' }), limits)).toThrow(/not a picture.*application\/pdf/);
-    expect(() => checkAttachmentMeta(bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { size: 9 * 1024 * 1024 }), limits)).toThrow(/9\.0 MB; the limit is 8\.0 MB/);
-    expect(() => checkAttachmentMeta(bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { width: 20000, height: 20000 }), limits)).toThrow(/too large/);
-    expect(() => checkAttachmentMeta(bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { contentType: undefined, name: 'x.webp' }), limits)).not.toThrow();
+    expect(() =>
+      checkAttachmentMeta(
+        bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { name: 'a.pdf', contentType: 'application/pdf' }),
+        limits,
+      ),
+    ).toThrow(/not a picture.*application\/pdf/);
+    expect(() => checkAttachmentMeta(bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { size: 9 * 1024 * 1024 }), limits)).toThrow(
+      /9\.0 MB; the limit is 8\.0 MB/,
+    );
+    expect(() =>
+      checkAttachmentMeta(bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { width: 20000, height: 20000 }), limits),
+    ).toThrow(/too large/);
+    expect(() =>
+      checkAttachmentMeta(bytesAttachment('pic.png', Buffer.alloc(10), 'image/png', { contentType: undefined, name: 'x.webp' }), limits),
+    ).not.toThrow();
   });
 
   it('decodes for real after download: corrupt files and pixel bombs are UserErrors', async () => {
-    const good = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#f00' } }).png().toBuffer();
+    const good = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#f00' } })
+      .png()
+      .toBuffer();
     expect(await checkImageBytes('ok.png', good, limits)).toEqual({ width: 32, height: 24, format: 'png' });
     const truncated = good.subarray(0, good.byteLength - 20);
     await expect(checkImageBytes('cut.png', truncated, limits)).rejects.toThrow(/could not be read/);
     await expect(checkImageBytes('junk.png', Buffer.from('not an image at all'), limits)).rejects.toBeInstanceOf(UserError);
     // a small file that claims many pixels: 6000×6000 of one colour compresses to a few KB
-    const bomb = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#000' } }).png().toBuffer();
+    const bomb = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     expect(bomb.byteLength).toBeLessThan(limits.maxAttachmentBytes);
-    await expect(checkImageBytes('bomb.png', bomb, { ...limits, maxInputPixels: 1_000_000 })).rejects.toThrow('"bomb.png" claims 6000×6000 pixels; the limit is 1 megapixels.');
+    await expect(checkImageBytes('bomb.png', bomb, { ...limits, maxInputPixels: 1_000_000 })).rejects.toThrow(
+      '"bomb.png" claims 6000×6000 pixels; the limit is 1 megapixels.',
+    );
   });
 
   it('fetchPicture does not download what the metadata already refuses', async () => {
-    const good = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#0f0' } }).jpeg().toBuffer();
+    const good = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#0f0' } })
+      .jpeg()
+      .toBuffer();
     const bad = bytesAttachment('pic.png', good, 'image/png', { contentType: 'text/html', name: 'x.html' });
     await expect(fetchPicture(bad, limits)).rejects.toBeInstanceOf(UserError);
     expect(bad.downloads).toBe(0);

@@ -5,7 +5,11 @@ describe('error logs', () => {
   it('print an error once: its stack, not its headline and then the stack that repeats it', async () => {
     const { consoleLogger } = await import('../../src/core/log.js');
     const lines: string[] = [];
-    consoleLogger({ log: (l: string) => lines.push(l), error: (l: string) => lines.push(l) }).error('upload failed', new TypeError('bad thing'), { jobId: 'j1' });
+    consoleLogger({ log: (l: string) => lines.push(l), error: (l: string) => lines.push(l) }).error(
+      'upload failed',
+      new TypeError('bad thing'),
+      { jobId: 'j1' },
+    );
     expect(lines).toHaveLength(1);
     expect(lines[0].match(/TypeError: bad thing/g)).toHaveLength(1);
     const entry = JSON.parse(lines[0]);
@@ -18,7 +22,10 @@ describe('error logs', () => {
     process.env.LOG_TEST_SECRET_TOKEN = 'sekrit-value-123';
     try {
       const lines: string[] = [];
-      consoleLogger({ log: (l: string) => lines.push(l), error: (l: string) => lines.push(l) }).info('connecting to redis://u:pw-xyz@host:6379 with sekrit-value-123', { url: 'redis://u:pw-xyz@host' });
+      consoleLogger({ log: (l: string) => lines.push(l), error: (l: string) => lines.push(l) }).info(
+        'connecting to redis://u:pw-xyz@host:6379 with sekrit-value-123',
+        { url: 'redis://u:pw-xyz@host' },
+      );
       expect(lines[0]).not.toContain('sekrit-value-123');
       expect(lines[0]).not.toContain('pw-xyz');
       expect(JSON.parse(lines[0]).msg).toContain('[redacted]');

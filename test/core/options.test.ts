@@ -8,15 +8,25 @@ import { slashInvocation } from '../../src/platforms/slack/invocation.js';
 import { parseCommandText } from '../../src/platforms/playground/parse.js';
 
 const specs = allCommands().map((c) => c.spec);
-const picture: Attachment = { name: 'a.png', size: 3, url: '/files/a.png', contentType: 'image/png', download: async () => Buffer.from('abc') };
+const picture: Attachment = {
+  name: 'a.png',
+  size: 3,
+  url: '/files/a.png',
+  contentType: 'image/png',
+  download: async () => Buffer.from('abc'),
+};
 
 /** every (command, subcommand, option) with a numeric range */
 function rangedOptions(): Array<{ spec: CommandSpec; sub?: string; option: OptionSpec; siblings: OptionSpec[] }> {
   const out: Array<{ spec: CommandSpec; sub?: string; option: OptionSpec; siblings: OptionSpec[] }> = [];
   for (const spec of specs) {
-    const groups = [{ sub: undefined as string | undefined, options: spec.options ?? [] }, ...(spec.subcommands ?? []).map((s) => ({ sub: s.name, options: s.options ?? [] }))];
+    const groups = [
+      { sub: undefined as string | undefined, options: spec.options ?? [] },
+      ...(spec.subcommands ?? []).map((s) => ({ sub: s.name, options: s.options ?? [] })),
+    ];
     for (const g of groups)
-      for (const option of g.options) if (option.min !== undefined && option.max !== undefined) out.push({ spec, sub: g.sub, option, siblings: g.options });
+      for (const option of g.options)
+        if (option.min !== undefined && option.max !== undefined) out.push({ spec, sub: g.sub, option, siblings: g.options });
   }
   return out;
 }
@@ -42,7 +52,17 @@ describe('the option boundary', () => {
 
   it('covers strength, seed and count of every command that makes samples', () => {
     const names = new Set(cases.map((c) => `${c.spec.name}${c.sub ? ` ${c.sub}` : ''} ${c.option.name}`));
-    for (const n of ['adapt strength', 'adapt seed', 'adapt count', 'blend strength', 'blend weight', 'domains use count', 'stylize strength', 'edit strength', 'settings caps user'])
+    for (const n of [
+      'adapt strength',
+      'adapt seed',
+      'adapt count',
+      'blend strength',
+      'blend weight',
+      'domains use count',
+      'stylize strength',
+      'edit strength',
+      'settings caps user',
+    ])
       expect(names, n).toContain(n);
   });
 
@@ -54,7 +74,13 @@ describe('the option boundary', () => {
         const expected = `${option.name} must be ${kind} from ${option.min} to ${option.max} (got ${bad}).`;
         const others = required(siblings, option.name);
         const discord: Invocation = { command: spec.name, subcommand: sub, options: { ...others, [option.name]: bad } };
-        const slackText = [sub, ...Object.entries(others).filter(([, v]) => typeof v === 'string').map(([k, v]) => `${k}:${v}`), `${option.name}:${bad}`]
+        const slackText = [
+          sub,
+          ...Object.entries(others)
+            .filter(([, v]) => typeof v === 'string')
+            .map(([k, v]) => `${k}:${v}`),
+          `${option.name}:${bad}`,
+        ]
           .filter(Boolean)
           .join(' ');
         const slack = () => {
@@ -80,18 +106,26 @@ describe('the option boundary', () => {
     expect(messageOf(() => validateInvocation(adapt, { command: 'adapt', options: { seed: 1.5 } }))).toBe(
       `seed must be a whole number from 0 to ${OPTION_RANGES.seed.max} (got 1.5).`,
     );
-    expect(messageOf(() => validateInvocation(adapt, { command: 'adapt', options: { prompt: 'x'.repeat(201) } }))).toBe('prompt is 201 characters long; the limit is 200.');
+    expect(messageOf(() => validateInvocation(adapt, { command: 'adapt', options: { prompt: 'x'.repeat(201) } }))).toBe(
+      'prompt is 201 characters long; the limit is 200.',
+    );
   });
 
   it('refuses a missing required option, an unknown subcommand and a value outside the choices', () => {
     const blend = specs.find((s) => s.name === 'blend')!;
-    expect(messageOf(() => validateInvocation(blend, { command: 'blend', options: { first: 'a' } }))).toBe('/blend needs second: another saved domain.');
-    const stylize = specs.find((s) => s.name === 'stylize')!;
-    expect(messageOf(() => validateInvocation(stylize, { command: 'stylize', options: { target: 'clay' } }))).toMatch(/^\/stylize needs a picture for image/);
-    const settings = specs.find((s) => s.name === 'settings')!;
-    expect(messageOf(() => validateInvocation(settings, { command: 'settings', subcommand: 'nope', options: {} }))).toMatch(/^\/settings needs one of: show, pack/);
-    expect(messageOf(() => validateInvocation(settings, { command: 'settings', subcommand: 'channel', options: { action: 'sideways' } }))).toBe(
-      'action must be one of: allow, disallow, everywhere (got "sideways").',
+    expect(messageOf(() => validateInvocation(blend, { command: 'blend', options: { first: 'a' } }))).toBe(
+      '/blend needs second: another saved domain.',
     );
+    const stylize = specs.find((s) => s.name === 'stylize')!;
+    expect(messageOf(() => validateInvocation(stylize, { command: 'stylize', options: { target: 'clay' } }))).toMatch(
+      /^\/stylize needs a picture for image/,
+    );
+    const settings = specs.find((s) => s.name === 'settings')!;
+    expect(messageOf(() => validateInvocation(settings, { command: 'settings', subcommand: 'nope', options: {} }))).toMatch(
+      /^\/settings needs one of: show, pack/,
+    );
+    expect(
+      messageOf(() => validateInvocation(settings, { command: 'settings', subcommand: 'channel', options: { action: 'sideways' } })),
+    ).toBe('action must be one of: allow, disallow, everywhere (got "sideways").');
   });
 });

@@ -51,6 +51,8 @@ describe('PictureCache', () => {
     const ws = new Float32Array(engine.manifest.numWs * engine.manifest.latentDim);
     expect(renderKey(engine, { samples: { ws, n: 1 } })).toBe(renderKey(engine, { samples: { ws: ws.slice(), n: 1 } }));
     ws[0] = 1;
-    expect(renderKey(engine, { samples: { ws, n: 1 } })).not.toBe(renderKey(engine, { samples: { ws: new Float32Array(ws.length), n: 1 } }));
+    expect(renderKey(engine, { samples: { ws, n: 1 } })).not.toBe(
+      renderKey(engine, { samples: { ws: new Float32Array(ws.length), n: 1 } }),
+    );
   });
 });

@@ -44,22 +44,35 @@ describe('the picture boundary', () => {
   });
 
   it('a stalled file server is given up on, on Discord and on Slack alike', async () => {
-    const discord = downloadAttachment(discordPicture('/stall'), 1024 * 1024, { ...defaultAttachmentPolicy, cdnHosts: [origin], timeoutMs: 300 });
+    const discord = downloadAttachment(discordPicture('/stall'), 1024 * 1024, {
+      ...defaultAttachmentPolicy,
+      cdnHosts: [origin],
+      timeoutMs: 300,
+    });
     await expect(discord).rejects.toThrow(/took longer than 0\.3 s/);
-    const slack = slackAttachment({ name: 's.png', mimetype: 'image/png', size: 100, url_private: `${origin}/stall` }, { botToken: 'xoxb-test', fileHosts: [origin], timeoutMs: 300 });
+    const slack = slackAttachment(
+      { name: 's.png', mimetype: 'image/png', size: 100, url_private: `${origin}/stall` },
+      { botToken: 'xoxb-test', fileHosts: [origin], timeoutMs: 300 },
+    );
     await expect(slack.download(1024 * 1024)).rejects.toThrow(/took longer than 0\.3 s/);
   });
 
   it('a download past its size cap is stopped, whatever size was declared', async () => {
     const discord = downloadAttachment(discordPicture('/flood'), 1024, { ...defaultAttachmentPolicy, cdnHosts: [origin] });
     await expect(discord).rejects.toThrow(/larger than 1 KB; I stopped the download/);
-    const slack = slackAttachment({ name: 's.png', mimetype: 'image/png', size: 100, url_private: `${origin}/flood` }, { botToken: 'xoxb-test', fileHosts: [origin] });
+    const slack = slackAttachment(
+      { name: 's.png', mimetype: 'image/png', size: 100, url_private: `${origin}/flood` },
+      { botToken: 'xoxb-test', fileHosts: [origin] },
+    );
     await expect(slack.download(1024)).rejects.toThrow(/larger than 1 KB; I stopped the download/);
   });
 
   it('no platform adapter calls fetch() itself: downloads go through fetchWithin', () => {
     const root = resolve(import.meta.dirname, '../../src/platforms');
-    const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : []));
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((n) =>
+        statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : [],
+      );
     const direct = files(root).filter((f) => /(^|[^.\w])fetch\(/m.test(readFileSync(f, 'utf8')));
     expect(direct).toEqual([]);
   });

@@ -23,7 +23,9 @@ describe('parseDomainPrompt', () => {
 describe('parseOptionText (Slack and playground typed text)', () => {
   const parse = (name: string, text: string) => parseOptionText(spec(name), text);
   it('/adapt: name:value options anywhere, quoted values, the rest is the prompt; values stay strings', () => {
-    expect(parse('adapt', 'dog → nicolas cage strength:1.5 seed:42')).toEqual({ options: { prompt: 'dog → nicolas cage', strength: '1.5', seed: '42' } });
+    expect(parse('adapt', 'dog → nicolas cage strength:1.5 seed:42')).toEqual({
+      options: { prompt: 'dog → nicolas cage', strength: '1.5', seed: '42' },
+    });
     expect(parse('adapt', 'target:"pixar character" count:2')).toEqual({ options: { target: 'pixar character', count: '2' } });
     expect(parse('adapt', 'prompt: dog → nicolas cage count: 2')).toEqual({ options: { prompt: 'dog → nicolas cage', count: '2' } });
     // a number takes one word; the words after it go back to the free text
@@ -47,7 +49,9 @@ describe('specs and ids', () => {
   it('every command has a unique name, and button ids stay within 100 characters', () => {
     const names = allCommands().map((c) => c.spec.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(['adapt', 'stylize', 'stylize-message', 'edit', 'domains', 'blend', 'queue', 'settings', 'help']));
+    expect(names).toEqual(
+      expect.arrayContaining(['adapt', 'stylize', 'stylize-message', 'edit', 'domains', 'blend', 'queue', 'settings', 'help']),
+    );
     expect(makeId('adapt', 'vote', 'abcdefgh', 'up')).toBe('adapt:vote:abcdefgh:up');
     expect(() => makeId('adapt', 'x', 'a'.repeat(100))).toThrow(/longer than 100/);
     expect(() => makeId('adapt', 'x', 'a:b')).toThrow(/contains ":"/);
@@ -68,7 +72,11 @@ describe('specs and ids', () => {
         expect(opts.length).toBeLessThanOrEqual(25);
         // Discord: required options come before optional ones
         const firstOptional = opts.findIndex((o) => !o.required);
-        if (firstOptional >= 0) expect(opts.slice(firstOptional).every((o) => !o.required), c.name).toBe(true);
+        if (firstOptional >= 0)
+          expect(
+            opts.slice(firstOptional).every((o) => !o.required),
+            c.name,
+          ).toBe(true);
         for (const o of opts) {
           expect(o.name).toMatch(/^[-_a-z0-9]{1,32}$/);
           expect(o.description.length, `${c.name} ${o.name}`).toBeLessThanOrEqual(100);

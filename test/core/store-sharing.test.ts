@@ -18,7 +18,9 @@ const silent = { info: () => {}, error: () => {} };
 
 /** Runs one store process to completion; its JSON line. */
 async function storeProcess(...args: string[]): Promise<{ ok?: boolean; error?: string }> {
-  const out = await run(process.execPath, ['--import', 'tsx', script, ...args]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+  const out = await run(process.execPath, ['--import', 'tsx', script, ...args]).catch((e: { stdout?: string }) => ({
+    stdout: e.stdout ?? '',
+  }));
   return JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}');
 }
 
@@ -55,7 +57,18 @@ describe('Redis store shared by several processes', () => {
 
   it('keeps everything the SQLite store keeps: results, caches, rename, delete, duplicate refusal', async () => {
     const s = await Stores.open(redis.url, { log: silent });
-    await s.putResult({ id: 'r1', kind: 'adapt', serverId: 's2', channelId: 'c1', ownerId: 'u1', pack: 'p', prompt: 'x', seeds: [4], strength: 1, createdAt: 1 });
+    await s.putResult({
+      id: 'r1',
+      kind: 'adapt',
+      serverId: 's2',
+      channelId: 'c1',
+      ownerId: 'u1',
+      pack: 'p',
+      prompt: 'x',
+      seeds: [4],
+      strength: 1,
+      createdAt: 1,
+    });
     expect((await s.latestResult('s2', 'c1'))?.seeds).toEqual([4]);
     await s.setEmbedding('p', 'text:k', Float32Array.of(0.5, 1.5));
     expect(Array.from((await s.getEmbedding('p', 'text:k'))!)).toEqual([0.5, 1.5]);
@@ -112,6 +125,8 @@ describe('SQLite store file', () => {
     const cut = join(dir, 'cut.sqlite');
     copyFileSync(good, cut);
     truncateSync(cut, 6000);
-    await expect(Stores.open(`sqlite://${cut}`, { log: silent })).rejects.toThrow(`The store file ${cut} is not a readable SQLite database`);
+    await expect(Stores.open(`sqlite://${cut}`, { log: silent })).rejects.toThrow(
+      `The store file ${cut} is not a readable SQLite database`,
+    );
   });
 });

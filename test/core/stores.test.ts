@@ -29,14 +29,39 @@ describe('Stores on a real SQLite file', () => {
     const a = await Stores.open(url);
     expect(existsSync(join(dir, 'sub', 'bot.sqlite'))).toBe(true);
     const d = vec(8, (i) => i / 7);
-    await a.saveDomain({ name: 'Pixar Faces', serverId: 's1', pack: 'tiny', domain: floatsToBase64(d), domainId: 'abc', prompt: 'pixar', creatorId: 'u1', creatorName: 'Ada', createdAt: 1 });
+    await a.saveDomain({
+      name: 'Pixar Faces',
+      serverId: 's1',
+      pack: 'tiny',
+      domain: floatsToBase64(d),
+      domainId: 'abc',
+      prompt: 'pixar',
+      creatorId: 'u1',
+      creatorName: 'Ada',
+      createdAt: 1,
+    });
     await a.vote('s1', 'abc', 'u1', 1);
     await a.vote('s1', 'abc', 'u2', 1);
     const changed = await a.vote('s1', 'abc', 'u2', -1); // changing a vote replaces it
     expect(changed).toEqual({ up: 1, down: 1, mine: -1 });
-    await a.setEmbedding('tiny', 'text:x', vec(4, (i) => i + 0.5));
+    await a.setEmbedding(
+      'tiny',
+      'text:x',
+      vec(4, (i) => i + 0.5),
+    );
     await a.setDomain('tiny', 'text:y', d);
-    await a.putResult({ id: 'r1', kind: 'adapt', serverId: 's1', channelId: 'c1', ownerId: 'u1', pack: 'tiny', prompt: 'p', seeds: [1, 2], strength: 1, createdAt: 2 });
+    await a.putResult({
+      id: 'r1',
+      kind: 'adapt',
+      serverId: 's1',
+      channelId: 'c1',
+      ownerId: 'u1',
+      pack: 'tiny',
+      prompt: 'p',
+      seeds: [1, 2],
+      strength: 1,
+      createdAt: 2,
+    });
     await a.updateSettings('s1', { blocklist: ['bad'], userJobCap: 5 });
     await a.close();
 
@@ -63,7 +88,19 @@ describe('Stores on a real SQLite file', () => {
     const d = vec(64, (i) => Math.cos(i));
     const id = domainId(d);
     await a.setDomain('tiny', 'text:prompt', d);
-    const rec = { kind: 'adapt' as const, serverId: 's1', channelId: 'c1', ownerId: 'u1', pack: 'tiny', prompt: 'p', seeds: [1], strength: 1, createdAt: 1, domain: floatsToBase64(d), domainId: id };
+    const rec = {
+      kind: 'adapt' as const,
+      serverId: 's1',
+      channelId: 'c1',
+      ownerId: 'u1',
+      pack: 'tiny',
+      prompt: 'p',
+      seeds: [1],
+      strength: 1,
+      createdAt: 1,
+      domain: floatsToBase64(d),
+      domainId: id,
+    };
     await a.putResult({ ...rec, id: 'r1' });
     await a.putResult({ ...rec, id: 'r2', strength: 1.5 });
     await a.close();

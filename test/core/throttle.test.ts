@@ -25,9 +25,13 @@ describe('EditThrottle', () => {
 
   it('rejects awaiting callers when the edit fails, without an unhandled rejection for the others', async () => {
     const errors: unknown[] = [];
-    const t = new EditThrottle(async () => {
-      throw new Error('message_not_found');
-    }, 10, (e) => errors.push(e));
+    const t = new EditThrottle(
+      async () => {
+        throw new Error('message_not_found');
+      },
+      10,
+      (e) => errors.push(e),
+    );
     void t.edit({ text: 'fire and forget' });
     await expect(t.edit({ text: 'awaited' })).rejects.toThrow('message_not_found');
     expect(errors).toHaveLength(1);

@@ -13,7 +13,12 @@ import { packWithoutRelevance } from './official-styleclip.js';
 function meanAbs(a: RgbImage[], b: RgbImage[]): number {
   let s = 0;
   let n = 0;
-  a.forEach((img, i) => img.data.forEach((v, j) => { s += Math.abs(v - b[i].data[j]); n++; }));
+  a.forEach((img, i) =>
+    img.data.forEach((v, j) => {
+      s += Math.abs(v - b[i].data[j]);
+      n++;
+    }),
+  );
   return s / n;
 }
 
@@ -22,7 +27,10 @@ let packCopy: string;
 beforeAll(async () => {
   // a private copy: the StyleCLIP relevance cache is written beside the pack
   packCopy = await mkdtemp(path.join(tmpdir(), 'engine-'));
-  await cp(tinyPack(), packCopy, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) && !src.includes('styleclip_relevance') });
+  await cp(tinyPack(), packCopy, {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}reference`) && !src.includes('styleclip_relevance'),
+  });
   engine = await openOnnxPack(packCopy, { provider: 'cpu', threads: 1, relevanceSamples: 1 });
 });
 afterAll(async () => {
@@ -35,7 +43,10 @@ describe('generation', () => {
     const a = await engine.generate({ samples: { seeds: [5, 6] } });
     const b = await engine.generate({ samples: { seeds: [5] } });
     const R = engine.manifest.resolution;
-    expect(a.images.map((i) => [i.width, i.height])).toEqual([[R, R], [R, R]]);
+    expect(a.images.map((i) => [i.width, i.height])).toEqual([
+      [R, R],
+      [R, R],
+    ]);
     expect(a.ws.length).toBe(2 * engine.manifest.numWs * engine.manifest.latentDim);
     expect(meanAbs([a.images[0]], b.images)).toBe(0);
     expect(meanAbs([a.images[0]], [a.images[1]])).toBeGreaterThan(1);
@@ -106,7 +117,7 @@ describe('tokenizer', () => {
 });
 
 describe('domains', () => {
-  it('blend of one domain with weight 1 is that domain; a blend holds each domain\'s residual with its weight as gain', async () => {
+  it("blend of one domain with weight 1 is that domain; a blend holds each domain's residual with its weight as gain", async () => {
     const a = await engine.domainFromText({ target: 'a zombie' });
     const b = await engine.domainFromText({ target: 'an oil painting' });
     expect(Array.from(engine.blend([a], [1]))).toEqual(Array.from(a));
@@ -127,7 +138,12 @@ describe('domains', () => {
     expect(Array.from(both.subarray(1, P))).toEqual(Array.from(a.subarray(1, P)));
     expect(() => engine.blend([a, b], [1])).toThrow(EngineInputError);
     const many = Array.from({ length: layout.slots + 1 }, () => a);
-    expect(() => engine.blend(many, many.map(() => 1))).toThrow(/at most 4 domains/);
+    expect(() =>
+      engine.blend(
+        many,
+        many.map(() => 1),
+      ),
+    ).toThrow(/at most 4 domains/);
   });
 
   it('strength 0 renders exactly the identity domain; strength 1 changes the images', async () => {
@@ -141,7 +157,11 @@ describe('domains', () => {
   });
 
   it('reference-guided synthesis: a domain from the picture, its fine W+ entries copied into every sample', async () => {
-    const ref = await sharp({ create: { width: 96, height: 80, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 120, sigma: 50 } } }).png().toBuffer();
+    const ref = await sharp({
+      create: { width: 96, height: 80, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 120, sigma: 50 } },
+    })
+      .png()
+      .toBuffer();
     const res = await engine.generateFromReference({ samples: { seeds: [1, 2] }, reference: ref });
     const { numWs: N, latentDim: L, fineLayersFrom: F } = engine.manifest;
     expect(res.domain.length).toBe(engine.manifest.domainDim);
@@ -151,12 +171,14 @@ describe('domains', () => {
     expect(entry(0, N - 1)).toEqual(entry(1, N - 1));
     expect(entry(0, F)).toEqual(entry(1, F));
     expect(entry(0, 0)).not.toEqual(entry(1, 0));
-    await expect(engine.generateFromReference({ samples: { seeds: [1] }, reference: Buffer.from('nope') })).rejects.toThrow(ImageInputError);
+    await expect(engine.generateFromReference({ samples: { seeds: [1] }, reference: Buffer.from('nope') })).rejects.toThrow(
+      ImageInputError,
+    );
   });
 });
 
 describe('StyleCLIP edit', () => {
-  it('uses the pack\'s relevance and σ, and the edit changes the image', async () => {
+  it("uses the pack's relevance and σ, and the edit changes the image", async () => {
     const { delta } = await engine.editDirection({ target: 'smiling', strength: 3, disentanglement: 0 });
     expect(delta.length).toBe(engine.manifest.styleDim);
     expect(delta.some((v) => v !== 0)).toBe(true);
@@ -239,7 +261,11 @@ describe('evaluation (seed 004)', () => {
 
 describe('photos', () => {
   it('centre-crop stylize: the photo is inverted and re-rendered in the domain; bad photos are refused', async () => {
-    const photo = await sharp({ create: { width: 120, height: 90, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg().toBuffer();
+    const photo = await sharp({
+      create: { width: 120, height: 90, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+    })
+      .jpeg()
+      .toBuffer();
     const domain = await engine.domainFromText({ target: 'a zombie' });
     const res = await stylizeCenterCrop(engine, { image: photo, domain });
     expect(res.faces).toHaveLength(1);
@@ -262,7 +288,9 @@ describe('photos', () => {
   });
 
   it('invert: W+ of the right shape, and the aligned crop at the encoder resolution', async () => {
-    const pic = await sharp({ create: { width: 50, height: 70, channels: 3, background: '#884422' } }).png().toBuffer();
+    const pic = await sharp({ create: { width: 50, height: 70, channels: 3, background: '#884422' } })
+      .png()
+      .toBuffer();
     const inv = await engine.invert([pic, pic]);
     const { numWs: N, latentDim: L } = engine.manifest;
     expect(inv.ws.length).toBe(2 * N * L);

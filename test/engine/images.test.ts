@@ -1,7 +1,17 @@
 // Decoding untrusted pictures and drawing results, with the real sharp.
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { animate, beforeAfter, centerCrop, decodeImage, encodePng, grid, ImageInputError, imagesToTensor, tensorToImages } from '../../src/engine/images.js';
+import {
+  animate,
+  beforeAfter,
+  centerCrop,
+  decodeImage,
+  encodePng,
+  grid,
+  ImageInputError,
+  imagesToTensor,
+  tensorToImages,
+} from '../../src/engine/images.js';
 import type { RgbImage } from '../../src/engine/types.js';
 import { pngClaimingSize } from '../helpers/pixel-bomb.js';
 
@@ -13,10 +23,14 @@ function solid(w: number, h: number, rgb: [number, number, number]): RgbImage {
 
 describe('decodeImage', () => {
   it('decodes PNG and JPEG to RGB, dropping alpha', async () => {
-    const png = await sharp({ create: { width: 40, height: 30, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0.5 } } }).png().toBuffer();
+    const png = await sharp({ create: { width: 40, height: 30, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0.5 } } })
+      .png()
+      .toBuffer();
     const img = await decodeImage(png);
     expect([img.width, img.height, img.data.length]).toEqual([40, 30, 40 * 30 * 3]);
-    const jpg = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#00ff00' } }).jpeg().toBuffer();
+    const jpg = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#00ff00' } })
+      .jpeg()
+      .toBuffer();
     const j = await decodeImage(jpg);
     expect(j.data[1]).toBeGreaterThan(200);
   });
@@ -24,9 +38,15 @@ describe('decodeImage', () => {
   it('rejects what is not a picture, empty input, a 1×1 picture and a truncated file', async () => {
     await expect(decodeImage(Buffer.from('hello, I am a text file'))).rejects.toThrow(/not a picture/);
     await expect(decodeImage(Buffer.alloc(0))).rejects.toThrow(/empty/);
-    const tiny = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer();
+    const tiny = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     await expect(decodeImage(tiny)).rejects.toThrow(/too small \(1×1/);
-    const jpg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg().toBuffer();
+    const jpg = await sharp({
+      create: { width: 64, height: 64, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+    })
+      .jpeg()
+      .toBuffer();
     const err = await decodeImage(jpg.subarray(0, Math.floor(jpg.length / 3))).catch((e) => e);
     expect(err).toBeInstanceOf(ImageInputError);
   });
@@ -57,7 +77,13 @@ describe('tensors and drawings', () => {
   it('draws labelled grids and before/after pairs of the right size', async () => {
     const a = solid(32, 32, [255, 0, 0]);
     const b = solid(32, 32, [0, 0, 255]);
-    const g = await grid([[a, a, a], [b, b, b]], { rowLabels: ['before', 'after'], cell: 64, gap: 4 });
+    const g = await grid(
+      [
+        [a, a, a],
+        [b, b, b],
+      ],
+      { rowLabels: ['before', 'after'], cell: 64, gap: 4 },
+    );
     expect(g.height).toBe(2 * 64 + 3 * 4);
     expect(g.width).toBeGreaterThan(3 * 64 + 4 * 4);
     const pair = await beforeAfter([a], [b]);

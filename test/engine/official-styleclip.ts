@@ -36,14 +36,18 @@ export async function openOfficial(dir: string): Promise<OfficialPack> {
 }
 
 const t = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
-const unit = (v: number[]) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
+const unit = (v: number[]) => {
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+};
 
 /** W+ of seeds at ψ (every entry the same w) */
 async function wsOf(p: OfficialPack, seeds: number[], psi: number, wAvg: Float32Array): Promise<Float32Array> {
   const { latentDim: L, numWs: N } = p.m;
   const w = await p.run('mapping', { z: t(zFromSeeds(seeds, L), [seeds.length, L]) });
   const ws = new Float32Array(seeds.length * N * L);
-  for (let i = 0; i < seeds.length; i++) for (let k = 0; k < N; k++) for (let j = 0; j < L; j++) ws[(i * N + k) * L + j] = wAvg[j] + psi * (w[i * L + j] - wAvg[j]);
+  for (let i = 0; i < seeds.length; i++)
+    for (let k = 0; k < N; k++) for (let j = 0; j < L; j++) ws[(i * N + k) * L + j] = wAvg[j] + psi * (w[i * L + j] - wAvg[j]);
   return ws;
 }
 
@@ -52,23 +56,43 @@ export async function readWAvg(dir: string, m: PackManifest): Promise<Float32Arr
 }
 
 /** GetCodeMS: per-channel mean and (population) std of the styles of `count` seeds from `seed0`. */
-export async function meanStd(p: OfficialPack, wAvg: Float32Array, count: number, seed0: number): Promise<{ mean: number[]; std: number[] }> {
+export async function meanStd(
+  p: OfficialPack,
+  wAvg: Float32Array,
+  count: number,
+  seed0: number,
+): Promise<{ mean: number[]; std: number[] }> {
   const { styleDim: S, numWs: N, latentDim: L } = p.m;
   const sum = new Array(S).fill(0);
   const sq = new Array(S).fill(0);
   for (let s0 = 0; s0 < count; s0 += 2000) {
     const seeds = Array.from({ length: Math.min(2000, count - s0) }, (_, i) => seed0 + s0 + i);
     const styles = await p.run('styles', { ws: t(await wsOf(p, seeds, p.m.truncation, wAvg), [seeds.length, N, L]) });
-    styles.forEach((v, i) => { sum[i % S] += v; sq[i % S] += v * v; });
+    styles.forEach((v, i) => {
+      sum[i % S] += v;
+      sq[i % S] += v * v;
+    });
   }
   const mean = sum.map((x) => x / count);
   return { mean, std: sq.map((x, c) => Math.sqrt(x / count - mean[c] ** 2)) };
 }
 
 /** fs3 rows of the first `channels` channels over seeds 0..K−1: channel at its mean, ±5σ, GetFs. */
-export async function fs3(p: OfficialPack, wAvg: Float32Array, stats: { mean: number[]; std: number[] }, K: number, channels: number, identity: Float32Array): Promise<number[][]> {
+export async function fs3(
+  p: OfficialPack,
+  wAvg: Float32Array,
+  stats: { mean: number[]; std: number[] },
+  K: number,
+  channels: number,
+  identity: Float32Array,
+): Promise<number[][]> {
   const { styleDim: S, numWs: N, latentDim: L, domainDim: D } = p.m;
-  const ws = await wsOf(p, Array.from({ length: K }, (_, i) => i), p.m.truncation, wAvg);
+  const ws = await wsOf(
+    p,
+    Array.from({ length: K }, (_, i) => i),
+    p.m.truncation,
+    wAvg,
+  );
   const styles = await p.run('styles', { ws: t(ws, [K, N, L]) });
   const domain = new Float32Array(K * D);
   for (let k = 0; k < K; k++) domain.set(identity, k * D);
@@ -92,7 +116,14 @@ export async function fs3(p: OfficialPack, wAvg: Float32Array, stats: { mean: nu
 }
 
 /** GetDt over the templates (embeddings given per template) and GetBoundary + SplitS(if_std) · α */
-export function boundary(fs3Rows: number[][], std: number[], target: Float32Array[], neutral: Float32Array[], alpha: number, beta: number): number[] {
+export function boundary(
+  fs3Rows: number[][],
+  std: number[],
+  target: Float32Array[],
+  neutral: Float32Array[],
+  alpha: number,
+  beta: number,
+): number[] {
   const classEmbedding = (embs: Float32Array[]) => unit(embs.map((e) => unit(Array.from(e))).reduce((a, v) => a.map((x, i) => x + v[i])));
   const t1 = classEmbedding(target);
   const t0 = classEmbedding(neutral);
@@ -104,15 +135,24 @@ export function boundary(fs3Rows: number[][], std: number[], target: Float32Arra
 }
 
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
   return ab / Math.sqrt(aa * bb);
 }
 
 /** A private copy of a pack without its relevance (and optionally statistics), covering only `channels` channels. */
 export async function packWithoutRelevance(src: string, opts: { channels?: number; dropStats?: boolean } = {}): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'styleclip-'));
-  await cp(src, dir, { recursive: true, filter: (f) => !f.includes(`${path.sep}reference`) && !/styleclip_|style_relevance/.test(path.basename(f)) });
+  await cp(src, dir, {
+    recursive: true,
+    filter: (f) => !f.includes(`${path.sep}reference`) && !/styleclip_|style_relevance/.test(path.basename(f)),
+  });
   const raw = JSON.parse(await readFile(path.join(dir, 'pack.json'), 'utf8'));
   delete raw.files.styleRelevance;
   if (opts.dropStats) delete raw.files.styleStats;

@@ -13,7 +13,10 @@ afterAll(async () => Promise.all(temps.map((d) => rm(d, { recursive: true, force
 async function brokenCopy(breakIt: (dir: string) => Promise<void>): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pack-'));
   temps.push(dir);
-  await cp(tinyPack(), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) && !src.includes('styleclip_relevance') });
+  await cp(tinyPack(), dir, {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}reference`) && !src.includes('styleclip_relevance'),
+  });
   await breakIt(dir);
   return dir;
 }
@@ -69,7 +72,13 @@ describe('pack validation', () => {
   });
 
   it('refuses a pack.json that breaks the schema, naming the field', async () => {
-    const err = await failure(await brokenCopy((d) => editManifest(d, (m) => { m.resolution = 'big'; })));
+    const err = await failure(
+      await brokenCopy((d) =>
+        editManifest(d, (m) => {
+          m.resolution = 'big';
+        }),
+      ),
+    );
     expect(err.message).toMatch(/pack.json: does not match contract v1: resolution/);
     const bad = await failure(await brokenCopy((d) => writeFile(path.join(d, 'pack.json'), '{ not json')));
     expect(bad.message).toMatch(/pack.json: not valid JSON/);
@@ -78,19 +87,43 @@ describe('pack validation', () => {
   });
 
   it('checks graph shapes against the contract (N, D, S, E)', async () => {
-    const n = await failure(await brokenCopy((d) => editManifest(d, (m) => { m.numWs += 1; })));
+    const n = await failure(
+      await brokenCopy((d) =>
+        editManifest(d, (m) => {
+          m.numWs += 1;
+        }),
+      ),
+    );
     expect(n.message).toMatch(/^synthesis.onnx: input "ws" has shape \[.*\], the contract wants \[B,\d+,\d+\]/);
-    const e = await failure(await brokenCopy((d) => editManifest(d, (m) => { m.embedDim += 1; })));
+    const e = await failure(
+      await brokenCopy((d) =>
+        editManifest(d, (m) => {
+          m.embedDim += 1;
+        }),
+      ),
+    );
     expect(e.message).toMatch(/hypernet.onnx: input "target" has shape/);
   });
 
   it('names a wrong input name', async () => {
-    const err = await failure(await brokenCopy((d) => editManifest(d, (m) => { m.clip.textInputs = ['token_ids']; })));
+    const err = await failure(
+      await brokenCopy((d) =>
+        editManifest(d, (m) => {
+          m.clip.textInputs = ['token_ids'];
+        }),
+      ),
+    );
     expect(err.message).toMatch(/clip\/text.onnx: wrong input names: expected "token_ids", the graph has input_ids/);
   });
 
   it('refuses a file path that leaves the pack folder', async () => {
-    const err = await failure(await brokenCopy((d) => editManifest(d, (m) => { m.files.mapping.path = '../../etc/passwd'; })));
+    const err = await failure(
+      await brokenCopy((d) =>
+        editManifest(d, (m) => {
+          m.files.mapping.path = '../../etc/passwd';
+        }),
+      ),
+    );
     expect(err.message).toMatch(/path leaves the pack folder/);
   });
 

@@ -49,7 +49,7 @@ describe('StyleCLIP statistics', () => {
 });
 
 describe('StyleCLIP relevance and edits against the official recipe', () => {
-  it('the exporter\'s committed rows and the engine\'s on-demand rows match it (cosine ≥ 0.99)', async () => {
+  it("the exporter's committed rows and the engine's on-demand rows match it (cosine ≥ 0.99)", async () => {
     const { styleDim: S, embedDim: E } = official.m;
     const committed = await readF32File(hdn, official.m.files.styleRelevance!, S * E);
     const onDemand = await engine.styleclip.styleRelevance({ force: true });
@@ -60,7 +60,7 @@ describe('StyleCLIP relevance and edits against the official recipe', () => {
     expect(onDemand.subarray(CHANNELS * E).every((v) => v === 0)).toBe(true); // channels not covered stay zero
   }, 120_000);
 
-  it('edit vectors match it: templated texts, neutral = the pack\'s source text, σ-scaled, β threshold', async () => {
+  it("edit vectors match it: templated texts, neutral = the pack's source text, σ-scaled, β threshold", async () => {
     const target = await engine.embedText(templated('smiling'));
     const neutral = await engine.embedText(templated(official.m.defaultSource));
     for (const beta of [0, 0.2]) {

@@ -30,13 +30,21 @@ describe('npy', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'npy-'));
     dirs.push(dir);
     const fromNumpy = path.join(dir, 'np.npy');
-    execFileSync('/usr/bin/python3', ['-c', `import numpy as np; np.save(${JSON.stringify(fromNumpy)}, np.arange(12, dtype=np.float32).reshape(3,4) / 4)`]);
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      `import numpy as np; np.save(${JSON.stringify(fromNumpy)}, np.arange(12, dtype=np.float32).reshape(3,4) / 4)`,
+    ]);
     const a = await readNpy(fromNumpy);
     expect(a.shape).toEqual([3, 4]);
     expect((a.data as Float32Array)[11]).toBeCloseTo(2.75);
     const ours = path.join(dir, 'ours.npy');
     await writeNpy(ours, Float32Array.from([0.5, 1, 2]), [3]);
-    const back = execFileSync('/usr/bin/python3', ['-c', `import numpy as np; a = np.load(${JSON.stringify(ours)}); print(a.dtype, a.shape, a.sum())`]).toString().trim();
+    const back = execFileSync('/usr/bin/python3', [
+      '-c',
+      `import numpy as np; a = np.load(${JSON.stringify(ours)}); print(a.dtype, a.shape, a.sum())`,
+    ])
+      .toString()
+      .trim();
     expect(back).toBe('float32 (3,) 3.5');
   });
 

@@ -13,7 +13,17 @@ try {
   if (mode === 'save')
     await Promise.all(
       ids.map((i) =>
-        stores.saveDomain({ name: `d${i}`, serverId: 's1', pack: 'p', domain: '', domainId: `id${i}`, prompt: 'p', creatorId: 'u', creatorName: 'U', createdAt: i }),
+        stores.saveDomain({
+          name: `d${i}`,
+          serverId: 's1',
+          pack: 'p',
+          domain: '',
+          domainId: `id${i}`,
+          prompt: 'p',
+          creatorId: 'u',
+          creatorName: 'U',
+          createdAt: i,
+        }),
       ),
     );
   if (mode === 'settings') await stores.updateSettings('s1', first === 'a' ? { blocklist: ['from-a'] } : { userJobCap: 7 });

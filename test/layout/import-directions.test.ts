@@ -32,7 +32,11 @@ const files = ['src', 'commands', 'bin', 'deploy', 'bench', 'scripts'].flatMap((
 
 describe('import directions', () => {
   it('finds the code to check, and every file belongs to a layer (no exceptions)', () => {
-    for (const layer of layers) expect(files.some((f) => layerOf(f) === layer), layer).toBe(true);
+    for (const layer of layers)
+      expect(
+        files.some((f) => layerOf(f) === layer),
+        layer,
+      ).toBe(true);
     expect(files.filter((f) => !layerOf(f)).map((f) => relative(root, f))).toEqual([]);
   });
 

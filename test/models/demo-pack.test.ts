@@ -20,7 +20,12 @@ describe('the trained demo pack', () => {
   });
 
   it('adapts to night, zombie and marble statue as the judge sees it, keeping part of the face (docs/demo-pack.md: the soft base generator caps content agreement near 60 %)', async () => {
-    const result = await runWorldEvaluation(engine, 'models/judge', { samples: 12, scoreSamples: 4, styles: ['night', 'zombie', 'marble statue'], edits: false });
+    const result = await runWorldEvaluation(engine, 'models/judge', {
+      samples: 12,
+      scoreSamples: 4,
+      styles: ['night', 'zombie', 'marble statue'],
+      edits: false,
+    });
     const text = result.styles.filter((r) => r.kind === 'text');
     expect(text.map((r) => r.style)).toEqual(['night', 'zombie', 'marble statue']);
     for (const row of text) {

@@ -22,7 +22,8 @@ let work: string;
 function exec(file: string, args: string[], cwd: string): Promise<{ code: number; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { cwd, timeout: 1_500_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -58,7 +59,11 @@ async function expectClipMatches(dir: string, pack: LoadedPack): Promise<void> {
   const img = await runF32(pack.sessions.clipVision, { pixel_values: f32(pixels.data, pixels.shape) }, 'image_embeds');
   expect(meanAbs(img.data, (await expected(dir, 'image_embeds')).data), 'image').toBeLessThanOrEqual(1e-4);
   const ids = await expected(dir, 'input_ids');
-  const idTensor = new ort.Tensor('int64', BigInt64Array.from(ids.data, (v) => BigInt(Math.round(v))), ids.shape);
+  const idTensor = new ort.Tensor(
+    'int64',
+    BigInt64Array.from(ids.data, (v) => BigInt(Math.round(v))),
+    ids.shape,
+  );
   const txt = await runF32(pack.sessions.clipText, { input_ids: idTensor }, 'text_embeds');
   expect(meanAbs(txt.data, (await expected(dir, 'text_embeds')).data), 'text').toBeLessThanOrEqual(1e-4);
 }
@@ -78,7 +83,7 @@ for (const name of ['hgc-residual', 'hgc-in-weight', 'hdn-td', 'hdn-im2im']) {
       if (pack) await releasePack(pack.sessions);
     });
 
-    it('`domainshift pack verify` passes; its CLIP (TorchScript ViT-B/16 or ViT-B/32) matches OpenAI\'s formulas', async () => {
+    it("`domainshift pack verify` passes; its CLIP (TorchScript ViT-B/16 or ViT-B/32) matches OpenAI's formulas", async () => {
       const res = await exec(process.execPath, [bin, 'pack', 'verify', dir], root);
       expect(res.code, res.stderr).toBe(0);
       expect(pack.manifest.clip.hypernetTrainedWith).toBe(name.startsWith('hgc') ? 'ViT-B/16' : 'ViT-B/32');
@@ -101,7 +106,15 @@ for (const name of ['hgc-residual', 'hgc-in-weight', 'hdn-td', 'hdn-im2im']) {
       for (const [label, domain] of Object.entries(domains)) {
         const dom = new Float32Array(n * m.domainDim);
         for (let i = 0; i < n; i++) dom.set(domain, i * m.domainDim);
-        const got = await runF32(pack.sessions.synthesis, { ws: f32(ws.data, ws.shape), domain: f32(dom, [n, m.domainDim]), style_delta: f32(new Float32Array(n * m.styleDim), [n, m.styleDim]) }, 'images');
+        const got = await runF32(
+          pack.sessions.synthesis,
+          {
+            ws: f32(ws.data, ws.shape),
+            domain: f32(dom, [n, m.domainDim]),
+            style_delta: f32(new Float32Array(n * m.styleDim), [n, m.styleDim]),
+          },
+          'images',
+        );
         const want = await expected(dir, label);
         expect(meanAbs(got.data, want.data), label).toBeLessThanOrEqual(1e-4);
       }
@@ -123,7 +136,15 @@ for (const name of ['hgc-residual', 'hgc-in-weight', 'hdn-td', 'hdn-im2im']) {
         const single = await expected(dir, 'single_domain');
         const dom = new Float32Array(n * m.domainDim);
         for (let i = 0; i < n; i++) dom.set(single.data, i * m.domainDim);
-        const got = await runF32(pack.sessions.synthesis, { ws: f32(ws.data, ws.shape), domain: f32(dom, [n, m.domainDim]), style_delta: f32(new Float32Array(n * m.styleDim), [n, m.styleDim]) }, 'images');
+        const got = await runF32(
+          pack.sessions.synthesis,
+          {
+            ws: f32(ws.data, ws.shape),
+            domain: f32(dom, [n, m.domainDim]),
+            style_delta: f32(new Float32Array(n * m.styleDim), [n, m.styleDim]),
+          },
+          'images',
+        );
         expect(meanAbs(got.data, (await expected(dir, 'single')).data), 'single').toBeLessThanOrEqual(1e-4);
       }
     });
@@ -147,7 +168,9 @@ describe('a pack from a generator alone (rosinality ffhq.pt, CLIP TorchScript, a
   it('has no hypernetwork or encoder; `pack verify` passes', async () => {
     expect(pack.manifest.files.hypernet).toBeUndefined();
     expect(pack.manifest.files.encoder).toBeUndefined();
-    expect(JSON.parse(await readFile(path.join(dir, 'pack.json'), 'utf8')).domains.map((d: { name: string }) => d.name)).toEqual(['sketch']);
+    expect(JSON.parse(await readFile(path.join(dir, 'pack.json'), 'utf8')).domains.map((d: { name: string }) => d.name)).toEqual([
+      'sketch',
+    ]);
     const res = await exec(process.execPath, [bin, 'pack', 'verify', dir], root);
     expect(res.code, res.stderr).toBe(0);
   });
@@ -175,8 +198,16 @@ describe('a pack from a generator alone (rosinality ffhq.pt, CLIP TorchScript, a
     await expectClipMatches(dir, pack);
     const ws = await expected(dir, 'ws');
     const n = ws.shape[0];
-    const feeds = { ws: f32(ws.data, ws.shape), domain: f32(new Float32Array(n * pack.manifest.domainDim).fill(1), [n, pack.manifest.domainDim]), style_delta: f32(new Float32Array(n * pack.manifest.styleDim), [n, pack.manifest.styleDim]) };
-    expect(meanAbs((await runF32(pack.sessions.synthesis, feeds, 'images')).data, (await expected(dir, 'identity')).data)).toBeLessThanOrEqual(1e-4);
-    expect(meanAbs((await runF32(pack.sessions.nada.get('sketch')!, feeds, 'images')).data, (await expected(dir, 'nada')).data)).toBeLessThanOrEqual(1e-4);
+    const feeds = {
+      ws: f32(ws.data, ws.shape),
+      domain: f32(new Float32Array(n * pack.manifest.domainDim).fill(1), [n, pack.manifest.domainDim]),
+      style_delta: f32(new Float32Array(n * pack.manifest.styleDim), [n, pack.manifest.styleDim]),
+    };
+    expect(
+      meanAbs((await runF32(pack.sessions.synthesis, feeds, 'images')).data, (await expected(dir, 'identity')).data),
+    ).toBeLessThanOrEqual(1e-4);
+    expect(
+      meanAbs((await runF32(pack.sessions.nada.get('sketch')!, feeds, 'images')).data, (await expected(dir, 'nada')).data),
+    ).toBeLessThanOrEqual(1e-4);
   });
 });

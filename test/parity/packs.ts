@@ -7,7 +7,11 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 export function referencePacks(): string[] {
   const fromEnv = process.env.DOMAINSHIFT_TEST_PACKS;
-  if (fromEnv) return fromEnv.split(path.delimiter).filter(Boolean).map((p) => path.resolve(p));
+  if (fromEnv)
+    return fromEnv
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((p) => path.resolve(p));
   const fixtures = path.join(root, 'test/fixtures/packs');
   const dirs = existsSync(fixtures) ? readdirSync(fixtures).map((d) => path.join(fixtures, d)) : [];
   dirs.push(path.join(root, 'models/demo'));

@@ -64,9 +64,18 @@ for (const dir of packs) {
     // every graph on PyTorch's own inputs, through the engine's session loader
     for (const check of index.checks) {
       const outs = Object.entries(check.outputs);
-      const tol = check.meanAbs !== undefined ? `max-abs ≤ ${check.atol}, mean-abs ≤ ${check.meanAbs.toFixed(5)}` : `max-abs ≤ ${check.atol}`;
+      const tol =
+        check.meanAbs !== undefined ? `max-abs ≤ ${check.atol}, mean-abs ≤ ${check.meanAbs.toFixed(5)}` : `max-abs ≤ ${check.atol}`;
       it(`${check.graph}: ${outs.map(([o]) => o).join(', ')} within ${tol}`, async () => {
-        const session = check.graph === 'mapping' || check.graph === 'synthesis' || check.graph === 'hypernet' || check.graph === 'encoder' || check.graph === 'clipText' || check.graph === 'clipVision' ? pack.sessions[check.graph] : null;
+        const session =
+          check.graph === 'mapping' ||
+          check.graph === 'synthesis' ||
+          check.graph === 'hypernet' ||
+          check.graph === 'encoder' ||
+          check.graph === 'clipText' ||
+          check.graph === 'clipVision'
+            ? pack.sessions[check.graph]
+            : null;
         expect(session).not.toBeNull();
         const feeds: Record<string, ort.Tensor> = {};
         for (const [input, name] of Object.entries(check.inputs)) {
@@ -110,7 +119,12 @@ for (const dir of packs) {
       const E = t.shape[1];
       const rows = (a: Float32Array) => Array.from({ length: a.length / E }, (_, i) => a.slice(i * E, (i + 1) * E));
       const got = await engine.hypernetBatch(rows(t.data), rows(s.data));
-      expect(maxAbsDiff(got.flatMap((d) => Array.from(d)), want.data)).toBeLessThanOrEqual(1e-4);
+      expect(
+        maxAbsDiff(
+          got.flatMap((d) => Array.from(d)),
+          want.data,
+        ),
+      ).toBeLessThanOrEqual(1e-4);
     });
 
     it('domainFromText(target, source) equals the hypernet on the reference embeddings, max-abs ≤ 1e-4', async () => {

@@ -47,7 +47,11 @@ describe('distributed mode (BullMQ on a real redis-server)', () => {
     // room for every job at once: 10 per user, 200 per server (asked on each front end; the store is shared)
     for (const fe of [a, b]) {
       await fe.command('admin', '/settings caps user: 10 server: 200', true);
-      await expect.poll(async () => (await fe.messages('admin')).some((m) => /10 jobs per user, 200 per server|user 10|200/.test(m.text)), { timeout: 120_000 }).toBe(true);
+      await expect
+        .poll(async () => (await fe.messages('admin')).some((m) => /10 jobs per user, 200 per server|user 10|200/.test(m.text)), {
+          timeout: 120_000,
+        })
+        .toBe(true);
     }
     const sent: string[] = [];
     for (let j = 0; j < 10; j++)
@@ -57,14 +61,21 @@ describe('distributed mode (BullMQ on a real redis-server)', () => {
         await (u % 2 ? a : b).command(`user${u}`, `/adapt prompt: ${prompt} count: 1 seed: ${u * 10 + j}`);
       }
     await expect
-      .poll(async () => [...(await resultsByPrompt([a, b], 'bulk-')).values()].reduce((s, n) => s + n, 0), { timeout: 300_000, interval: 2000 })
+      .poll(async () => [...(await resultsByPrompt([a, b], 'bulk-')).values()].reduce((s, n) => s + n, 0), {
+        timeout: 300_000,
+        interval: 2000,
+      })
       .toBe(200);
     const counts = await resultsByPrompt([a, b], 'bulk-');
     expect([...counts.keys()].sort()).toEqual([...sent].sort());
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     expect(await failures([a, b])).toEqual([]);
     // both workers took jobs, and no job ran twice
-    const started = [w1, w2].map((w) => logLines(w).filter((l) => / started: /.test(l.msg)).map((l) => l.jobId));
+    const started = [w1, w2].map((w) =>
+      logLines(w)
+        .filter((l) => / started: /.test(l.msg))
+        .map((l) => l.jobId),
+    );
     expect(started[0].length).toBeGreaterThan(0);
     expect(started[1].length).toBeGreaterThan(0);
     expect(new Set(started.flat()).size).toBe(200);
@@ -75,7 +86,9 @@ describe('distributed mode (BullMQ on a real redis-server)', () => {
     const [w1, w2] = procs.filter((p) => !('base' in p));
     // a long job (8 samples) on a queue with one job: whichever worker takes it is killed as soon as it says so
     await fe.command('killer', '/adapt prompt: survivor-1 count: 8 seed: 5');
-    const which = await Promise.race([w1.waitFor(/started: render for user killer/), w2.waitFor(/started: render for user killer/)].map((p, i) => p.then(() => i)));
+    const which = await Promise.race(
+      [w1.waitFor(/started: render for user killer/), w2.waitFor(/started: render for user killer/)].map((p, i) => p.then(() => i)),
+    );
     const victim = which === 0 ? w1 : w2;
     const other = which === 0 ? w2 : w1;
     await victim.kill('SIGKILL');
@@ -115,7 +128,10 @@ describe('distributed mode (BullMQ on a real redis-server)', () => {
     const signal = (sig: NodeJS.Signals) => workers.forEach((w) => process.kill(-w.child.pid!, sig));
     const redisClient = new Redis(redis.url);
     try {
-      const owned = async () => Object.entries(await redisClient.hgetall('domainshift:delivery-owners')).filter(([, o]) => o === frontEndId(a)).map(([id]) => id);
+      const owned = async () =>
+        Object.entries(await redisClient.hgetall('domainshift:delivery-owners'))
+          .filter(([, o]) => o === frontEndId(a))
+          .map(([id]) => id);
       const before = new Set(await owned());
       // the first job starts on a worker, which is then frozen (SIGSTOP): the job is mid-job, the other two queued
       await a.command('orphan0', '/adapt prompt: orphan-0 count: 4 seed: 1');
@@ -133,7 +149,9 @@ describe('distributed mode (BullMQ on a real redis-server)', () => {
       expect(await claims()).toEqual(jobIds.map(() => frontEndId(b)));
       expect(logLines(b).filter((l) => /^adopted job /.test(l.msg)).length).toBe(3);
       // b's page takes them from the mailbox: each result once, nothing failed
-      await expect.poll(async () => [...(await resultsByPrompt([b], 'orphan-')).keys()].sort(), { timeout: 30_000 }).toEqual(['orphan-0', 'orphan-1', 'orphan-2']);
+      await expect
+        .poll(async () => [...(await resultsByPrompt([b], 'orphan-')).keys()].sort(), { timeout: 30_000 })
+        .toEqual(['orphan-0', 'orphan-1', 'orphan-2']);
       await new Promise((r) => setTimeout(r, 3000));
       expect([...(await resultsByPrompt([b], 'orphan-')).values()]).toEqual([1, 1, 1]);
       expect(await failures([b])).toEqual([]);

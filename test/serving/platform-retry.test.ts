@@ -21,7 +21,9 @@ describe('a failed Discord login', () => {
     const discord = new FakeDiscord();
     await discord.start();
     let refuse = true;
-    discord.overrides.push((r) => (refuse && r.path === '/gateway/bot' ? { status: 401, body: { message: '401: Unauthorized', code: 0 } } : undefined));
+    discord.overrides.push((r) =>
+      refuse && r.path === '/gateway/bot' ? { status: 401, body: { message: '401: Unauthorized', code: 0 } } : undefined,
+    );
     const token = 'discord-retry-test-token-0123456789';
     const port = await freePort();
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -47,7 +49,9 @@ describe('a failed Discord login', () => {
     child.stderr!.on('data', (d) => (out += d));
     try {
       // two refused attempts, each logged with the next delay; the process is still up and the playground answers
-      await expect.poll(() => (out.match(/discord: start failed \(attempt \d\)/g) ?? []).length, { timeout: 300_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+      await expect
+        .poll(() => (out.match(/discord: start failed \(attempt \d\)/g) ?? []).length, { timeout: 300_000, interval: 500 })
+        .toBeGreaterThanOrEqual(2);
       expect(out).toMatch(/retrying in \d+ s/);
       expect(child.exitCode).toBeNull();
       await expect.poll(() => /DomainShift playground: /.test(out), { timeout: 300_000 }).toBe(true);

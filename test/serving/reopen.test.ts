@@ -11,7 +11,14 @@ import { testPng } from '../platforms/slack/test-bot.js';
 /** a bot whose one command posts a progress message and keeps it, as runAsJob does */
 function progressBot(posted: PostedMessage[], reply: (ctx: CommandContext) => Promise<PostedMessage>): Bot {
   return {
-    specs: [{ name: 'adapt', description: 'A new domain from text', kind: 'slash', options: [{ name: 'prompt', description: 'p', type: 'string' }] }],
+    specs: [
+      {
+        name: 'adapt',
+        description: 'A new domain from text',
+        kind: 'slash',
+        options: [{ name: 'prompt', description: 'p', type: 'string' }],
+      },
+    ],
     wantsModal: () => false,
     handleCommand: async (ctx) => void posted.push(await reply(ctx)),
     handleButton: async () => undefined,
@@ -35,7 +42,9 @@ describe('Discord: a message reopened from its handle', () => {
     const handle = travelled(posted[0].handle);
     expect(handle).toMatchObject({ platform: 'discord', messageId: posted[0].id });
     const before = h.discord.requests.length;
-    await h.handle.reopen(handle).edit({ text: '**Domain:** a zombie', files: [{ name: 'grid.png', data: await testPng(), contentType: 'image/png' }], buttons: [] });
+    await h.handle
+      .reopen(handle)
+      .edit({ text: '**Domain:** a zombie', files: [{ name: 'grid.png', data: await testPng(), contentType: 'image/png' }], buttons: [] });
     const edits = h.discord.requests.slice(before).filter((r) => r.method === 'PATCH');
     expect(edits.map((r) => r.path)).toEqual([`/channels/${handle.channelId}/messages/${handle.messageId}`]);
     expect(edits[0].body.content).toBe('**Domain:** a zombie');
@@ -67,7 +76,9 @@ describe('Slack: a message reopened from its handle', () => {
     await h.app.idle();
     const handle = travelled(posted[0].handle);
     expect(handle).toMatchObject({ platform: 'slack', channel: CHANNEL });
-    await h.app.reopen(handle).edit({ text: '**Domain:** a zombie', files: [{ name: 'grid.png', data: await testPng(), contentType: 'image/png' }], buttons: [] });
+    await h.app
+      .reopen(handle)
+      .edit({ text: '**Domain:** a zombie', files: [{ name: 'grid.png', data: await testPng(), contentType: 'image/png' }], buttons: [] });
     const update = (await h.fake.waitFor('chat.update', (c) => c.args.ts === handle.ts)).at(-1)!;
     expect(update.args.channel).toBe(CHANNEL);
     expect(String(update.args.text)).toContain('Domain');

@@ -17,7 +17,12 @@ export interface AdoptionHooks {
 
 const DEFAULT_ADOPT_MS = 3000;
 
-export function startAdopting(queue: BullMQJobQueue, hooks: AdoptionHooks, log: Logger, everyMs = DEFAULT_ADOPT_MS): { stop(): Promise<void> } {
+export function startAdopting(
+  queue: BullMQJobQueue,
+  hooks: AdoptionHooks,
+  log: Logger,
+  everyMs = DEFAULT_ADOPT_MS,
+): { stop(): Promise<void> } {
   let round: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     // one round at a time: a slow finish must not start a second round on the same orphans
@@ -40,7 +45,10 @@ async function adoptOnce(queue: BullMQJobQueue, hooks: AdoptionHooks, log: Logge
     if (end.state === 'pending') continue;
     if (!(await queue.ledger.claim(jobId))) continue;
     const fields = { jobId, owner, platform: delivery.handle.platform };
-    log.info(`adopted job ${jobId} of front end ${owner}, which is gone: delivering its ${end.state === 'completed' ? 'result' : 'failure'}`, fields);
+    log.info(
+      `adopted job ${jobId} of front end ${owner}, which is gone: delivering its ${end.state === 'completed' ? 'result' : 'failure'}`,
+      fields,
+    );
     try {
       if (end.state === 'completed') await hooks.finish(delivery, { jobId, message, result: end.value });
       else await message.edit({ text: failureText(delivery.description, end.error, jobId) });

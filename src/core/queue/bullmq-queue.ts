@@ -9,7 +9,15 @@ import { Redis } from 'ioredis';
 import type { Engine } from '../../engine/types.js';
 import { reviveError } from '../../engine/errors.js';
 import { StoreWriteError } from '../stores.js';
-import { CancelledError, type Delivery, type JobInfo, type JobQueue, type JobRequest, type SubmitOptions, type SubmittedJob } from '../jobs.js';
+import {
+  CancelledError,
+  type Delivery,
+  type JobInfo,
+  type JobQueue,
+  type JobRequest,
+  type SubmitOptions,
+  type SubmittedJob,
+} from '../jobs.js';
 import type { Logger } from '../log.js';
 import { UserError } from '../platform.js';
 import { packsOf } from '../render-tasks.js';
@@ -17,7 +25,16 @@ import { decodeValue, encodeLimited, errorFromReason, PayloadTooLarge } from './
 import { DeliveryLedger } from './delivery-ledger.js';
 import { Mailbox } from './mailbox.js';
 import { packFingerprint } from './pack-check.js';
-import { CANCEL_CHANNEL, CANCEL_MARK_SECONDS, cancelledKey, DEFAULT_JOB_BYTES, newJobId, RENDER_QUEUE, type RenderJobData, type RenderProgress } from './names.js';
+import {
+  CANCEL_CHANNEL,
+  CANCEL_MARK_SECONDS,
+  cancelledKey,
+  DEFAULT_JOB_BYTES,
+  newJobId,
+  RENDER_QUEUE,
+  type RenderJobData,
+  type RenderProgress,
+} from './names.js';
 
 interface Waiting {
   opts: SubmitOptions;
@@ -85,7 +102,7 @@ export class BullMQJobQueue implements JobQueue {
     const events = new QueueEvents(RENDER_QUEUE, { connection: eventsConnection });
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const ledger = new DeliveryLedger(redis, options.leaseMs);
-    await ledger.start((e) => options.log.error('queue: could not renew this front end\'s lease', e));
+    await ledger.start((e) => options.log.error("queue: could not renew this front end's lease", e));
     return new BullMQJobQueue(queue, events, redis, eventsConnection, options, ledger);
   }
 
@@ -149,7 +166,10 @@ export class BullMQJobQueue implements JobQueue {
   private async outstanding(): Promise<{ active: Job<RenderJobData>[]; pending: Job<RenderJobData>[] }> {
     const [active, pending] = await Promise.all([this.queue.getJobs(['active']), this.queue.getJobs([...PENDING_STATES], 0, -1, true)]);
     // prioritized jobs come back in the order they will start; jobs without a priority would start first
-    return { active: active.filter(Boolean), pending: pending.filter(Boolean).sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0) || a.timestamp - b.timestamp) };
+    return {
+      active: active.filter(Boolean),
+      pending: pending.filter(Boolean).sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0) || a.timestamp - b.timestamp),
+    };
   }
 
   async submit<T>(req: JobRequest<T>, opts: SubmitOptions = {}): Promise<SubmittedJob<T>> {
@@ -160,9 +180,14 @@ export class BullMQJobQueue implements JobQueue {
     const all = [...active, ...pending];
     const mine = all.filter((j) => j.data.userId === req.userId && j.data.serverId === req.serverId).length;
     if (mine >= userCap)
-      throw new UserError(`You already have ${mine} job(s) queued or running (the limit is ${userCap}). Wait for one to finish, or cancel one with /queue.`);
+      throw new UserError(
+        `You already have ${mine} job(s) queued or running (the limit is ${userCap}). Wait for one to finish, or cancel one with /queue.`,
+      );
     const server = all.filter((j) => j.data.serverId === req.serverId).length;
-    if (server >= serverCap) throw new UserError(`This server already has ${server} jobs queued or running (the limit is ${serverCap}). Please try again in a minute.`);
+    if (server >= serverCap)
+      throw new UserError(
+        `This server already has ${server} jobs queued or running (the limit is ${serverCap}). Please try again in a minute.`,
+      );
 
     const packs = Object.fromEntries(
       packsOf(req.task).map((name) => {
@@ -186,7 +211,15 @@ export class BullMQJobQueue implements JobQueue {
       reject = rej;
     });
     this.waiting.set(id, { opts, resolve, reject });
-    const data: RenderJobData = { task, packs, userId: req.userId, serverId: req.serverId, kind: req.kind, description: req.description, createdAt: Date.now() };
+    const data: RenderJobData = {
+      task,
+      packs,
+      userId: req.userId,
+      serverId: req.serverId,
+      kind: req.kind,
+      description: req.description,
+      createdAt: Date.now(),
+    };
     try {
       await this.queue.add(req.kind, data, {
         jobId: id,
@@ -227,7 +260,8 @@ export class BullMQJobQueue implements JobQueue {
       position,
     });
     return [...active.map((j) => info(j, 'running', 0)), ...pending.map((j, i) => info(j, 'queued', i + 1))].filter(
-      (j) => (filter.userId === undefined || j.userId === filter.userId) && (filter.serverId === undefined || j.serverId === filter.serverId),
+      (j) =>
+        (filter.userId === undefined || j.userId === filter.userId) && (filter.serverId === undefined || j.serverId === filter.serverId),
     );
   }
 

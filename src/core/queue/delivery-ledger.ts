@@ -70,7 +70,8 @@ export class DeliveryLedger {
     const out: Orphan[] = [];
     for (const [i, [jobId, owner]] of orphaned.entries()) {
       const raw = records[i];
-      if (raw === null) await this.redis.hdel(OWNERS, jobId); // its record expired: nobody can deliver it
+      if (raw === null)
+        await this.redis.hdel(OWNERS, jobId); // its record expired: nobody can deliver it
       else out.push({ jobId, owner, delivery: JSON.parse(raw) as Delivery });
     }
     return out;

@@ -19,7 +19,8 @@ export function fingerprints(engines: Map<string, Engine>): Record<string, strin
 export function packMismatch(wanted: Record<string, string>, held: Record<string, string>): string | undefined {
   for (const [name, sha] of Object.entries(wanted)) {
     if (!held[name]) return `the render worker does not have the pack \`${name}\``;
-    if (held[name] !== sha) return `the render worker's pack \`${name}\` differs from the front end's (sha256 ${held[name].slice(0, 12)}… vs ${sha.slice(0, 12)}…)`;
+    if (held[name] !== sha)
+      return `the render worker's pack \`${name}\` differs from the front end's (sha256 ${held[name].slice(0, 12)}… vs ${sha.slice(0, 12)}…)`;
   }
   return undefined;
 }

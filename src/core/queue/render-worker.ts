@@ -42,7 +42,10 @@ export async function startRenderWorker(options: RenderWorkerOptions): Promise<R
   const processor = async (job: Job<RenderJobData>, _token?: string, signal?: AbortSignal): Promise<unknown> => {
     const id = job.id!;
     const started = Date.now();
-    log.info(`job ${id} started: ${job.data.kind} for user ${job.data.userId} (attempt ${job.attemptsStarted}, stalled ${job.stalledCounter})`, { jobId: id });
+    log.info(
+      `job ${id} started: ${job.data.kind} for user ${job.data.userId} (attempt ${job.attemptsStarted}, stalled ${job.stalledCounter})`,
+      { jobId: id },
+    );
     const abort = new AbortController();
     signal?.addEventListener('abort', () => abort.abort());
     try {
@@ -88,7 +91,11 @@ export async function startRenderWorker(options: RenderWorkerOptions): Promise<R
     if (worker.cancelJob(jobId, 'cancelled by the user')) log.info(`job ${jobId}: cancel requested`, { jobId });
   });
   await worker.waitUntilReady();
-  log.info(`render worker: ${options.concurrency} at once, packs ${Object.entries(held).map(([n, sha]) => `${n} (${sha.slice(0, 12)})`).join(', ')}`);
+  log.info(
+    `render worker: ${options.concurrency} at once, packs ${Object.entries(held)
+      .map(([n, sha]) => `${n} (${sha.slice(0, 12)})`)
+      .join(', ')}`,
+  );
 
   return {
     worker,

@@ -35,7 +35,13 @@ export type Border = 'reflect' | 'transparent';
  * Also returns the coverage of each output pixel (0..1, the share of its bilinear taps inside the source), which
  * is all ones with 'reflect'.
  */
-export function warp(src: RgbImage, outToSrc: Affine, width: number, height: number, border: Border): { image: RgbImage; coverage: Float32Array } {
+export function warp(
+  src: RgbImage,
+  outToSrc: Affine,
+  width: number,
+  height: number,
+  border: Border,
+): { image: RgbImage; coverage: Float32Array } {
   const out = Buffer.alloc(width * height * 3);
   const coverage = new Float32Array(width * height);
   const { width: W, height: H, data } = src;

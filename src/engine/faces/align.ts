@@ -57,7 +57,12 @@ export function alignedToPhoto(q: FfhqQuad, size: number): Affine {
 }
 
 /** Integer bounding box of the quad, grown by `margin`, clipped to the photo; null when they do not meet. */
-export function quadBounds(q: FfhqQuad, width: number, height: number, margin = 0): { left: number; top: number; width: number; height: number } | null {
+export function quadBounds(
+  q: FfhqQuad,
+  width: number,
+  height: number,
+  margin = 0,
+): { left: number; top: number; width: number; height: number } | null {
   const cs = quadCorners(q);
   const left = Math.max(0, Math.floor(Math.min(...cs.map((p) => p.x)) - margin));
   const top = Math.max(0, Math.floor(Math.min(...cs.map((p) => p.y)) - margin));
@@ -91,7 +96,10 @@ export async function alignFace(photo: RgbImage, landmarks: Point[], size: numbe
     .toBuffer({ resolveWithObject: true });
   const region: RgbImage = { width: info.width, height: info.height, data };
   // photo → shrunk region: move the region's corner to the origin, then scale each axis
-  const photoToRegion = compose([info.width / bounds.width, 0, 0, 0, info.height / bounds.height, 0], translation(-bounds.left, -bounds.top));
+  const photoToRegion = compose(
+    [info.width / bounds.width, 0, 0, 0, info.height / bounds.height, 0],
+    translation(-bounds.left, -bounds.top),
+  );
   const image = warp(region, compose(photoToRegion, toPhoto), size, size, 'reflect').image;
   return { image, quad, toPhoto, fromPhoto };
 }

@@ -72,7 +72,10 @@ export async function findFaces(image: RgbImage, minConfidence = MIN_CONFIDENCE)
   const sx = image.width / small.width;
   const sy = image.height / small.height;
   const results = await withTensor(lib, small, (t) =>
-    faceapi.detectAllFaces(t, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: MAX_CANDIDATES })).withFaceLandmarks().run(),
+    faceapi
+      .detectAllFaces(t, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: MAX_CANDIDATES }))
+      .withFaceLandmarks()
+      .run(),
   );
   const faces = results.map((r): DetectedFace => {
     const b = r.detection.box;
@@ -135,7 +138,11 @@ async function downscale(image: RgbImage, scale: number): Promise<RgbImage> {
 
 /** Runs fn on an int32 [H,W,3] tensor of the picture and frees the tensor afterwards. */
 export async function withTensor<T>(lib: FaceLib, image: RgbImage, fn: (t: never) => Promise<T>): Promise<T> {
-  const tensor = lib.tf.tensor3d(new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length), [image.height, image.width, 3], 'int32');
+  const tensor = lib.tf.tensor3d(
+    new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length),
+    [image.height, image.width, 3],
+    'int32',
+  );
   try {
     return await fn(tensor as never);
   } finally {

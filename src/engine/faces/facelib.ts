@@ -54,7 +54,8 @@ async function loadWasm(): Promise<FaceLib> {
   } finally {
     const emitter = process as unknown as NodeJS.EventEmitter;
     for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-      for (const l of emitter.listeners(event)) if (!(before[event] as unknown[]).includes(l)) emitter.removeListener(event, l as (...args: unknown[]) => void);
+      for (const l of emitter.listeners(event))
+        if (!(before[event] as unknown[]).includes(l)) emitter.removeListener(event, l as (...args: unknown[]) => void);
     }
   }
 }

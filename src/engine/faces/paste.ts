@@ -29,7 +29,11 @@ export async function featherMask(size: number, feather = DEFAULT_FEATHER): Prom
   const square = Buffer.alloc(size * size);
   for (let y = inset; y < size - inset; y++) square.fill(255, y * size + inset, y * size + size - inset);
   if (inset <= 0) return square;
-  const blurred = await sharp(square, { raw: { width: size, height: size, channels: 1 } }).blur({ sigma, precision: 'float' }).extractChannel(0).raw().toBuffer();
+  const blurred = await sharp(square, { raw: { width: size, height: size, channels: 1 } })
+    .blur({ sigma, precision: 'float' })
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
   // the blur's tail can leave 1s at the very border; the border rows and columns must be exactly 0
   const out = new Uint8Array(blurred);
   for (let i = 0; i < size; i++) out[i] = out[(size - 1) * size + i] = out[i * size] = out[i * size + size - 1] = 0;

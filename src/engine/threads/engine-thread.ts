@@ -11,7 +11,13 @@ const port = parentPort!;
 let engine: Engine;
 try {
   engine = await openPack(packDir, options);
-  port.postMessage({ type: 'ready', manifest: engine.manifest, identity: engine.identityDomain(), provider: engine.provider, packDir: engine.packDir });
+  port.postMessage({
+    type: 'ready',
+    manifest: engine.manifest,
+    identity: engine.identityDomain(),
+    provider: engine.provider,
+    packDir: engine.packDir,
+  });
 } catch (e) {
   port.postMessage({ type: 'failed', error: errorToWire(e) });
   process.exit(1);

@@ -8,7 +8,15 @@ import { EngineInputError } from '../errors.js';
 import type { OpenPackOptions } from '../index.js';
 import type { PackManifest } from '../manifest.js';
 import type { Engine } from '../types.js';
-import { errorFromWire, reviveBuffers, type CallMessage, type FailedMessage, type ReadyMessage, type RemoteMethod, type ReplyMessage } from './protocol.js';
+import {
+  errorFromWire,
+  reviveBuffers,
+  type CallMessage,
+  type FailedMessage,
+  type ReadyMessage,
+  type RemoteMethod,
+  type ReplyMessage,
+} from './protocol.js';
 
 const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);
 

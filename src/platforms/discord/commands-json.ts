@@ -73,14 +73,10 @@ function addOption(host: OptionHost, spec: OptionSpec): void {
       return;
     }
     case 'boolean':
-      host.addBooleanOption((o) =>
-        o.setName(spec.name).setDescription(description(spec.description)).setRequired(required),
-      );
+      host.addBooleanOption((o) => o.setName(spec.name).setDescription(description(spec.description)).setRequired(required));
       return;
     case 'attachment':
-      host.addAttachmentOption((o) =>
-        o.setName(spec.name).setDescription(description(spec.description)).setRequired(required),
-      );
+      host.addAttachmentOption((o) => o.setName(spec.name).setDescription(description(spec.description)).setRequired(required));
       return;
   }
 }
@@ -108,9 +104,7 @@ export function commandToJSON(spec: CommandSpec): RESTPostAPIApplicationCommands
     .setDefaultMemberPermissions(permissions);
   if (spec.subcommands?.length) {
     for (const sub of spec.subcommands) {
-      const subBuilder = new SlashCommandSubcommandBuilder()
-        .setName(sub.name)
-        .setDescription(description(sub.description));
+      const subBuilder = new SlashCommandSubcommandBuilder().setName(sub.name).setDescription(description(sub.description));
       for (const option of requiredFirst(sub.options)) addOption(subBuilder, option);
       builder.addSubcommand(subBuilder);
     }

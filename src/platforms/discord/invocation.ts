@@ -20,22 +20,14 @@ function optionValues(options: readonly CommandInteractionOption[], policy: Atta
   for (const option of options) {
     if (option.type === ApplicationCommandOptionType.Attachment) {
       if (option.attachment) values[option.name] = fromDiscordAttachment(option.attachment, policy);
-    } else if (
-      typeof option.value === 'string' ||
-      typeof option.value === 'number' ||
-      typeof option.value === 'boolean'
-    ) {
+    } else if (typeof option.value === 'string' || typeof option.value === 'number' || typeof option.value === 'boolean') {
       values[option.name] = option.value;
     }
   }
   return values;
 }
 
-export function slashInvocation(
-  interaction: ChatInputCommandInteraction,
-  spec: CommandSpec,
-  policy: AttachmentPolicy,
-): Invocation {
+export function slashInvocation(interaction: ChatInputCommandInteraction, spec: CommandSpec, policy: AttachmentPolicy): Invocation {
   const [first] = interaction.options.data;
   if (first?.type === ApplicationCommandOptionType.Subcommand) {
     return { command: spec.name, subcommand: first.name, options: optionValues(first.options ?? [], policy) };

@@ -61,10 +61,7 @@ function fieldLabel(field: ModalField): LabelBuilder {
 
 export function buildModal(spec: ModalSpec): ModalBuilder {
   if (spec.fields.length > FIELDS_MAX) throw new Error(`modal "${spec.id}" has more than ${FIELDS_MAX} fields`);
-  return new ModalBuilder()
-    .setCustomId(spec.id)
-    .setTitle(clip(spec.title, TITLE_MAX))
-    .addLabelComponents(spec.fields.map(fieldLabel));
+  return new ModalBuilder().setCustomId(spec.id).setTitle(clip(spec.title, TITLE_MAX)).addLabelComponents(spec.fields.map(fieldLabel));
 }
 
 /** What the user submitted, by field id; an empty text or an empty select is undefined. */

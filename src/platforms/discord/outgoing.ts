@@ -1,12 +1,5 @@
 // OutgoingMessage → the message options discord.js sends (content, files, button rows, ephemeral flag).
-import {
-  ActionRowBuilder,
-  AttachmentBuilder,
-  ButtonBuilder,
-  ButtonStyle,
-  MessageFlags,
-  type MessageMentionOptions,
-} from 'discord.js';
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, MessageFlags, type MessageMentionOptions } from 'discord.js';
 import type { ButtonSpec, OutgoingMessage } from '../../core/platform.js';
 
 const CONTENT_MAX = 2000;

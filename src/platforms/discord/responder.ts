@@ -278,7 +278,7 @@ export function describe(err: unknown): string {
       : err instanceof HTTPError
         ? `${err.method} ${err.url} → ${err.status} ${err.message}`
         : err instanceof Error
-        ? `${err.name}: ${err.message}`
-        : String(err);
+          ? `${err.name}: ${err.message}`
+          : String(err);
   return hideInteractionTokens(text);
 }

@@ -1,16 +1,7 @@
 // Translation between the browser and the Bot: a command, a button press, a modal or a "Stylize" on a
 // picture becomes a CommandContext + Invocation; OutgoingMessage comes back as a channel message.
 // No command logic lives here.
-import type {
-  Actor,
-  Attachment,
-  Bot,
-  CommandContext,
-  Invocation,
-  ModalSpec,
-  OutgoingMessage,
-  PostedMessage,
-} from '../../core/platform.js';
+import type { Actor, Attachment, Bot, CommandContext, Invocation, ModalSpec, OutgoingMessage, PostedMessage } from '../../core/platform.js';
 import { UserError } from '../../core/platform.js';
 import { userMessageOf } from '../../core/errors.js';
 import type { Channel, ChannelMessage, StoredFile } from './channel.js';
@@ -114,7 +105,10 @@ export class PlaygroundAdapter {
       }
       const attachments = this.picturesOf(messageId);
       if (!attachments.length) {
-        this.say({ text: `${spec.label ?? spec.name} needs a message with a picture; that one has none (or it is gone).`, private: true }, actor.id);
+        this.say(
+          { text: `${spec.label ?? spec.name} needs a message with a picture; that one has none (or it is gone).`, private: true },
+          actor.id,
+        );
         return;
       }
       await this.invoke(actor, { command, options: {}, target: { messageId, attachments } }, false);
@@ -132,10 +126,12 @@ export class PlaygroundAdapter {
         return;
       }
       const source = this.posted(messageId, !!msg!.panel);
-      const answering = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A) => {
-        onAnswered();
-        return fn(...args);
-      };
+      const answering =
+        <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+        (...args: A) => {
+          onAnswered();
+          return fn(...args);
+        };
       const ctx = this.context(actor, {
         panel: !!msg!.panel,
         onAnswered,
@@ -228,7 +224,10 @@ export class PlaygroundAdapter {
     }
   }
 
-  private context(actor: Actor, opts: { placeholder?: string; panel?: boolean; source?: PostedMessage; onAnswered?: () => void }): CommandContext {
+  private context(
+    actor: Actor,
+    opts: { placeholder?: string; panel?: boolean; source?: PostedMessage; onAnswered?: () => void },
+  ): CommandContext {
     let placeholder = opts.placeholder;
     let answered = false;
     const panel = !!opts.panel;

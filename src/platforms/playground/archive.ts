@@ -21,7 +21,9 @@ export class ChannelArchive {
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, json TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, meta TEXT NOT NULL, data BLOB NOT NULL);`);
-    const row = this.db.prepare('SELECT max(m) AS s FROM (SELECT max(seq) AS m FROM messages UNION ALL SELECT max(seq) FROM files)').get() as {
+    const row = this.db
+      .prepare('SELECT max(m) AS s FROM (SELECT max(seq) AS m FROM messages UNION ALL SELECT max(seq) FROM files)')
+      .get() as {
       s: number | null;
     };
     this.seq = row.s ?? 0;
@@ -50,7 +52,9 @@ export class ChannelArchive {
 
   putFile(f: StoredFile): void {
     const { id, data, ...meta } = f;
-    this.db.prepare('INSERT OR REPLACE INTO files (id, seq, meta, data) VALUES (?, ?, ?, ?)').run(id, ++this.seq, JSON.stringify(meta), data);
+    this.db
+      .prepare('INSERT OR REPLACE INTO files (id, seq, meta, data) VALUES (?, ?, ?, ?)')
+      .run(id, ++this.seq, JSON.stringify(meta), data);
   }
 
   deleteFile(id: string): void {

@@ -19,7 +19,8 @@ export function readFormValues(
     } else {
       const s = typeof v === 'string' ? v.trim() : undefined;
       if (s && field.maxLength && s.length > field.maxLength) problem = `${field.label} may be at most ${field.maxLength} characters.`;
-      if (s && field.kind === 'select' && field.options && !field.options.some((o) => o.value === s)) problem = `${field.label}: "${s}" is not one of the choices.`;
+      if (s && field.kind === 'select' && field.options && !field.options.some((o) => o.value === s))
+        problem = `${field.label}: "${s}" is not one of the choices.`;
       values[field.id] = s || undefined;
     }
     if (!problem && field.required && values[field.id] === undefined) problem = `${field.label} is required.`;

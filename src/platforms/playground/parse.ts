@@ -26,7 +26,9 @@ export function parseCommandText(specs: CommandSpec[], input: ParseInput): Invoc
   const [, name, rest] = match;
   const spec = slashSpecs(specs).find((s) => s.name === name.toLowerCase());
   if (!spec) {
-    const known = slashSpecs(specs).map((s) => `/${s.name}`).join(', ');
+    const known = slashSpecs(specs)
+      .map((s) => `/${s.name}`)
+      .join(', ');
     throw new UserError(`There is no command /${name}. Commands: ${known}.`);
   }
   const { subcommand, options: raw } = parseOptionText(spec, rest);
@@ -36,7 +38,8 @@ export function parseCommandText(specs: CommandSpec[], input: ParseInput): Invoc
   for (const o of optionSpecs.filter((s) => s.type === 'attachment')) {
     const value = raw[o.name];
     const picked = value !== undefined ? input.attachmentById(value.replace(/^#/, '')) : undefined;
-    if (value !== undefined && !picked) throw new UserError(`${o.name}: no picture "${value}" in this channel; drop one in or pick one from the list.`);
+    if (value !== undefined && !picked)
+      throw new UserError(`${o.name}: no picture "${value}" in this channel; drop one in or pick one from the list.`);
     const chosen = picked ?? staged.shift() ?? (o.required ? input.latest : undefined);
     if (chosen) options[o.name] = chosen;
     else delete options[o.name];

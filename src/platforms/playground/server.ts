@@ -119,7 +119,11 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     },
     'POST /api/action': async (req, res) => {
       const body = await jsonBody(req);
-      void adapter.messageAction(actorFrom(body.user), requireString(body.command, 'command', 64), requireString(body.messageId, 'messageId', 64));
+      void adapter.messageAction(
+        actorFrom(body.user),
+        requireString(body.command, 'command', 64),
+        requireString(body.messageId, 'messageId', 64),
+      );
       sendJson(res, 202, { ok: true });
     },
     'POST /api/button': async (req, res) => {
@@ -159,7 +163,13 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       try {
         const data = await readBody(req, options.maxAttachmentBytes);
         const checked = await checkPicture(fileName, data, req.headers['content-type']);
-        const file = channel.addFile({ name: fileName, contentType: checked.contentType, data, width: checked.width, height: checked.height });
+        const file = channel.addFile({
+          name: fileName,
+          contentType: checked.contentType,
+          data,
+          width: checked.width,
+          height: checked.height,
+        });
         const view = channel.viewOf(file);
         const message = post ? channel.post({ author: userAuthor(actor), text: '', files: [view], buttons: [] }) : undefined;
         sendJson(res, 201, { file: view, messageId: message?.id });
@@ -221,7 +231,12 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new Error(`port ${options.port} on ${options.host ?? '127.0.0.1'} is already in use; set PORT (or PLAYGROUND_PORT) to a free one`));
+      if (e.code === 'EADDRINUSE')
+        reject(
+          new Error(
+            `port ${options.port} on ${options.host ?? '127.0.0.1'} is already in use; set PORT (or PLAYGROUND_PORT) to a free one`,
+          ),
+        );
       else if (e.code === 'EACCES') reject(new Error(`port ${options.port} needs privileges this process lacks; set PORT above 1023`));
       else reject(e);
     });

@@ -10,7 +10,6 @@ import { consoleLogger, withSecrets, type Logger } from '../../core/log.js';
 import { DEFAULT_FILE_HOSTS } from './files.js';
 import { SlackPostedMessage, ThrottleRegistry } from './messages.js';
 
-
 export interface SlackOptions {
   bot: Bot;
   /** bot token, xoxb-… */
@@ -84,7 +83,13 @@ export async function startSlack(opts: SlackOptions): Promise<SlackApp> {
           clientOptions,
           logger: boltLogger(logger),
           // for load balancers and orchestrators in front of the request URL
-          customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }],
+          customRoutes: [
+            {
+              path: '/healthz',
+              method: ['GET'],
+              handler: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'),
+            },
+          ],
         });
   app.error(async (err) => logger.error('slack: Bolt reported an error', err));
 

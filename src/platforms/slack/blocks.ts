@@ -106,9 +106,7 @@ export function decodeMetadata(raw: string | undefined): ModalMetadata | undefin
 
 function fieldBlock(field: ModalSpec['fields'][number]): SlackBlock {
   const label = { type: 'plain_text', text: truncate(toPlain(field.label), 2000) || field.id, emoji: true };
-  const placeholder = field.placeholder
-    ? { type: 'plain_text', text: truncate(toPlain(field.placeholder), 150), emoji: true }
-    : undefined;
+  const placeholder = field.placeholder ? { type: 'plain_text', text: truncate(toPlain(field.placeholder), 150), emoji: true } : undefined;
   let element: SlackBlock;
   if (field.kind === 'select') {
     const options = (field.options ?? []).slice(0, 100).map((o) => ({

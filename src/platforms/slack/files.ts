@@ -51,7 +51,9 @@ export function isAllowedHost(url: string, fileHosts: string[]): boolean {
   } catch {
     return false;
   }
-  return fileHosts.some((h) => (h.includes('://') ? new URL(h).origin === parsed.origin : parsed.protocol === 'https:' && parsed.host === h));
+  return fileHosts.some((h) =>
+    h.includes('://') ? new URL(h).origin === parsed.origin : parsed.protocol === 'https:' && parsed.host === h,
+  );
 }
 
 /** An Attachment for a Slack file; nothing is downloaded until download() passes every check. */
@@ -82,14 +84,20 @@ export function slackAttachment(file: SlackFile, access: FileAccess): Attachment
       // Slack serves private files to the bot token; a redirect means it was refused (sent to a login page).
       const init: RequestInit = { headers: { Authorization: `Bearer ${access.botToken}` }, redirect: 'manual' };
       const policy = { ...PICTURE_POLICY, downloadTimeoutMs: access.timeoutMs ?? PICTURE_POLICY.downloadTimeoutMs };
-      const data = await fetchWithin(url, init, label, async (res, stop) => {
-        const type = res.headers.get('content-type') ?? '';
-        if (res.status !== 200 || type.startsWith('text/html')) {
-          await res.body?.cancel();
-          throw new UserError(`Slack refused to hand over "${label}" (HTTP ${res.status}). The app needs the files:read scope.`);
-        }
-        return readCapped(res.body, limit, label, stop);
-      }, policy).catch((err: unknown) => {
+      const data = await fetchWithin(
+        url,
+        init,
+        label,
+        async (res, stop) => {
+          const type = res.headers.get('content-type') ?? '';
+          if (res.status !== 200 || type.startsWith('text/html')) {
+            await res.body?.cancel();
+            throw new UserError(`Slack refused to hand over "${label}" (HTTP ${res.status}). The app needs the files:read scope.`);
+          }
+          return readCapped(res.body, limit, label, stop);
+        },
+        policy,
+      ).catch((err: unknown) => {
         if (err instanceof UserError) throw err;
         throw new UserError(`Slack did not answer when fetching "${label}": please try again in a moment.`);
       });
@@ -114,7 +122,12 @@ export interface UploadedFile {
 }
 
 /** Uploads files into a channel (and thread) with files.uploadV2; Slack shows them as one message. */
-export async function uploadFiles(client: WebClient, channel: string, threadTs: string | undefined, files: OutgoingFile[]): Promise<UploadedFile[]> {
+export async function uploadFiles(
+  client: WebClient,
+  channel: string,
+  threadTs: string | undefined,
+  files: OutgoingFile[],
+): Promise<UploadedFile[]> {
   if (files.length === 0) return [];
   const res = (await client.filesUploadV2({
     channel_id: channel,
@@ -127,5 +140,7 @@ export async function uploadFiles(client: WebClient, channel: string, threadTs: 
   } as Parameters<WebClient['filesUploadV2']>[0])) as { files?: Array<{ files?: Array<{ id?: string }> }> };
   // one completeUploadExternal answer per destination, each listing its files in upload order
   const ids = (res.files ?? []).flatMap((c) => c.files ?? []).map((f) => f.id);
-  return files.flatMap((f, i) => (ids[i] ? [{ id: ids[i] as string, name: f.name, contentType: f.contentType, description: f.description }] : []));
+  return files.flatMap((f, i) =>
+    ids[i] ? [{ id: ids[i] as string, name: f.name, contentType: f.contentType, description: f.description }] : [],
+  );
 }

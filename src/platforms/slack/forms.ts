@@ -51,13 +51,19 @@ export function registerSuggestions(app: App, deps: EventDeps): void {
     const teamId = body.team?.id || body.user.team_id || 'unknown';
     const found =
       source && deps.bot.complete
-        ? await deps.bot.complete({ platform: 'slack', serverId: teamId, channelId: '' }, source, body.value ?? '').catch((err: unknown) => {
-            deps.logger.error('slack: completions failed', err);
-            return [];
-          })
+        ? await deps.bot
+            .complete({ platform: 'slack', serverId: teamId, channelId: '' }, source, body.value ?? '')
+            .catch((err: unknown) => {
+              deps.logger.error('slack: completions failed', err);
+              return [];
+            })
         : [];
     // Block Kit option objects (Bolt's ack type also admits the legacy dialog shape, which TypeScript picks)
-    const answer = ack as unknown as (r: { options: Array<{ text: { type: 'plain_text'; text: string }; value: string }> }) => Promise<void>;
-    await answer({ options: found.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: c.name.slice(0, 75) }, value: c.value.slice(0, 150) })) });
+    const answer = ack as unknown as (r: {
+      options: Array<{ text: { type: 'plain_text'; text: string }; value: string }>;
+    }) => Promise<void>;
+    await answer({
+      options: found.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: c.name.slice(0, 75) }, value: c.value.slice(0, 150) })),
+    });
   });
 }

@@ -40,7 +40,12 @@ describe('the FFHQ square from landmarks', () => {
   it('turns with the face, and puts the eyes where FFHQ puts them at any resolution', () => {
     const c = { x: 500, y: 500 };
     const angle = 0.4;
-    const pts = [{ x: 300, y: 400 }, { x: 400, y: 400 }, { x: 320, y: 490 }, { x: 380, y: 490 }].map((p) => rotate(p, c, angle));
+    const pts = [
+      { x: 300, y: 400 },
+      { x: 400, y: 400 },
+      { x: 320, y: 490 },
+      { x: 380, y: 490 },
+    ].map((p) => rotate(p, c, angle));
     const lm = syntheticLandmarks(pts[0], pts[1], pts[2], pts[3]);
     const q = ffhqQuad(lm);
     expect(Math.atan2(q.x.y, q.x.x)).toBeCloseTo(angle, 9);
@@ -103,7 +108,8 @@ describe('aligned crops of the sample photos', () => {
     const cx = Math.round(face.box.x + face.box.width * 0.45);
     const width = photo.width - cx;
     const cut = Buffer.alloc(width * photo.height * 3);
-    for (let y = 0; y < photo.height; y++) photo.data.copy(cut, y * width * 3, (y * photo.width + cx) * 3, (y * photo.width + photo.width) * 3);
+    for (let y = 0; y < photo.height; y++)
+      photo.data.copy(cut, y * width * 3, (y * photo.width + cx) * 3, (y * photo.width + photo.width) * 3);
     const shiftedLandmarks = face.landmarks.map((p) => ({ x: p.x - cx, y: p.y }));
     const aligned = await alignFace({ width, height: photo.height, data: cut }, shiftedLandmarks, 128);
     // the column just left of the edge mirrors the one just right of it

@@ -37,5 +37,7 @@ export function gradient(width: number, height: number): RgbImage {
 }
 
 export async function encodeJpeg(img: RgbImage): Promise<Buffer> {
-  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg().toBuffer();
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .jpeg()
+    .toBuffer();
 }

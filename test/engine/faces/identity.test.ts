@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { alignFace } from '../../../src/engine/faces/align.js';
 import { decodePhoto, findFaces } from '../../../src/engine/faces/detector.js';
-import { cosine, describeFace, descriptorAt, faceDescriptor, identityScore, MEASURED_AT_INPUT_FACE } from '../../../src/engine/faces/identity.js';
+import {
+  cosine,
+  describeFace,
+  descriptorAt,
+  faceDescriptor,
+  identityScore,
+  MEASURED_AT_INPUT_FACE,
+} from '../../../src/engine/faces/identity.js';
 import { gradient, resized, samplePhoto } from './helpers.js';
 
 describe('face descriptors and the identity score', () => {
@@ -16,7 +23,15 @@ describe('face descriptors and the identity score', () => {
     for (const f of faces) {
       const a = await faceDescriptor((await alignFace(photo, f.landmarks, 256)).image);
       // the same person from the photo downscaled to 60% (re-aligned from the scaled landmarks)
-      const b = await faceDescriptor((await alignFace(small, f.landmarks.map((p) => ({ x: p.x * k, y: p.y * k })), 256)).image);
+      const b = await faceDescriptor(
+        (
+          await alignFace(
+            small,
+            f.landmarks.map((p) => ({ x: p.x * k, y: p.y * k })),
+            256,
+          )
+        ).image,
+      );
       expect(a).not.toBeNull();
       expect(b).not.toBeNull();
       expect(a!.length).toBe(128);
@@ -24,14 +39,15 @@ describe('face descriptors and the identity score', () => {
       descriptors.push(a!);
     }
     const across: number[] = [];
-    for (let i = 0; i < descriptors.length; i++) for (let j = i + 1; j < descriptors.length; j++) across.push(cosine(descriptors[i], descriptors[j]));
+    for (let i = 0; i < descriptors.length; i++)
+      for (let j = i + 1; j < descriptors.length; j++) across.push(cosine(descriptors[i], descriptors[j]));
     for (const s of same) expect(s).toBeGreaterThan(0.98);
     // different people: face-api descriptors all lie in one cone, so raw cosines stay high (0.84–0.94 on these photos)
     for (const a of across) expect(a).toBeLessThan(0.95);
     expect(Math.min(...same) - Math.max(...across)).toBeGreaterThan(0.04);
   });
 
-  it('describes a result without a detectable face at the input face\'s place; is null only without an input face', async () => {
+  it("describes a result without a detectable face at the input face's place; is null only without an input face", async () => {
     const photo = await decodePhoto(samplePhoto(3));
     const [face] = await findFaces(photo);
     const crop = (await alignFace(photo, face.landmarks, 128)).image;

@@ -62,7 +62,10 @@ describe('pasting faces back', () => {
   it('puts an aligned crop back where it came from (round trip) and handles several faces at once', async () => {
     const S = 512;
     const crops = await Promise.all(faces.map((f) => alignFace(photo, f.landmarks, S)));
-    const out = await pasteBack(photo, crops.map((c) => ({ image: c.image, quad: c.quad })));
+    const out = await pasteBack(
+      photo,
+      crops.map((c) => ({ image: c.image, quad: c.quad })),
+    );
     for (const c of crops) {
       const b = quadBounds(c.quad, photo.width, photo.height)!;
       let sum = 0;

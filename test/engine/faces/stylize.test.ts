@@ -24,7 +24,10 @@ beforeAll(async () => {
   otherDir = await mkdtemp(path.join(tmpdir(), 'faces-other-'));
   await cp(tinyPack(), otherDir, { recursive: true, filter: (src) => !src.includes(`${path.sep}reference`) });
   const manifest = JSON.parse(await readFile(path.join(otherDir, 'pack.json'), 'utf8'));
-  await writeFile(path.join(otherDir, 'pack.json'), JSON.stringify({ ...manifest, subject: 'other', encoder: { ...manifest.encoder, alignment: 'center-crop' } }));
+  await writeFile(
+    path.join(otherDir, 'pack.json'),
+    JSON.stringify({ ...manifest, subject: 'other', encoder: { ...manifest.encoder, alignment: 'center-crop' } }),
+  );
 });
 afterAll(async () => {
   await engine?.close();
@@ -61,10 +64,15 @@ describe('stylizing a photo of people', () => {
     for (let y = 0; y < photo.height; y++) {
       for (let x = 0; x < photo.width; x++) {
         const o = (y * photo.width + x) * 3;
-        const same = res.composite.data[o] === photo.data[o] && res.composite.data[o + 1] === photo.data[o + 1] && res.composite.data[o + 2] === photo.data[o + 2];
+        const same =
+          res.composite.data[o] === photo.data[o] &&
+          res.composite.data[o + 1] === photo.data[o + 1] &&
+          res.composite.data[o + 2] === photo.data[o + 2];
         const inside = bounds.map((b) => x >= b.left && x < b.left + b.width && y >= b.top && y < b.top + b.height);
         if (!inside.some(Boolean) && !same) changedOutside++;
-        inside.forEach((isIn, i) => { if (isIn && !same) changedInside[i]++; });
+        inside.forEach((isIn, i) => {
+          if (isIn && !same) changedInside[i]++;
+        });
       }
     }
     expect(changedOutside).toBe(0);

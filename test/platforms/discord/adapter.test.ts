@@ -63,13 +63,20 @@ describe('gateway', () => {
 
 describe('slash commands', () => {
   it('defers at once, then edits the deferred reply with files and buttons, then follows up', async () => {
-    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f80' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f80' } })
+      .png()
+      .toBuffer();
     bot.onCommand = async (ctx) => {
       await new Promise((r) => setTimeout(r, 100)); // a job that takes a moment
       await ctx.reply({
         text: '**dog → cat**',
         files: [{ name: 'grid.png', data: png, contentType: 'image/png' }],
-        buttons: [[{ id: 'adapt:vote:up', label: 'Like', emoji: '👍', style: 'success' }, { id: 'adapt:more', label: 'More' }]],
+        buttons: [
+          [
+            { id: 'adapt:vote:up', label: 'Like', emoji: '👍', style: 'success' },
+            { id: 'adapt:more', label: 'More' },
+          ],
+        ],
       });
       await ctx.reply({ text: 'and one more thing' });
     };
@@ -98,7 +105,14 @@ describe('slash commands', () => {
       {
         type: 1,
         components: [
-          { type: 2, custom_id: 'adapt:vote:up', label: 'Like', emoji: { name: '👍', animated: false, id: undefined }, style: 3, disabled: false },
+          {
+            type: 2,
+            custom_id: 'adapt:vote:up',
+            label: 'Like',
+            emoji: { name: '👍', animated: false, id: undefined },
+            style: 3,
+            disabled: false,
+          },
           { type: 2, custom_id: 'adapt:more', label: 'More', style: 2, disabled: false },
         ].map((c) => JSON.parse(JSON.stringify(c))),
       },
@@ -144,7 +158,9 @@ describe('edits', () => {
   });
 
   it('replaces the files on an edit that has files, and keeps them on an edit without', async () => {
-    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#00f' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#00f' } })
+      .png()
+      .toBuffer();
     bot.onCommand = async (ctx) => {
       const posted = await ctx.reply({ text: 'progress 50%' });
       await posted.edit({ text: 'result', files: [{ name: 'result.png', data: png, contentType: 'image/png' }] });
@@ -207,7 +223,11 @@ describe('buttons', () => {
 describe('buttons that open a modal or take their time', () => {
   it('lets a button answer with a modal as its first answer', async () => {
     bot.onButton = async (ctx) => {
-      await ctx.openModal!({ id: 'adapt:save:r1', title: 'Save this domain', fields: [{ id: 'name', label: 'Name', kind: 'text', required: true }] });
+      await ctx.openModal!({
+        id: 'adapt:save:r1',
+        title: 'Save this domain',
+        fields: [{ id: 'name', label: 'Name', kind: 'text', required: true }],
+      });
     };
     const payload = buttonPress('adapt:save:r1', messageJSON([], 'a result'));
     const mine = (await interact(payload)).filter(forToken(payload));
@@ -274,7 +294,9 @@ describe('when the interaction is gone', () => {
 
 describe('failures', () => {
   it('survives a REST 500 in the middle of a job and keeps serving', async () => {
-    discord.overrides.push((r) => (r.method === 'PATCH' && r.body?.content === 'boom' ? { status: 500, body: { message: 'oops' } } : undefined));
+    discord.overrides.push((r) =>
+      r.method === 'PATCH' && r.body?.content === 'boom' ? { status: 500, body: { message: 'oops' } } : undefined,
+    );
     bot.onCommand = async (ctx) => void (await ctx.reply({ text: 'boom' }));
     const first = slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'x' }]);
     const sent = (await interact(first)).filter(forToken(first));

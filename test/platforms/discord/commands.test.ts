@@ -59,15 +59,17 @@ describe('command JSON', () => {
     expect(stylize.options).toBeUndefined();
   });
 
-  it("refuses a spec Discord would refuse, naming the command", () => {
+  it('refuses a spec Discord would refuse, naming the command', () => {
     expect(() => commandsToJSON([{ name: 'Bad Name', description: 'x', kind: 'slash' }])).toThrow(/command "Bad Name"/);
     expect(() => commandsToJSON([testSpecs[0]!, testSpecs[0]!])).toThrow(/two commands are named "adapt"/);
   });
 
-  it("accepts every command the bot really has, including adapt, edit, domains and the Stylize context command", () => {
+  it('accepts every command the bot really has, including adapt, edit, domains and the Stylize context command', () => {
     const real = commandsToJSON(allCommands().map((c) => c.spec)) as any[];
     // /help offers every command as a choice in Discord's menu
-    const helpChoices = real.find((c) => c.name === 'help').options[0].choices.map((c: { name: string; value: string }) => `${c.name}=${c.value}`);
+    const helpChoices = real
+      .find((c) => c.name === 'help')
+      .options[0].choices.map((c: { name: string; value: string }) => `${c.name}=${c.value}`);
     expect(helpChoices).toEqual(expect.arrayContaining(['/adapt=adapt', 'Stylize=stylize-message', '/domains=domains', '/help=help']));
     const names = real.map((c) => `${c.type}:${c.name}`);
     expect(names).toEqual(expect.arrayContaining(['1:adapt', '1:edit', '1:domains', '3:Stylize']));
@@ -100,7 +102,9 @@ describe('registration', () => {
     const env = { DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: APP_ID, DISCORD_GUILD_ID: GUILD_ID, DISCORD_API_URL: discord.api };
     // a guild that refuses the token (401), and missing settings, run beside the real registration
     const REFUSING_GUILD = '100000000000000077';
-    discord.overrides.push((r) => (r.path.includes(REFUSING_GUILD) ? { status: 401, body: { message: '401: Unauthorized', code: 0 } } : undefined));
+    discord.overrides.push((r) =>
+      r.path.includes(REFUSING_GUILD) ? { status: 401, body: { message: '401: Unauthorized', code: 0 } } : undefined,
+    );
     const [ok, refused, missing] = await Promise.all([
       deploy([], env),
       deploy([], { ...env, DISCORD_GUILD_ID: REFUSING_GUILD }),

@@ -165,7 +165,9 @@ export class FakeDiscord {
       member_count: 2,
       large: false,
       features: [],
-      roles: [{ id: GUILD_ID, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false }],
+      roles: [
+        { id: GUILD_ID, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false },
+      ],
       emojis: [],
       stickers: [],
       channels: [{ id: CHANNEL_ID, type: 0, guild_id: GUILD_ID, name: 'general', position: 0, permission_overwrites: [] }],
@@ -290,13 +292,20 @@ export class FakeDiscord {
       return {
         status: 200,
         body: {
-          interaction: { id: m[1], type: 2, response_message_id: message?.id, response_message_loading: false, response_message_ephemeral: Boolean((r.body.data?.flags ?? 0) & 64) },
+          interaction: {
+            id: m[1],
+            type: 2,
+            response_message_id: message?.id,
+            response_message_loading: false,
+            response_message_ephemeral: Boolean((r.body.data?.flags ?? 0) & 64),
+          },
           ...(message ? { resource: { type: r.body.type, message } } : {}),
         },
       };
     }
     m = /^\/webhooks\/\d+\/[^/]+\/messages\/([^/]+)$/.exec(p);
-    if (m && r.method === 'PATCH') return { status: 200, body: this.message(CHANNEL_ID, r.body, r.files, m[1] === '@original' ? undefined : m[1]) };
+    if (m && r.method === 'PATCH')
+      return { status: 200, body: this.message(CHANNEL_ID, r.body, r.files, m[1] === '@original' ? undefined : m[1]) };
     if (m && r.method === 'DELETE') return { status: 204 };
     if (r.method === 'POST' && /^\/webhooks\/\d+\/[^/]+$/.test(p)) return { status: 200, body: this.message(CHANNEL_ID, r.body, r.files) };
     m = /^\/channels\/(\d+)$/.exec(p);
@@ -308,7 +317,10 @@ export class FakeDiscord {
     if (m && r.method === 'PATCH') return { status: 200, body: this.message(m[1]!, r.body, r.files, m[2]) };
     if (m && r.method === 'DELETE') return { status: 204 };
     if (r.method === 'POST' && p === '/users/@me/channels') {
-      return { status: 200, body: { id: snowflake(), type: 1, recipients: [{ id: r.body.recipient_id, username: 'user', discriminator: '0' }] } };
+      return {
+        status: 200,
+        body: { id: snowflake(), type: 1, recipients: [{ id: r.body.recipient_id, username: 'user', discriminator: '0' }] },
+      };
     }
     if (r.method === 'PUT' && /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(p)) {
       return { status: 200, body: (r.body as any[]).map((c) => ({ ...c, id: snowflake(), application_id: APP_ID, version: '1' })) };

@@ -23,7 +23,9 @@ function serve(name: string, data: Buffer, contentType = 'image/png', chunked = 
 beforeAll(async () => {
   h = await startHarness(bot);
   discord = h.discord;
-  photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#2a6' } }).jpeg().toBuffer();
+  photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#2a6' } })
+    .jpeg()
+    .toBuffer();
 });
 
 afterAll(async () => {
@@ -50,7 +52,14 @@ describe('message context menu', () => {
     const inv = bot.calls[0]!.inv!;
     expect(inv.command).toBe('stylize');
     expect(inv.target?.messageId).toBe(target.id);
-    expect(inv.target?.attachments[0]).toMatchObject({ name: 'photo.jpg', contentType: 'image/jpeg', size: photo.length, width: 64, height: 48, url });
+    expect(inv.target?.attachments[0]).toMatchObject({
+      name: 'photo.jpg',
+      contentType: 'image/jpeg',
+      size: photo.length,
+      width: 64,
+      height: 48,
+      url,
+    });
     expect(downloaded?.equals(photo)).toBe(true);
     expect(sent[0]!.body.type).toBe(5);
     expect(sent.find((r) => r.method === 'PATCH')?.body.content).toBe(`got ${photo.length} bytes`);
@@ -67,7 +76,15 @@ describe('modals', () => {
         fields: [
           { id: 'domain', label: 'Saved domain', kind: 'text', placeholder: 'pixar', maxLength: 64 },
           { id: 'reference', label: 'Reference picture', kind: 'attachment' },
-          { id: 'strength', label: 'Strength', kind: 'select', options: [{ label: 'gentle', value: '0.5' }, { label: 'full', value: '1' }] },
+          {
+            id: 'strength',
+            label: 'Strength',
+            kind: 'select',
+            options: [
+              { label: 'gentle', value: '0.5' },
+              { label: 'full', value: '1' },
+            ],
+          },
         ],
       });
     };
@@ -111,7 +128,14 @@ describe('bad attachments', () => {
       const data = await (inv.options.image as Attachment).download(8 * 1024 * 1024);
       await ctx.reply({ text: `fine: ${data.length}` });
     };
-    const payload = slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'x' }, { name: 'image', type: 11, value: picture.id }], [picture]);
+    const payload = slashCommand(
+      'adapt',
+      [
+        { name: 'prompt', type: 3, value: 'x' },
+        { name: 'image', type: 11, value: picture.id },
+      ],
+      [picture],
+    );
     const sent = await h.interact(payload);
     const answer = sent.find((r) => r.method === 'POST' && r.path.startsWith('/webhooks/'));
     expect(answer?.body.flags).toBe(64); // ephemeral
@@ -143,7 +167,9 @@ describe('bad attachments', () => {
   it('refuses a pixel bomb by its declared size, and by its header when Discord gives none', async () => {
     const bomb = pngClaimingSize(50_000, 50_000);
     const url = serve('bomb.png', bomb);
-    const declared = await adaptWith(attachmentJSON({ filename: 'bomb.png', size: bomb.length, url, content_type: 'image/png', width: 50_000, height: 50_000 }));
+    const declared = await adaptWith(
+      attachmentJSON({ filename: 'bomb.png', size: bomb.length, url, content_type: 'image/png', width: 50_000, height: 50_000 }),
+    );
     expect(declared.text).toMatch(/bomb\.png.*50000×50000.*megapixels/);
     expect(discord.cdnHits).toEqual([]);
     const undeclared = await adaptWith(attachmentJSON({ filename: 'bomb.png', size: bomb.length, url, content_type: 'image/png' }));

@@ -7,7 +7,16 @@ import type { BotServices } from '../../../src/core/services.js';
 import { readTextChunks } from '../../../src/core/png-text.js';
 import { GUILD_ID, type FakeDiscord, type RecordedRequest } from './fake-discord.js';
 import type { Harness } from './harness.js';
-import { MANAGE_GUILD, attachmentJSON, autocomplete, buttonPress, messageCommand, messageJSON, modalSubmit, slashCommand } from './payloads.js';
+import {
+  MANAGE_GUILD,
+  attachmentJSON,
+  autocomplete,
+  buttonPress,
+  messageCommand,
+  messageJSON,
+  modalSubmit,
+  slashCommand,
+} from './payloads.js';
 import { PHOTO, customIds, patchesOf, startRealBot, type RealDiscordBot } from './real-setup.js';
 
 const EDIT_INTERVAL_MS = 250;
@@ -73,7 +82,13 @@ describe('/adapt on Discord with the real bot', () => {
   });
 
   it('the result explains itself: parameters in the PNG text chunks, an Info button, random weights marked', async () => {
-    expect(readTextChunks(final.files[0]!.data)).toMatchObject({ Prompt: 'dog → nicolas cage', Seeds: '11-12', Strength: '1', Kind: 'adapt', Weights: expect.stringMatching(/^random/) });
+    expect(readTextChunks(final.files[0]!.data)).toMatchObject({
+      Prompt: 'dog → nicolas cage',
+      Seeds: '11-12',
+      Strength: '1',
+      Kind: 'adapt',
+      Weights: expect.stringMatching(/^random/),
+    });
     expect(final.body.content).toMatch(/random weights: these pictures are abstract/);
     const infoId = customIds(final).find((id) => id.includes(':info:'))!;
     const message = { ...messageJSON([], final.body.content), components: final.body.components };
@@ -96,7 +111,10 @@ describe('/adapt on Discord with the real bot', () => {
     const sent = await h.interact(modalSubmit(modal.data.custom_id, { name: 'cage-faces' }));
     expect(sent[0]!.body.type).toBe(5);
     expect(serviceLog.filter((l) => /failed/.test(l))).toEqual([]);
-    expect(await services.stores.getSaved(GUILD_ID, 'cage-faces')).toMatchObject({ name: 'cage-faces', prompt: expect.stringContaining('nicolas cage') });
+    expect(await services.stores.getSaved(GUILD_ID, 'cage-faces')).toMatchObject({
+      name: 'cage-faces',
+      prompt: expect.stringContaining('nicolas cage'),
+    });
     expect(patchesOf(sent).at(-1)!.body.content).toContain('cage-faces');
   });
 
@@ -104,7 +122,9 @@ describe('/adapt on Discord with the real bot', () => {
     let sent = await h.interact(autocomplete('stylize', [{ name: 'domain', type: 3, value: 'cag', focused: true }]));
     expect(sent[0]!.body.type).toBe(8);
     expect(sent[0]!.body.data.choices).toEqual([{ name: expect.stringMatching(/^cage-faces — .*nicolas cage/), value: 'cage-faces' }]);
-    sent = await h.interact(autocomplete('domains', [{ name: 'info', type: 1, options: [{ name: 'name', type: 3, value: '', focused: true }] }]));
+    sent = await h.interact(
+      autocomplete('domains', [{ name: 'info', type: 1, options: [{ name: 'name', type: 3, value: '', focused: true }] }]),
+    );
     expect(sent[0]!.body.data.choices.map((c: { value: string }) => c.value)).toEqual(['cage-faces']);
     sent = await h.interact(autocomplete('stylize', [{ name: 'domain', type: 3, value: 'zzz', focused: true }]));
     expect(sent[0]!.body.data.choices).toEqual([]);
@@ -116,13 +136,24 @@ describe('Stylize on Discord with the real bot', () => {
     const photo = readFileSync(PHOTO);
     const path = '/cdn/attachments/9/9/sample1.jpg';
     discord.cdn.set(path, { contentType: 'image/jpeg', data: photo });
-    const picture = attachmentJSON({ filename: 'sample1.jpg', size: photo.length, url: `${discord.origin}${path}`, content_type: 'image/jpeg', width: 1920, height: 1280 });
+    const picture = attachmentJSON({
+      filename: 'sample1.jpg',
+      size: photo.length,
+      url: `${discord.origin}${path}`,
+      content_type: 'image/jpeg',
+      width: 1920,
+      height: 1280,
+    });
     const opened = await h.interact(messageCommand('Stylize', messageJSON([picture])));
     expect(opened).toHaveLength(1);
     const modal = opened[0]!.body;
     expect(modal.type).toBe(9);
     const fields = modal.data.components.map((c: any) => [c.component.custom_id, c.component.type]);
-    expect(fields).toEqual([['domain', 4], ['target', 4], ['reference', 19]]);
+    expect(fields).toEqual([
+      ['domain', 4],
+      ['target', 4],
+      ['reference', 19],
+    ]);
 
     // as Discord sends it: the empty text field as "", the empty reference upload as `values: []`, no `resolved`
     const submit = modalSubmit(modal.data.custom_id, { domain: '', target: 'a marble statue' }, { reference: [] });
@@ -135,7 +166,9 @@ describe('Stylize on Discord with the real bot', () => {
     expect(result.files.map((f) => f.contentType)).toEqual(['image/png', 'image/png']);
     expect(discord.cdnHits).toContain(path);
     // the identity score in words that match the project's scale: ≤ 0.93 is someone else, never "kept"
-    const [, verdict, score] = /identity (kept|partly kept|lost: this looks like someone else) \(face-descriptor cosine (\d\.\d\d)/.exec(result.body.content)!;
+    const [, verdict, score] = /identity (kept|partly kept|lost: this looks like someone else) \(face-descriptor cosine (\d\.\d\d)/.exec(
+      result.body.content,
+    )!;
     const expected = Number(score) >= 0.97 ? 'kept' : Number(score) > 0.93 ? 'partly kept' : 'lost: this looks like someone else';
     expect(verdict).toBe(expected);
   });
@@ -144,12 +177,24 @@ describe('Stylize on Discord with the real bot', () => {
     const photo = readFileSync(PHOTO);
     const path = '/cdn/attachments/9/10/sample1.jpg';
     discord.cdn.set(path, { contentType: 'image/jpeg', data: photo });
-    const picture = attachmentJSON({ filename: 'sample1.jpg', size: photo.length, url: `${discord.origin}${path}`, content_type: 'image/jpeg', width: 1920, height: 1280 });
+    const picture = attachmentJSON({
+      filename: 'sample1.jpg',
+      size: photo.length,
+      url: `${discord.origin}${path}`,
+      content_type: 'image/jpeg',
+      width: 1920,
+      height: 1280,
+    });
     const limit = 512 * 1024;
     discord.uploadLimit = limit;
     try {
       const opened = await h.interact(messageCommand('Stylize', messageJSON([picture]), { attachmentSizeLimit: limit }));
-      const submit = modalSubmit(opened[0]!.body.data.custom_id, { domain: '', target: 'an oil painting' }, { reference: [] }, { attachmentSizeLimit: limit });
+      const submit = modalSubmit(
+        opened[0]!.body.data.custom_id,
+        { domain: '', target: 'an oil painting' },
+        { reference: [] },
+        { attachmentSizeLimit: limit },
+      );
       const sent = await h.interact(submit);
       const result = patchesOf(sent).at(-1)!;
       expect(result.body.content, serviceLog.join('\n')).toContain('an oil painting');
@@ -176,11 +221,15 @@ describe('queue positions on Discord', () => {
   it('are updated live while the job waits, not posted once', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const hold = (userId: string) => services.jobs.submit({ userId, serverId: GUILD_ID, kind: 'test', description: 'held', run: () => held });
+    const hold = (userId: string) =>
+      services.jobs.submit({ userId, serverId: GUILD_ID, kind: 'test', description: 'held', run: () => held });
     const running = await hold('other-1');
     const ahead = await hold('other-2');
     const before = discord.requests.length;
-    const payload = slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'heron' }, { name: 'count', type: 4, value: 1 }]);
+    const payload = slashCommand('adapt', [
+      { name: 'prompt', type: 3, value: 'heron' },
+      { name: 'count', type: 4, value: 1 },
+    ]);
     const done = h.interact(payload);
     const contents = () => patchesOf(discord.requests.slice(before)).map((r) => String(r.body.content));
     await discord.waitFor((r) => r.method === 'PATCH' && String(r.body?.content).includes('queued, position 2'), before);

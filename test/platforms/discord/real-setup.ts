@@ -28,7 +28,12 @@ export async function startRealBot(editIntervalMs: number): Promise<RealDiscordB
   const stores = await Stores.open(`sqlite://${join(dir, 'bot.sqlite')}`);
   const log = { info: (m: string) => serviceLog.push(m), error: (m: string, e?: unknown) => serviceLog.push(`${m} ${String(e)}`) };
   // the operator's ceilings (MAX_JOBS_PER_USER / _SERVER at their defaults) below the server defaults of 3 and 10
-  const services = assembleServices({ engines: [await openPack(TINY_PACK)], stores, log, limits: { maxJobsPerUser: 2, maxJobsPerServer: 8 } });
+  const services = assembleServices({
+    engines: [await openPack(TINY_PACK)],
+    stores,
+    log,
+    limits: { maxJobsPerUser: 2, maxJobsPerServer: 8 },
+  });
   const h = await startHarness(createBot(services, allCommands()), { editIntervalMs });
   return {
     h,
@@ -43,4 +48,5 @@ export async function startRealBot(editIntervalMs: number): Promise<RealDiscordB
 }
 
 export const patchesOf = (sent: RecordedRequest[]) => sent.filter((r) => r.method === 'PATCH' && r.path.endsWith('/messages/@original'));
-export const customIds = (r: RecordedRequest): string[] => (r.body.components ?? []).flatMap((row: any) => row.components.map((c: any) => c.custom_id));
+export const customIds = (r: RecordedRequest): string[] =>
+  (r.body.components ?? []).flatMap((row: any) => row.components.map((c: any) => c.custom_id));

@@ -19,7 +19,8 @@ afterAll(async () => {
   await real?.stop();
 });
 
-const press = async (id: string, on: RecordedRequest) => real.h.interact(buttonPress(id, { ...messageJSON([], on.body.content), components: on.body.components }));
+const press = async (id: string, on: RecordedRequest) =>
+  real.h.interact(buttonPress(id, { ...messageJSON([], on.body.content), components: on.body.components }));
 const lastPatch = (sent: RecordedRequest[]) => patchesOf(sent).at(-1)!;
 /** a button's new result is a follow-up message (posted, then edited until it holds the picture) */
 const newResult = (sent: RecordedRequest[]) => {
@@ -33,11 +34,21 @@ const seedsOf = (r: RecordedRequest) => readTextChunks(r.files[0]!.data).Seeds;
 
 describe('per-sample actions on a result grid', () => {
   it('a grid of four has V1–V4, U1–U4 and R1–R4 under its result buttons, and Remix beside Info', async () => {
-    const sent = await real.h.interact(slashCommand('adapt', [{ name: 'prompt', type: 3, value: 'a pencil sketch' }, { name: 'seed', type: 4, value: 40 }, { name: 'count', type: 4, value: 4 }]));
+    const sent = await real.h.interact(
+      slashCommand('adapt', [
+        { name: 'prompt', type: 3, value: 'a pencil sketch' },
+        { name: 'seed', type: 4, value: 40 },
+        { name: 'count', type: 4, value: 4 },
+      ]),
+    );
     grid = lastPatch(sent);
     const rows: string[][] = grid.body.components.map((row: any) => row.components.map((c: any) => c.label));
     expect(rows).toHaveLength(5); // Discord's limit of five rows
-    expect(rows.slice(2)).toEqual([['V1', 'V2', 'V3', 'V4'], ['U1', 'U2', 'U3', 'U4'], ['R1', 'R2', 'R3', 'R4']]);
+    expect(rows.slice(2)).toEqual([
+      ['V1', 'V2', 'V3', 'V4'],
+      ['U1', 'U2', 'U3', 'U4'],
+      ['R1', 'R2', 'R3', 'R4'],
+    ]);
     expect(rows[1]).toContain('Remix');
     expect(seedsOf(grid)).toBe('40-43');
   });
@@ -72,7 +83,9 @@ describe('per-sample actions on a result grid', () => {
     const meta = await sizeOf(big);
     expect(meta.height).toBeGreaterThanOrEqual(2 * 512);
     // a larger render has no larger of itself, but its own variations and reference
-    expect(big.body.components.flatMap((row: any) => row.components.map((c: any) => c.label))).toEqual(expect.arrayContaining(['Variations', 'Use as reference']));
+    expect(big.body.components.flatMap((row: any) => row.components.map((c: any) => c.label))).toEqual(
+      expect.arrayContaining(['Variations', 'Use as reference']),
+    );
   });
 
   it('R1 opens a form for a picture and re-draws it with sample 1 as the reference', async () => {
@@ -83,7 +96,14 @@ describe('per-sample actions on a result grid', () => {
     expect(modal.data.components[0].component).toMatchObject({ type: 19, custom_id: 'image' });
     const photo = readFileSync(PHOTO);
     real.h.discord.cdn.set('/cdn/attachments/9/8/face.jpg', { data: photo, contentType: 'image/jpeg' });
-    const att = attachmentJSON({ filename: 'face.jpg', size: photo.length, url: `${real.h.discord.origin}/cdn/attachments/9/8/face.jpg`, content_type: 'image/jpeg', width: 1920, height: 1280 });
+    const att = attachmentJSON({
+      filename: 'face.jpg',
+      size: photo.length,
+      url: `${real.h.discord.origin}/cdn/attachments/9/8/face.jpg`,
+      content_type: 'image/jpeg',
+      width: 1920,
+      height: 1280,
+    });
     const sent = await real.h.interact(modalSubmit(modal.data.custom_id, {}, { image: [att] }));
     expect(failures()).toEqual([]);
     const result = lastPatch(sent);

@@ -33,7 +33,11 @@ async function openPage(playground: Playground): Promise<Page> {
 
 /** what a user does from another tab: a command through the page's own API */
 async function api(playground: Playground, path: string, body: object, user = { id: 'bob', name: 'Bob' }) {
-  const res = await fetch(new URL(path, playground.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, user }) });
+  const res = await fetch(new URL(path, playground.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...body, user }),
+  });
   expect(res.ok).toBe(true);
 }
 
@@ -140,7 +144,11 @@ describe('playground channel across a restart', () => {
     await api(first, '/api/say', { text: 'kept across restarts' });
     await api(first, '/api/command', { text: '/adapt target: durable' });
     await expect
-      .poll(async () => ((await (await fetch(new URL('/api/messages?user=bob', first.url))).json()) as { messages: { files: unknown[] }[] }).messages.some((m) => m.files.length))
+      .poll(async () =>
+        ((await (await fetch(new URL('/api/messages?user=bob', first.url))).json()) as { messages: { files: unknown[] }[] }).messages.some(
+          (m) => m.files.length,
+        ),
+      )
       .toBe(true);
     await first.close();
 

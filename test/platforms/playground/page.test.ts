@@ -70,7 +70,9 @@ describe('playground page', () => {
     const result = page.locator('#messages .message.from-bot', { has: page.locator('img[alt="pixar character grid"]') });
     await result.waitFor();
     // the echo of the command, then one bot message that went queued → progress → result
-    await expect.poll(() => page.locator('#messages .message:not(.from-bot) .text').last().textContent()).toBe('/adapt target: pixar character count: 4');
+    await expect
+      .poll(() => page.locator('#messages .message:not(.from-bot) .text').last().textContent())
+      .toBe('/adapt target: pixar character count: 4');
     expect(seen.some((t) => t.includes('50%'))).toBe(true);
     // the leaderboard answer of the first test, and this one message (no placeholder left over)
     expect(await page.locator('#messages .message.from-bot').count()).toBe(2);
@@ -89,7 +91,9 @@ describe('playground page', () => {
   });
 
   it('an uploaded picture is shown and can be stylized through the modal', async () => {
-    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 250, g: 10, b: 10 } } }).png().toBuffer();
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 250, g: 10, b: 10 } } })
+      .png()
+      .toBuffer();
     await page.setInputFiles('#file-input', { name: 'face.png', mimeType: 'image/png', buffer: png });
     const uploaded = page.locator('#messages .message.mine', { has: page.locator('img[alt="face.png"]') });
     await uploaded.waitFor();
@@ -111,7 +115,11 @@ describe('playground page', () => {
 
   it('a text file renamed .png gets a message in the channel and is not posted', async () => {
     const before = await page.locator('#messages img').count();
-    await page.setInputFiles('#file-input', { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('just some text, not a picture\n') });
+    await page.setInputFiles('#file-input', {
+      name: 'notes.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('just some text, not a picture\n'),
+    });
     const notice = page.locator('#messages .message.private', { hasText: 'notes.png is not a picture' });
     await notice.waitFor();
     expect(await notice.textContent()).toContain('Only you can see this');
@@ -122,7 +130,11 @@ describe('playground page', () => {
     const big = await sharp({ create: { width: 400, height: 400, channels: 3, background: '#888' } })
       .raw()
       .toBuffer()
-      .then((raw) => sharp(raw, { raw: { width: 400, height: 400, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer());
+      .then((raw) =>
+        sharp(raw, { raw: { width: 400, height: 400, channels: 3 } })
+          .png({ compressionLevel: 0 })
+          .toBuffer(),
+      );
     expect(big.length).toBeGreaterThan(256 * 1024);
     await page.setInputFiles('#file-input', { name: 'huge.png', mimeType: 'image/png', buffer: big });
     await page.locator('#messages .message.private', { hasText: 'huge.png was not posted' }).waitFor();
@@ -154,7 +166,9 @@ describe('playground page', () => {
     await page.locator('#panel-body .text strong', { hasText: 'gallery' }).waitFor();
     await page.click('.panel-tab:has-text("Leaderboard")');
     await page.locator('#panel-body .text strong', { hasText: 'leaderboard' }).waitFor();
-    const panelMessages = (await (await fetch(new URL('/api/messages?user=bob', playground.url))).json()) as { messages: Array<{ panel?: boolean }> };
+    const panelMessages = (await (await fetch(new URL('/api/messages?user=bob', playground.url))).json()) as {
+      messages: Array<{ panel?: boolean }>;
+    };
     expect(panelMessages.messages.filter((m) => m.panel)).toHaveLength(1);
     await page.screenshot({ path: '/tmp/playground-test.png' });
     expect(errors).toEqual([]);

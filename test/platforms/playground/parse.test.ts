@@ -7,7 +7,13 @@ import { validateInvocation } from '../../../src/core/options.js';
 import { testSpecs } from './test-bot.js';
 
 const specs = allCommands().map((c) => c.spec);
-const picture = (name: string): Attachment => ({ name, size: 3, url: `/files/${name}`, contentType: 'image/png', download: async () => Buffer.from('abc') });
+const picture = (name: string): Attachment => ({
+  name,
+  size: 3,
+  url: `/files/${name}`,
+  contentType: 'image/png',
+  download: async () => Buffer.from('abc'),
+});
 const pictures: Record<string, Attachment> = { abc123: picture('a.png'), def456: picture('b.png') };
 
 /** the playground's parse, then the check createBot makes of every invocation */
@@ -32,7 +38,11 @@ describe('playground command text', () => {
   });
 
   it('finds subcommands and their options', () => {
-    expect(parse('/domains info name: pixar-faces')).toMatchObject({ command: 'domains', subcommand: 'info', options: { name: 'pixar-faces' } });
+    expect(parse('/domains info name: pixar-faces')).toMatchObject({
+      command: 'domains',
+      subcommand: 'info',
+      options: { name: 'pixar-faces' },
+    });
     expect(parse('/domains gallery')).toMatchObject({ command: 'domains', subcommand: 'gallery', options: {} });
   });
 
@@ -53,7 +63,11 @@ describe('playground command text', () => {
     expect(() => parse('/adapt count: two prompt: x')).toThrow('count must be a whole number from 1 to 8 (got "two").');
     expect(() => parse('/adapt prompt: a prompt: b')).toThrow('/adapt: prompt is given twice.');
     expect(() => parse('/adapt', { specs: testSpecs })).toThrow('/adapt needs target: what the pictures become');
-    expect(() => parse('/domains whatever x', { specs: testSpecs })).toThrow('/domains needs one of: gallery, leaderboard, save, rename, delete.');
-    expect(() => parse(`/adapt target: ${'x'.repeat(101)}`, { specs: testSpecs })).toThrow('target is 101 characters long; the limit is 100.');
+    expect(() => parse('/domains whatever x', { specs: testSpecs })).toThrow(
+      '/domains needs one of: gallery, leaderboard, save, rename, delete.',
+    );
+    expect(() => parse(`/adapt target: ${'x'.repeat(101)}`, { specs: testSpecs })).toThrow(
+      'target is 101 characters long; the limit is 100.',
+    );
   });
 });

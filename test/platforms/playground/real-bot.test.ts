@@ -25,7 +25,12 @@ beforeAll(async () => {
     storeUrl: `sqlite://${join(dataDir, 'store.sqlite')}`,
     log: { info: () => {}, error: (m, e) => errors.push(`${m}: ${e instanceof Error ? e.stack : String(e)}`) },
   });
-  playground = await startPlayground({ bot: createBot(services, allCommands()), port: 0, maxAttachmentBytes: 4 * 1024 * 1024, log: services.log });
+  playground = await startPlayground({
+    bot: createBot(services, allCommands()),
+    port: 0,
+    maxAttachmentBytes: 4 * 1024 * 1024,
+    log: services.log,
+  });
   chromium = await launchChromium();
   page = await chromium.context.newPage();
   page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
@@ -84,7 +89,8 @@ describe('playground with the real bot', () => {
     await page.exposeFunction('recordBotText', (t: string) => seen.add(t));
     await page.evaluate(() => {
       new MutationObserver(() => {
-        for (const t of document.querySelectorAll('#messages .from-bot .text')) (window as unknown as { recordBotText(t: string): void }).recordBotText(t.textContent ?? '');
+        for (const t of document.querySelectorAll('#messages .from-bot .text'))
+          (window as unknown as { recordBotText(t: string): void }).recordBotText(t.textContent ?? '');
       }).observe(document.getElementById('messages')!, { childList: true, subtree: true });
     });
     const before = await page.locator('#messages .message.from-bot .files img').count();
@@ -92,7 +98,11 @@ describe('playground with the real bot', () => {
     const post = (id: string, prompt: string) =>
       page.evaluate(
         ([id, prompt]) =>
-          fetch('/api/command', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: `/adapt prompt: ${prompt} count: 2`, user: { id, name: id } }) }),
+          fetch('/api/command', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ text: `/adapt prompt: ${prompt} count: 2`, user: { id, name: id } }),
+          }),
         [id, prompt],
       );
     await Promise.all([post('ann', 'a bronze statue'), post('ben', 'a watercolor painting')]);

@@ -53,14 +53,27 @@ describe('playground HTTP API', () => {
   });
 
   it('keeps a good upload, serves it back byte for byte, and gives attachments their size limit', async () => {
-    const png = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#123456' } }).png().toBuffer();
-    const res = await fetch(url('/api/upload?file=tiny.png&user=ann&name=Ann'), { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(png) });
+    const png = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#123456' } })
+      .png()
+      .toBuffer();
+    const res = await fetch(url('/api/upload?file=tiny.png&user=ann&name=Ann'), {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: new Uint8Array(png),
+    });
     expect(res.status).toBe(201);
     const { file } = (await res.json()) as { file: { id: string; url: string; width: number; height: number } };
     expect([file.width, file.height]).toEqual([8, 6]);
     // a phone photo stored sideways with an EXIF rotation: the size reported is the upright one
-    const turned = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#654321' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
-    const upright = await fetch(url('/api/upload?file=phone.jpg&user=ann'), { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(turned) });
+    const turned = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#654321' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const upright = await fetch(url('/api/upload?file=phone.jpg&user=ann'), {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: new Uint8Array(turned),
+    });
     expect(((await upright.json()) as { file: { width: number; height: number } }).file).toMatchObject({ width: 6, height: 8 });
     const back = Buffer.from(await (await fetch(url(file.url))).arrayBuffer());
     expect(back.equals(png)).toBe(true);
@@ -71,11 +84,25 @@ describe('playground HTTP API', () => {
   });
 
   it('answers bad uploads in the channel, only to the uploader', async () => {
-    const text = await fetch(url('/api/upload?file=notes.png&user=ann'), { method: 'POST', headers: { 'content-type': 'image/png' }, body: 'hello' });
+    const text = await fetch(url('/api/upload?file=notes.png&user=ann'), {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: 'hello',
+    });
     expect(text.status).toBe(415);
-    const pdf = await fetch(url('/api/upload?file=doc.pdf&user=ann'), { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: '%PDF-1.4' });
-    expect(((await pdf.json()) as { error: string }).error).toBe('doc.pdf is application/pdf; only PNG, JPEG, WebP and GIF pictures can be used.');
-    const big = await fetch(url('/api/upload?file=big.png&user=ann'), { method: 'POST', headers: { 'content-type': 'image/png' }, body: Buffer.alloc(100 * 1024) });
+    const pdf = await fetch(url('/api/upload?file=doc.pdf&user=ann'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/pdf' },
+      body: '%PDF-1.4',
+    });
+    expect(((await pdf.json()) as { error: string }).error).toBe(
+      'doc.pdf is application/pdf; only PNG, JPEG, WebP and GIF pictures can be used.',
+    );
+    const big = await fetch(url('/api/upload?file=big.png&user=ann'), {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: Buffer.alloc(100 * 1024),
+    });
     expect(big.status).toBe(413);
     // a truncated PNG: right signature, unreadable body
     const cut = await fetch(url('/api/upload?file=cut.png&user=ann'), {
@@ -83,9 +110,15 @@ describe('playground HTTP API', () => {
       headers: { 'content-type': 'image/png' },
       body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0]),
     });
-    expect(((await cut.json()) as { error: string }).error).toBe('"cut.png" is not a picture I can read (the file is damaged or not an image).');
+    expect(((await cut.json()) as { error: string }).error).toBe(
+      '"cut.png" is not a picture I can read (the file is damaged or not an image).',
+    );
     // a pixel bomb is named as one, not as a damaged file
-    const bomb = await fetch(url('/api/upload?file=bomb.png&user=ann'), { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(pngClaimingSize(50_000, 50_000)) });
+    const bomb = await fetch(url('/api/upload?file=bomb.png&user=ann'), {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: new Uint8Array(pngClaimingSize(50_000, 50_000)),
+    });
     expect(((await bomb.json()) as { error: string }).error).toBe('"bomb.png" claims 50000×50000 pixels; the limit is 40 megapixels.');
     const mine = (await history('ann')).filter((m) => m.visibleTo === 'ann').map((m) => m.text);
     expect(mine).toEqual([
@@ -101,10 +134,9 @@ describe('playground HTTP API', () => {
   it('says when a button or form is gone, and serves 404s as JSON', async () => {
     await postJson('/api/button', { messageId: 'nope', buttonId: 'adapt:vote:up:1', user: { id: 'ann' } });
     await postJson('/api/modal', { modalId: 'stylize:go:x', values: {}, user: { id: 'ann' } });
-    await expect.poll(async () => (await history('ann')).map((m) => m.text).slice(-2)).toEqual([
-      'That button is no longer there.',
-      'That form has expired; run the command again.',
-    ]);
+    await expect
+      .poll(async () => (await history('ann')).map((m) => m.text).slice(-2))
+      .toEqual(['That button is no longer there.', 'That form has expired; run the command again.']);
     const missing = await fetch(url('/files/nothing/x.png'));
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'That file is no longer in the playground.' });

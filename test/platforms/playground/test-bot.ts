@@ -23,7 +23,11 @@ export const testSpecs: CommandSpec[] = [
     subcommands: [
       { name: 'gallery', description: 'saved domains' },
       { name: 'leaderboard', description: 'the best voted domains' },
-      { name: 'save', description: 'save a domain', options: [{ name: 'name', description: 'its name', type: 'string', required: true, complete: 'saved-domain' }] },
+      {
+        name: 'save',
+        description: 'save a domain',
+        options: [{ name: 'name', description: 'its name', type: 'string', required: true, complete: 'saved-domain' }],
+      },
       {
         name: 'rename',
         description: 'rename a saved domain',
@@ -32,7 +36,11 @@ export const testSpecs: CommandSpec[] = [
           { name: 'to', description: 'the new name', type: 'string', required: true },
         ],
       },
-      { name: 'delete', description: 'delete a saved domain', options: [{ name: 'name', description: 'its name', type: 'string', required: true, complete: 'saved-domain' }] },
+      {
+        name: 'delete',
+        description: 'delete a saved domain',
+        options: [{ name: 'name', description: 'its name', type: 'string', required: true, complete: 'saved-domain' }],
+      },
     ],
   },
   { name: 'stylize', description: 'redraw a picture in a domain', kind: 'message', label: 'Stylize' },
@@ -42,14 +50,19 @@ async function grid(seed: number, cells = 4): Promise<Buffer> {
   const size = 64;
   const composites = await Promise.all(
     Array.from({ length: cells }, async (_, i) => ({
-      input: await sharp({ create: { width: size, height: size, channels: 3, background: { r: (seed * 40 + i * 60) % 256, g: (i * 90) % 256, b: 128 } } })
+      input: await sharp({
+        create: { width: size, height: size, channels: 3, background: { r: (seed * 40 + i * 60) % 256, g: (i * 90) % 256, b: 128 } },
+      })
         .png()
         .toBuffer(),
       left: (i % 2) * size,
       top: Math.floor(i / 2) * size,
     })),
   );
-  return sharp({ create: { width: size * 2, height: size * 2, channels: 3, background: '#000' } }).composite(composites).png().toBuffer();
+  return sharp({ create: { width: size * 2, height: size * 2, channels: 3, background: '#000' } })
+    .composite(composites)
+    .png()
+    .toBuffer();
 }
 
 export interface TestBot extends Bot {
@@ -100,7 +113,10 @@ export function createTestBot(): TestBot {
     else if (inv.subcommand === 'rename') saved.splice(saved.indexOf(name), 1, String(inv.options.to));
     else if (inv.subcommand === 'delete') saved.splice(saved.indexOf(name), 1);
     else {
-      const rows = inv.subcommand === 'gallery' ? [`saved: ${saved.join(', ') || 'none'}`] : [...tallies.entries()].map(([id, t]) => `#${id}: 👍 ${t.up} 👎 ${t.down}`);
+      const rows =
+        inv.subcommand === 'gallery'
+          ? [`saved: ${saved.join(', ') || 'none'}`]
+          : [...tallies.entries()].map(([id, t]) => `#${id}: 👍 ${t.up} 👎 ${t.down}`);
       return void (await ctx.reply({ text: `**${inv.subcommand}**\n${rows.join('\n') || 'no domains yet'}` }));
     }
     await ctx.reply({ text: `Done: ${inv.subcommand} ${name}` });
@@ -156,7 +172,10 @@ export function createTestBot(): TestBot {
         const bytes = await att.download(1024 * 1024);
         downloads.push(bytes.length);
         const out = await sharp(bytes).negate({ alpha: false }).png().toBuffer();
-        await ctx.reply({ text: `Stylized as **${values.style}**`, files: [{ name: 'stylized.png', data: out, contentType: 'image/png' }] });
+        await ctx.reply({
+          text: `Stylized as **${values.style}**`,
+          files: [{ name: 'stylized.png', data: out, contentType: 'image/png' }],
+        });
       } catch (e) {
         await ctx.reply({ text: e instanceof UserError ? e.message : 'Something went wrong', private: true });
       }

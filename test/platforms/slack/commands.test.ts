@@ -115,10 +115,21 @@ describe('Slack slash commands (HTTP receiver)', () => {
     const seenBefore = bot.seen.length;
     const callsBefore = h.fake.calls.length;
     const { postSigned } = await import('./fake-slack.js');
-    const res = await postSigned(h.app.port!, SIGNING_SECRET, { command: '/adapt', text: 'dog → cat', team_id: 'T1', channel_id: CHANNEL, user_id: 'UUSER' }, true);
+    const res = await postSigned(
+      h.app.port!,
+      SIGNING_SECRET,
+      { command: '/adapt', text: 'dog → cat', team_id: 'T1', channel_id: CHANNEL, user_id: 'UUSER' },
+      true,
+    );
     expect(res.status).toBe(401);
     // a correctly signed request replayed ten minutes later is refused too
-    const replay = await postSigned(h.app.port!, SIGNING_SECRET, { command: '/adapt', text: 'dog → cat', team_id: 'T1', channel_id: CHANNEL, user_id: 'UUSER' }, false, 600);
+    const replay = await postSigned(
+      h.app.port!,
+      SIGNING_SECRET,
+      { command: '/adapt', text: 'dog → cat', team_id: 'T1', channel_id: CHANNEL, user_id: 'UUSER' },
+      false,
+      600,
+    );
     expect(replay.status).toBe(401);
     await new Promise((r) => setTimeout(r, 200));
     await h.app.idle();

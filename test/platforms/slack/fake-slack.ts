@@ -158,7 +158,17 @@ export class FakeSlack {
         return { ok: true, channel: args.channel, ts: args.ts };
       case 'users.info': {
         const u = this.users.get(args.user) ?? { name: args.user };
-        return { ok: true, user: { id: args.user, name: u.name, real_name: u.name, is_admin: !!u.is_admin, is_owner: !!u.is_owner, profile: { display_name: u.name } } };
+        return {
+          ok: true,
+          user: {
+            id: args.user,
+            name: u.name,
+            real_name: u.name,
+            is_admin: !!u.is_admin,
+            is_owner: !!u.is_owner,
+            profile: { display_name: u.name },
+          },
+        };
       }
       case 'files.getUploadURLExternal': {
         this.fileCounter += 1;
@@ -187,7 +197,11 @@ export class FakeSlack {
 /** The bytes of an upload: the SDK POSTs multipart/form-data (one file part); raw bodies are taken as they are. */
 async function uploadedBytes(contentType: string | undefined, body: Buffer): Promise<Buffer> {
   if (!contentType?.startsWith('multipart/form-data')) return body;
-  const form = await new Request('http://upload.local/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) }).formData();
+  const form = await new Request('http://upload.local/', {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: new Uint8Array(body),
+  }).formData();
   for (const value of form.values()) if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
   throw new Error('multipart upload without a file part');
 }

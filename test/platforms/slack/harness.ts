@@ -75,7 +75,10 @@ export async function startHarness(bot: Bot, editIntervalMs = 250): Promise<Harn
   };
 }
 
-export function blockActions(fake: FakeSlack, opts: { actionId: string; messageTs: string; threadTs?: string; user?: string; ephemeral?: boolean }) {
+export function blockActions(
+  fake: FakeSlack,
+  opts: { actionId: string; messageTs: string; threadTs?: string; user?: string; ephemeral?: boolean },
+) {
   return {
     type: 'block_actions',
     team: { id: TEAM, domain: 'test' },
@@ -85,9 +88,20 @@ export function blockActions(fake: FakeSlack, opts: { actionId: string; messageT
     trigger_id: 'trigger-button',
     container: { type: 'message', message_ts: opts.messageTs, channel_id: CHANNEL, is_ephemeral: !!opts.ephemeral },
     channel: { id: CHANNEL, name: 'general' },
-    ...(opts.ephemeral ? {} : { message: { type: 'message', ts: opts.messageTs, text: 'x', ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}) } }),
+    ...(opts.ephemeral
+      ? {}
+      : { message: { type: 'message', ts: opts.messageTs, text: 'x', ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}) } }),
     response_url: `${fake.origin}/respond/button`,
-    actions: [{ type: 'button', action_id: opts.actionId, block_id: 'buttons-0', value: opts.actionId, text: { type: 'plain_text', text: 'x' }, action_ts: '1700000001.0' }],
+    actions: [
+      {
+        type: 'button',
+        action_id: opts.actionId,
+        block_id: 'buttons-0',
+        value: opts.actionId,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: '1700000001.0',
+      },
+    ],
   };
 }
 

@@ -22,7 +22,9 @@ describe('Slack interactivity (HTTP receiver)', () => {
     let release!: () => void;
     bot.gate = new Promise<void>((r) => (release = r));
     // the button's work is held until the ack has arrived: an ack that waited for the work would never come
-    const res = await h.interact(blockActions(h.fake, { actionId: 'adapt:vote:up:d1', messageTs: '1700000000.000777', threadTs: '1700000000.000700', user: 'UADMIN' }));
+    const res = await h.interact(
+      blockActions(h.fake, { actionId: 'adapt:vote:up:d1', messageTs: '1700000000.000777', threadTs: '1700000000.000700', user: 'UADMIN' }),
+    );
     expect(res.status).toBe(200);
     release();
     bot.gate = undefined;
@@ -127,7 +129,9 @@ describe('Slack interactivity (HTTP receiver)', () => {
 
   async function submitReference(file: unknown): Promise<string> {
     const downloadsBefore = h.fake.downloads.length;
-    const errors = await fieldErrors(viewSubmission(callbackId, metadata, { reference: { reference: { type: 'file_input', files: [file] } } }));
+    const errors = await fieldErrors(
+      viewSubmission(callbackId, metadata, { reference: { reference: { type: 'file_input', files: [file] } } }),
+    );
     // every check happens before a single byte is fetched
     expect(h.fake.downloads.length).toBe(downloadsBefore);
     expect(Object.keys(errors)).toEqual(['reference']);
@@ -152,13 +156,19 @@ describe('Slack interactivity (HTTP receiver)', () => {
   });
 
   it('stops a download that runs past the limit although the file object said it was small', async () => {
-    const errors = await fieldErrors(viewSubmission(callbackId, metadata, { reference: { reference: { type: 'file_input', files: [slackFile(h.fake, 'big.png', 'image/png', 1000)] } } }));
+    const errors = await fieldErrors(
+      viewSubmission(callbackId, metadata, {
+        reference: { reference: { type: 'file_input', files: [slackFile(h.fake, 'big.png', 'image/png', 1000)] } },
+      }),
+    );
     expect(h.fake.downloads.at(-1)!.path).toBe('/files/big.png');
     expect(errors.reference).toContain('"big.png" is larger than 1.0 MB');
   });
 
   it('closes the form at once when the bot answers, and an answer after it is a message', async () => {
-    const res = await h.interact(viewSubmission(callbackId, metadata, { target: { target: { type: 'plain_text_input', value: 'a statue' } } }));
+    const res = await h.interact(
+      viewSubmission(callbackId, metadata, { target: { target: { type: 'plain_text_input', value: 'a statue' } } }),
+    );
     await h.app.idle();
     expect(res.text).toBe('');
     expect(h.fake.callsTo('chat.postMessage').at(-1)!.args.text).toContain('Stylized with a statue');
@@ -190,7 +200,11 @@ describe('Slack interactivity (HTTP receiver)', () => {
   it('rejects a forged interaction payload (401)', async () => {
     const { postInteraction } = await import('./fake-slack.js');
     const before = bot.seen.length;
-    const res = await postInteraction(h.app.port!, 'not-the-secret', blockActions(h.fake, { actionId: 'adapt:vote:up:d1', messageTs: '1' }));
+    const res = await postInteraction(
+      h.app.port!,
+      'not-the-secret',
+      blockActions(h.fake, { actionId: 'adapt:vote:up:d1', messageTs: '1' }),
+    );
     expect(res.status).toBe(401);
     await h.app.idle();
     expect(bot.seen.length).toBe(before);

@@ -51,7 +51,9 @@ describe('deploy/slack-manifest.yaml', () => {
         continue;
       }
       // Slack slash commands carry text only: a command that requires a file cannot be one (Stylize is a shortcut).
-      const needsFile = [...(spec.options ?? []), ...(spec.subcommands ?? []).flatMap((s) => s.options ?? [])].some((o) => o.type === 'attachment' && o.required);
+      const needsFile = [...(spec.options ?? []), ...(spec.subcommands ?? []).flatMap((s) => s.options ?? [])].some(
+        (o) => o.type === 'attachment' && o.required,
+      );
       if (needsFile) expect(slash.has(spec.name), `/${spec.name} needs a file and cannot work on Slack`).toBe(false);
       else expect(slash, `/${spec.name} is missing from the manifest`).toContain(spec.name);
     }

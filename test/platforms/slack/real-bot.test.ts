@@ -11,7 +11,17 @@ import { assembleServices, type BotServices } from '../../../src/core/services.j
 import { Stores } from '../../../src/core/stores.js';
 import { openPack } from '../../../src/engine/index.js';
 import type { ApiCall } from './fake-slack.js';
-import { CHANNEL, TEAM, blockActions, blockSuggestion, messageShortcut, slackFile, startHarness, viewSubmission, type Harness } from './harness.js';
+import {
+  CHANNEL,
+  TEAM,
+  blockActions,
+  blockSuggestion,
+  messageShortcut,
+  slackFile,
+  startHarness,
+  viewSubmission,
+  type Harness,
+} from './harness.js';
 
 const TINY_PACK = join(import.meta.dirname, '..', '..', 'fixtures', 'packs', 'tiny');
 const PHOTO = join(import.meta.dirname, '..', '..', '..', 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg');
@@ -136,17 +146,30 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     expect(h.fake.callsTo('views.open').at(-1)!.at - clickedAt).toBeLessThan(3000);
     expect(errors).toEqual([]);
     const open = h.fake.callsTo('views.open').at(-1)!;
-    const view = JSON.parse(open.args.view as string) as { callback_id: string; private_metadata: string; blocks: Array<{ block_id: string; element: { type: string } }> };
+    const view = JSON.parse(open.args.view as string) as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: Array<{ block_id: string; element: { type: string } }>;
+    };
     expect(view.callback_id).toMatch(/^stylize-message:go:/);
     expect(view.blocks.map((b) => b.element.type)).toContain('file_input');
 
     const postsBefore = h.fake.callsTo('chat.postMessage').length;
     const uploadsBefore = h.fake.callsTo('files.completeUploadExternal').length;
     const ephBefore = h.fake.callsTo('chat.postEphemeral').length;
-    await h.interact(viewSubmission(view.callback_id, view.private_metadata, { target: { target: { type: 'plain_text_input', value: 'a marble statue' } } }));
+    await h.interact(
+      viewSubmission(view.callback_id, view.private_metadata, {
+        target: { target: { type: 'plain_text_input', value: 'a marble statue' } },
+      }),
+    );
     await h.app.idle();
     expect(errors).toEqual([]);
-    expect(h.fake.callsTo('chat.postEphemeral').slice(ephBefore).map((c) => c.args.text)).toEqual([]);
+    expect(
+      h.fake
+        .callsTo('chat.postEphemeral')
+        .slice(ephBefore)
+        .map((c) => c.args.text),
+    ).toEqual([]);
     // the photo was fetched with the bot token, and the job's message lives in the photo's thread
     expect(h.fake.downloads.some((d) => d.path === '/files/sample1.jpg')).toBe(true);
     const [job] = h.fake.callsTo('chat.postMessage').slice(postsBefore);
@@ -191,16 +214,22 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
       private_metadata: string;
       blocks: Array<{ block_id: string; element: { initial_value?: string } }>;
     };
-    expect(Object.fromEntries(view.blocks.map((b) => [b.block_id, b.element.initial_value]))).toMatchObject({ prompt: 'dog → nicolas cage', strength: '1' });
+    expect(Object.fromEntries(view.blocks.map((b) => [b.block_id, b.element.initial_value]))).toMatchObject({
+      prompt: 'dog → nicolas cage',
+      strength: '1',
+    });
     const field = (id: string, value: string) => ({ [id]: { [id]: { type: 'plain_text_input', value } } });
-    const submit = (prompt: string, strength: string) => viewSubmission(view.callback_id, view.private_metadata, { ...field('prompt', prompt), ...field('strength', strength) });
+    const submit = (prompt: string, strength: string) =>
+      viewSubmission(view.callback_id, view.private_metadata, { ...field('prompt', prompt), ...field('strength', strength) });
     expect((await formErrors(submit('dog → a zombie', '9'))).strength).toMatch(/strength must be a number from 0 to 2/);
     const postsBefore = h.fake.callsTo('chat.postMessage').length;
     const res = await h.interact(submit('dog → a zombie', '0.5'));
     await h.app.idle();
     expect(res.text).toBe('');
     expect(errors).toEqual([]);
-    const texts = [...h.fake.callsTo('chat.postMessage').slice(postsBefore), ...h.fake.callsTo('chat.update')].map((c) => String(c.args.text)).join('\n');
+    const texts = [...h.fake.callsTo('chat.postMessage').slice(postsBefore), ...h.fake.callsTo('chat.update')]
+      .map((c) => String(c.args.text))
+      .join('\n');
     expect(texts).toMatch(/dog → a zombie[\s\S]*strength 0\.5/);
   });
 
@@ -208,9 +237,14 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     const saveId = resultBlocks.flatMap((b) => b.elements ?? []).find((e) => /^adapt:save:/.test(e.action_id ?? ''))!.action_id!;
     await h.interact(blockActions(h.fake, { actionId: saveId, messageTs: parent.result!.ts as string }));
     await h.app.idle();
-    const view = JSON.parse(h.fake.callsTo('views.open').at(-1)!.args.view as string) as { callback_id: string; private_metadata: string; blocks: Array<{ block_id: string }> };
+    const view = JSON.parse(h.fake.callsTo('views.open').at(-1)!.args.view as string) as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: Array<{ block_id: string }>;
+    };
     expect(view.blocks.map((b) => b.block_id)).toEqual(['name']);
-    const submit = (name: string) => viewSubmission(view.callback_id, view.private_metadata, { name: { name: { type: 'plain_text_input', value: name } } });
+    const submit = (name: string) =>
+      viewSubmission(view.callback_id, view.private_metadata, { name: { name: { type: 'plain_text_input', value: name } } });
     expect((await formErrors(submit('no/slashes'))).name).toMatch(/1–32 letters/);
     const res = await h.interact(submit('Dog-Cage'));
     await h.app.idle();
@@ -232,11 +266,15 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     // the saved domain is picked from the server's names, offered while typing (block_suggestion)
     expect(view.blocks.find((b) => b.block_id === 'domain')!.element.type).toBe('external_select');
     const suggested = await h.interact(blockSuggestion(view, 'domain', 'cag'));
-    expect(JSON.parse(suggested.text)).toEqual({ options: [{ text: { type: 'plain_text', text: expect.stringMatching(/^dog-cage — /) }, value: 'dog-cage' }] });
+    expect(JSON.parse(suggested.text)).toEqual({
+      options: [{ text: { type: 'plain_text', text: expect.stringMatching(/^dog-cage — /) }, value: 'dog-cage' }],
+    });
     expect(JSON.parse((await h.interact(blockSuggestion(view, 'domain', 'zzz'))).text)).toEqual({ options: [] });
     const submit = (values: Record<string, Record<string, unknown>>) => viewSubmission(view.callback_id, view.private_metadata, values);
     const text = (id: string, value: string) => ({ [id]: { [id]: { type: 'plain_text_input', value } } });
-    const picked = (value: string) => ({ domain: { domain: { type: 'external_select', selected_option: { text: { type: 'plain_text', text: value }, value } } } });
+    const picked = (value: string) => ({
+      domain: { domain: { type: 'external_select', selected_option: { text: { type: 'plain_text', text: value }, value } } },
+    });
     expect((await formErrors(submit({}))).domain).toContain('Give exactly one of');
     // a name picked before someone else deleted it
     expect((await formErrors(submit(picked('nope')))).domain).toContain('There is no saved domain called nope');
@@ -246,7 +284,13 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     await h.app.idle();
     expect(res.text).toBe('');
     expect(errors).toEqual([]);
-    expect(h.fake.callsTo('chat.postMessage').slice(postsBefore).map((c) => c.args.text).join('\n')).toContain('dog-cage');
+    expect(
+      h.fake
+        .callsTo('chat.postMessage')
+        .slice(postsBefore)
+        .map((c) => c.args.text)
+        .join('\n'),
+    ).toContain('dog-cage');
   });
 
   it('a retried request (x-slack-retry-num) is acknowledged but does not run the job again', async () => {
@@ -257,7 +301,10 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     expect(retry.status).toBe(200);
     await h.app.idle();
     expect(errors).toEqual([]);
-    const jobs = h.fake.callsTo('chat.postMessage').slice(postsBefore).filter((c) => String(c.args.text).includes('heron'));
+    const jobs = h.fake
+      .callsTo('chat.postMessage')
+      .slice(postsBefore)
+      .filter((c) => String(c.args.text).includes('heron'));
     expect(jobs).toHaveLength(1);
     expect(h.logs.some((l) => /retry 1 of a request already handled/.test(l))).toBe(true);
   });
@@ -268,7 +315,12 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     await h.interact(messageShortcut(h.fake, [slackFile(h.fake, 'huge.png', 'image/png', 50 * 1024 * 1024)], 'stylize-message'));
     await h.app.idle();
     expect(h.fake.callsTo('views.open').length).toBe(opensBefore);
-    expect(h.fake.callsTo('chat.postEphemeral').slice(ephBefore).map((c) => c.args.text)).toEqual([expect.stringMatching(/huge\.png.*50\.0 MB.*limit is 8\.0 MB/)]);
+    expect(
+      h.fake
+        .callsTo('chat.postEphemeral')
+        .slice(ephBefore)
+        .map((c) => c.args.text),
+    ).toEqual([expect.stringMatching(/huge\.png.*50\.0 MB.*limit is 8\.0 MB/)]);
   });
 
   it('a form answer reaches the user by direct message when the private answer is refused', async () => {
@@ -285,7 +337,11 @@ describe('Slack adapter with the real bot on the tiny pack', () => {
     await h.slash('/adapt', 'owl with <@UADMIN> in <#C42> count:1');
     await h.app.idle();
     expect(errors).toEqual([]);
-    const posted = h.fake.callsTo('chat.update').slice(updatesBefore).map((c) => `${c.args.text} ${c.args.blocks}`).join('\n');
+    const posted = h.fake
+      .callsTo('chat.update')
+      .slice(updatesBefore)
+      .map((c) => `${c.args.text} ${c.args.blocks}`)
+      .join('\n');
     expect(posted).toContain('owl with');
     expect(posted).not.toMatch(/<@UADMIN>|<#C42>/);
     expect(posted).toContain('<@UUSER>'); // the bot's own mention of the owner still works

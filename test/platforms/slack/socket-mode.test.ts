@@ -30,7 +30,14 @@ describe('Slack adapter in Socket Mode', () => {
         const msg = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
         if (msg.envelope_id) acks.push({ envelope_id: msg.envelope_id, at: Date.now(), payload: msg.payload });
       });
-      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A1' }, debug_info: { host: 'fake', approximate_connection_time: 3600 } }));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          connection_info: { app_id: 'A1' },
+          debug_info: { host: 'fake', approximate_connection_time: 3600 },
+        }),
+      );
     });
     app = await startSlack({
       bot,
@@ -62,16 +69,27 @@ describe('Slack adapter in Socket Mode', () => {
 
   it('acks a slash command envelope at once and answers through the Web API', async () => {
     const sentAt = Date.now();
-    socket!.send(JSON.stringify({
-      envelope_id: 'env-1',
-      type: 'slash_commands',
-      accepts_response_payload: true,
-      payload: {
-        token: 'legacy', team_id: TEAM, team_domain: 'test', channel_id: CHANNEL, channel_name: 'general',
-        user_id: 'UUSER', user_name: 'uma', command: '/help', text: 'adapt', api_app_id: 'A1',
-        response_url: `${fake.origin}/respond/1`, trigger_id: 'trigger-socket',
-      },
-    }));
+    socket!.send(
+      JSON.stringify({
+        envelope_id: 'env-1',
+        type: 'slash_commands',
+        accepts_response_payload: true,
+        payload: {
+          token: 'legacy',
+          team_id: TEAM,
+          team_domain: 'test',
+          channel_id: CHANNEL,
+          channel_name: 'general',
+          user_id: 'UUSER',
+          user_name: 'uma',
+          command: '/help',
+          text: 'adapt',
+          api_app_id: 'A1',
+          response_url: `${fake.origin}/respond/1`,
+          trigger_id: 'trigger-socket',
+        },
+      }),
+    );
     const [eph] = await fake.waitFor('chat.postEphemeral');
     const ack = acks.find((a) => a.envelope_id === 'env-1');
     expect(ack).toBeDefined();
@@ -83,7 +101,9 @@ describe('Slack adapter in Socket Mode', () => {
 
   it('answers a form submission with its field errors in the envelope ack (the form stays open)', async () => {
     const pdf = slackFile(fake, 'notes.pdf', 'application/pdf', 1000);
-    const submission = viewSubmission('stylize:go:1', JSON.stringify({ c: CHANNEL }), { reference: { reference: { type: 'file_input', files: [pdf] } } });
+    const submission = viewSubmission('stylize:go:1', JSON.stringify({ c: CHANNEL }), {
+      reference: { reference: { type: 'file_input', files: [pdf] } },
+    });
     socket!.send(JSON.stringify({ envelope_id: 'env-form', type: 'interactive', accepts_response_payload: true, payload: submission }));
     await expect.poll(() => acks.find((a) => a.envelope_id === 'env-form')).toBeDefined();
     const ack = acks.find((a) => a.envelope_id === 'env-form')!;

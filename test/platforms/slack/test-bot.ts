@@ -15,7 +15,9 @@ export interface Seen {
 }
 
 export async function testPng(): Promise<Buffer> {
-  return sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toBuffer();
+  return sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 40, b: 90 } } })
+    .png()
+    .toBuffer();
 }
 
 const specs: CommandSpec[] = [
@@ -28,7 +30,15 @@ const specs: CommandSpec[] = [
       { name: 'source', description: 'source', type: 'string' },
     ],
   },
-  { name: 'domains', description: 'Saved domains', kind: 'slash', subcommands: [{ name: 'list', description: 'list' }, { name: 'delete', description: 'delete', options: [{ name: 'name', description: 'n', type: 'string' }] }] },
+  {
+    name: 'domains',
+    description: 'Saved domains',
+    kind: 'slash',
+    subcommands: [
+      { name: 'list', description: 'list' },
+      { name: 'delete', description: 'delete', options: [{ name: 'name', description: 'n', type: 'string' }] },
+    ],
+  },
   { name: 'help', description: 'Help', kind: 'slash', options: [{ name: 'topic', description: 'topic', type: 'string' }] },
   { name: 'crash', description: 'Fails with an internal error', kind: 'slash' },
   { name: 'stylize', description: 'Re-draw a picture', kind: 'message', label: 'Stylize' },
@@ -57,7 +67,15 @@ export class TestBot implements Bot {
         title: 'Stylize this picture',
         fields: [
           { id: 'reference', label: 'Reference picture', kind: 'attachment' },
-          { id: 'domain', label: 'Saved domain', kind: 'select', options: [{ label: 'Pixar', value: 'pixar' }, { label: 'Sketch', value: 'sketch' }] },
+          {
+            id: 'domain',
+            label: 'Saved domain',
+            kind: 'select',
+            options: [
+              { label: 'Pixar', value: 'pixar' },
+              { label: 'Sketch', value: 'sketch' },
+            ],
+          },
           { id: 'target', label: 'Or describe it', kind: 'text', placeholder: 'a pixar character', maxLength: 200 },
         ],
       });
@@ -77,11 +95,13 @@ export class TestBot implements Bot {
       await ctx.reply({
         text: `Done: *${String(inv.options.target)}*`,
         files: [{ name: 'grid.png', data: await testPng(), contentType: 'image/png', description: 'before and after' }],
-        buttons: [[
-          { id: 'adapt:vote:up:d1', label: 'Good', emoji: '👍', style: 'success' },
-          { id: 'adapt:vote:down:d1', label: 'Bad', emoji: '👎', style: 'danger' },
-          { id: 'adapt:score:d1', label: 'score 0', disabled: true },
-        ]],
+        buttons: [
+          [
+            { id: 'adapt:vote:up:d1', label: 'Good', emoji: '👍', style: 'success' },
+            { id: 'adapt:vote:down:d1', label: 'Bad', emoji: '👎', style: 'danger' },
+            { id: 'adapt:score:d1', label: 'score 0', disabled: true },
+          ],
+        ],
       });
       return;
     }
@@ -104,6 +124,9 @@ export class TestBot implements Bot {
     if (Array.isArray(refs) && refs.length > 0) {
       record.downloaded = await refs[0].download(1024 * 1024);
     }
-    await ctx.reply({ text: `Stylized with ${values.domain ?? values.target ?? 'a reference picture'}`, files: [{ name: 'result.png', data: await testPng(), contentType: 'image/png' }] });
+    await ctx.reply({
+      text: `Stylized with ${values.domain ?? values.target ?? 'a reference picture'}`,
+      files: [{ name: 'result.png', data: await testPng(), contentType: 'image/png' }],
+    });
   }
 }

@@ -30,7 +30,13 @@ describe('Block Kit bodies', () => {
     const body = messageBody({ text: 'hi', buttons: Array.from({ length: 7 }, (_, r) => row(r)) });
     const actions = body.blocks.filter((b) => b.type === 'actions');
     expect(actions).toHaveLength(5);
-    expect((actions[0].elements as Array<{ action_id: string }>).map((e) => e.action_id)).toEqual(['c:a:00', 'c:a:01', 'c:a:02', 'c:a:03', 'c:a:04']);
+    expect((actions[0].elements as Array<{ action_id: string }>).map((e) => e.action_id)).toEqual([
+      'c:a:00',
+      'c:a:01',
+      'c:a:02',
+      'c:a:03',
+      'c:a:04',
+    ]);
   });
 
   it('gives a file-only message a fallback text', () => {
@@ -40,10 +46,14 @@ describe('Block Kit bodies', () => {
 
   it('builds a modal whose empty select becomes a note, and reads submitted values back', () => {
     const view = modalView(
-      { id: 'x:save', title: 'A title much longer than Slack allows', fields: [
-        { id: 'name', label: 'Name', kind: 'text', required: true, maxLength: 32 },
-        { id: 'domain', label: 'Domain', kind: 'select', options: [] },
-      ] },
+      {
+        id: 'x:save',
+        title: 'A title much longer than Slack allows',
+        fields: [
+          { id: 'name', label: 'Name', kind: 'text', required: true, maxLength: 32 },
+          { id: 'domain', label: 'Domain', kind: 'select', options: [] },
+        ],
+      },
       { channel: 'C1', threadTs: '1.2' },
     );
     expect((view.title as { text: string }).text.length).toBeLessThanOrEqual(24);
@@ -68,7 +78,10 @@ describe('slash text', () => {
     name: 'domains',
     description: 'd',
     kind: 'slash',
-    subcommands: [{ name: 'list', description: 'l' }, { name: 'use', description: 'u', options: [{ name: 'name', description: 'n', type: 'string' }] }],
+    subcommands: [
+      { name: 'list', description: 'l' },
+      { name: 'use', description: 'u', options: [{ name: 'name', description: 'n', type: 'string' }] },
+    ],
   };
   it('reads a subcommand and its first string option', () => {
     expect(slashInvocation(spec, 'USE pixar cage')).toEqual({ command: 'domains', subcommand: 'use', options: { name: 'pixar cage' } });
@@ -87,7 +100,10 @@ describe('files', () => {
   });
 
   it('reports an Attachment as the file object describes it', () => {
-    const a = slackAttachment({ name: 'p.jpg', mimetype: 'image/jpeg', size: 10, url_private: 'https://files.slack.com/x', original_w: 3, original_h: 4 }, { botToken: 't', fileHosts: ['files.slack.com'] });
+    const a = slackAttachment(
+      { name: 'p.jpg', mimetype: 'image/jpeg', size: 10, url_private: 'https://files.slack.com/x', original_w: 3, original_h: 4 },
+      { botToken: 't', fileHosts: ['files.slack.com'] },
+    );
     expect([a.name, a.contentType, a.size, a.width, a.height]).toEqual(['p.jpg', 'image/jpeg', 10, 3, 4]);
   });
 });

@@ -26,7 +26,11 @@ function loadUser() {
 }
 
 async function post(path, body) {
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, user: state.user }) });
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...body, user: state.user }),
+  });
   if (!res.ok) {
     const { error } = await res.json().catch(() => ({ error: res.statusText }));
     showLocalNotice(error || `request failed (${res.status})`);
@@ -34,7 +38,15 @@ async function post(path, body) {
 }
 
 function showLocalNotice(text) {
-  appendOrReplace({ id: `local-${Date.now()}`, author: { id: 'domainshift', name: 'DomainShift', bot: true }, text, files: [], buttons: [], visibleTo: state.user.id, createdAt: Date.now() });
+  appendOrReplace({
+    id: `local-${Date.now()}`,
+    author: { id: 'domainshift', name: 'DomainShift', bot: true },
+    text,
+    files: [],
+    buttons: [],
+    visibleTo: state.user.id,
+    createdAt: Date.now(),
+  });
 }
 
 const handlers = {
@@ -54,7 +66,8 @@ function render(m) {
 
 function appendOrReplace(m) {
   for (const f of m.files) {
-    if (f.contentType.startsWith('image/') && !state.pictures.some((p) => p.id === f.id)) state.pictures.push({ id: f.id, name: f.name, url: f.url, from: m.author.name });
+    if (f.contentType.startsWith('image/') && !state.pictures.some((p) => p.id === f.id))
+      state.pictures.push({ id: f.id, name: f.name, url: f.url, from: m.author.name });
   }
   const list = m.panel ? $('panel-body') : $('messages');
   if (m.panel) list.querySelector('.muted')?.remove();
@@ -156,7 +169,11 @@ function showFieldErrors(form, errors) {
 
 async function upload(file, show = true) {
   const q = new URLSearchParams({ file: file.name, user: state.user.id, name: state.user.name, post: show ? '1' : '0' });
-  const res = await fetch(`/api/upload?${q}`, { method: 'POST', headers: { 'content-type': file.type || 'application/octet-stream' }, body: file });
+  const res = await fetch(`/api/upload?${q}`, {
+    method: 'POST',
+    headers: { 'content-type': file.type || 'application/octet-stream' },
+    body: file,
+  });
   // a refused picture is answered in the channel by the server, so only success matters here
   return res.ok ? res.json() : null;
 }
@@ -247,9 +264,12 @@ function showPanel(c) {
 function setupPanel() {
   const commands = panelCommands(state.specs);
   $('panel-actions').replaceChildren(
-    ...commands.map((c) => el('button', { type: 'button', class: 'panel-tab', text: c.label[0].toUpperCase() + c.label.slice(1), onclick: () => showPanel(c) })),
+    ...commands.map((c) =>
+      el('button', { type: 'button', class: 'panel-tab', text: c.label[0].toUpperCase() + c.label.slice(1), onclick: () => showPanel(c) }),
+    ),
   );
-  if (!commands.length) $('panel-body').replaceChildren(el('p', { class: 'muted', text: 'This bot has no gallery or leaderboard command.' }));
+  if (!commands.length)
+    $('panel-body').replaceChildren(el('p', { class: 'muted', text: 'This bot has no gallery or leaderboard command.' }));
   return commands;
 }
 

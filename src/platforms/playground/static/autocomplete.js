@@ -37,7 +37,7 @@ function suggest(text, state) {
   // the option being typed: "name: partial" at the end of the text
   const current = /(?:^|\s)([\w-]+):\s*([^:]*)$/.exec(rest);
   const named = options.find((o) => current && o.name === current[1]);
-  if (named && !/\s$/.test(current[2]) ) {
+  if (named && !/\s$/.test(current[2])) {
     const partial = current[2];
     if (named.choices?.length) {
       return named.choices
@@ -111,11 +111,23 @@ export function setupAutocomplete({ input, list, state }) {
     if (!items.length) return close();
     list.replaceChildren(
       ...items.map((it, i) =>
-        el('li', { role: 'option', class: i === active ? 'active' : '', 'data-insert': it.insert, onmousedown: (e) => { e.preventDefault(); take(it); } }, [
-          it.image ? el('img', { src: it.image, alt: '' }) : null,
-          el('span', { class: 'label', text: it.label }),
-          el('span', { class: 'hint', text: it.hint || '' }),
-        ]),
+        el(
+          'li',
+          {
+            role: 'option',
+            class: i === active ? 'active' : '',
+            'data-insert': it.insert,
+            onmousedown: (e) => {
+              e.preventDefault();
+              take(it);
+            },
+          },
+          [
+            it.image ? el('img', { src: it.image, alt: '' }) : null,
+            el('span', { class: 'label', text: it.label }),
+            el('span', { class: 'hint', text: it.hint || '' }),
+          ],
+        ),
       ),
     );
     list.hidden = false;

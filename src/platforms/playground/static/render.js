@@ -56,7 +56,13 @@ export function renderMessage(m, { handlers, actions, me }) {
       'div',
       { class: 'picture-actions' },
       actions.map((a) =>
-        el('button', { type: 'button', class: 'picture-action', text: a.label, 'data-action': a.name, onclick: () => handlers.onAction(a.name, m.id) }),
+        el('button', {
+          type: 'button',
+          class: 'picture-action',
+          text: a.label,
+          'data-action': a.name,
+          onclick: () => handlers.onAction(a.name, m.id),
+        }),
       ),
     );
     return el('figure', { class: 'picture' }, [img, tools, f.description ? el('figcaption', { text: f.description }) : null]);
@@ -117,15 +123,21 @@ export function renderModalFields(modal) {
   return modal.fields.map((f) => {
     let input;
     if (f.kind === 'select') {
-      input = el(
-        'select',
-        { name: f.id, required: !!f.required },
-        [el('option', { value: '', text: f.placeholder || 'Choose…' }), ...(f.options || []).map((o) => el('option', { value: o.value, text: o.label }))],
-      );
+      input = el('select', { name: f.id, required: !!f.required }, [
+        el('option', { value: '', text: f.placeholder || 'Choose…' }),
+        ...(f.options || []).map((o) => el('option', { value: o.value, text: o.label })),
+      ]);
     } else if (f.kind === 'attachment') {
       input = el('input', { type: 'file', name: f.id, accept: 'image/*', required: !!f.required });
     } else {
-      input = el('input', { type: 'text', name: f.id, required: !!f.required, placeholder: f.placeholder, maxlength: f.maxLength, value: f.value });
+      input = el('input', {
+        type: 'text',
+        name: f.id,
+        required: !!f.required,
+        placeholder: f.placeholder,
+        maxlength: f.maxLength,
+        value: f.value,
+      });
     }
     // a field completed by the bot (saved domain names) offers them in a list under the input
     const list = f.complete ? completionList(f, input) : null;
