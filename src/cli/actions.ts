@@ -116,35 +116,11 @@ export async function packInspect(dir: string, opts: { json?: boolean }): Promis
       return { role, path: file.path, bytes: file.bytes, status };
     }),
   );
-  const {
-    name,
-    method,
-    description,
-    randomWeights,
-    subject,
-    resolution,
-    numWs,
-    latentDim,
-    domainDim,
-    styleDim,
-    embedDim,
-    truncation,
-    defaultSource,
-  } = m;
+  // the manifest's scalar facts as they are, then the nested ones summarised
+  const facts = ['name', 'method', 'description', 'randomWeights', 'subject', 'resolution'] as const;
+  const shape = ['numWs', 'latentDim', 'domainDim', 'styleDim', 'embedDim', 'truncation', 'defaultSource'] as const;
   report(opts, {
-    name,
-    method,
-    description,
-    randomWeights,
-    subject,
-    resolution,
-    numWs,
-    latentDim,
-    domainDim,
-    styleDim,
-    embedDim,
-    truncation,
-    defaultSource,
+    ...Object.fromEntries([...facts, ...shape].map((key) => [key, m[key]])),
     clip: m.clip.model,
     encoder: m.encoder,
     domains: m.domains.map((d) => d.name),
