@@ -1,9 +1,8 @@
 """What each command-line mode does."""
-import json
 import os
 
 from .configs import DEFAULT_TRUNCATION
-from .pack_writer import write_pack
+from .pack_writer import read_manifest, write_pack
 
 RANDOM_DESCRIPTION = (
     "Random weights ({config}, seed {seed}, {method}): a real StyleGAN2 + hypernetwork + e4e + CLIP pipeline "
@@ -81,8 +80,7 @@ def run(args):
     if args.fp16_synthesis:
         from .fp16 import add_fp16_synthesis
         add_fp16_synthesis(args.out)
-        with open(os.path.join(args.out, "pack.json"), encoding="utf-8") as f:
-            manifest = json.load(f)
+        manifest = read_manifest(args.out)
     total = sum(f["bytes"] for f in manifest["files"].values())
     print(f"wrote {args.out}: R={manifest['resolution']} N={manifest['numWs']} D={manifest['domainDim']} "
           f"S={manifest['styleDim']} E={manifest['embedDim']}, {total / 1e6:.2f} MB of model files")

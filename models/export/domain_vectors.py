@@ -1,22 +1,17 @@
 """Published single-domain HyperDomainNet checkpoints (td_checkpoints/*.pt, im2im_checkpoints/*.pt) as domain
 vectors of an existing hyperdomainnet pack: a .npy float32 [domainDim] for `npx domainshift generate --domain`."""
-import json
-import os
 
 import numpy as np
 
 from .hdn import vector_from_checkpoint
 from .loading import load_file
+from .pack_writer import read_manifest
 
 
 def write_hdn_domain(path, pack_dir, out):
     if not pack_dir or not out:
         raise ValueError("--hdn-domain needs --into PACK (a hyperdomainnet pack) and --out FILE.npy")
-    manifest_path = os.path.join(pack_dir, "pack.json")
-    if not os.path.isfile(manifest_path):
-        raise FileNotFoundError(f"no pack.json in {pack_dir}")
-    with open(manifest_path, encoding="utf-8") as f:
-        manifest = json.load(f)
+    manifest = read_manifest(pack_dir)
     if manifest["method"] != "hyperdomainnet":
         raise ValueError(f"{pack_dir} is a {manifest['method']} pack; HyperDomainNet domains need a hyperdomainnet pack")
     ckpt = load_file(path, "hdn-domain")

@@ -149,13 +149,11 @@ def convert_synthesis_fp16(src, dst):
 
 def add_fp16_synthesis(pack_dir):
     """Writes synthesis_fp16.onnx beside a pack's synthesis.onnx and names it in pack.json (files.synthesisFp16)."""
-    import json
     import os
 
-    from .pack_writer import file_entry, write_manifest
+    from .pack_writer import file_entry, read_manifest, write_manifest
 
-    with open(os.path.join(pack_dir, "pack.json"), encoding="utf-8") as f:
-        manifest = json.load(f)
+    manifest = read_manifest(pack_dir)
     src = os.path.join(pack_dir, manifest["files"]["synthesis"]["path"])
     info = convert_synthesis_fp16(src, os.path.join(pack_dir, "synthesis_fp16.onnx"))
     manifest["files"]["synthesisFp16"] = file_entry(pack_dir, "synthesis_fp16.onnx")

@@ -1,7 +1,6 @@
 """StyleGAN-NADA generators ({g_ema, g_optim}: a whole fine-tuned rosinality generator) as pack domains:
 `domains/NAME/synthesis.onnx` with the pack's inputs. NADA samples through the frozen source mapping, so a
 generator whose mapping differs from the pack's was trained from another base model and is refused."""
-import json
 import os
 import re
 import shutil
@@ -11,7 +10,7 @@ import torch
 from .checkpoints import generator_from_state_dict, generator_state
 from .domain_layout import layout_of
 from .loading import load_file
-from .pack_writer import export_synthesis, file_entry, write_manifest
+from .pack_writer import export_synthesis, file_entry, read_manifest, write_manifest
 
 PROBE_SEED, PROBE_SAMPLES, PROBE_DIRECTIONS = 1234, 2, 8
 
@@ -33,11 +32,7 @@ def same_mapping(probe, other):
 def add_nada_domain(path, pack_dir, name, prompt=None, random_noise=False):
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
         raise ValueError("--name must be lowercase letters, digits, '-' or '_' (at most 64)")
-    manifest_path = os.path.join(pack_dir, "pack.json")
-    if not os.path.isfile(manifest_path):
-        raise FileNotFoundError(f"no pack.json in {pack_dir}")
-    with open(manifest_path, encoding="utf-8") as f:
-        manifest = json.load(f)
+    manifest = read_manifest(pack_dir)
     gen, _ = generator_from_state_dict(generator_state(load_file(path, "stylegan")))
     if (gen.size, gen.n_latent, gen.style_dim) != (manifest["resolution"], manifest["numWs"], manifest["latentDim"]):
         raise ValueError(f"the NADA generator ({gen.size} px, {gen.n_latent}×{gen.style_dim}) does not match the "

@@ -154,6 +154,15 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
     return manifest
 
 
+def read_manifest(pack_dir):
+    """A pack's pack.json, or a one-line FileNotFoundError naming the folder."""
+    path = os.path.join(pack_dir, "pack.json")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no pack.json in {pack_dir}")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def write_manifest(out, manifest):
     with open(f"{out}/pack.json", "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)

@@ -9,7 +9,6 @@
   over the samples and normalised again. Rows of channels past 128 px stay zero, as in the official fs3.npy.
 - Edit: r = R·Δt, channels with |r_c| < β zeroed, Δs_c = α·σ_c·r_c / max|r|.
 The engine's on-demand path (src/engine/styleclip.ts) follows the same recipe with the same seeds (seeds.py)."""
-import json
 import os
 import time
 
@@ -133,14 +132,10 @@ def styleclip_manifest(stats_samples, truncation, channels, relevance_samples=No
 def add_relevance(pack_dir, samples=RELEVANCE_SAMPLES, stats_samples=STATS_SAMPLES):
     """Adds styles.onnx, style_stats.bin and style_relevance.bin to an existing random-weight pack (models rebuilt
     from its seed). Checkpoint packs: `npx domainshift pack relevance DIR` computes the same with the pack's graphs."""
-    from .pack_writer import export_styles, file_entry, write_f32, write_manifest
+    from .pack_writer import export_styles, file_entry, read_manifest, write_f32, write_manifest
     from .random_models import build_random
 
-    manifest_path = os.path.join(pack_dir, "pack.json")
-    if not os.path.isfile(manifest_path):
-        raise FileNotFoundError(f"no pack.json in {pack_dir}")
-    with open(manifest_path, encoding="utf-8") as f:
-        manifest = json.load(f)
+    manifest = read_manifest(pack_dir)
     prov = manifest["provenance"]
     if prov["source"] != "random":
         raise ValueError("this exporter rebuilds random packs only; for a checkpoint pack run "
