@@ -6,7 +6,7 @@ import { checkField, FieldError, UserError, type CommandContext, type ModalValue
 import { sampleCount } from '../src/core/results.js';
 import type { BotServices } from '../src/core/services.js';
 import { checkPrompt } from '../src/core/limits.js';
-import { OPTION_RANGES, rangeOption, validateInvocation } from '../src/core/options.js';
+import { OPTION_RANGES, PROMPT_MAX_LENGTH, rangeOption, validateInvocation } from '../src/core/options.js';
 import { parseDomainPrompt } from '../src/core/prompt.js';
 import { unknownWords, vocabularyHint } from '../src/engine/vocabulary.js';
 import { loadResult, onResultButton, onResultModal } from './result-actions.js';
@@ -17,10 +17,15 @@ const options: OptionSpec[] = [
     name: 'prompt',
     description: 'what to turn the generator into: "a photo → a pencil sketch", or just "at night"',
     type: 'string',
-    maxLength: 200,
+    maxLength: PROMPT_MAX_LENGTH,
   },
-  { name: 'target', description: 'the target description (instead of prompt)', type: 'string', maxLength: 200 },
-  { name: 'source', description: "what the generator draws now (default: the pack's own description)", type: 'string', maxLength: 200 },
+  { name: 'target', description: 'the target description (instead of prompt)', type: 'string', maxLength: PROMPT_MAX_LENGTH },
+  {
+    name: 'source',
+    description: "what the generator draws now (default: the pack's own description)",
+    type: 'string',
+    maxLength: PROMPT_MAX_LENGTH,
+  },
   rangeOption('strength', 'number', 'how far to go: 0 none, 1 as trained', OPTION_RANGES.strength),
   rangeOption('seed', 'integer', 'first sample seed (the same seed gives the same faces)', OPTION_RANGES.seed),
   rangeOption('count', 'integer', 'how many samples', OPTION_RANGES.count),

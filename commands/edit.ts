@@ -4,17 +4,28 @@ import type { Command } from '../src/core/command.js';
 import { optAttachment, optNumber, optString } from '../src/core/command.js';
 import { UserError, type OptionSpec } from '../src/core/platform.js';
 import { checkPrompt, fetchPicture } from '../src/core/limits.js';
-import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
+import { OPTION_RANGES, PROMPT_MAX_LENGTH, rangeOption } from '../src/core/options.js';
 import { ALPHA_PER_EDIT_STRENGTH } from '../src/engine/styleclip.js';
 import { postResult } from './shared.js';
 import { postPhotoResult } from './photo.js';
 
 const options: OptionSpec[] = [
-  { name: 'text', description: 'what to change toward: "smiling", "blond hair"', type: 'string', required: true, maxLength: 200 },
+  {
+    name: 'text',
+    description: 'what to change toward: "smiling", "blond hair"',
+    type: 'string',
+    required: true,
+    maxLength: PROMPT_MAX_LENGTH,
+  },
   { name: 'image', description: 'a picture to edit', type: 'attachment' },
   { name: 'result', description: 'the id of an earlier result (default: the latest in this channel)', type: 'string', maxLength: 16 },
   rangeOption('strength', 'number', 'how far (negative goes the other way)', OPTION_RANGES.editStrength),
-  { name: 'neutral', description: "what the text is relative to (default: the pack's description)", type: 'string', maxLength: 200 },
+  {
+    name: 'neutral',
+    description: "what the text is relative to (default: the pack's description)",
+    type: 'string',
+    maxLength: PROMPT_MAX_LENGTH,
+  },
 ];
 
 export const editCommand: Command = {

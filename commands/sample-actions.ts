@@ -4,6 +4,7 @@
 import { makeId } from '../src/core/command.js';
 import { base64ToFloats, floatsToBase64 } from '../src/core/encoding.js';
 import { fetchPicture } from '../src/core/limits.js';
+import { OPTION_RANGES, PROMPT_MAX_LENGTH } from '../src/core/options.js';
 import { checkField, UserError, type CommandContext, type ModalSpec, type ModalValues } from '../src/core/platform.js';
 import { RESULT_COMMAND, sampleCount } from '../src/core/results.js';
 import type { BotServices } from '../src/core/services.js';
@@ -130,8 +131,14 @@ export function remixForm(rec: ResultRecord): ModalSpec {
     id: makeId(RESULT_COMMAND, 'remix', rec.id),
     title: 'Remix',
     fields: [
-      { id: 'prompt', label: 'Prompt', kind: 'text', required: true, maxLength: 200, value: rec.prompt },
-      { id: 'strength', label: 'Strength (0 to 2)', kind: 'text', maxLength: 8, value: String(rec.strength) },
+      { id: 'prompt', label: 'Prompt', kind: 'text', required: true, maxLength: PROMPT_MAX_LENGTH, value: rec.prompt },
+      {
+        id: 'strength',
+        label: `Strength (${OPTION_RANGES.strength.min} to ${OPTION_RANGES.strength.max})`,
+        kind: 'text',
+        maxLength: 8,
+        value: String(rec.strength),
+      },
       {
         id: 'seed',
         label: 'First seed (empty: new samples)',

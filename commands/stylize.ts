@@ -5,7 +5,7 @@ import type { Command } from '../src/core/command.js';
 import { makeId, optAttachment, optNumber, optString } from '../src/core/command.js';
 import { checkField, FieldError, UserError, type Attachment, type CommandContext, type OptionSpec } from '../src/core/platform.js';
 import { checkAttachmentMeta, checkPrompt, fetchPicture } from '../src/core/limits.js';
-import { OPTION_RANGES, rangeOption } from '../src/core/options.js';
+import { OPTION_RANGES, PROMPT_MAX_LENGTH, rangeOption } from '../src/core/options.js';
 import { base64ToFloats, shortId } from '../src/core/encoding.js';
 import type { BotServices } from '../src/core/services.js';
 import { findSaved } from './domains.js';
@@ -14,7 +14,7 @@ import { postPhotoResult } from './photo.js';
 const options: OptionSpec[] = [
   { name: 'image', description: 'the picture to re-draw', type: 'attachment', required: true },
   { name: 'domain', description: 'a saved domain (see /domains gallery)', type: 'string', maxLength: 32, complete: 'saved-domain' },
-  { name: 'target', description: 'a text target, e.g. "a marble statue"', type: 'string', maxLength: 200 },
+  { name: 'target', description: 'a text target, e.g. "a marble statue"', type: 'string', maxLength: PROMPT_MAX_LENGTH },
   { name: 'reference', description: 'a reference picture whose domain to copy', type: 'attachment' },
   rangeOption('strength', 'number', 'how far to go', OPTION_RANGES.strength),
 ];
@@ -82,7 +82,7 @@ export const stylizeMessageCommand: Command = {
       title: 'Stylize this picture',
       fields: [
         { id: 'domain', label: 'A saved domain', kind: 'text', placeholder: 'e.g. pixar-faces', maxLength: 32, complete: 'saved-domain' },
-        { id: 'target', label: 'Or a text target', kind: 'text', placeholder: 'e.g. a marble statue', maxLength: 200 },
+        { id: 'target', label: 'Or a text target', kind: 'text', placeholder: 'e.g. a marble statue', maxLength: PROMPT_MAX_LENGTH },
         { id: 'reference', label: 'Or a reference picture', kind: 'attachment' },
       ],
     });

@@ -26,6 +26,9 @@ export const OPTION_RANGES = {
   serverJobCap: { min: 1, max: 200 },
 } as const satisfies Record<string, OptionRange>;
 
+/** The longest text a prompt-like option or form field takes (prompts, targets, sources, edit texts). */
+export const PROMPT_MAX_LENGTH = 200;
+
 /** An option spec whose limits (and default) come from OPTION_RANGES; the description says them. */
 export function rangeOption(name: string, type: 'integer' | 'number', what: string, range: OptionRange): OptionSpec {
   const dflt = range.default === undefined ? '' : ` (default ${range.default})`;
