@@ -13,6 +13,7 @@ from . import EXPORTER_VERSION
 from .clip_model import TextTower, VisionTower, image_size
 from .configs import CLIP_MEAN, CLIP_STD, DEFAULT_TRUNCATION, fine_layers_from
 from .domain_layout import DEFAULT_SLOTS, manifest_layout
+from .lean import LeanSynthesis
 from .stylegan2 import Mapping, Styles, Synthesis, layer_table
 
 OPSET = 17
@@ -51,7 +52,10 @@ def write_f32(path, tensor):
 
 
 @torch.no_grad()
-def export_synthesis(generator, method, path, slots=DEFAULT_SLOTS, formulation="residual", random_noise=False):
+def export_synthesis(generator, method, path, slots=DEFAULT_SLOTS, formulation="residual", random_noise=False,
+                     graph_method=None):
+    """Traces lean.LeanSynthesis (the same numbers as stylegan2.Synthesis in a smaller graph; graph_method "none":
+    the plain generator, which draws the identity domain) and returns the Synthesis, which the reference uses."""
     synth = Synthesis(generator, method, slots, formulation).eval()
     synth.random_noise = random_noise
     for module in generator.modules():
@@ -59,7 +63,8 @@ def export_synthesis(generator, method, path, slots=DEFAULT_SLOTS, formulation="
             module.freeze_energy()
     ws = torch.randn(2, generator.n_latent, generator.style_dim)
     domain = synth.identity()[None].repeat(2, 1)
-    export_onnx(synth, (ws, domain, torch.zeros(2, synth.S)), path, ["ws", "domain", "style_delta"], ["images"])
+    export_onnx(LeanSynthesis(synth, graph_method).eval(), (ws, domain, torch.zeros(2, synth.S)), path,
+                ["ws", "domain", "style_delta"], ["images"])
     return synth
 
 
