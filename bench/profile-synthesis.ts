@@ -101,7 +101,11 @@ async function interleaved(threads: number, feeds: Record<string, ort.Tensor>): 
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(`\n${threads} thread(s), no profiler, graphs in turns; ms per run min / median (load average now ${load()})`);
   for (const [i, s] of sessions.entries()) {
-    console.log(`  ${Math.min(...s.ms).toFixed(2).padStart(7)} / ${med(s.ms).toFixed(2).padStart(7)}  ${graphs[i]}`);
+    console.log(
+      `  ${Math.min(...s.ms)
+        .toFixed(2)
+        .padStart(7)} / ${med(s.ms).toFixed(2).padStart(7)}  ${graphs[i]}`,
+    );
     await s.session.release();
   }
 }
@@ -113,14 +117,17 @@ try {
   console.log(`${packDir}, batch ${batch}, ${runs} runs per graph after one warm-up; load average (1/5/15 min) before: ${load()}`);
   for (const threads of threadCounts) await interleaved(threads, feeds);
   for (const threads of flag('--no-profile') ? [] : threadCounts) {
-    const results = [];
+    const results: Array<{ g: string } & Awaited<ReturnType<typeof profile>>> = [];
     for (const g of graphs) results.push({ g, ...(await profile(g, threads, feeds, dir)) });
     const ops = [...new Set(results.flatMap((r) => [...r.byOp.keys()]))];
     const total = (r: (typeof results)[number]) => [...r.byOp.values()].reduce((s, v) => s + v, 0);
     ops.sort((a, b) => (results[0].byOp.get(b) ?? 0) - (results[0].byOp.get(a) ?? 0));
     console.log(`\n${threads} thread(s); ms per run, kernel time summed by op type (load average now ${load()})`);
-    console.log(['op'.padEnd(22), ...results.map((r) => path.basename(path.dirname(r.g)).concat('/', path.basename(r.g)).padStart(34))].join(''));
-    for (const op of ops) console.log([op.padEnd(22), ...results.map((r) => ((r.byOp.get(op) ?? 0) / 1000).toFixed(2).padStart(34))].join(''));
+    console.log(
+      ['op'.padEnd(22), ...results.map((r) => path.basename(path.dirname(r.g)).concat('/', path.basename(r.g)).padStart(34))].join(''),
+    );
+    for (const op of ops)
+      console.log([op.padEnd(22), ...results.map((r) => ((r.byOp.get(op) ?? 0) / 1000).toFixed(2).padStart(34))].join(''));
     console.log(['kernels, all'.padEnd(22), ...results.map((r) => (total(r) / 1000).toFixed(2).padStart(34))].join(''));
     console.log(['model_run (wall)'.padEnd(22), ...results.map((r) => r.runMs.toFixed(2).padStart(34))].join(''));
     for (const r of topNodes ? results : []) {

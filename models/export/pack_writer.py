@@ -63,6 +63,7 @@ def export_synthesis(generator, method, path, slots=DEFAULT_SLOTS, formulation="
             module.freeze_energy()
     ws = torch.randn(2, generator.n_latent, generator.style_dim)
     domain = synth.identity()[None].repeat(2, 1)
+    # method "none" reads no domain: the traced graph has only ws and style_delta as inputs
     export_onnx(LeanSynthesis(synth, graph_method).eval(), (ws, domain, torch.zeros(2, synth.S)), path,
                 ["ws", "domain", "style_delta"], ["images"])
     return synth
@@ -79,8 +80,10 @@ def export_graphs(parts, method, out):
     gen, clip = parts["generator"], parts["clip"]
     e = parts["encoder_resolution"]
     export_onnx(Mapping(gen), (torch.randn(2, gen.style_dim),), f"{out}/mapping.onnx", ["z"], ["w"])
-    synth = export_synthesis(gen, method, f"{out}/synthesis.onnx", parts.get("slots", DEFAULT_SLOTS),
-                             parts.get("formulation", "residual"))
+    slots, formulation = parts.get("slots", DEFAULT_SLOTS), parts.get("formulation", "residual")
+    synth = export_synthesis(gen, method, f"{out}/synthesis.onnx", slots, formulation)
+    # the identity domain's pictures (every "before" row) without the domain branch: inputs ws and style_delta
+    export_synthesis(gen, method, f"{out}/synthesis_identity.onnx", slots, formulation, graph_method="none")
     export_styles(gen, f"{out}/styles.onnx")
     emb = clip.text_projection.shape[1]
     if parts["hypernet"] is not None:
@@ -116,7 +119,7 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
     files = {"mapping": "mapping.onnx", "synthesis": "synthesis.onnx", "hypernet": "hypernet.onnx",
              "encoder": "encoder.onnx", "clipText": "clip/text.onnx", "clipVision": "clip/vision.onnx",
              "tokenizer": "clip/tokenizer.json", "wAvg": "w_avg.bin", "identityDomain": "identity_domain.bin",
-             "styles": "styles.onnx", "styleStats": "style_stats.bin"}
+             "styles": "styles.onnx", "styleStats": "style_stats.bin", "synthesisIdentity": "synthesis_identity.onnx"}
     if parts["hypernet"] is None:  # a pack from a generator alone: /edit and imported domains, no /adapt from text
         del files["hypernet"]
     if parts["encoder"] is None:

@@ -54,6 +54,7 @@ def compute_reference(parts, method, synth, truncation):
     t["style_delta"][2] = 0.3 * torch.randn(synth.S, generator=rng)
     t["images"] = synth(t["ws"], t["domain"], t["style_delta"])
     t["images_identity"] = synth(t["ws"], identity[None].repeat(BATCH, 1), torch.zeros(BATCH, synth.S))
+    t["images_identity_edit"] = synth(t["ws"], identity[None].repeat(BATCH, 1), t["style_delta"])
 
     if enc is not None:
         r_enc = parts["encoder_resolution"]
@@ -69,6 +70,8 @@ CHECKS = [
     {"graph": "mapping", "inputs": {"z": "z"}, "outputs": {"w": "w"}, "atol": 1e-4},
     {"graph": "synthesis", "inputs": {"ws": "ws", "domain": "domain", "style_delta": "style_delta"},
      "outputs": {"images": "images"}, "atol": 2e-2, "meanAbs": 1 / 255},
+    {"graph": "synthesisIdentity", "inputs": {"ws": "ws", "style_delta": "style_delta"},
+     "outputs": {"images": "images_identity_edit"}, "atol": 2e-2, "meanAbs": 1 / 255},
     {"graph": "hypernet", "inputs": {"target": "hypernet_target", "source": "hypernet_source"},
      "outputs": {"domain": "hypernet_domain"}, "atol": 1e-4},
     {"graph": "encoder", "inputs": {"images": "encoder_images"}, "outputs": {"ws": "encoder_ws"}, "atol": 1e-3},

@@ -28,6 +28,9 @@ export async function engineStages(engine: OnnxEngine, batch: number): Promise<R
   const { ws } = await engine.generate({ samples });
   const images = await engine.synthesize(ws, n, engine.identityDomain());
   const emb = await engine.embedText(texts);
+  // "synthesis" is the graph an "after" row runs: any domain but the identity (which the identity graph draws, where
+  // the pack has one: the "before" rows, stage synthesisIdentity); the time does not depend on the values
+  const domain = engine.identityDomain().map((v, i) => v + 1e-3 * Math.sin(i));
   const graph = (stage: string, run: () => Promise<unknown>) => async () => {
     engine.resetStageTimes();
     await run();
@@ -38,7 +41,10 @@ export async function engineStages(engine: OnnxEngine, batch: number): Promise<R
     clipImage: graph('clipImage', () => engine.embedImage(images)),
     hypernet: graph('hypernet', () => engine.hypernetBatch(emb, emb)),
     mapping: graph('mapping', () => engine.samplesToWs(samples)),
-    synthesis: graph('synthesis', () => engine.synthesize(ws, n, engine.identityDomain())),
+    synthesis: graph('synthesis', () => engine.synthesize(ws, n, domain)),
+    ...(engine.manifest.files.synthesisIdentity
+      ? { synthesisIdentity: graph('synthesis', () => engine.synthesize(ws, n, engine.identityDomain())) }
+      : {}),
     encoder: graph('encoder', () => engine.invert(images)),
     pngEncode: async () => {
       const t0 = performance.now();

@@ -61,6 +61,13 @@ export function morphSteps(domain: DomainVector, identity: DomainVector, frames:
 }
 
 /** [n, D] batch of the same domain repeated, or of per-sample domains. */
+/** Whether every one of the n rows of a batch is the identity domain (value for value). */
+export function allIdentity(batch: Float32Array, identity: DomainVector, n: number): boolean {
+  const D = identity.length;
+  for (let b = 0; b < n; b++) for (let i = 0; i < D; i++) if (batch[b * D + i] !== identity[i]) return false;
+  return true;
+}
+
 export function domainBatch(domains: DomainVector | DomainVector[], n: number, dim: number): Float32Array {
   const list = Array.isArray(domains) ? domains : Array.from({ length: n }, () => domains);
   if (list.length !== n) throw new RangeError(`expected ${n} domains, got ${list.length}`);

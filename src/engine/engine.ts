@@ -1,7 +1,7 @@
 // The Engine of types.ts on ONNX Runtime. Graph plumbing lives here; the arithmetic is in latents.ts, domains.ts,
 // styleclip.ts and evaluate.ts, pixels in images.ts and CLIP specifics in clip.ts.
 import { clipPixels, conditioned, l2normalize, runClipText, runClipVision, splitRows } from './clip.js';
-import { blendDomains, domainBatch, withStrength } from './domains.js';
+import { allIdentity, blendDomains, domainBatch, withStrength } from './domains.js';
 import { EngineInputError, requireFinite } from './errors.js';
 import { diversity, semanticScore } from './evaluate.js';
 import { centerCrop, decodeImage, imagesToTensor, tensorToImages } from './images.js';
@@ -235,9 +235,12 @@ export class OnnxEngine implements Engine {
     // the output's shape is fixed by the contract: ONNX Runtime writes into a tensor allocated here
     const R = this.manifest.resolution;
     const images = f32(new Float32Array(n * 3 * R * R), [n, 3, R, R]);
-    const out = await this.timed('synthesis', () =>
-      runF32(session, { ws: f32(ws, [n, N, L]), domain: f32(dom, [n, D]), style_delta: f32(delta, [n, S]) }, 'images', images),
-    );
+    // a batch of identity rows (every "before" row): the pack's graph without the domain branch draws the same pictures
+    const plain = nadaDomain === undefined ? this.pack.sessions.synthesisIdentity : null;
+    const feeds: Record<string, ort.Tensor> = { ws: f32(ws, [n, N, L]), style_delta: f32(delta, [n, S]) };
+    if (plain && allIdentity(dom, this.pack.identity, n)) session = plain;
+    else feeds.domain = f32(dom, [n, D]);
+    const out = await this.timed('synthesis', () => runF32(session, feeds, 'images', images));
     return this.timed('toRgb', async () => tensorToImages(out.data, out.dims));
   }
 

@@ -27,6 +27,8 @@ export interface PackSessions {
   clipVision: ort.InferenceSession;
   /** styles.onnx (ws -> style vectors), absent from packs exported before it existed */
   styles: ort.InferenceSession | null;
+  /** synthesis_identity.onnx (the identity domain's pictures without the domain branch), likewise optional */
+  synthesisIdentity: ort.InferenceSession | null;
   /** imported StyleGAN-NADA generators by name */
   nada: Map<string, ort.InferenceSession>;
 }
@@ -104,6 +106,7 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
     clipText: clipText.session,
     clipVision: clipVision.session,
     styles: null,
+    synthesisIdentity: null,
     nada: new Map(),
   };
   const contracts = graphContracts(m);
@@ -125,6 +128,10 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
     if (m.files.styles) {
       sessions.styles = (await open(dir, m, 'styles', opts)).session;
       checks.push([m.files.styles.path, sessions.styles, contracts.styles]);
+    }
+    if (m.files.synthesisIdentity) {
+      sessions.synthesisIdentity = (await open(dir, m, 'synthesisIdentity', opts)).session;
+      checks.push([m.files.synthesisIdentity.path, sessions.synthesisIdentity, contracts.synthesisIdentity]);
     }
     for (const d of m.domains) {
       const s = await openSession(resolvePackPath(dir, d.synthesis), opts).catch((err: Error) => {
@@ -167,6 +174,6 @@ export async function loadPack(packDir: string, opts: SessionOptions & { hash?: 
 }
 
 export async function releasePack(s: PackSessions): Promise<void> {
-  const all = [s.mapping, s.synthesis, s.hypernet, s.encoder, s.clipText, s.clipVision, s.styles, ...s.nada.values()];
+  const all = [s.mapping, s.synthesis, s.hypernet, s.encoder, s.clipText, s.clipVision, s.styles, s.synthesisIdentity, ...s.nada.values()];
   await Promise.all(all.map((x) => x?.release().catch(() => undefined)));
 }

@@ -103,6 +103,11 @@ export const manifestSchema = z.object({
     styleStats: packFileSchema.optional(),
     /** optional: synthesis.onnx in fp16 with fp32 normalisations and float32 inputs/outputs, for GPUs (exporter --fp16-synthesis) */
     synthesisFp16: packFileSchema.optional(),
+    /**
+     * optional: synthesis_identity.onnx, ws [B,N,L] + style_delta [B,S] -> images: the generator without the domain
+     * branch, i.e. the identity domain's pictures (every "before" row), cheaper than synthesis.onnx
+     */
+    synthesisIdentity: packFileSchema.optional(),
   }),
   /** how the StyleCLIP statistics and relevance of this pack were made (docs/pack-format.md) */
   styleclip: z

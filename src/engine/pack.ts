@@ -111,7 +111,9 @@ export interface GraphSpec {
 }
 
 /** The contract table of DESIGN.md for this manifest's dimensions. */
-export function graphContracts(m: PackManifest): Record<'mapping' | 'synthesis' | 'hypernet' | 'encoder' | 'styles', GraphSpec> {
+export function graphContracts(
+  m: PackManifest,
+): Record<'mapping' | 'synthesis' | 'synthesisIdentity' | 'hypernet' | 'encoder' | 'styles', GraphSpec> {
   const { numWs: N, latentDim: L, domainDim: D, styleDim: S, embedDim: E, resolution: R } = m;
   const Re = m.encoder.resolution;
   return {
@@ -120,6 +122,13 @@ export function graphContracts(m: PackManifest): Record<'mapping' | 'synthesis' 
       inputs: [
         { name: 'ws', shape: ['B', N, L] },
         { name: 'domain', shape: ['B', D] },
+        { name: 'style_delta', shape: ['B', S] },
+      ],
+      outputs: [{ name: 'images', shape: ['B', 3, R, R] }],
+    },
+    synthesisIdentity: {
+      inputs: [
+        { name: 'ws', shape: ['B', N, L] },
         { name: 'style_delta', shape: ['B', S] },
       ],
       outputs: [{ name: 'images', shape: ['B', 3, R, R] }],

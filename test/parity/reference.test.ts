@@ -13,7 +13,7 @@ import { clipPixels } from '../../src/engine/clip.js';
 import { referencePacks } from './packs.js';
 
 interface Check {
-  graph: 'mapping' | 'synthesis' | 'hypernet' | 'encoder' | 'clipText' | 'clipVision';
+  graph: 'mapping' | 'synthesis' | 'synthesisIdentity' | 'hypernet' | 'encoder' | 'clipText' | 'clipVision';
   inputs: Record<string, string>;
   outputs: Record<string, string>;
   atol: number;
@@ -70,6 +70,7 @@ for (const dir of packs) {
         const session =
           check.graph === 'mapping' ||
           check.graph === 'synthesis' ||
+          check.graph === 'synthesisIdentity' ||
           check.graph === 'hypernet' ||
           check.graph === 'encoder' ||
           check.graph === 'clipText' ||
