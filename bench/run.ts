@@ -8,7 +8,7 @@
 //   npm run bench -- --no-ffhq256 --rounds 3        demo pack only, fewer rounds
 //   options: --rounds N (5)  --threads N (cores)  --spin on|off  --provider cpu|cuda  --batch N (4)
 //            --batch-ffhq N (2)  --samples N (4, per job)  --no-torch  --no-jobs  --no-pre-issue  --no-demo
-//            --threads-sweep  --json FILE
+//            --threads-sweep  --json FILE  --demo DIR (models/demo)  --pre-issue-pack demo|ffhq256=DIR
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -98,7 +98,14 @@ async function jobRows(label: string, engine: OnnxEngine, dir: string): Promise<
   let pre: PreIssueBot | null = null;
   const tree = flag('--no-pre-issue') ? null : await preIssueTree(root);
   if (tree) {
-    const started = await PreIssueBot.start(root, tree, dir, threads);
+    // --pre-issue-pack LABEL=DIR: the old bot on the same weights in another folder (its graphs as its exporter made
+    // them), so that "pre-issue / now" compares the bot and its graphs; default: the same pack files as today's bot
+    const own = args.flatMap((a, i) =>
+      args[i - 1] === '--pre-issue-pack' && a.startsWith(`${label}=`) ? [a.slice(label.length + 1)] : [],
+    );
+    const preDir = own.length ? path.resolve(root, own[0]) : dir;
+    console.log(`  pre-issue bot on ${preDir}, today's on ${dir}`);
+    const started = await PreIssueBot.start(root, tree, preDir, threads);
     if (typeof started === 'string') console.log(`  pre-issue bot: not run (${started})`);
     else pre = started;
   }
@@ -190,13 +197,14 @@ async function main(): Promise<void> {
   const loadBefore = load();
   const stages: Row[] = [];
   const jobs: Row[] = [];
-  const demo = path.join(root, 'models/demo');
+  // --demo DIR: the trained demo pack's weights in another folder (e.g. re-exported with a newer exporter)
+  const demo = path.resolve(root, value('--demo') ?? 'models/demo');
   if (flag('--no-demo')) console.log('skipping models/demo (--no-demo)');
   else if (existsSync(path.join(demo, 'pack.json'))) {
     const out = await benchPack('demo', demo, Number(value('--batch') ?? 4));
     stages.push(...out.stages);
     jobs.push(...out.jobs);
-  } else console.log('skipping models/demo: no pack.json there');
+  } else console.log(`skipping ${demo}: no pack.json there`);
   if (!flag('--no-ffhq256')) {
     const dir = await ffhq256Pack(root);
     if (dir) {

@@ -38,14 +38,14 @@ def taps(y, upsample, eye):
         out = F.conv_transpose2d(y, eye.transpose(0, 1), stride=2)
     else:
         out = F.conv2d(y, eye, padding=1)
-    return out.flatten(2)
+    return out.reshape(-1, 9, int(out.shape[2]) * int(out.shape[3]))  # python ints: a constant shape, no Shape op
 
 
 def rank1_branch(x, style_b, k, upsample, eye):
     """As ops.rank1_conv: x [B,Cin,H,W], style_b [B,K,Cin], k [B,K,9] -> [B,K,H'·W'] (flattened)."""
-    height, width = int(x.shape[2]), int(x.shape[3])
+    channels, height, width = int(x.shape[1]), int(x.shape[2]), int(x.shape[3])
     slots = int(style_b.shape[1])
-    y = torch.matmul(style_b, x.flatten(2)).reshape(-1, 1, height, width)  # [B·K,1,H,W]
+    y = torch.matmul(style_b, x.reshape(-1, channels, height * width)).reshape(-1, 1, height, width)  # [B·K,1,H,W]
     patches = taps(y, upsample, eye)  # [B·K,9,H'W']
     z = torch.matmul(k.reshape(-1, 1, 9), patches)  # [B·K,1,H'W']
     return z.reshape(-1, slots, int(patches.shape[2]))

@@ -319,7 +319,7 @@ export async function bench(opts: CommonOpts & { repeat: string }): Promise<void
     else
       for (const r of rows)
         process.stdout.write(
-          `${r.stage.padEnd(12)} ${r.ms.toFixed(2).padStart(10)} ms/batch ${r.perImageMs.toFixed(2).padStart(10)} ms/image\n`,
+          `${r.stage.padEnd(17)} ${r.ms.toFixed(2).padStart(10)} ms/batch ${r.perImageMs.toFixed(2).padStart(10)} ms/image\n`,
         );
   });
 }
