@@ -8,8 +8,9 @@ graph's time was small ops, each costing ONNX Runtime a kernel launch whatever i
   instead of 9 Slice/Gather/Mul/Add;
 - m (and the in-weight formulation's kept share of F) is folded into the demodulation's per-channel scale, so the
   conv output is scaled once;
-- noise and bias are one constant Add (the noise is a fixed buffer), and the leaky ReLU's √2 is folded into the
-  scale before it;
+- noise and bias are one constant Add (the noise is a fixed buffer) where that constant [Cout,H,W] is small (it is
+  stored in the graph: past ONE_ADD_MAX floats, two Adds keep the file the size of the weights), and the leaky
+  ReLU's √2 is folded into the scale before it;
 - the blur after an upsampling conv pads inside its Conv, and the skip's upsampling is one depthwise ConvTranspose
   instead of zero insertion, two Pads and a Conv.
 
@@ -23,6 +24,7 @@ from .domain_layout import has_slots
 from .ops import SQRT2
 
 EPS = 1e-8
+ONE_ADD_MAX = 1 << 18  # floats (1 MiB) of one layer's noise + bias constant; the demo pack's largest is 98,304
 
 
 def one_hot_taps():
@@ -77,11 +79,16 @@ class LeanSynthesis(nn.Module):
         self.method = synth.method if method is None else method
         g = synth.g
         self.register_buffer("eye", one_hot_taps(), persistent=False)
-        # noise·weight + bias per StyledConv, times √2 (leaky_relu(x)·√2 = leaky_relu(√2·x)): one Add per layer
+        # noise·weight and bias per StyledConv, times √2 (leaky_relu(x)·√2 = leaky_relu(√2·x)): (noise, bias), or
+        # (their sum, None) where the sum is small enough to store
+        self.shifts = []
         for index, (_, conv) in enumerate(g.styled_convs()):
-            noise = 0 if synth.random_noise else conv.noise.weight * getattr(g.noises, f"noise_{index}")
-            const = (noise + conv.activate.bias[None, :, None, None]) * SQRT2
-            self.register_buffer(f"const_{index}", const.detach(), persistent=False)
+            bias = conv.activate.bias[None, :, None, None].detach() * SQRT2
+            if synth.random_noise:
+                self.shifts.append((None, bias))
+                continue
+            noise = (conv.noise.weight * getattr(g.noises, f"noise_{index}")).detach() * SQRT2
+            self.shifts.append((noise + bias, None) if bias.shape[1] * noise.numel() <= ONE_ADD_MAX else (noise, bias))
         self.slotted = has_slots(self.method, synth.formulation)
 
     def split_domain(self, domain):
@@ -116,10 +123,11 @@ class LeanSynthesis(nn.Module):
         if extra is not None:
             out = out + extra.reshape(-1, int(out.shape[1]), int(out.shape[2]), int(out.shape[3]))
         out = blur(out, conv.blur) if conv.upsample else out
-        noise = getattr(self, f"const_{index}")
-        if self.synth.random_noise:
-            noise = noise + module.noise.weight * SQRT2 * torch.randn_like(out[:, :1])
-        return F.leaky_relu(out + noise, 0.2)
+        first, second = self.shifts[index]
+        if first is None:  # fresh noise per call, as NADA's samplers draw
+            first = module.noise.weight * SQRT2 * torch.randn_like(out[:, :1])
+        out = out + first
+        return F.leaky_relu(out if second is None else out + second, 0.2)
 
     def domain_terms(self, conv, x, style, gain, block, energy, demod):
         """(per-channel scale of the raw conv [B,Cout], the rank-1 term [B,Cout,H'W'] already times √2)."""

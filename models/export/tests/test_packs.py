@@ -21,9 +21,11 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")
 PACKS = {"tiny": ("hypergan-clip", 1), "tiny-hdn": ("hyperdomainnet", 2)}
 # the demo pack is trained (models/train), not random: no seed
 # tiny: its domains hold 4 residual slots (domain_layout.py), so its reference domain tensors are 4× longer
-COMMITTED = {"tiny": ("hypergan-clip", 1, 2_100_000), "tiny-hdn": ("hyperdomainnet", 2, 2_000_000),
+# sizes: the fixtures carry synthesis_identity.onnx (issue 13) beside synthesis.onnx, a second copy of the generator
+COMMITTED = {"tiny": ("hypergan-clip", 1, 2_500_000), "tiny-hdn": ("hyperdomainnet", 2, 2_400_000),
              "demo": ("hypergan-clip", None, 30_000_000)}
 IO = {"mapping": (["z"], ["w"]), "synthesis": (["ws", "domain", "style_delta"], ["images"]),
+      "synthesisIdentity": (["ws", "style_delta"], ["images"]),
       "hypernet": (["target", "source"], ["domain"]), "encoder": (["images"], ["ws"]),
       "clipText": (["input_ids"], ["text_embeds"]), "clipVision": (["pixel_values"], ["image_embeds"]),
       "styles": (["ws"], ["styles"])}
@@ -61,7 +63,7 @@ class FixturePackTest(unittest.TestCase):
                       "target": [E], "source": [E], "input_ids": [C], "text_embeds": [E],
                       "pixel_values": [3, I, I], "image_embeds": [E], "styles": [S]}
             for role, (inputs, outputs) in IO.items():
-                if role not in m["files"]:  # styles.onnx: packs exported before StyleCLIP statistics lack it
+                if role not in m["files"]:  # styles.onnx, synthesis_identity.onnx: older packs lack them
                     continue
                 model = onnx.load(os.path.join(d, m["files"][role]["path"]))
                 onnx.checker.check_model(model)
@@ -72,7 +74,7 @@ class FixturePackTest(unittest.TestCase):
                     self.assertEqual(shape[0], "batch", f"{name} {role} {value.name}")
                     expected = shapes[value.name]
                     if value.name == "images":
-                        expected = [3, R, R] if role == "synthesis" else [3, Re, Re]
+                        expected = [3, Re, Re] if role == "encoder" else [3, R, R]
                     self.assertEqual(shape[1:], expected, f"{name} {role} {value.name}")
                     want_type = onnx.TensorProto.INT64 if value.name == "input_ids" else onnx.TensorProto.FLOAT
                     self.assertEqual(value.type.tensor_type.elem_type, want_type)
