@@ -84,21 +84,34 @@ describe('distributed mode (BullMQ on a real redis-server)', () => {
   it('a worker killed with SIGKILL mid-job: the job completes on the other worker and is delivered once', async () => {
     const fe = procs.find((p): p is FrontEnd => 'base' in p)!;
     const [w1, w2] = procs.filter((p) => !('base' in p));
-    // a long job (8 samples) on a queue with one job: whichever worker takes it is killed as soon as it says so
-    await fe.command('killer', '/adapt prompt: survivor-1 count: 8 seed: 5');
-    const which = await Promise.race(
-      [w1.waitFor(/started: render for user killer/), w2.waitFor(/started: render for user killer/)].map((p, i) => p.then(() => i)),
-    );
-    const victim = which === 0 ? w1 : w2;
-    const other = which === 0 ? w2 : w1;
+    // a long job (8 samples) on a queue with one job: whichever worker takes it is frozen (SIGSTOP) as soon as it says
+    // so, then killed. A tiny-pack job can finish before the signal lands (a loaded machine, fast graphs): then the
+    // worker is thawed and a new job tried, so that the kill always lands mid-job
+    let victim: Proc | undefined;
+    let other: Proc | undefined;
+    let jobId = '';
+    let attempt = 0;
+    while (!victim) {
+      attempt++;
+      expect(attempt, 'a job frozen before it was done').toBeLessThanOrEqual(5);
+      const user = `killer${attempt}`;
+      await fe.command(user, `/adapt prompt: survivor-${attempt} count: 8 seed: 5`);
+      const started = new RegExp(`started: render for user ${user}\\b`);
+      const which = await Promise.race([w1.waitFor(started), w2.waitFor(started)].map((p, i) => p.then(() => i)));
+      const taker = which === 0 ? w1 : w2;
+      process.kill(-taker.child.pid!, 'SIGSTOP');
+      await new Promise((r) => setTimeout(r, 300)); // what it wrote before the stop reaches its log
+      jobId = logLines(taker).find((l) => started.test(l.msg))!.jobId!;
+      if (logLines(taker).some((l) => l.jobId === jobId && / done /.test(l.msg))) process.kill(-taker.child.pid!, 'SIGCONT');
+      else [victim, other] = [taker, which === 0 ? w2 : w1];
+    }
     await victim.kill('SIGKILL');
-    const jobId = logLines(victim).find((l) => /started: render for user killer/.test(l.msg))!.jobId!;
-    expect(logLines(victim).some((l) => l.jobId === jobId && / done /.test(l.msg))).toBe(false);
-    await other.waitFor(new RegExp(`"jobId":"${jobId}".*done|job ${jobId} done`), 120_000);
-    await expect.poll(async () => (await resultsByPrompt([fe], 'survivor-')).get('survivor-1'), { timeout: 60_000 }).toBe(1);
+    await other!.waitFor(new RegExp(`"jobId":"${jobId}".*done|job ${jobId} done`), 120_000);
+    const prompt = `survivor-${attempt}`;
+    await expect.poll(async () => (await resultsByPrompt([fe], 'survivor-')).get(prompt), { timeout: 60_000 }).toBe(1);
     // a while later it is still there once (a late second completion would add another)
     await new Promise((r) => setTimeout(r, 3000));
-    expect((await resultsByPrompt([fe], 'survivor-')).get('survivor-1')).toBe(1);
+    expect((await resultsByPrompt([fe], 'survivor-')).get(prompt)).toBe(1);
     expect(await failures([fe])).toEqual([]);
   }, 300_000);
 
