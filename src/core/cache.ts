@@ -62,9 +62,10 @@ export class EngineCache {
     return d;
   }
 
-  /** StyleCLIP global direction for "neutral → target" at a strength (cached like domains). */
+  /** StyleCLIP global direction for "neutral → target" at a strength (cached like domains; keyed by the pack's text settings too, which live in pack.json, not in its files). */
   async editDirection(engine: Engine, target: string, neutral: string | undefined, strength: number): Promise<Float32Array> {
-    const key = `edit:${sha256Hex(`${neutral ?? ''}\u0000${target}\u0000${strength}`)}`;
+    const settings = JSON.stringify(engine.manifest.styleclip?.text ?? null);
+    const key = `edit:${sha256Hex(`${neutral ?? ''}\u0000${target}\u0000${strength}\u0000${settings}`)}`;
     const hit = await this.stores.getDomain(this.pack(engine), key);
     if (hit) return hit;
     const { delta: d } = await engine.editDirection({ target, neutral, strength });
