@@ -126,7 +126,7 @@ export function formatWorldEvaluation(e: WorldEvaluation): string {
       `${r.style.padEnd(30)} ${r.kind.padEnd(10)} ${r.heldOut ? 'yes ' : 'no  '} ${pct(r.styleAccuracy)} ${pct(r.contentAgreement)}   ${r.truthL1.toFixed(3)}     ${r.semanticScore?.toFixed(3) ?? '  –  '}      ${r.diversity?.toFixed(3) ?? '  –  '}`,
     );
   }
-  lines.push(`edit at /edit strength ${e.editStrength} (StyleCLIP α ${e.editAlpha})`);
+  lines.push(`edit at /edit strength ${e.editStrength} (StyleCLIP α ${Number(e.editAlpha.toFixed(3))})`);
   lines.push('edit        attribute  changed  style kept  (samples without it before)');
   for (const r of e.edits)
     lines.push(`${r.edit.padEnd(11)} ${r.attribute.padEnd(10)} ${pct(r.changed)}  ${pct(r.styleKept)}    ${r.samples}`);
