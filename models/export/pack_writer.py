@@ -101,8 +101,9 @@ def export_graphs(parts, method, out):
 def write_pack(parts, method, out, *, name, description, random_weights, provenance, subject="faces",
                clip_model="ViT-B/32", encoder_alignment="ffhq", default_source="a photo of a face",
                truncation=DEFAULT_TRUNCATION, reference=True, style_relevance=None, style_stats=None, stats_samples=None,
-               relevance_samples=None):
-    """style_stats: (mean, std) of the style channels (relevance.style_stats), computed here when not given."""
+               relevance_samples=None, styleclip_text=None):
+    """style_stats: (mean, std) of the style channels (relevance.style_stats), computed here when not given;
+    styleclip_text: pack.json `styleclip.text` (StyleCLIP edit texts in the pack's own words), absent when None."""
     from .nada import mapping_probe  # late imports: these import this module
     from .reference import write_reference
     from .relevance import STATS_SAMPLES, covered_channels, style_stats as compute_stats, styleclip_manifest
@@ -155,7 +156,8 @@ def write_pack(parts, method, out, *, name, description, random_weights, provena
         "mappingProbe": mapping_probe(gen),
         **({"domainLayout": layout} if layout else {}),
         "styleclip": styleclip_manifest(stats_samples, truncation, covered_channels(gen),
-                                        relevance_samples if style_relevance is not None else None),
+                                        relevance_samples if style_relevance is not None else None,
+                                        text=styleclip_text),
         "provenance": dict(provenance, exporter=f"{EXPORTER_VERSION}; torch {torch.__version__}"),
     }
     write_manifest(out, manifest)

@@ -120,12 +120,16 @@ def global_direction(relevance, sigma, delta_t, alpha, beta):
     return np.zeros_like(r) if peak == 0 else alpha * sigma * r / peak
 
 
-def styleclip_manifest(stats_samples, truncation, channels, relevance_samples=None, source="computed"):
-    """pack.json `styleclip`: how the statistics were made, which channels relevance covers, and how it was made."""
+def styleclip_manifest(stats_samples, truncation, channels, relevance_samples=None, source="computed", text=None):
+    """pack.json `styleclip`: how the statistics were made, which channels relevance covers, and how it was made;
+    `text`: edit texts in the pack's own words ({templates, neutral, phrase}, docs/pack-format.md), written as given
+    (relevance and directions need no text: the engine embeds the edit texts)."""
     section = {"statsSamples": stats_samples, "truncation": truncation, "maxResolution": MAX_RESOLUTION,
                "channels": channels}
     if relevance_samples is not None:
         section["relevance"] = {"source": source, "samples": relevance_samples, "push": PUSH, "recipe": RECIPE}
+    if text is not None:
+        section["text"] = text
     return section
 
 

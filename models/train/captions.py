@@ -26,6 +26,7 @@ SHORT_FORMS = {"night": ["at night", "night"], "zombie": ["zombie"], "marble sta
                "pencil sketch": ["pencil sketch"], "watercolor": ["watercolor"], "sepia": ["sepia"],
                "neon": ["neon"], "pixel art": ["pixel art"], "pop art": ["pop art"], "photo": ["a face"]}
 SUBJECTS = ["a face", "a person"]
+MOODS = ["smiling", "frowning"]  # the attribute words said before the subject ("a smiling face"); the rest follow "with"
 EXTRA_WORDS = "of with and hair glasses smiling frowning long short big eyes dark pale skin on background".split()
 
 
@@ -38,7 +39,7 @@ def describe_face(attributes, rng, max_parts=3, subject=None):
     a = attributes
     parts = []
     smile = float(a[A["smile"]])
-    mood = "smiling " if smile > 0.7 and rng.random() < 0.7 else ("frowning " if smile < 0.15 and rng.random() < 0.5 else "")
+    mood = f"{MOODS[0]} " if smile > 0.7 and rng.random() < 0.7 else (f"{MOODS[1]} " if smile < 0.15 and rng.random() < 0.5 else "")
     hair = HAIR_NAMES[int(hair_index(a[None])[0])]
     length = float(a[A["hair_long"]])
     options = [f"{'long ' if length > 0.6 else ('short ' if length < 0.3 else '')}{hair} hair"]
@@ -59,6 +60,13 @@ def describe_face(attributes, rng, max_parts=3, subject=None):
     return subject + " with " + " and ".join(parts)
 
 
+def frame(style, phrase):
+    """A style phrase around a face phrase `{}`: "a pencil sketch of {}", "a photo of {} at night"."""
+    if style == "night":
+        return phrase.replace(" at night", "") + " of {} at night"
+    return phrase + " of {}"
+
+
 def caption(style, attributes, rng):
     """One caption for a face in a style."""
     if rng.random() < 0.25:
@@ -68,9 +76,16 @@ def caption(style, attributes, rng):
     if style == "zombie":  # the zombie is the subject: "a photo of a smiling zombie with glasses"
         face = describe_face(attributes, rng, subject=rng.choice(["a zombie", "a green zombie"]))
         return rng.choice(["a photo of ", "a picture of ", ""]) + face
-    if style == "night":
-        return phrase.replace(" at night", "") + " of " + face + " at night"
-    return phrase + " of " + face
+    return frame(style, phrase).replace("{}", face)
+
+
+def styleclip_text():
+    """pack.json `styleclip.text`: StyleCLIP edit texts said as the captions say them. A short edit text becomes a face
+    phrase ("smiling" -> "a smiling face", "glasses" -> "a face with glasses") put into every style phrase's frame but
+    the zombie's (its captions make the zombie the subject), so that the average over the styles keeps an edit
+    style-neutral; the neutral is the bare face."""
+    templates = [frame(style, phrase) for style in STYLES if style != "zombie" for phrase in STYLE_PHRASES[style]]
+    return {"templates": templates, "neutral": SUBJECTS[0], "phrase": {"subjects": SUBJECTS, "before": MOODS}}
 
 
 def vocabulary():

@@ -9,7 +9,7 @@ from models.export.nada import add_nada_domain
 from models.export.pack_writer import write_manifest, write_pack
 from models.export.relevance import STATS_SAMPLES, compute_relevance, eta_printer, style_stats
 
-from .captions import STYLE_PHRASES, vocabulary
+from .captions import STYLE_PHRASES, styleclip_text, vocabulary
 from .world import HELD_OUT_STYLES, RES, TRAINED_STYLES
 
 DESCRIPTION = (
@@ -39,7 +39,7 @@ def export(parts, nada_generator, nada, out, work, config, timings):
         res=RES, trained=trained, held=held), random_weights=False, provenance=provenance, subject="faces",
         clip_model=f"world CLIP (ViT, {image_size(parts['clip'])} px, trained in models/train)",
         default_source="a photo of a face", truncation=TRUNCATION, reference=True, style_relevance=relevance,
-        style_stats=stats, stats_samples=STATS_SAMPLES, relevance_samples=samples)
+        style_stats=stats, stats_samples=STATS_SAMPLES, relevance_samples=samples, styleclip_text=styleclip_text())
     manifest["vocabulary"] = vocabulary()
     write_manifest(out, manifest)
     path = os.path.join(work, f"nada-{nada['name']}-g_ema.pt")

@@ -8,6 +8,7 @@ import { loadPack, releasePack } from '../engine/loaded-pack.js';
 import { readNpyF32, writeNpy } from '../engine/npy.js';
 import { listPackFiles, readManifest, verifyPackFile } from '../engine/pack.js';
 import type { DomainVector, Engine, RgbImage, SampleSource } from '../engine/types.js';
+import { OPTION_RANGES } from '../core/options.js';
 import { runEngineBench } from './bench-engine.js';
 import { formatWorldEvaluation, runWorldEvaluation } from '../engine/world-eval-run.js';
 import { CliInputError, parseInteger, parseList, parseNumber, parsePrompt, readInputFile, readLatents } from './input.js';
@@ -283,15 +284,17 @@ export async function blend(opts: CommonOpts & { target?: string[]; domain?: str
 }
 
 export async function evaluate(
-  opts: CommonOpts & { target?: string; domain?: string; against?: string; samples: string; judge?: string },
+  opts: CommonOpts & { target?: string; domain?: string; against?: string; samples: string; judge?: string; editStrength: string },
 ): Promise<void> {
   const samples = parseInteger('samples', opts.samples, 2, 64)!;
+  const { min, max } = OPTION_RANGES.editStrength;
+  const editStrength = parseNumber('edit-strength', opts.editStrength, min, max)!;
   await withEngine(opts, async (engine) => {
     const against = opts.against ?? (opts.target ? parsePrompt(opts.target).target : undefined);
     if (!against) {
       // no target: the whole evaluation of a world-trained pack by its independent judge
       const judgeDir = opts.judge ?? 'models/judge';
-      const result = await runWorldEvaluation(engine, judgeDir);
+      const result = await runWorldEvaluation(engine, judgeDir, { editStrength });
       if (opts.json) report(opts, { provider: engine.provider, ...result });
       else process.stdout.write(`${formatWorldEvaluation(result)}\n`);
       return;

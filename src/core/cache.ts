@@ -62,9 +62,11 @@ export class EngineCache {
     return d;
   }
 
-  /** StyleCLIP global direction for "neutral → target" at a strength (cached like domains). */
+  /** StyleCLIP global direction for "neutral → target" at a strength (cached like domains; keyed by the pack's text settings too, which live in pack.json, not in its files). */
   async editDirection(engine: Engine, target: string, neutral: string | undefined, strength: number): Promise<Float32Array> {
-    const key = `edit:${sha256Hex(`${neutral ?? ''}\u0000${target}\u0000${strength}`)}`;
+    const text = engine.manifest.styleclip?.text;
+    const settings = text ? `\u0000${JSON.stringify(text)}` : ''; // packs without settings keep their cached entries
+    const key = `edit:${sha256Hex(`${neutral ?? ''}\u0000${target}\u0000${strength}${settings}`)}`;
     const hit = await this.stores.getDomain(this.pack(engine), key);
     if (hit) return hit;
     const { delta: d } = await engine.editDirection({ target, neutral, strength });

@@ -38,6 +38,34 @@ export const linearLayoutSchema = z.object({ kind: z.literal('linear'), formulat
 
 export const domainLayoutSchema = z.discriminatedUnion('kind', [slotLayoutSchema, linearLayoutSchema]);
 
+const words = z.string().trim().min(1, 'must not be empty');
+
+/**
+ * How StyleCLIP edit texts are said in this pack's own words (absent: the 79 official templates, neutral = defaultSource).
+ * A pack whose CLIP learned a small caption grammar (the trained demo) never saw "a bad photo of a {}.".
+ */
+export const styleclipTextSchema = z
+  .object({
+    /** each text is put into every template (one "{}" each) and the normalised embeddings averaged */
+    templates: z
+      .array(words.refine((t) => t.split('{}').length === 2, 'a prompt template holds exactly one "{}", where the text goes'))
+      .min(1, 'at least one prompt template (leave `templates` out for the 79 official ones)')
+      .optional(),
+    /** what an edit moves away from when the request names nothing (default: `defaultSource`); said as an edit text is */
+    neutral: words.optional(),
+    /** a short edit text ("smiling", "glasses") said as the grammar's subject phrase ("a smiling face", "a face with glasses") */
+    phrase: z
+      .object({
+        /** the subject phrases; the first is built on; a text holding any one's last word ("face", "person") is kept as typed */
+        subjects: z.array(words).min(1, 'at least one subject phrase'),
+        /** leading words said before the subject's noun ("smiling" → "a smiling face"); the rest follows "with" */
+        before: z.array(words).min(1, 'at least one word (leave `before` out when none)').optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const manifestSchema = z.object({
   contract: z.literal(1),
   name: z.string().min(1),
@@ -127,6 +155,8 @@ export const manifestSchema = z.object({
           recipe: z.string().optional(),
         })
         .optional(),
+      /** edit texts in the pack's own words (docs/pack-format.md, "StyleCLIP global directions") */
+      text: styleclipTextSchema.optional(),
     })
     .optional(),
   /** StyleGAN-NADA generators imported as fixed domains: their own synthesis graph, same inputs */
@@ -163,3 +193,4 @@ export type PackFile = z.infer<typeof packFileSchema>;
 export type DomainLayout = z.infer<typeof domainLayoutSchema>;
 export type SlotLayout = z.infer<typeof slotLayoutSchema>;
 export type PackManifest = z.infer<typeof manifestSchema>;
+export type StyleClipText = z.infer<typeof styleclipTextSchema>;

@@ -19,7 +19,7 @@ import {
   statsFromSums,
   type StyleStats,
 } from './styleclip.js';
-import { templated } from './styleclip-templates.js';
+import { editPrompts, neutralText } from './styleclip-templates.js';
 import type { EditDirection, EditRequest, RgbImage } from './types.js';
 
 export const DEFAULT_DISENTANGLEMENT = 0.1;
@@ -192,9 +192,9 @@ export class StyleClipPack {
     return R;
   }
 
-  /** A text through the 79 prompt templates: the normalised mean of their normalised embeddings. */
+  /** A text through the pack's prompt templates (the 79 official ones by default): the normalised mean of their normalised embeddings. */
   async textDirection(text: string): Promise<Float32Array> {
-    return meanDirection(await this.host.embedText(templated(text.trim())));
+    return meanDirection(await this.host.embedText(editPrompts(text, this.host.manifest)));
   }
 
   async editDirection(req: EditRequest): Promise<EditDirection> {
@@ -202,7 +202,7 @@ export class StyleClipPack {
     requireFinite('disentanglement', req.disentanglement, 0, 1);
     if (typeof req.target !== 'string' || !req.target.trim()) throw new EngineInputError('text must not be empty');
     const t = await this.textDirection(req.target);
-    const n = await this.textDirection(req.neutral?.trim() || this.host.manifest.defaultSource);
+    const n = await this.textDirection(neutralText(this.host.manifest, req.neutral));
     const R = await this.styleRelevance();
     const stats = await this.styleStats();
     const { styleDim: S, embedDim: E } = this.host.manifest;

@@ -1,5 +1,8 @@
-// The 79 prompt templates StyleCLIP's global directions average text embeddings over (its `imagenet_templates`: CLIP's
-// ImageNet zero-shot templates less "a photo of many {}."). `{}` is replaced by the text.
+// What CLIP reads for a StyleCLIP edit text: the text put into prompt templates, whose normalised embeddings are
+// averaged. By default the 79 StyleCLIP's global directions use (its `imagenet_templates`: CLIP's ImageNet zero-shot
+// templates less "a photo of many {}."); a pack may give templates in its own words (pack.json `styleclip.text`).
+import type { PackManifest, StyleClipText } from './manifest.js';
+
 export const PROMPT_TEMPLATES: readonly string[] = [
   'a bad photo of a {}.',
   'a sculpture of a {}.',
@@ -82,6 +85,44 @@ export const PROMPT_TEMPLATES: readonly string[] = [
   'a tattoo of the {}.',
 ];
 
-export function templated(text: string): string[] {
-  return PROMPT_TEMPLATES.map((t) => t.replace('{}', text));
+/** `text` in each template (a replacer function: a `$` in the text stays a `$`). */
+export function templated(text: string, templates: readonly string[] = PROMPT_TEMPLATES): string[] {
+  return templates.map((t) => t.replace('{}', () => text));
+}
+
+/**
+ * A short edit text as the pack's subject phrase: with subjects ["a face", …] and before ["smiling", …], "smiling" →
+ * "a smiling face", "glasses" → "a face with glasses", "smiling with red hair" → "a smiling face with red hair". A text
+ * that already names a subject ("a person with glasses") is kept as typed, and so is every text without `phrase`.
+ */
+export function subjectPhrase(text: string, phrase: StyleClipText['phrase']): string {
+  if (!phrase) return text.trim();
+  const typed = text.trim().split(/\s+/).join(' ');
+  const words = typed.split(' ');
+  const lower = words.map((w) => w.toLowerCase());
+  const nouns = new Set(phrase.subjects.map((s) => s.split(/\s+/).at(-1)!.toLowerCase()));
+  if (lower.some((w) => nouns.has(w))) return typed;
+  const before = new Set((phrase.before ?? []).map((w) => w.toLowerCase()));
+  let lead = 0;
+  while (lead < words.length && before.has(lower[lead])) lead++;
+  // the phrase says its own "with": "smiling with glasses", "smiling and glasses", "with glasses" drop theirs
+  const rest = lower[lead] === 'with' || lower[lead] === 'and' ? words.slice(lead + 1) : words.slice(lead);
+  const subject = phrase.subjects[0].split(/\s+/);
+  const noun = subject.pop()!;
+  const pre = words.slice(0, lead);
+  // a lone article agrees with the word that now follows it ("an angry face")
+  if (pre.length && subject.length === 1 && /^an?$/i.test(subject[0])) subject[0] = /^[aeiou]/i.test(pre[0]) ? 'an' : 'a';
+  const head = [...subject, ...pre, noun].join(' ');
+  return rest.length ? `${head} with ${rest.join(' ')}` : head;
+}
+
+/** The prompts CLIP embeds for one StyleCLIP text on this pack (target or neutral alike). */
+export function editPrompts(text: string, manifest: Pick<PackManifest, 'styleclip'>): string[] {
+  const settings = manifest.styleclip?.text;
+  return templated(subjectPhrase(text, settings?.phrase), settings?.templates ?? PROMPT_TEMPLATES);
+}
+
+/** The neutral text of an edit: the request's, else the pack's StyleCLIP neutral, else its source description. */
+export function neutralText(manifest: Pick<PackManifest, 'styleclip' | 'defaultSource'>, requested?: string): string {
+  return requested?.trim() || manifest.styleclip?.text?.neutral || manifest.defaultSource;
 }

@@ -5,7 +5,8 @@
 // Relevance R [S,E]: for the channels of the StyledConvs up to 128 px and K seeded samples, s_c is set to μ_c and the
 // picture rendered at μ_c ∓ 5σ_c; both CLIP image embeddings are L2-normalised, their difference (+ minus −)
 // normalised, averaged over the samples and normalised again. Other rows stay zero.
-// Edit: Δt = normalise(text(target) − text(neutral)), each text the normalised mean of its 79 templated prompts;
+// Edit: Δt = normalise(text(target) − text(neutral)), each text the normalised mean of its templated prompts (the 79
+// official templates, or the pack's own: styleclip-templates.ts);
 // r_c = R_c·Δt; channels with |r_c| < β are zeroed (disentanglement); Δs_c = α·σ_c·r_c / max|r|.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,6 +1,7 @@
 // The evaluation table of a world-trained pack (see world-eval.ts): per style adapted by text, by reference picture,
 // by NADA domain, on held-out style x attribute combinations, and the /edit directions.
 import { EngineInputError } from './errors.js';
+import { ALPHA_PER_EDIT_STRENGTH } from './styleclip.js';
 import { contentAgreement, fraction, truthL1, type EditRow, type StyleRow, type Verdicts, WorldJudge } from './world-eval.js';
 import type { DomainScores, Engine, RgbImage } from './types.js';
 
@@ -8,6 +9,9 @@ export interface WorldEvaluation {
   judgeDir: string;
   samples: number;
   styles: Array<StyleRow & Partial<DomainScores>>;
+  /** the /edit strength of the edit rows, and the StyleCLIP α it asks for (α = strength · ALPHA_PER_EDIT_STRENGTH) */
+  editStrength: number;
+  editAlpha: number;
   edits: EditRow[];
 }
 
@@ -43,9 +47,11 @@ function styleRow(
 export async function runWorldEvaluation(
   engine: Engine,
   judgeDir: string,
-  /** editAlpha: the StyleCLIP α of the edit rows, as the engine takes it (/edit's strength s is α = s · ALPHA_PER_EDIT_STRENGTH) */
-  opts: { samples?: number; scoreSamples?: number; editAlpha?: number; styles?: string[]; edits?: boolean } = {},
+  /** editStrength: the edit rows' /edit strength (default 1, issue 10's target), run as StyleCLIP α = strength · ALPHA_PER_EDIT_STRENGTH */
+  opts: { samples?: number; scoreSamples?: number; editStrength?: number; styles?: string[]; edits?: boolean } = {},
 ): Promise<WorldEvaluation> {
+  const editStrength = opts.editStrength ?? 1;
+  const editAlpha = editStrength * ALPHA_PER_EDIT_STRENGTH;
   const judge = await WorldJudge.open(judgeDir);
   try {
     const set = judge.set;
@@ -90,7 +96,7 @@ export async function runWorldEvaluation(
     }
     const edits: EditRow[] = [];
     for (const edit of opts.edits === false ? [] : EDITS) {
-      const { delta } = await engine.editDirection({ target: edit.text, strength: opts.editAlpha ?? 1 });
+      const { delta } = await engine.editDirection({ target: edit.text, strength: editAlpha });
       const after = (await engine.generate({ samples: { ws: base.ws, n }, styleDelta: delta })).images;
       const verdicts = await judge.judge(after);
       const without = [...Array(n).keys()].filter((i) => !before[edit.attribute][i]);
@@ -102,7 +108,7 @@ export async function runWorldEvaluation(
         samples: without.length,
       });
     }
-    return { judgeDir, samples: n, styles: rows, edits };
+    return { judgeDir, samples: n, styles: rows, editStrength, editAlpha, edits };
   } finally {
     await judge.close();
   }
@@ -120,6 +126,7 @@ export function formatWorldEvaluation(e: WorldEvaluation): string {
       `${r.style.padEnd(30)} ${r.kind.padEnd(10)} ${r.heldOut ? 'yes ' : 'no  '} ${pct(r.styleAccuracy)} ${pct(r.contentAgreement)}   ${r.truthL1.toFixed(3)}     ${r.semanticScore?.toFixed(3) ?? '  –  '}      ${r.diversity?.toFixed(3) ?? '  –  '}`,
     );
   }
+  lines.push(`edit at /edit strength ${e.editStrength} (StyleCLIP α ${Number(e.editAlpha.toFixed(3))})`);
   lines.push('edit        attribute  changed  style kept  (samples without it before)');
   for (const r of e.edits)
     lines.push(`${r.edit.padEnd(11)} ${r.attribute.padEnd(10)} ${pct(r.changed)}  ${pct(r.styleKept)}    ${r.samples}`);

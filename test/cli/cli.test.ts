@@ -159,6 +159,7 @@ describe('domainshift CLI', () => {
       [['generate', '--pack', pack, '--latents', 'bad.npy'], /shape \[2,3\], this pack wants/],
       [['generate', '--pack', pack, '--n', 'lots'], /--n must be a number/],
       [['adapt', '--pack', pack, '--prompt', 'a → b → c'], /one arrow/],
+      [['eval', '--pack', pack, '--edit-strength', '5'], /--edit-strength must be a number from -2 to 2, got "5"/],
       [['frobnicate'], /unknown command/],
     ];
     for (const [args, reason] of cases) {

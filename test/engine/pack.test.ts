@@ -127,6 +127,44 @@ describe('pack validation', () => {
     expect(err.message).toMatch(/path leaves the pack folder/);
   });
 
+  it('refuses malformed StyleCLIP text settings (styleclip.text), saying what is wrong', async () => {
+    const good = { templates: ['a photo of {}'], neutral: 'a face', phrase: { subjects: ['a face'], before: ['smiling'] } };
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [
+        { ...good, templates: ['a photo of a face'] },
+        /styleclip\.text\.templates\.0: a prompt template holds exactly one "\{\}", where the text goes/,
+      ],
+      [{ ...good, templates: ['{} and {}'] }, /styleclip\.text\.templates\.0: a prompt template holds exactly one "\{\}"/],
+      [{ ...good, templates: [] }, /styleclip\.text\.templates: at least one prompt template/],
+      [{ ...good, neutral: '  ' }, /styleclip\.text\.neutral: must not be empty/],
+      [{ ...good, phrase: { subjects: [] } }, /styleclip\.text\.phrase\.subjects: at least one subject phrase/],
+      [{ ...good, phrase: { subjects: ['a face'], before: [] } }, /styleclip\.text\.phrase\.before: at least one word/],
+      [{ ...good, template: ['a photo of {}'] }, /styleclip\.text: Unrecognized key: "template"/],
+    ];
+    for (const [text, reason] of cases) {
+      const err = await failure(
+        await brokenCopy((d) =>
+          editManifest(d, (m) => {
+            m.styleclip.text = text;
+          }),
+        ),
+      );
+      expect(err.message, JSON.stringify(text)).toMatch(/pack.json: does not match contract v1: styleclip\.text/);
+      expect(err.message, JSON.stringify(text)).toMatch(reason);
+    }
+    // the same settings well formed load
+    const ok = await loadPack(
+      await brokenCopy((d) =>
+        editManifest(d, (m) => {
+          m.styleclip.text = good;
+        }),
+      ),
+      { provider: 'cpu' },
+    );
+    expect(ok.manifest.styleclip?.text).toEqual(good);
+    await releasePack(ok.sessions);
+  });
+
   it('names a file that is not ONNX at all (with a matching sha256)', async () => {
     const dir = await brokenCopy(async (d) => {
       const junk = Buffer.from('this is not a protobuf model');

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPack } from '../../src/engine/index.js';
 import type { Engine } from '../../src/engine/types.js';
 import { unknownWords } from '../../src/engine/vocabulary.js';
-import { runWorldEvaluation } from '../../src/engine/world-eval-run.js';
+import { formatWorldEvaluation, runWorldEvaluation } from '../../src/engine/world-eval-run.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -33,6 +33,19 @@ describe('the trained demo pack', () => {
       expect(row.contentAgreement, `${row.style}: content kept`).toBeGreaterThanOrEqual(0.4);
     }
   }, 240_000);
+
+  it("measures /edit at the chat's strength 1 by default (StyleCLIP α 3), and at another strength when asked", async () => {
+    const standard = await runWorldEvaluation(engine, 'models/judge', { samples: 4, styles: [] });
+    expect(standard).toMatchObject({ editStrength: 1, editAlpha: 3 });
+    expect(standard.edits.map((r) => r.edit)).toEqual(['smiling', 'glasses']);
+    expect(formatWorldEvaluation(standard)).toContain('edit at /edit strength 1 (StyleCLIP α 3)');
+    const none = await runWorldEvaluation(engine, 'models/judge', { samples: 4, styles: [], editStrength: 0 });
+    expect(none.editAlpha).toBe(0);
+    for (const row of none.edits) {
+      expect(row.samples).toBeGreaterThan(0);
+      expect(row.changed, row.edit).toBe(0); // strength 0 moves no channel, so no attribute appears
+    }
+  }, 120_000);
 
   it('names the words of a prompt that its CLIP never learned', () => {
     expect(unknownWords(engine.manifest, 'a photo → nicolas cage')).toEqual(['nicolas', 'cage']);

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from models.export.random_models import build_random
-from models.export.relevance import compute_relevance, covered_channels, global_direction, style_stats
+from models.export.relevance import compute_relevance, covered_channels, global_direction, style_stats, styleclip_manifest
 from models.export.stylegan2 import Generator, layer_table
 from models.export.tests import official_recipe as official
 
@@ -55,6 +55,11 @@ class OfficialRecipeTest(unittest.TestCase):
         delta = global_direction(relevance, sigma, np.array([1.0, 0.5, 0.0]), 2.0, 0.1)
         # r = [0.894, 0.447, 0, 0], max |r| = 0.894: Δs_c = α·σ_c·r_c/max|r|
         np.testing.assert_allclose(delta, [2.0 * 2.0, 2.0 * 0.5 * 0.5, 0, 0], rtol=1e-6)
+
+    def test_the_manifest_section_carries_text_settings_only_when_given(self):
+        text = {"templates": ["a photo of {}"], "neutral": "a face", "phrase": {"subjects": ["a face"]}}
+        self.assertEqual(styleclip_manifest(100, 1.0, 8, 4, text=text)["text"], text)
+        self.assertNotIn("text", styleclip_manifest(100, 1.0, 8, 4))  # official packs: 79 templates, defaultSource
 
     def test_tripling_a_channel_triples_its_sigma(self):
         parts = build_random("tiny", "hyperdomainnet", 2)

@@ -8,7 +8,7 @@ import unittest
 import torch
 
 from models.train import __main__ as pipeline
-from models.train.captions import build_tokenizer, caption, vocabulary
+from models.train.captions import SHORT_FORMS, STYLE_PHRASES, build_tokenizer, caption, styleclip_text, vocabulary
 from models.train.world import STYLES, attributes_from_z, render, sample_attributes
 
 
@@ -41,6 +41,35 @@ class WorldTest(unittest.TestCase):
                 # every known word is a single token: start, the words, end
                 self.assertEqual(sum(1 for t in tok.encode(text, 32) if t), len(text.split()) + 2, text)
 
+    def test_styleclip_templates_are_the_captions_frames_in_their_words(self):
+        import random
+        import re
+        text = styleclip_text()
+        templates = text["templates"]
+        self.assertTrue(all(t.count("{}") == 1 for t in templates))
+        self.assertEqual(len(templates), sum(len(STYLE_PHRASES[s]) for s in STYLES if s != "zombie"))
+        # every template, with the face phrases the engine makes of short edit texts, is said in known single tokens
+        words, tok = set(vocabulary()), build_tokenizer()
+        for t in templates:
+            for face in ("a smiling face", "a frowning face", "a face with glasses", "a face with red hair", text["neutral"]):
+                prompt = t.replace("{}", face)
+                self.assertTrue(set(prompt.split()) <= words, prompt)
+                self.assertEqual(sum(1 for i in tok.encode(prompt, 32) if i), len(prompt.split()) + 2, prompt)
+        # and every caption of a face (but the zombie's, whose subject is the zombie) is one of the templates around a
+        # face phrase of the grammar
+        face = r"an? (?:(?:%s) )?(?:%s)(?: with .+)?" % ("|".join(text["phrase"]["before"]),
+                                                         "|".join(s.split()[-1] for s in text["phrase"]["subjects"]))
+        frames = [re.compile("^" + re.escape(t).replace(r"\{\}", face) + "$") for t in templates]
+        rng = random.Random(3)
+        a = sample_attributes(40, torch.Generator().manual_seed(3))
+        for s in STYLES:
+            for i in range(40):
+                c = caption(s, a[i], rng)
+                if s == "zombie" or c in SHORT_FORMS[s] + STYLE_PHRASES[s][:1]:
+                    continue
+                self.assertTrue(any(f.match(c) for f in frames), c)
+
+
 
 class MicroPipelineTest(unittest.TestCase):
     def test_every_stage_runs_and_exports_a_pack(self):
@@ -54,6 +83,7 @@ class MicroPipelineTest(unittest.TestCase):
             self.assertIn("zombie", manifest["vocabulary"])
             self.assertEqual(manifest["clip"]["imageSize"], 16)
             self.assertEqual(manifest["domainLayout"], {"kind": "linear", "formulation": "additive"})
+            self.assertEqual(manifest["styleclip"]["text"], styleclip_text())
             for stage in ("clip", "generator", "judge", "encoder", "hypernet", "nada-sepia"):
                 self.assertTrue(os.path.exists(os.path.join(tmp, "work", f"{stage}.pt")), stage)
             self.assertTrue(os.path.exists(os.path.join(tmp, "judge", "judge.onnx")))
