@@ -44,8 +44,9 @@ async function inputs(): Promise<Record<string, ort.Tensor>> {
 }
 
 /** Per kernel type: microseconds per run; and the whole run's mean in milliseconds. */
-async function profile(file: string, threads: number, feeds: Record<string, ort.Tensor>, dir: string) {
-  const prefix = path.join(dir, `${path.basename(file, '.onnx')}-${threads}`);
+async function profile(file: string, tag: string, threads: number, feeds: Record<string, ort.Tensor>, dir: string) {
+  // one prefix per graph and thread count: two graphs may share a file name
+  const prefix = path.join(dir, `${tag}-${threads}-`);
   const session = await ort.InferenceSession.create(file, {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: threads,
@@ -118,7 +119,7 @@ try {
   for (const threads of threadCounts) await interleaved(threads, feeds);
   for (const threads of flag('--no-profile') ? [] : threadCounts) {
     const results: Array<{ g: string } & Awaited<ReturnType<typeof profile>>> = [];
-    for (const g of graphs) results.push({ g, ...(await profile(g, threads, feeds, dir)) });
+    for (const [i, g] of graphs.entries()) results.push({ g, ...(await profile(g, `graph${i}`, threads, feeds, dir)) });
     const ops = [...new Set(results.flatMap((r) => [...r.byOp.keys()]))];
     const total = (r: (typeof results)[number]) => [...r.byOp.values()].reduce((s, v) => s + v, 0);
     ops.sort((a, b) => (results[0].byOp.get(b) ?? 0) - (results[0].byOp.get(a) ?? 0));

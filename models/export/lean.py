@@ -63,10 +63,13 @@ def blur(x, module):
     return F.conv2d(x, weight, padding=before, groups=channels)
 
 
-def upsample_skip(skip, kernel):
-    """ops.Upsample (zero insertion, pad (2, 1), the 4x4 FIR) as one depthwise stride-2 transposed conv."""
+def upsample_skip(skip, module):
+    """ops.Upsample (zero insertion, pad (2, 1), the 4x4 FIR) as one depthwise stride-2 transposed conv; another
+    blur kernel as ops.Upsample does it."""
+    if tuple(module.kernel.shape) != (4, 4) or tuple(module.pad) != (2, 1) or module.factor != 2:
+        return module(skip)
     channels = int(skip.shape[1])
-    weight = kernel[None, None].repeat(channels, 1, 1, 1)
+    weight = module.kernel[None, None].repeat(channels, 1, 1, 1)
     return F.conv_transpose2d(skip, weight, stride=2, padding=1, groups=channels)
 
 
@@ -167,6 +170,6 @@ class LeanSynthesis(nn.Module):
             out = conv(1 + 2 * j, out, ws[:, i])
             out = conv(2 + 2 * j, out, ws[:, i + 1])
             rgb = to_rgb.conv(out, to_rgb.conv.modulation(ws[:, i + 2])) + to_rgb.bias
-            skip = rgb + upsample_skip(skip, to_rgb.upsample.kernel)
+            skip = rgb + upsample_skip(skip, to_rgb.upsample)
             i += 2
         return skip
