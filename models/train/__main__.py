@@ -1,6 +1,6 @@
 """One command trains the demo world's pack from scratch and exports it through the normal exporter:
 
-    /usr/bin/python3 -m models.train --out models/demo            # the bundled pack (about an hour on 2 cores)
+    /usr/bin/python3 -m models.train --out models/demo            # the bundled pack (about 3 h of stages on 2 cores)
     /usr/bin/python3 -m models.train --config micro --out /tmp/p  # a few steps of everything (tests)
 
 Stages run in order (CLIP, generator, judge, encoder, hypernetwork, NADA, export); each saves checkpoints in --work
@@ -27,11 +27,14 @@ def parse(argv=None):
     return p.parse_args(argv)
 
 
-def timed(timings, stage, fn):
+def timed(timings, stage, fn, accumulate=True):
+    """Runs a stage and adds its wall time to the stage's total over every run that trained it (a finished stage
+    only loads, in well under a second); `accumulate=False` for the export, which every run redoes."""
     start = time.time()
     result = fn()
-    timings[stage] = round(time.time() - start, 1)
-    print(f"== {stage}: {timings[stage] / 60:.1f} min", flush=True)
+    spent = time.time() - start
+    timings[stage] = round((timings.get(stage, 0) if accumulate else 0) + spent, 1)
+    print(f"== {stage}: {spent / 60:.1f} min this run, {timings[stage] / 60:.1f} min in all", flush=True)
     return result
 
 
@@ -47,7 +50,7 @@ def main(argv=None):
     timings = json.load(open(timings_path)) if os.path.exists(timings_path) else {}
 
     def stage(name, fn):
-        result = timed(timings, name, fn) if name not in timings else fn()
+        result = timed(timings, name, fn, accumulate=name != "export")
         json.dump(timings, open(timings_path, "w"), indent=1)
         return result
 
@@ -64,9 +67,15 @@ def main(argv=None):
     parts = {"generator": gen, "hypernet": hyper, "encoder": encoder, "clip": clip, "tokenizer": tokenizer,
              "w_avg": w_avg, "encoder_resolution": cfg["encoder"]["input_size"],
              "formulation": hypernet_train.FORMULATION}
+    # the folder is written anew; a README.md in it is people's writing, not the exporter's, and stays
+    readme = os.path.join(args.out, "README.md")
+    kept = open(readme).read() if os.path.exists(readme) else None
     if os.path.isdir(args.out):
         shutil.rmtree(args.out)
     stage("export", lambda: package.export(parts, nada, NADA_DOMAIN, args.out, args.work, args.config, timings))
+    if kept is not None:
+        with open(readme, "w") as f:
+            f.write(kept)
     print("timings (s):", json.dumps(timings))
 
 

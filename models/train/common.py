@@ -14,8 +14,8 @@ CONFIGS = {
         "clip": {"embed_dim": 64, "image_size": 64, "patch": 8, "vision_width": 96, "vision_layers": 3,
                  "vision_heads": 4, "text_width": 96, "text_layers": 2, "text_heads": 4, "context": 32},
         "hypernet_hidden": 256,
-        "steps": {"clip": 500, "judge": 1200, "generator": 1500, "encoder": 400, "hypernet": 700,
-                  "nada": 120},
+        "steps": {"clip": 500, "judge": 1200, "generator": 7500, "encoder": 700,
+                  "hypernet": 1500, "nada": 300},
         "batch": {"clip": 128, "judge": 64, "generator": 16, "encoder": 32, "hypernet": 12, "nada": 8},
     },
     "micro": {

@@ -10,7 +10,8 @@ from models.export.pack_writer import export_onnx
 
 from .captions import STYLE_PHRASES
 from .judge import HEADS, corrupt, split, targets
-from .world import ATTRIBUTES, HELD_OUT_COMBOS, HELD_OUT_STYLES, STYLES, TRAINED_STYLES, attributes_from_z, render
+from .world import (ATTRIBUTES, HELD_OUT_COMBOS, HELD_OUT_STYLES, STYLES, TRAINED_STYLES, attributes_from_z, render,
+                    sample_attributes)
 
 COUNT = 32
 SEED = 2024
@@ -18,6 +19,22 @@ SEED = 2024
 
 def save_npy(path, array):
     np.save(path, np.ascontiguousarray(array))
+
+
+@torch.no_grad()
+def readable_attributes(judge, size, count=512, threshold=0.8):
+    """Per style, the attributes the judge reads on the renderer's own pictures of that style (accuracy >= threshold):
+    a style that erases an attribute (a pencil sketch has no hair colour) cannot be asked to keep it."""
+    attrs = sample_attributes(count, torch.Generator().manual_seed(SEED + 2))
+    t = targets(attrs)
+    readable = {}
+    for style in STYLES:
+        out = split(judge(render(attrs, style, size)))
+        acc = {name: ((out[name][:, 0] > 0).float() == t[name]).float().mean().item()
+               for name in ("glasses", "smile", "long_hair")}
+        acc["hair"] = (out["hair"].argmax(1) == t["hair"]).float().mean().item()
+        readable[style] = [name for name in ("glasses", "smile", "long_hair", "hair") if acc[name] >= threshold]
+    return readable
 
 
 @torch.no_grad()
@@ -46,7 +63,8 @@ def write(judge, gen, out, cfg, count=COUNT):
             "heldOut": HELD_OUT_STYLES, "heldOutCombos": [list(c) for c in HELD_OUT_COMBOS], "attributes": ATTRIBUTES,
             "heads": HEADS, "files": {"judge": "judge.onnx", "z": "z.npy", "attributes": "attributes.npy",
                                       "truth": "truth.npy"},
-            "judgeOnRenders": {"style": correct, "attributes": attribute_acc}}
+            "judgeOnRenders": {"style": correct, "attributes": attribute_acc},
+            "readable": readable_attributes(judge, gen.size)}
     with open(f"{out}/eval.json", "w") as f:
         json.dump(meta, f, indent=1)
         f.write("\n")

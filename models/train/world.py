@@ -126,16 +126,22 @@ def render_layers(a):
         img = _over(img, iris_rgb, iris)
         img = _over(img, torch.zeros_like(iris_rgb) + 0.05, pupil)
         eyes = torch.maximum(eyes, white)
-    # mouth: a parabola whose curvature is the smile (frown at 0, straight at 0.35, broad smile at 1)
-    my = cy + 0.55 * ry
-    curve = (a[:, A["smile"]] - 0.35) * 2.2
+    # mouth: a curve whose bend is the smile (frown at 0, straight at 0.35); from 0.45 up it opens into a wide grin
+    # (a dark mouth under a row of teeth), so that a smile reads at 64 px, not only a pixel of curvature
+    smile = a[:, A["smile"]][:, None, None]
+    my = (cy + 0.55 * ry)[:, None, None]
     mx = xx - cx[:, None, None]
-    mouth_y = my[:, None, None] + curve[:, None, None] * (0.05 - mx ** 2 * 2.5)
-    half_width = 0.11 + 0.07 * a[:, A["smile"]]
-    thickness = 0.018 + 0.02 * a[:, A["smile"]].clamp(min=0.5)
-    mouth = _soft(torch.maximum((yy - mouth_y).abs() - thickness[:, None, None],
-                                mx.abs() - half_width[:, None, None]))
-    img = _over(img, torch.tensor([0.55, 0.12, 0.15]).expand(n, 3), mouth)
+    half_width = 0.11 + 0.12 * smile
+    lip_y = my + (smile - 0.35) * 2.2 * (0.05 - mx ** 2 * 2.5)
+    inside = mx.abs() - half_width
+    lip = _soft(torch.maximum((yy - lip_y).abs() - 0.02, inside))
+    opening = ((smile - 0.45) / 0.3).clamp(0, 1) * 0.11 * (1 - (mx / half_width) ** 2).clamp(min=0)
+    open_mouth = _soft(torch.maximum(torch.maximum(lip_y - yy, yy - lip_y - opening), inside))
+    teeth = open_mouth * _soft(yy - lip_y - 0.45 * opening - 0.01)
+    img = _over(img, torch.tensor([0.55, 0.12, 0.15]).expand(n, 3), lip)
+    img = _over(img, torch.tensor([0.30, 0.04, 0.06]).expand(n, 3), open_mouth)
+    img = _over(img, torch.tensor([0.97, 0.96, 0.92]).expand(n, 3), teeth)
+    mouth = torch.maximum(lip, open_mouth)
     # nose: a small shadow
     nose = _soft(_ellipse(xx, yy, cx, cy + 0.2 * ry, 0.035 + 0 * cx, 0.06 + 0 * cx)) * 0.35
     img = _over(img, skin_rgb * 0.7, nose)

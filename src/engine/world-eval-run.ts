@@ -2,7 +2,17 @@
 // by NADA domain, on held-out style x attribute combinations, and the /edit directions.
 import { EngineInputError } from './errors.js';
 import { ALPHA_PER_EDIT_STRENGTH } from './styleclip.js';
-import { contentAgreement, fraction, truthL1, type EditRow, type StyleRow, type Verdicts, WorldJudge } from './world-eval.js';
+import {
+  contentAgreement,
+  type EditRow,
+  fraction,
+  JUDGED_ATTRIBUTES,
+  type JudgedAttribute,
+  type StyleRow,
+  truthL1,
+  type Verdicts,
+  WorldJudge,
+} from './world-eval.js';
 import type { DomainScores, Engine, RgbImage } from './types.js';
 
 export interface WorldEvaluation {
@@ -38,10 +48,18 @@ function styleRow(
     kind,
     heldOut: judge.set.heldOut.includes(style) || kind === 'combo',
     styleAccuracy: fraction(idx.map((i) => verdicts.style[i] === k)),
-    contentAgreement: contentAgreement(before, verdicts, idx),
+    // only what the style leaves readable on the renderer's own pictures (a pencil sketch has no hair colour)
+    contentAgreement: contentAgreement(before, verdicts, idx, readableIn(judge, style)),
+    contentOf: readableIn(judge, style),
     truthL1: truthL1(after, judge, truth, idx),
     samples: idx.length,
   };
+}
+
+function readableIn(judge: WorldJudge, style: string): readonly JudgedAttribute[] {
+  const { readable } = judge.set;
+  if (!readable) return JUDGED_ATTRIBUTES;
+  return JUDGED_ATTRIBUTES.filter((name) => readable[style]?.includes(name) && readable.photo?.includes(name));
 }
 
 export async function runWorldEvaluation(
@@ -66,6 +84,12 @@ export async function runWorldEvaluation(
     const before = await judge.judge(base.images);
     const source = set.phrases.photo;
     const rows: WorldEvaluation['styles'] = [];
+    if (!opts.styles) {
+      // the base generator itself: its unchanged faces against the renderer's photo of the same faces
+      const photo = await judge.truth('photo');
+      const drawn = await judge.judge([...Array(n).keys()].map((i) => judge.truthImage(photo, i)));
+      rows.push(styleRow(judge, 'photo', 'base', base.images, before, drawn, photo));
+    }
     const attributeIndex = (name: string) => set.attributes.indexOf(name);
     const attrs = await judge.attributes();
     for (const style of set.styles.filter((s) => s !== 'photo' && (!opts.styles || opts.styles.includes(s)))) {
@@ -104,7 +128,8 @@ export async function runWorldEvaluation(
         edit: edit.text,
         attribute: edit.attribute,
         changed: fraction(without.map((i) => verdicts[edit.attribute][i])),
-        styleKept: fraction(verdicts.style.map((s) => s === set.styles.indexOf('photo'))),
+        // the judged style before vs after: an edit must not restyle the face (whatever the judge calls the base)
+        styleKept: fraction(verdicts.style.map((s, i) => s === before.style[i])),
         samples: without.length,
       });
     }
@@ -119,11 +144,11 @@ export function formatWorldEvaluation(e: WorldEvaluation): string {
   const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '   –  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
   const lines = [
     `world evaluation: ${e.samples} faces, judge ${e.judgeDir}`,
-    'style                          how        held  judge   content  |Δ truth|  sem.score  diversity',
+    'style                          how        held  judge   content  |Δ truth|  sem.score  diversity  content of',
   ];
   for (const r of e.styles) {
     lines.push(
-      `${r.style.padEnd(30)} ${r.kind.padEnd(10)} ${r.heldOut ? 'yes ' : 'no  '} ${pct(r.styleAccuracy)} ${pct(r.contentAgreement)}   ${r.truthL1.toFixed(3)}     ${r.semanticScore?.toFixed(3) ?? '  –  '}      ${r.diversity?.toFixed(3) ?? '  –  '}`,
+      `${r.style.padEnd(30)} ${r.kind.padEnd(10)} ${r.heldOut ? 'yes ' : 'no  '} ${pct(r.styleAccuracy)} ${pct(r.contentAgreement)}   ${r.truthL1.toFixed(3)}     ${r.semanticScore?.toFixed(3) ?? '  –  '}      ${r.diversity?.toFixed(3) ?? '  –  '}      ${r.contentOf.join(', ')}`,
     );
   }
   lines.push(`edit at /edit strength ${e.editStrength} (StyleCLIP α ${Number(e.editAlpha.toFixed(3))})`);

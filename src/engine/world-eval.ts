@@ -10,6 +10,10 @@ import { readNpy, readNpyF32 } from './npy.js';
 import { f32, openSession, runF32 } from './session.js';
 import type { RgbImage } from './types.js';
 
+/** the judge's attribute heads that content agreement compares */
+export const JUDGED_ATTRIBUTES = ['glasses', 'smile', 'long_hair', 'hair'] as const;
+export type JudgedAttribute = (typeof JUDGED_ATTRIBUTES)[number];
+
 const EvalSetSchema = z.object({
   count: z.number().int().positive(),
   latentDim: z.number().int().positive(),
@@ -22,6 +26,8 @@ const EvalSetSchema = z.object({
   attributes: z.array(z.string()),
   heads: z.record(z.string(), z.number().int().positive()),
   files: z.object({ judge: z.string(), z: z.string(), attributes: z.string(), truth: z.string() }),
+  /** per style, the attributes the judge reads on the renderer's own pictures of it (older sets: all of them) */
+  readable: z.record(z.string(), z.array(z.enum(JUDGED_ATTRIBUTES))).optional(),
 });
 export type EvalSet = z.infer<typeof EvalSetSchema>;
 
@@ -36,13 +42,16 @@ export interface Verdicts {
 
 export interface StyleRow {
   style: string;
-  kind: 'text' | 'reference' | 'nada' | 'combo';
+  /** base: the generator's unchanged faces, judged against the renderer's photo of the same faces */
+  kind: 'base' | 'text' | 'reference' | 'nada' | 'combo';
   /** held out of the hypernetwork's training */
   heldOut: boolean;
   /** fraction of samples the judge puts in the target style */
   styleAccuracy: number;
-  /** fraction of the judge's attribute verdicts (glasses, smile, long hair, hair colour) unchanged by the adaptation */
+  /** fraction of the judge's attribute verdicts (of `contentOf`) unchanged by the adaptation */
   contentAgreement: number;
+  /** the attributes the judge reads on the renderer's pictures of both photo and this style (eval.json `readable`) */
+  contentOf: readonly JudgedAttribute[];
   /** mean absolute difference, in [0, 1], to the renderer's picture of the same face in that style */
   truthL1: number;
   samples: number;
@@ -53,7 +62,7 @@ export interface EditRow {
   attribute: 'smile' | 'glasses';
   /** among samples without the attribute before, the fraction that have it after */
   changed: number;
-  /** fraction whose judged style stayed 'photo' */
+  /** fraction whose judged style is the one judged before the edit */
   styleKept: number;
   samples: number;
 }
@@ -152,18 +161,18 @@ function argmax(a: Float32Array): number {
   return best;
 }
 
-/** Fraction of attribute verdicts that agree between two judgements of the same faces. */
-export function contentAgreement(a: Verdicts, b: Verdicts, only?: number[]): number {
+/** Fraction of attribute verdicts (of `attributes`, default all four) that agree between two judgements of the same faces. */
+export function contentAgreement(
+  a: Verdicts,
+  b: Verdicts,
+  only?: number[],
+  attributes: readonly JudgedAttribute[] = JUDGED_ATTRIBUTES,
+): number {
   const idx = only ?? a.style.map((_, i) => i);
+  const verdict = (v: Verdicts, name: JudgedAttribute, i: number) => (name === 'long_hair' ? v.longHair[i] : v[name][i]);
   let same = 0;
-  for (const i of idx) {
-    same +=
-      Number(a.glasses[i] === b.glasses[i]) +
-      Number(a.smile[i] === b.smile[i]) +
-      Number(a.longHair[i] === b.longHair[i]) +
-      Number(a.hair[i] === b.hair[i]);
-  }
-  return same / (4 * idx.length);
+  for (const i of idx) for (const name of attributes) same += Number(verdict(a, name, i) === verdict(b, name, i));
+  return attributes.length ? same / (attributes.length * idx.length) : Number.NaN;
 }
 
 export function truthL1(images: RgbImage[], judge: WorldJudge, truth: Float32Array, only?: number[]): number {

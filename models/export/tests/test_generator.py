@@ -208,5 +208,31 @@ class GeneratorTest(unittest.TestCase):
             self.assertLess((alone - together[i:i + 1]).abs().max().item(), 1e-4)
 
 
+
+class UpsampleConvTest(unittest.TestCase):
+    def test_the_training_path_is_the_transposed_conv(self):
+        """In PyTorch an upsampling layer runs as a plain conv over the zero-interleaved input (fast on this CPU
+        PyTorch); its values and gradients must be the transposed conv's, and export must still see ConvTranspose."""
+        from models.export.ops import upsample_conv
+        gen = torch.Generator().manual_seed(0)
+        x = torch.randn(3, 8, 5, 6, generator=gen)
+        weight = torch.randn(4, 8, 3, 3, generator=gen)
+        reference = F.conv_transpose2d(x, weight.transpose(0, 1), stride=2)
+        self.assertTrue(torch.allclose(upsample_conv(x, weight), reference, atol=1e-5))
+        traced = torch.jit.trace(upsample_conv, (x, weight))  # what export sees: the transposed conv itself
+        self.assertNotIn("zeros", str(traced.graph))  # no zero-interleaved copy in the graph
+        with torch.enable_grad():
+            xs, ws = x.clone().requires_grad_(), weight.clone().requires_grad_()
+            out = upsample_conv(xs, ws)
+            self.assertEqual(out.shape, reference.shape)
+            self.assertTrue(torch.allclose(out, reference, atol=1e-5))
+            grad = torch.randn(out.shape, generator=gen)
+            got = torch.autograd.grad(out, (xs, ws), grad)
+            xr, wr = x.clone().requires_grad_(), weight.clone().requires_grad_()
+            want = torch.autograd.grad(F.conv_transpose2d(xr, wr.transpose(0, 1), stride=2), (xr, wr), grad)
+        for g, w in zip(got, want):
+            self.assertTrue(torch.allclose(g, w, atol=1e-4))
+
+
 if __name__ == "__main__":
     unittest.main()

