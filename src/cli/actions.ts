@@ -6,6 +6,7 @@ import { animate, beforeAfter, encodePng, grid } from '../engine/images.js';
 import { morphSteps } from '../engine/domains.js';
 import { loadPack, releasePack } from '../engine/loaded-pack.js';
 import { readNpyF32, writeNpy } from '../engine/npy.js';
+import { ALPHA_PER_EDIT_STRENGTH } from '../engine/styleclip.js';
 import { listPackFiles, readManifest, verifyPackFile } from '../engine/pack.js';
 import type { DomainVector, Engine, RgbImage, SampleSource } from '../engine/types.js';
 import { OPTION_RANGES } from '../core/options.js';
@@ -246,7 +247,10 @@ export async function edit(
   opts: CommonOpts & { image?: string; text: string; neutral?: string; disentanglement: string; domain?: string; target?: string },
 ): Promise<void> {
   const beta = parseNumber('disentanglement', opts.disentanglement, 0, 1)!;
-  const strength = parseNumber('strength', opts.strength ?? '3', -20, 20)!;
+  // the strength of /edit in chat (1 the standard edit, negative the other way), not a raw StyleCLIP α
+  const { min, max, default: standard } = OPTION_RANGES.editStrength;
+  const strength = parseNumber('strength', opts.strength ?? String(standard), min, max)!;
+  const alpha = strength * ALPHA_PER_EDIT_STRENGTH;
   if (!opts.text.trim()) throw new CliInputError('--text must say what to edit toward');
   await withEngine(opts, async (engine) => {
     const domain = await domainFromOpts(engine, opts);
@@ -254,12 +258,17 @@ export async function edit(
     if (opts.image) samples = { ws: (await engine.invert([await readInputFile('--image', opts.image)])).ws, n: 1 };
     else samples = await samplesOf(engine, opts);
     const before = await engine.generate({ samples, domain, truncation: truncationOf(opts) });
-    const { delta, channels } = await engine.editDirection({ target: opts.text, neutral: opts.neutral, strength, disentanglement: beta });
+    const { delta, channels } = await engine.editDirection({
+      target: opts.text,
+      neutral: opts.neutral,
+      strength: alpha,
+      disentanglement: beta,
+    });
     const after = await engine.generate({ samples: { ws: before.ws, n: before.images.length }, domain, styleDelta: delta });
     const png = await encodePng(await beforeAfter(before.images, after.images, [opts.neutral ?? 'before', opts.text]));
     const file = await writeOut(opts, 'domainshift-edit.png', png);
     if (channels === 0) say(opts, `no style channel passed the disentanglement threshold ${beta}; try a lower --disentanglement`);
-    report(opts, { provider: engine.provider, text: opts.text, strength, disentanglement: beta, channels, out: file });
+    report(opts, { provider: engine.provider, text: opts.text, strength, alpha, disentanglement: beta, channels, out: file });
   });
 }
 

@@ -66,7 +66,11 @@ function buildProgram(): Command {
     .option('--max-faces <n>', 'stylize up to this many faces, largest first', '1')
     .action(actions.stylize);
 
-  common(program.command('edit').description('StyleCLIP global direction: "neutral → target" text edit'))
+  common(
+    program
+      .command('edit')
+      .description('StyleCLIP global direction: "neutral → target" text edit; --strength as /edit in chat (1 the standard edit, -2 to 2)'),
+  )
     .option('--image <file>', 'edit this (aligned) picture instead of seeded samples')
     .requiredOption('--text <target>', 'what to move toward, e.g. "smiling"')
     .option('--neutral <text>', "what to move away from (default: the pack's source text)")

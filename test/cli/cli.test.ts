@@ -150,6 +150,14 @@ describe('domainshift CLI', () => {
     expect(pairs.format).toBe('png');
   });
 
+  it("edit's --strength is /edit's in chat: 1 the standard StyleCLIP step (α 3), not a raw α", async () => {
+    const standard = await run(['edit', '--pack', pack, '--text', 'smiling', '--n', '1', '--json', '--out', 'edit.png']);
+    expect(standard.code, standard.stderr).toBe(0);
+    expect(JSON.parse(standard.stdout)).toMatchObject({ strength: 1, alpha: 3 });
+    const back = await run(['edit', '--pack', pack, '--text', 'smiling', '--n', '1', '--strength', '-0.5', '--json', '--out', 'edit.png']);
+    expect(JSON.parse(back.stdout)).toMatchObject({ strength: -0.5, alpha: -1.5 });
+  });
+
   it('bad input exits 2 with one line: no prompt, a text file as a photo, wrong latents, unknown command, bad numbers', async () => {
     await writeFile(path.join(work, 'notes.txt'), 'not a picture');
     await writeFile(path.join(work, 'bad.npy'), formatNpy(new Float32Array(6), [2, 3]));
@@ -160,6 +168,7 @@ describe('domainshift CLI', () => {
       [['generate', '--pack', pack, '--n', 'lots'], /--n must be a number/],
       [['adapt', '--pack', pack, '--prompt', 'a → b → c'], /one arrow/],
       [['eval', '--pack', pack, '--edit-strength', '5'], /--edit-strength must be a number from -2 to 2, got "5"/],
+      [['edit', '--pack', pack, '--text', 'smiling', '--strength', '3'], /--strength must be a number from -2 to 2, got "3"/],
       [['frobnicate'], /unknown command/],
     ];
     for (const [args, reason] of cases) {
