@@ -24,6 +24,7 @@ import type {
   RgbImage,
   SampleSource,
   StageTimes,
+  StylizeRequest,
   StylizeResult,
   WPlus,
 } from './types.js';
@@ -308,14 +309,7 @@ export class OnnxEngine implements Engine {
 
   // ---- photos, evaluation ----
 
-  async stylize(req: {
-    image: Buffer;
-    domain?: DomainVector;
-    nadaDomain?: string;
-    styleDelta?: Float32Array;
-    strength?: number;
-    maxFaces?: number;
-  }): Promise<StylizeResult> {
+  async stylize(req: StylizeRequest): Promise<StylizeResult> {
     return stylizePhoto(this, req);
   }
 
