@@ -131,19 +131,24 @@ describe('/adapt on Discord with the real bot', () => {
   });
 });
 
+/** The face-api sample photo served by the fake CDN at `path`, and the attachment Discord would send for it. */
+function hostSamplePhoto(path: string) {
+  const photo = readFileSync(PHOTO);
+  discord.cdn.set(path, { contentType: 'image/jpeg', data: photo });
+  const picture = attachmentJSON({
+    filename: 'sample1.jpg',
+    size: photo.length,
+    url: `${discord.origin}${path}`,
+    content_type: 'image/jpeg',
+    width: 1920,
+    height: 1280,
+  });
+  return { path, picture };
+}
+
 describe('Stylize on Discord with the real bot', () => {
   it('opens the form on a message with a photo, then stylizes it from the submitted target', async () => {
-    const photo = readFileSync(PHOTO);
-    const path = '/cdn/attachments/9/9/sample1.jpg';
-    discord.cdn.set(path, { contentType: 'image/jpeg', data: photo });
-    const picture = attachmentJSON({
-      filename: 'sample1.jpg',
-      size: photo.length,
-      url: `${discord.origin}${path}`,
-      content_type: 'image/jpeg',
-      width: 1920,
-      height: 1280,
-    });
+    const { path, picture } = hostSamplePhoto('/cdn/attachments/9/9/sample1.jpg');
     const opened = await h.interact(messageCommand('Stylize', messageJSON([picture])));
     expect(opened).toHaveLength(1);
     const modal = opened[0]!.body;
@@ -174,17 +179,7 @@ describe('Stylize on Discord with the real bot', () => {
   });
 
   it('fits a photo result into the upload limit the interaction states, and says so', async () => {
-    const photo = readFileSync(PHOTO);
-    const path = '/cdn/attachments/9/10/sample1.jpg';
-    discord.cdn.set(path, { contentType: 'image/jpeg', data: photo });
-    const picture = attachmentJSON({
-      filename: 'sample1.jpg',
-      size: photo.length,
-      url: `${discord.origin}${path}`,
-      content_type: 'image/jpeg',
-      width: 1920,
-      height: 1280,
-    });
+    const { picture } = hostSamplePhoto('/cdn/attachments/9/10/sample1.jpg');
     const limit = 512 * 1024;
     discord.uploadLimit = limit;
     try {
