@@ -43,14 +43,15 @@ function styleRow(
 ): StyleRow {
   const k = judge.set.styles.indexOf(style);
   const idx = only ?? after.map((_, i) => i);
+  // only what the style leaves readable on the renderer's own pictures (a pencil sketch has no hair colour)
+  const contentOf = readableIn(judge, style);
   return {
     style,
     kind,
     heldOut: judge.set.heldOut.includes(style) || kind === 'combo',
     styleAccuracy: fraction(idx.map((i) => verdicts.style[i] === k)),
-    // only what the style leaves readable on the renderer's own pictures (a pencil sketch has no hair colour)
-    contentAgreement: contentAgreement(before, verdicts, idx, readableIn(judge, style)),
-    contentOf: readableIn(judge, style),
+    contentAgreement: contentAgreement(before, verdicts, idx, contentOf),
+    contentOf,
     truthL1: truthL1(after, judge, truth, idx),
     samples: idx.length,
   };
