@@ -14,8 +14,8 @@ CONFIGS = {
         "clip": {"embed_dim": 64, "image_size": 64, "patch": 8, "vision_width": 96, "vision_layers": 3,
                  "vision_heads": 4, "text_width": 96, "text_layers": 2, "text_heads": 4, "context": 32},
         "hypernet_hidden": 256,
-        "steps": {"clip": 500, "judge": 1200, "generator": 7500, "encoder": 700,
-                  "hypernet": 1500, "nada": 300},
+        "steps": {"clip": 500, "judge": 1200, "generator": 28000, "encoder": 1000,
+                  "hypernet": 4000, "nada": 300},
         "batch": {"clip": 128, "judge": 64, "generator": 16, "encoder": 32, "hypernet": 12, "nada": 8},
     },
     "micro": {
@@ -79,14 +79,17 @@ class Checkpoint:
 
 def resume(checkpoint, modules, optimizers=(), total=None):
     """Load modules/optimizers from a checkpoint; returns (start step, done). With `total`, a stage is done when it
-    reached that many steps, so raising a step count in CONFIGS trains a finished stage further."""
+    reached that many steps, so raising a step count in CONFIGS trains a finished stage further. A module or optimizer
+    the checkpoint does not have (one added to the stage since) starts fresh."""
     state = checkpoint.load()
     if state is None:
         return 0, False
     for name, module in modules.items():
-        module.load_state_dict(state[name])
+        if name in state:
+            module.load_state_dict(state[name])
     for name, opt in optimizers:
-        opt.load_state_dict(state[name])
+        if name in state:
+            opt.load_state_dict(state[name])
     if total is not None:
         return state["step"], state["step"] >= total
     return state["step"], state.get("done", False)

@@ -163,7 +163,7 @@ def _luma(img):
     return (0.299 * img[:, 0] + 0.587 * img[:, 1] + 0.114 * img[:, 2])
 
 
-def _edges(img):
+def edges(img):
     lum = _luma(img)[:, None]
     kx = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])[None, None] / 4
     gx = F.conv2d(F.pad(lum, [1, 1, 1, 1], mode="replicate"), kx)
@@ -182,9 +182,9 @@ def apply_style(img, masks, style):
     if style == "photo":
         return img
     if style == "pencil sketch":
-        edges = (_edges(img) * 4).clamp(0, 1)
+        outline = (edges(img) * 4).clamp(0, 1)
         hatch = (torch.sin((xx + yy) * 40) > 0.3).float() * (1 - _luma(img)) * 0.35
-        grey = (0.95 - 0.85 * edges - hatch).clamp(0, 1)
+        grey = (0.95 - 0.85 * outline - hatch).clamp(0, 1)
         return grey[:, None].expand(-1, 3, -1, -1)
     if style == "night":
         dark = img * torch.tensor([0.22, 0.25, 0.45])[None, :, None, None]
@@ -208,19 +208,19 @@ def apply_style(img, masks, style):
         post = (img > 0.5).float() * 0.9 + 0.05
         post = _over(post, torch.tensor([1.0, 0.9, 0.1]).expand(n, 3), masks["background"])
         dots = (torch.sin(xx * 50) * torch.sin(yy * 50) > 0.5).float() * 0.25
-        edges = (_edges(img) * 5).clamp(0, 1)
-        return (post - dots[:, None] * (1 - masks["background"][:, None])).clamp(0, 1) * (1 - edges[:, None])
+        outline = (edges(img) * 5).clamp(0, 1)
+        return (post - dots[:, None] * (1 - masks["background"][:, None])).clamp(0, 1) * (1 - outline[:, None])
     if style == "watercolor":
         soft = _blur(img, 7)
         paper = 0.92 + 0.04 * torch.sin(xx * 31) * torch.sin(yy * 27)
         wash = 0.55 * soft + 0.45 * paper[:, None]
-        return (wash + 0.08 * (1 - _edges(img)[:, None].clamp(0, 1)) - 0.08).clamp(0, 1)
+        return (wash + 0.08 * (1 - edges(img)[:, None].clamp(0, 1)) - 0.08).clamp(0, 1)
     if style == "sepia":
         lum = _luma(img)
         return torch.stack([lum * 1.0 + 0.12, lum * 0.85 + 0.06, lum * 0.6], 1).clamp(0, 1)
     if style == "neon":
-        edges = (_edges(img) * 6).clamp(0, 1)
-        glow = _blur(edges[:, None], 3)[:, 0].clamp(0, 1)
+        outline = (edges(img) * 6).clamp(0, 1)
+        glow = _blur(outline[:, None], 3)[:, 0].clamp(0, 1)
         colour = torch.stack([0.2 + 0.8 * (xx + 1) / 2, 0.1 + 0 * xx, 1 - 0.6 * (xx + 1) / 2], 1)
         return (colour * glow[:, None] + torch.tensor([0.02, 0.0, 0.06])[None, :, None, None]).clamp(0, 1)
     raise ValueError(f"unknown style {style!r}")

@@ -1,5 +1,7 @@
 """Every trainer runs a few steps on the micro configuration, and the one command exports a pack the exporter's
 checks accept (training itself does not run in CI)."""
+import contextlib
+import io
 import json
 import os
 import tempfile
@@ -8,8 +10,11 @@ import unittest
 import torch
 
 from models.train import __main__ as pipeline
+from models.train import clip_probe
 from models.train.captions import SHORT_FORMS, STYLE_PHRASES, build_tokenizer, caption, styleclip_text, vocabulary
-from models.train.world import STYLES, A, attributes_from_z, render, sample_attributes
+from models.train.common import Checkpoint, resume
+from models.train.generator_train import detail_weight
+from models.train.world import STYLES, A, attributes_from_z, render, render_layers, sample_attributes
 
 
 class WorldTest(unittest.TestCase):
@@ -78,6 +83,27 @@ class WorldTest(unittest.TestCase):
                 self.assertTrue(any(f.match(c) for f in frames), c)
 
 
+    def test_detail_weight_marks_eyes_and_mouth_not_the_background(self):
+        a = sample_attributes(6, torch.Generator().manual_seed(4))
+        _, masks = render_layers(a)
+        weight = detail_weight(render(a))
+        background = weight[masks["background"] > 0.999]
+        self.assertLess(background.min().item(), 1.05)  # the shading of the backdrop is its only edge
+        for part in ("eyes", "mouth"):
+            self.assertGreater(weight[masks[part] > 0.5].mean().item(), 2 * background.mean().item(), part)
+
+
+class ResumeTest(unittest.TestCase):
+    def test_a_module_added_to_a_stage_since_its_checkpoint_starts_fresh(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            old, new, head = torch.nn.Linear(3, 3), torch.nn.Linear(3, 3), torch.nn.Linear(3, 2)
+            head_before = head.weight.clone()
+            Checkpoint(tmp, "stage").save({"model": old.state_dict()}, 9, 10)
+            start, done = resume(Checkpoint(tmp, "stage"), {"model": new, "head": head}, total=20)
+            self.assertEqual((start, done), (10, False))
+            self.assertTrue(torch.equal(new.weight, old.weight))
+            self.assertTrue(torch.equal(head.weight, head_before))
+
 
 class MicroPipelineTest(unittest.TestCase):
     def test_every_stage_runs_and_exports_a_pack(self):
@@ -99,6 +125,19 @@ class MicroPipelineTest(unittest.TestCase):
             for stage in ("clip", "generator", "judge", "encoder", "hypernet", "nada-sepia"):
                 self.assertTrue(os.path.exists(os.path.join(tmp, "work", f"{stage}.pt")), stage)
             self.assertTrue(os.path.exists(os.path.join(tmp, "judge", "judge.onnx")))
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                clip_probe.main(["--config", "micro", "--work", os.path.join(tmp, "work"), "--n", "48"])
+            self.assertEqual([line.split()[0] for line in printed.getvalue().splitlines()], ["smile", "glasses"])
+
+
+class ClipProbeTest(unittest.TestCase):
+    def test_the_linear_probe_separates_what_is_separable_and_not_random_labels(self):
+        x = torch.randn(400, 8, generator=torch.Generator().manual_seed(3))
+        separable = (x[:, 2] - 0.5 * x[:, 5] > 0).float()
+        self.assertGreater(clip_probe.linear_probe(x[:200], separable[:200], x[200:], separable[200:]), 0.95)
+        noise = (torch.rand(400, generator=torch.Generator().manual_seed(4)) > 0.5).float()
+        self.assertLess(clip_probe.linear_probe(x[:200], noise[:200], x[200:], noise[200:]), 0.65)
 
 
 if __name__ == "__main__":
