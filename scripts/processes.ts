@@ -4,22 +4,46 @@
 // process, with their output kept for assertions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '..');
 export const tinyPackDir = 'test/fixtures/packs/tiny';
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
+function listenOn(port: number): Promise<Server | undefined> {
+  return new Promise((res) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
+    s.once('error', () => res(undefined));
+    s.listen(port, '127.0.0.1', () => res(s));
   });
+}
+
+const closeServer = (s: Server) => new Promise<void>((r) => s.close(() => r()));
+
+export async function freePort(): Promise<number> {
+  const s = await listenOn(0);
+  if (!s) throw new Error('no free port on 127.0.0.1');
+  const { port } = s.address() as { port: number };
+  await closeServer(s);
+  return port;
+}
+
+/** A free port whose next port is free too: for a process that listens on PORT and PORT + 1. (Checking only the
+ * first let another test's connection hold the second now and then.) */
+export async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await listenOn(0);
+    if (!first) continue;
+    const { port } = first.address() as { port: number };
+    const second = port < 65535 ? await listenOn(port + 1) : undefined;
+    await closeServer(first);
+    if (second) {
+      await closeServer(second);
+      return port;
+    }
+  }
+  throw new Error('no two free ports side by side on 127.0.0.1');
 }
 
 export interface Proc {

@@ -10,7 +10,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { APP_ID, FakeDiscord, GUILD_ID } from './platforms/discord/fake-discord.js';
-import { freePort } from '../scripts/processes.js';
+import { freePort, freePortPair } from '../scripts/processes.js';
 
 const root = resolve(import.meta.dirname, '..');
 const packDir = existsSync(join(root, 'models/demo/pack.json')) ? 'models/demo' : 'test/fixtures/packs/tiny';
@@ -139,7 +139,7 @@ describe('npm start', () => {
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
     const apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}/api/`;
 
-    const port = await freePort();
+    const port = await freePortPair(); // the playground takes the next one
     const app = npmStart({
       PORT: String(port),
       SLACK_BOT_TOKEN: botToken,

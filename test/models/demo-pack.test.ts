@@ -19,7 +19,7 @@ describe('the trained demo pack', () => {
     expect(engine.manifest.vocabulary).toContain('zombie');
   });
 
-  it('adapts to night, zombie and marble statue as the judge sees it, keeping part of the face (docs/demo-pack.md: the soft base generator keeps content agreement between 40 and 80 %)', async () => {
+  it('adapts to night, zombie and marble statue as the judge sees it, keeping most of the face (docs/demo-pack.md: content agreement 62–75 % on the full set; 62–72 % on these 12 faces)', async () => {
     const result = await runWorldEvaluation(engine, 'models/judge', {
       samples: 12,
       scoreSamples: 4,
@@ -29,8 +29,8 @@ describe('the trained demo pack', () => {
     const text = result.styles.filter((r) => r.kind === 'text');
     expect(text.map((r) => r.style)).toEqual(['night', 'zombie', 'marble statue']);
     for (const row of text) {
-      expect(row.styleAccuracy, `${row.style}: judge accuracy`).toBeGreaterThanOrEqual(0.75);
-      expect(row.contentAgreement, `${row.style}: content kept`).toBeGreaterThanOrEqual(0.4);
+      expect(row.styleAccuracy, `${row.style}: judge accuracy`).toBeGreaterThanOrEqual(0.9);
+      expect(row.contentAgreement, `${row.style}: content kept`).toBeGreaterThanOrEqual(0.55);
     }
   }, 240_000);
 
