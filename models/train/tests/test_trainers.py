@@ -82,7 +82,6 @@ class WorldTest(unittest.TestCase):
                     continue
                 self.assertTrue(any(f.match(c) for f in frames), c)
 
-
     def test_detail_weight_marks_eyes_and_mouth_not_the_background(self):
         a = sample_attributes(6, torch.Generator().manual_seed(4))
         _, masks = render_layers(a)
