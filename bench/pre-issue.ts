@@ -17,12 +17,21 @@ export const PRE_ISSUE_COMMIT = '2c9157ffa00f3928a5831382ec24b7f6e5488919';
 /** The pre-issue tree, installed; null, with the reason printed, if it cannot be made. */
 export async function preIssueTree(root: string): Promise<string | null> {
   const dir = path.join(tmpdir(), `domainshift-bench-pre-issue-${PRE_ISSUE_COMMIT.slice(0, 12)}`);
-  if (existsSync(path.join(dir, 'node_modules/.package-lock.json'))) return dir;
+  // written last: an install that was cut off (its native sqlite3 never built) is redone, not taken for finished
+  const installed = path.join(dir, '.bench-installed');
+  if (existsSync(installed)) return dir;
   console.log(`installing the pre-issue-13 bot (${PRE_ISSUE_COMMIT.slice(0, 12)}) into ${dir} (once; minutes) …`);
   try {
+    rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     await run('sh', ['-c', `git -C "${root}" archive ${PRE_ISSUE_COMMIT} | tar -x -C "${dir}"`]);
     await run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, timeout: 1_800_000 });
+    // the old bot's store is the native sqlite3, built from source by its install script; `npm run bench` passes
+    // this project's ignore-scripts=true (.npmrc) on to child npm processes, which keeps `npm ci` from running any
+    // (onnxruntime-node's would download CUDA libraries), so that one script is run by name with scripts allowed
+    const withScripts = { ...process.env, npm_config_ignore_scripts: 'false' };
+    await run('npm', ['rebuild', 'sqlite3'], { cwd: dir, timeout: 1_800_000, env: withScripts });
+    writeFileSync(installed, `${new Date().toISOString()}\n`);
   } catch (err) {
     console.log(`no pre-issue rows: ${(err as Error).message.split('\n')[0]}`);
     return null;
