@@ -30,14 +30,15 @@ from models.export.stylegan2 import Mapping, Synthesis  # noqa: E402
 def trained_parts(config):
     """The parts models/train exported, loaded from its finished checkpoints (never trained further here)."""
     from models.train.common import CONFIGS, Checkpoint
-    from models.train import clip_train, encoder_train, generator_train, hypernet_train
+    from models.train import clip_attributes, clip_train, encoder_train, generator_train, hypernet_train
 
     cfg, work = CONFIGS[config], os.path.join(ROOT, "models/train/work")
-    for stage in ("clip", "generator", "encoder", "hypernet"):
+    for stage in ("clip", "clip_attributes", "generator", "encoder", "hypernet"):
         state = Checkpoint(work, stage).load()
         if state is None or state["step"] < cfg["steps"][stage]:
             raise ValueError(f"models/train/work/{stage}.pt is not a finished stage of config {config!r}")
     clip, tokenizer = clip_train.train_clip(cfg, work)
+    clip = clip_attributes.train_clip_attributes(cfg, work, clip, tokenizer)
     gen = generator_train.train_generator(cfg, work)
     w_avg = generator_train.mean_w(gen)
     encoder = encoder_train.train_encoder(cfg, work, gen, w_avg)

@@ -5,7 +5,7 @@ import { optAttachment, optNumber, optString } from '../src/core/command.js';
 import { UserError, type OptionSpec } from '../src/core/platform.js';
 import { checkPrompt, fetchPicture } from '../src/core/limits.js';
 import { OPTION_RANGES, PROMPT_MAX_LENGTH, rangeOption } from '../src/core/options.js';
-import { ALPHA_PER_EDIT_STRENGTH } from '../src/engine/styleclip.js';
+import { alphaPerEditStrength } from '../src/engine/styleclip.js';
 import { postResult } from './shared.js';
 import { postPhotoResult } from './photo.js';
 
@@ -41,8 +41,8 @@ export const editCommand: Command = {
     const text = checkPrompt(optString(inv, 'text') ?? '', services.limits, settings.blocklist, 'The edit text');
     const neutralText = optString(inv, 'neutral');
     const neutral = neutralText ? checkPrompt(neutralText, services.limits, settings.blocklist, 'The neutral text') : undefined;
-    // strength on the common scale (1 the standard edit) → the StyleCLIP α the engine takes
-    const amount = optNumber(inv, 'strength')! * ALPHA_PER_EDIT_STRENGTH;
+    // strength on the common scale (1 the standard edit) → the StyleCLIP α the pack's engine takes
+    const strength = optNumber(inv, 'strength')!;
     const image = optAttachment(inv, 'image');
     const resultId = optString(inv, 'result');
     if (image && resultId) throw new UserError('Edit either a picture or a result, not both.');
@@ -56,7 +56,7 @@ export const editCommand: Command = {
         prompt: `edit: ${text}`,
         photo,
         strength: 1,
-        edit: { text, neutral, amount },
+        edit: { text, neutral, amount: strength * alphaPerEditStrength(engine.manifest) },
       });
       return;
     }
@@ -87,7 +87,7 @@ export const editCommand: Command = {
         nadaDomain: base.nadaDomain,
         styleDelta: base.styleDelta,
       },
-      addEdit: { text, neutral, amount },
+      addEdit: { text, neutral, amount: strength * alphaPerEditStrength(engine.manifest) },
     });
   },
 };

@@ -3,7 +3,7 @@
     /usr/bin/python3 -m models.train --out models/demo            # the bundled pack (about 3 h of stages on 2 cores)
     /usr/bin/python3 -m models.train --config micro --out /tmp/p  # a few steps of everything (tests)
 
-Stages run in order (CLIP, generator, judge, encoder, hypernetwork, NADA, export); each saves checkpoints in --work
+Stages run in order (CLIP, CLIP attributes, generator, judge, encoder, hypernetwork, NADA, export); each saves checkpoints in --work
 and a rerun resumes where it stopped. The judge and the evaluation set go to --judge-out, apart from the pack."""
 import argparse
 import json
@@ -43,7 +43,8 @@ def main(argv=None):
     setup_threads()
     torch.manual_seed(0)
     cfg = CONFIGS[args.config]
-    from . import clip_train, encoder_train, evalset, generator_train, hypernet_train, judge, nada_train, package
+    from . import (clip_attributes, clip_train, encoder_train, evalset, generator_train, hypernet_train, judge,
+                   nada_train, package)
 
     timings_path = os.path.join(args.work, "timings.json")
     os.makedirs(args.work, exist_ok=True)
@@ -55,6 +56,7 @@ def main(argv=None):
         return result
 
     clip, tokenizer = stage("clip", lambda: clip_train.train_clip(cfg, args.work))
+    clip = stage("clip_attributes", lambda: clip_attributes.train_clip_attributes(cfg, args.work, clip, tokenizer))
     print(f"CLIP zero-shot style accuracy on renders: {clip_train.style_accuracy(clip, tokenizer, cfg):.3f}")
     gen = stage("generator", lambda: generator_train.train_generator(cfg, args.work))
     w_avg = generator_train.mean_w(gen)

@@ -9,6 +9,7 @@ import argparse
 import torch
 import torch.nn.functional as F
 
+from .clip_attributes import train_clip_attributes
 from .clip_train import clip_pixels, tokenize, train_clip
 from .common import CONFIGS
 from .judge import targets
@@ -45,7 +46,8 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=1500, help="faces per set")
     args = parser.parse_args(argv)
     cfg = CONFIGS[args.config]
-    model, tokenizer = train_clip(cfg, args.work)  # a finished checkpoint loads without training
+    model, tokenizer = train_clip(cfg, args.work)  # finished checkpoints load without training
+    model = train_clip_attributes(cfg, args.work, model, tokenizer)
     train_x, train_a = embed_photos(model, cfg, 1, args.n)
     test_x, test_a = embed_photos(model, cfg, 2, args.n)
     for name, (with_it, without_it) in ZERO_SHOT.items():

@@ -61,7 +61,6 @@ def train_clip(cfg, work_dir, seed=1):
         cosine_lr(opt, 5e-4, step, steps)
         attrs = sample_attributes(batch, gen)
         styles = [rng.randrange(len(STYLES)) for _ in range(batch)]
-        images = torch.empty(batch, 3, size, size) if size == 64 else None
         pics = []
         for s in range(len(STYLES)):
             idx = [i for i, v in enumerate(styles) if v == s]

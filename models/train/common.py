@@ -14,9 +14,10 @@ CONFIGS = {
         "clip": {"embed_dim": 64, "image_size": 64, "patch": 8, "vision_width": 96, "vision_layers": 3,
                  "vision_heads": 4, "text_width": 96, "text_layers": 2, "text_heads": 4, "context": 32},
         "hypernet_hidden": 256,
-        "steps": {"clip": 500, "judge": 1200, "generator": 28000, "encoder": 1000,
+        "steps": {"clip": 500, "clip_attributes": 400, "judge": 1200, "generator": 28000, "encoder": 1000,
                   "hypernet": 4000, "nada": 300},
-        "batch": {"clip": 128, "judge": 64, "generator": 16, "encoder": 32, "hypernet": 12, "nada": 8},
+        "batch": {"clip": 128, "clip_attributes": 64, "judge": 64, "generator": 16, "encoder": 32, "hypernet": 12,
+                  "nada": 8},
     },
     "micro": {
         "generator": {"resolution": 16, "latent_dim": 32, "n_mlp": 2, "channels": {4: 16, 8: 16, 16: 8}},
@@ -24,8 +25,10 @@ CONFIGS = {
         "clip": {"embed_dim": 16, "image_size": 16, "patch": 8, "vision_width": 16, "vision_layers": 1,
                  "vision_heads": 2, "text_width": 16, "text_layers": 1, "text_heads": 2, "context": 32},
         "hypernet_hidden": 16,
-        "steps": {"clip": 3, "judge": 3, "generator": 3, "encoder": 3, "hypernet": 3, "nada": 2},
-        "batch": {"clip": 8, "judge": 8, "generator": 4, "encoder": 4, "hypernet": 2, "nada": 2},
+        "steps": {"clip": 3, "clip_attributes": 2, "judge": 3, "generator": 3, "encoder": 3, "hypernet": 3,
+                  "nada": 2},
+        "batch": {"clip": 8, "clip_attributes": 8, "judge": 8, "generator": 4, "encoder": 4, "hypernet": 2,
+                  "nada": 2},
     },
 }
 

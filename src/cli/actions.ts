@@ -6,7 +6,7 @@ import { animate, beforeAfter, encodePng, grid } from '../engine/images.js';
 import { morphSteps } from '../engine/domains.js';
 import { loadPack, releasePack } from '../engine/loaded-pack.js';
 import { readNpyF32, writeNpy } from '../engine/npy.js';
-import { ALPHA_PER_EDIT_STRENGTH } from '../engine/styleclip.js';
+import { alphaPerEditStrength } from '../engine/styleclip.js';
 import { listPackFiles, readManifest, verifyPackFile } from '../engine/pack.js';
 import type { DomainVector, Engine, RgbImage, SampleSource } from '../engine/types.js';
 import { OPTION_RANGES } from '../core/options.js';
@@ -250,9 +250,9 @@ export async function edit(
   // the strength of /edit in chat (1 the standard edit, negative the other way), not a raw StyleCLIP α
   const { min, max, default: standard } = OPTION_RANGES.editStrength;
   const strength = parseNumber('strength', opts.strength ?? String(standard), min, max)!;
-  const alpha = strength * ALPHA_PER_EDIT_STRENGTH;
   if (!opts.text.trim()) throw new CliInputError('--text must say what to edit toward');
   await withEngine(opts, async (engine) => {
+    const alpha = strength * alphaPerEditStrength(engine.manifest);
     const domain = await domainFromOpts(engine, opts);
     let samples: SampleSource;
     if (opts.image) samples = { ws: (await engine.invert([await readInputFile('--image', opts.image)])).ws, n: 1 };

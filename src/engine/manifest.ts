@@ -157,6 +157,8 @@ export const manifestSchema = z.object({
         .optional(),
       /** edit texts in the pack's own words (docs/pack-format.md, "StyleCLIP global directions") */
       text: styleclipTextSchema.optional(),
+      /** the StyleCLIP α of the standard edit (/edit strength 1) on this pack's σ scale; absent: 3 */
+      alphaPerStrength: z.number().positive().max(20).optional(),
     })
     .optional(),
   /** StyleGAN-NADA generators imported as fixed domains: their own synthesis graph, same inputs */

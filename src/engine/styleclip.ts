@@ -10,6 +10,7 @@
 // r_c = R_c·Δt; channels with |r_c| < β are zeroed (disentanglement); Δs_c = α·σ_c·r_c / max|r|.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { PackManifest } from './manifest.js';
 
 export const RELEVANCE_PUSH = 5;
 export const RELEVANCE_MAX_RESOLUTION = 128;
@@ -117,9 +118,14 @@ export function meanDirection(embeddings: Float32Array[]): Float32Array {
 
 /**
  * The α of the standard edit: the chat's strength 1 (as a domain at strength 1 is the domain as trained), so
- * /edit's strength s asks for α = s · ALPHA_PER_EDIT_STRENGTH. 3 is the step /edit made by default before.
+ * /edit's strength s asks for α = s · alphaPerEditStrength(pack). 3 is the step /edit made by default before; a pack
+ * whose σ scale makes that too far says its own (pack.json `styleclip.alphaPerStrength`).
  */
 export const ALPHA_PER_EDIT_STRENGTH = 3;
+
+export function alphaPerEditStrength(manifest: PackManifest): number {
+  return manifest.styleclip?.alphaPerStrength ?? ALPHA_PER_EDIT_STRENGTH;
+}
 
 /** Δs for one edit; returns the offset and how many channels it moves. `sigma` null: unit σ (packs without statistics). */
 export function globalDirection(

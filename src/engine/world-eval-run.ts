@@ -1,7 +1,7 @@
 // The evaluation table of a world-trained pack (see world-eval.ts): per style adapted by text, by reference picture,
 // by NADA domain, on held-out style x attribute combinations, and the /edit directions.
 import { EngineInputError } from './errors.js';
-import { ALPHA_PER_EDIT_STRENGTH } from './styleclip.js';
+import { alphaPerEditStrength } from './styleclip.js';
 import {
   contentAgreement,
   type EditRow,
@@ -19,7 +19,7 @@ export interface WorldEvaluation {
   judgeDir: string;
   samples: number;
   styles: Array<StyleRow & Partial<DomainScores>>;
-  /** the /edit strength of the edit rows, and the StyleCLIP α it asks for (α = strength · ALPHA_PER_EDIT_STRENGTH) */
+  /** the /edit strength of the edit rows, and the StyleCLIP α it asks for (α = strength · the pack's alphaPerEditStrength) */
   editStrength: number;
   editAlpha: number;
   edits: EditRow[];
@@ -66,11 +66,11 @@ function readableIn(judge: WorldJudge, style: string): readonly JudgedAttribute[
 export async function runWorldEvaluation(
   engine: Engine,
   judgeDir: string,
-  /** editStrength: the edit rows' /edit strength (default 1, issue 10's target), run as StyleCLIP α = strength · ALPHA_PER_EDIT_STRENGTH */
+  /** editStrength: the edit rows' /edit strength (default 1, issue 10's target), run as StyleCLIP α = strength · alphaPerEditStrength(pack) */
   opts: { samples?: number; scoreSamples?: number; editStrength?: number; styles?: string[]; edits?: boolean } = {},
 ): Promise<WorldEvaluation> {
   const editStrength = opts.editStrength ?? 1;
-  const editAlpha = editStrength * ALPHA_PER_EDIT_STRENGTH;
+  const editAlpha = editStrength * alphaPerEditStrength(engine.manifest);
   const judge = await WorldJudge.open(judgeDir);
   try {
     const set = judge.set;

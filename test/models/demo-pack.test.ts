@@ -34,11 +34,16 @@ describe('the trained demo pack', () => {
     }
   }, 240_000);
 
-  it("measures /edit at the chat's strength 1 by default (StyleCLIP α 3), and at another strength when asked", async () => {
-    const standard = await runWorldEvaluation(engine, 'models/judge', { samples: 4, styles: [] });
-    expect(standard).toMatchObject({ editStrength: 1, editAlpha: 3 });
+  it("measures /edit at the chat's strength 1 by default (the pack's StyleCLIP α 1.5), and at another strength when asked", async () => {
+    const standard = await runWorldEvaluation(engine, 'models/judge', { samples: 16, styles: [] });
+    expect(standard).toMatchObject({ editStrength: 1, editAlpha: 1.5 });
     expect(standard.edits.map((r) => r.edit)).toEqual(['smiling', 'glasses']);
-    expect(formatWorldEvaluation(standard)).toContain('edit at /edit strength 1 (StyleCLIP α 3)');
+    expect(formatWorldEvaluation(standard)).toContain('edit at /edit strength 1 (StyleCLIP α 1.5)');
+    // the CLIP's attribute stage put glasses into its image embedding: /edit glasses draws them, in the same style
+    const glasses = standard.edits.find((r) => r.edit === 'glasses')!;
+    expect(glasses.samples).toBeGreaterThan(4);
+    expect(glasses.changed).toBeGreaterThanOrEqual(0.8);
+    expect(glasses.styleKept).toBeGreaterThanOrEqual(0.6);
     const none = await runWorldEvaluation(engine, 'models/judge', { samples: 4, styles: [], editStrength: 0 });
     expect(none.editAlpha).toBe(0);
     for (const row of none.edits) {

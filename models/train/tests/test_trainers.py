@@ -37,6 +37,20 @@ class WorldTest(unittest.TestCase):
         changed = ((pictures[8:] - pictures[:8]).abs().amax(1) > 0.3).flatten(1).sum(1)
         self.assertGreaterEqual(changed.min().item(), 20)
 
+    def test_twins_differ_in_the_smile_or_the_glasses_alone(self):
+        from models.train.clip_attributes import twins
+
+        gen = torch.Generator().manual_seed(4)
+        a = sample_attributes(200, gen)
+        b = twins(a, gen)
+        smiled = (a[:, A["smile"]] > 0.6) != (b[:, A["smile"]] > 0.6)
+        glassed = a[:, A["glasses"]] != b[:, A["glasses"]]
+        self.assertTrue(torch.equal(smiled ^ glassed, torch.ones(200, dtype=torch.bool)))  # one of the two, always
+        self.assertGreater(smiled.sum().item(), 60)
+        self.assertGreater(glassed.sum().item(), 60)
+        others = [i for i in range(a.shape[1]) if i not in (A["smile"], A["glasses"])]
+        self.assertTrue(torch.equal(a[:, others], b[:, others]))
+
     def test_z_route_gives_uniform_attributes(self):
         a = attributes_from_z(torch.randn(4000, 64, generator=torch.Generator().manual_seed(1)))
         self.assertAlmostEqual(a[:, 0].mean().item(), 0.5, delta=0.03)
@@ -121,7 +135,7 @@ class MicroPipelineTest(unittest.TestCase):
             self.assertEqual(manifest["clip"]["imageSize"], 16)
             self.assertEqual(manifest["domainLayout"], {"kind": "linear", "formulation": "additive"})
             self.assertEqual(manifest["styleclip"]["text"], styleclip_text())
-            for stage in ("clip", "generator", "judge", "encoder", "hypernet", "nada-sepia"):
+            for stage in ("clip", "clip_attributes", "generator", "judge", "encoder", "hypernet", "nada-sepia"):
                 self.assertTrue(os.path.exists(os.path.join(tmp, "work", f"{stage}.pt")), stage)
             self.assertTrue(os.path.exists(os.path.join(tmp, "judge", "judge.onnx")))
             printed = io.StringIO()
