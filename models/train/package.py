@@ -26,7 +26,7 @@ RELEVANCE_SAMPLES = {"demo": 24, "micro": 2}
 TRUNCATION = 1.0  # a distilled generator draws every z well: no truncation needed
 # /edit strength 1 = StyleCLIP α 1.5 on this pack (the engine's default is 3): the world's generator spreads its style
 # channels so little that 3 σ-scaled steps restyle the face (docs/demo-pack.md, the edit rows at strengths 0.3-1)
-ALPHA_PER_EDIT_STRENGTH = 1.5
+STANDARD_EDIT_ALPHA = 1.5
 
 
 def export(parts, nada_generator, nada, out, work, config, timings):
@@ -44,7 +44,7 @@ def export(parts, nada_generator, nada, out, work, config, timings):
         default_source="a photo of a face", truncation=TRUNCATION, reference=True, style_relevance=relevance,
         style_stats=stats, stats_samples=STATS_SAMPLES, relevance_samples=samples, styleclip_text=styleclip_text())
     manifest["vocabulary"] = vocabulary()
-    manifest["styleclip"]["alphaPerStrength"] = ALPHA_PER_EDIT_STRENGTH
+    manifest["styleclip"]["alphaPerStrength"] = STANDARD_EDIT_ALPHA
     write_manifest(out, manifest)
     path = os.path.join(work, f"nada-{nada['name']}-g_ema.pt")
     torch.save({"g_ema": nada_generator.state_dict()}, path)
