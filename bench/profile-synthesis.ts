@@ -92,7 +92,7 @@ type ConvolutionsGraph = { file: string; inputs: Record<string, number[]>; gflop
 /** bench/conv_limit.py's graph of the pack's synthesis graph's convolutions alone, at this batch, in `dir`. */
 async function convolutionsGraph(dir: string): Promise<ConvolutionsGraph> {
   const file = path.join(dir, 'convolutions.onnx');
-  const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'conv_limit.py');
+  const script = path.join(import.meta.dirname, 'conv_limit.py');
   await promisify(execFile)('/usr/bin/python3', [script, graphs[0], String(batch), file]);
   return { file, ...JSON.parse(await readFile(file.replace(/\.onnx$/, '.json'), 'utf8')) };
 }

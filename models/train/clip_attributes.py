@@ -17,10 +17,11 @@ import torch.nn.functional as F
 from .captions import STYLE_PHRASES, frame
 from .clip_train import augment, clip_pixels, tokenize
 from .common import Checkpoint, Progress, cosine_lr, resume
+from .judge import targets
 from .world import A, STYLES, render, sample_attributes
 
-# (attribute, face phrase with it, threshold that makes it a yes); the neutral is the bare face
-EDIT_ATTRIBUTES = [("smile", "a smiling face", 0.6), ("glasses", "a face with glasses", 0.5)]
+# (attribute, face phrase with it); the neutral is the bare face. Yes/no is the world's truth as judge.targets says it
+EDIT_ATTRIBUTES = [("smile", "a smiling face"), ("glasses", "a face with glasses")]
 NEUTRAL_FACE = "a face"
 DISTILL_WEIGHT = 1.0
 
@@ -30,9 +31,9 @@ def twins(attributes, gen):
     n = attributes.shape[0]
     twin = attributes.clone()
     smile_side = torch.rand(n, generator=gen) < 0.5
-    smile = twin[:, A["smile"]]
-    flipped = torch.where(smile > 0.6, 0.35 * torch.rand(n, generator=gen), 0.7 + 0.3 * torch.rand(n, generator=gen))
-    twin[:, A["smile"]] = torch.where(smile_side, flipped, smile)
+    grinning = targets(attributes)["smile"] > 0
+    flipped = torch.where(grinning, 0.35 * torch.rand(n, generator=gen), 0.7 + 0.3 * torch.rand(n, generator=gen))
+    twin[:, A["smile"]] = torch.where(smile_side, flipped, twin[:, A["smile"]])
     twin[:, A["glasses"]] = torch.where(smile_side, twin[:, A["glasses"]], 1 - twin[:, A["glasses"]])
     return twin
 
@@ -42,9 +43,9 @@ def text_directions(clip, tokenizer, context):
     """Per photo caption frame and attribute: normalised embedding with it minus the bare face's."""
     directions = {}
     for f in [frame("photo", p) for p in STYLE_PHRASES["photo"]]:
-        texts = [f.replace("{}", NEUTRAL_FACE)] + [f.replace("{}", phrase) for _, phrase, _ in EDIT_ATTRIBUTES]
+        texts = [f.replace("{}", NEUTRAL_FACE)] + [f.replace("{}", phrase) for _, phrase in EDIT_ATTRIBUTES]
         emb = F.normalize(clip.encode_text(tokenize(tokenizer, texts, context)), dim=1)
-        for (attribute, _, _), e in zip(EDIT_ATTRIBUTES, emb[1:]):
+        for (attribute, _), e in zip(EDIT_ATTRIBUTES, emb[1:]):
             directions.setdefault(attribute, []).append(e - emb[0])
     return {a: torch.stack(d) for a, d in directions.items()}
 
@@ -71,19 +72,18 @@ def train_clip_attributes(cfg, work_dir, clip, tokenizer, seed=3):
         photos = torch.cat([faces, twins(faces, gen)])
         styled = sample_attributes(others, gen)
         styles = [rng.randrange(len(STYLES)) for _ in range(others)]
-        order = sorted(range(others), key=lambda i: styles[i])
-        styled = styled[order]
-        renders = [render(styled[[i for i in range(others) if styles[order[i]] == s]], STYLES[s])
-                   for s in sorted(set(styles))]
+        # style by style (row order is free: the distillation compares each picture with itself)
+        renders = [render(styled[[i for i, v in enumerate(styles) if v == s]], STYLES[s]) for s in sorted(set(styles))]
         images = torch.cat([render(photos, "photo")] + renders)
         pixels = clip_pixels(augment(images, gen), size)
         img = F.normalize(clip.encode_image(pixels), dim=1)
         with torch.no_grad():
             kept = F.normalize(reference.encode_image(pixels), dim=1)
         n = photos.shape[0]
-        labels = torch.stack([(photos[:, A[a]] > t).float() for a, _, t in EDIT_ATTRIBUTES], 1)
+        truth = targets(photos)
+        labels = torch.stack([truth[a] for a, _ in EDIT_ATTRIBUTES], 1)
         frames = torch.randint(0, len(STYLE_PHRASES["photo"]), (n,), generator=gen)
-        along = torch.stack([(img[:n] * directions[a][frames]).sum(1) for a, _, _ in EDIT_ATTRIBUTES], 1)
+        along = torch.stack([(img[:n] * directions[a][frames]).sum(1) for a, _ in EDIT_ATTRIBUTES], 1)
         direction_loss = F.binary_cross_entropy_with_logits(scale * along, labels)
         head_logits = head(img[:n] * 10)
         head_loss = F.binary_cross_entropy_with_logits(head_logits, labels)
