@@ -293,17 +293,26 @@ export async function blend(opts: CommonOpts & { target?: string[]; domain?: str
 }
 
 export async function evaluate(
-  opts: CommonOpts & { target?: string; domain?: string; against?: string; samples: string; judge?: string; editStrength: string },
+  opts: CommonOpts & {
+    target?: string;
+    domain?: string;
+    against?: string;
+    samples: string;
+    judge?: string;
+    editStrength: string;
+    disentanglement?: string;
+  },
 ): Promise<void> {
   const samples = parseInteger('samples', opts.samples, 2, 64)!;
   const { min, max } = OPTION_RANGES.editStrength;
   const editStrength = parseNumber('edit-strength', opts.editStrength, min, max)!;
+  const editDisentanglement = parseNumber('disentanglement', opts.disentanglement, 0, 1);
   await withEngine(opts, async (engine) => {
     const against = opts.against ?? (opts.target ? parsePrompt(opts.target).target : undefined);
     if (!against) {
       // no target: the whole evaluation of a world-trained pack by its independent judge
       const judgeDir = opts.judge ?? 'models/judge';
-      const result = await runWorldEvaluation(engine, judgeDir, { editStrength });
+      const result = await runWorldEvaluation(engine, judgeDir, { editStrength, editDisentanglement });
       if (opts.json) report(opts, { provider: engine.provider, ...result });
       else process.stdout.write(`${formatWorldEvaluation(result)}\n`);
       return;

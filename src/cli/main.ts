@@ -95,7 +95,8 @@ function buildProgram(): Command {
     .option('--domain <file>', 'a domain vector file (scored against --against)')
     .option('--against <text>', 'the text to score against (default: --target)')
     .option('--samples <n>', 'samples to score', '8')
-    .option('--edit-strength <s>', "the judged evaluation's /edit strength, -2 to 2 (StyleCLIP α = 3·s)", '1')
+    .option('--edit-strength <s>', "the judged evaluation's /edit strength, -2 to 2 (StyleCLIP α = s × the pack's standard step)", '1')
+    .option('--disentanglement <beta>', "the judged evaluation's /edit β (default: the engine's, 0.1)")
     .action(actions.evaluate);
 
   common(program.command('bench').description('per-stage engine timings on one pack (npm run bench compares with PyTorch)'))

@@ -22,6 +22,8 @@ export interface WorldEvaluation {
   /** the /edit strength of the edit rows, and the StyleCLIP α it asks for (α = strength · the pack's alphaPerEditStrength) */
   editStrength: number;
   editAlpha: number;
+  /** the disentanglement threshold β of the edit rows when one was asked for (absent: the engine's default) */
+  editDisentanglement?: number;
   edits: EditRow[];
 }
 
@@ -66,8 +68,15 @@ function readableIn(judge: WorldJudge, style: string): readonly JudgedAttribute[
 export async function runWorldEvaluation(
   engine: Engine,
   judgeDir: string,
-  /** editStrength: the edit rows' /edit strength (default 1, issue 10's target), run as StyleCLIP α = strength · alphaPerEditStrength(pack) */
-  opts: { samples?: number; scoreSamples?: number; editStrength?: number; styles?: string[]; edits?: boolean } = {},
+  /** editStrength: the edit rows' /edit strength (default 1, issue 10's target), run as StyleCLIP α = strength · alphaPerEditStrength(pack); editDisentanglement: their β */
+  opts: {
+    samples?: number;
+    scoreSamples?: number;
+    editStrength?: number;
+    editDisentanglement?: number;
+    styles?: string[];
+    edits?: boolean;
+  } = {},
 ): Promise<WorldEvaluation> {
   const editStrength = opts.editStrength ?? 1;
   const editAlpha = editStrength * alphaPerEditStrength(engine.manifest);
@@ -121,7 +130,7 @@ export async function runWorldEvaluation(
     }
     const edits: EditRow[] = [];
     for (const edit of opts.edits === false ? [] : EDITS) {
-      const { delta } = await engine.editDirection({ target: edit.text, strength: editAlpha });
+      const { delta } = await engine.editDirection({ target: edit.text, strength: editAlpha, disentanglement: opts.editDisentanglement });
       const after = (await engine.generate({ samples: { ws: base.ws, n }, styleDelta: delta })).images;
       const verdicts = await judge.judge(after);
       const without = [...Array(n).keys()].filter((i) => !before[edit.attribute][i]);
@@ -134,7 +143,7 @@ export async function runWorldEvaluation(
         samples: without.length,
       });
     }
-    return { judgeDir, samples: n, styles: rows, editStrength, editAlpha, edits };
+    return { judgeDir, samples: n, styles: rows, editStrength, editAlpha, editDisentanglement: opts.editDisentanglement, edits };
   } finally {
     await judge.close();
   }
@@ -152,7 +161,8 @@ export function formatWorldEvaluation(e: WorldEvaluation): string {
       `${r.style.padEnd(30)} ${r.kind.padEnd(10)} ${r.heldOut ? 'yes ' : 'no  '} ${pct(r.styleAccuracy)} ${pct(r.contentAgreement)}   ${r.truthL1.toFixed(3)}     ${r.semanticScore?.toFixed(3) ?? '  –  '}      ${r.diversity?.toFixed(3) ?? '  –  '}      ${r.contentOf.join(', ')}`,
     );
   }
-  lines.push(`edit at /edit strength ${e.editStrength} (StyleCLIP α ${Number(e.editAlpha.toFixed(3))})`);
+  const beta = e.editDisentanglement === undefined ? '' : `, β ${e.editDisentanglement}`;
+  lines.push(`edit at /edit strength ${e.editStrength} (StyleCLIP α ${Number(e.editAlpha.toFixed(3))}${beta})`);
   lines.push('edit        attribute  changed  style kept  (samples without it before)');
   for (const r of e.edits)
     lines.push(`${r.edit.padEnd(11)} ${r.attribute.padEnd(10)} ${pct(r.changed)}  ${pct(r.styleKept)}    ${r.samples}`);

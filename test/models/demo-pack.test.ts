@@ -50,6 +50,10 @@ describe('the trained demo pack', () => {
       expect(row.samples).toBeGreaterThan(0);
       expect(row.changed, row.edit).toBe(0); // strength 0 moves no channel, so no attribute appears
     }
+    // β 1: no channel is that relevant, so the standard edit moves nothing either (β 0.1 drew glasses above)
+    const strict = await runWorldEvaluation(engine, 'models/judge', { samples: 16, styles: [], editDisentanglement: 1 });
+    expect(formatWorldEvaluation(strict)).toContain('edit at /edit strength 1 (StyleCLIP α 1.5, β 1)');
+    for (const row of strict.edits) expect(row.changed, row.edit).toBe(0);
   }, 120_000);
 
   it('names the words of a prompt that its CLIP never learned', () => {
