@@ -10,9 +10,10 @@ import unittest
 import torch
 
 from models.train import __main__ as pipeline
-from models.train import clip_probe
+from models.train import clip_probe, edit_diagnosis
 from models.train.captions import SHORT_FORMS, STYLE_PHRASES, build_tokenizer, caption, styleclip_text, vocabulary
-from models.train.common import Checkpoint, resume
+from models.train.clip_train import make_clip
+from models.train.common import CONFIGS, Checkpoint, resume
 from models.train.generator_train import detail_weight
 from models.train.world import STYLES, A, attributes_from_z, render, render_layers, sample_attributes
 
@@ -142,9 +143,27 @@ class MicroPipelineTest(unittest.TestCase):
             with contextlib.redirect_stdout(printed):
                 clip_probe.main(["--config", "micro", "--work", os.path.join(tmp, "work"), "--n", "48"])
             self.assertEqual([line.split()[0] for line in printed.getvalue().splitlines()], ["smile", "glasses"])
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                edit_diagnosis.main(["--config", "micro", "--work", os.path.join(tmp, "work"), "--pack", out,
+                                     "--n", "6"])
+            lines = printed.getvalue().splitlines()
+            self.assertEqual([line.split()[0] for line in lines if not line.startswith("    ")],
+                             ["pack", "smile:", "relevance", "engine", "generator's", "relevance,", "glasses:",
+                              "relevance", "engine", "generator's", "relevance,"])
 
 
 class ClipProbeTest(unittest.TestCase):
+    def test_edit_directions_are_unit_and_differ_per_attribute(self):
+        cfg = CONFIGS["micro"]
+        tokenizer = build_tokenizer()
+        torch.manual_seed(0)
+        clip = make_clip(cfg, tokenizer.size).eval()
+        d = clip_probe.edit_directions(clip, tokenizer, cfg["clip"]["context"])
+        self.assertEqual(tuple(d.shape), (2, cfg["clip"]["embed_dim"]))
+        self.assertTrue(torch.allclose(d.norm(dim=1), torch.ones(2), atol=1e-5))
+        self.assertLess((d[0] @ d[1]).abs().item(), 0.999)
+
     def test_the_linear_probe_separates_what_is_separable_and_not_random_labels(self):
         x = torch.randn(400, 8, generator=torch.Generator().manual_seed(3))
         separable = (x[:, 2] - 0.5 * x[:, 5] > 0).float()
