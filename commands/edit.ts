@@ -5,6 +5,7 @@ import { optAttachment, optNumber, optString } from '../src/core/command.js';
 import { UserError, type OptionSpec } from '../src/core/platform.js';
 import { checkPrompt, fetchPicture } from '../src/core/limits.js';
 import { OPTION_RANGES, PROMPT_MAX_LENGTH, rangeOption } from '../src/core/options.js';
+import type { PackManifest } from '../src/engine/manifest.js';
 import { alphaPerEditStrength } from '../src/engine/styleclip.js';
 import { postResult } from './shared.js';
 import { postPhotoResult } from './photo.js';
@@ -41,8 +42,9 @@ export const editCommand: Command = {
     const text = checkPrompt(optString(inv, 'text') ?? '', services.limits, settings.blocklist, 'The edit text');
     const neutralText = optString(inv, 'neutral');
     const neutral = neutralText ? checkPrompt(neutralText, services.limits, settings.blocklist, 'The neutral text') : undefined;
-    // strength on the common scale (1 the standard edit) → the StyleCLIP α the pack's engine takes
+    // strength on the common scale (1 the standard edit) → the StyleCLIP α of the pack the edit runs on
     const strength = optNumber(inv, 'strength')!;
+    const editOn = (manifest: PackManifest) => ({ text, neutral, amount: strength * alphaPerEditStrength(manifest) });
     const image = optAttachment(inv, 'image');
     const resultId = optString(inv, 'result');
     if (image && resultId) throw new UserError('Edit either a picture or a result, not both.');
@@ -56,7 +58,7 @@ export const editCommand: Command = {
         prompt: `edit: ${text}`,
         photo,
         strength: 1,
-        edit: { text, neutral, amount: strength * alphaPerEditStrength(engine.manifest) },
+        edit: editOn(engine.manifest),
       });
       return;
     }
@@ -87,7 +89,7 @@ export const editCommand: Command = {
         nadaDomain: base.nadaDomain,
         styleDelta: base.styleDelta,
       },
-      addEdit: { text, neutral, amount: strength * alphaPerEditStrength(engine.manifest) },
+      addEdit: editOn(engine.manifest),
     });
   },
 };

@@ -98,8 +98,9 @@ def main(argv=None):
         majority = max(has_test.mean().item(), 1 - has_test.mean().item())
         probe = linear_probe(train_x, has_train, test_x, has_test)
         cos, right_way = alignment[name]
-        print(f"{name:8s} zero-shot {zero_shot:.1%}  linear probe {probe:.1%}  always the commoner answer {majority:.1%}"
-              f"  twin move · edit direction {cos:.3f} ({right_way:.0%} the right way)")
+        print(f"{name:8s} zero-shot {zero_shot:.1%}  linear probe {probe:.1%}  "
+              f"always the commoner answer {majority:.1%}  "
+              f"twin move · edit direction {cos:.3f} ({right_way:.0%} the right way)")
 
 
 if __name__ == "__main__":

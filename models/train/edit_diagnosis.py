@@ -30,7 +30,7 @@ from .generator_train import train_generator
 from .judge import split, train_judge
 from .world import A
 
-BETA = 0.1  # the engine's default disentanglement threshold
+BETA = 0.1  # the engine's default disentanglement threshold (DEFAULT_DISENTANGLEMENT, src/engine/styleclip-pack.ts)
 Z_ENDS = (-1.5, 1.5)  # z coordinate of the attribute: Φ(±1.5) = 0.07 / 0.93 (off / on)
 
 
@@ -85,25 +85,26 @@ def main(argv=None):
         move = ((styles(ws_on) - styles(ws_off)) / sigma.clamp(min=1e-6)).mean(0)  # σ units
         ranked = move.abs().sort(descending=True).values
         half = int((ranked.pow(2).cumsum(0) < 0.5 * ranked.pow(2).sum()).sum().item()) + 1
-        seen = F.normalize(embed(draw(ws_on)) - embed(draw(ws_off)), dim=1) @ dt
+        drawn_off, drawn_on = draw(ws_off), draw(ws_on)
+        seen = F.normalize(embed(drawn_on) - embed(drawn_off), dim=1) @ dt
         r = R @ dt
-        print(f"{name}: judged on {judged(draw(ws_on), name).float().mean():.0%} of faces drawn with it, "
-              f"{judged(draw(ws_off), name).float().mean():.0%} without; the generator's move {move.norm():.2f} σ, "
+        print(f"{name}: judged on {judged(drawn_on, name).float().mean():.0%} of faces drawn with it, "
+              f"{judged(drawn_off, name).float().mean():.0%} without; the generator's move {move.norm():.2f} σ, "
               f"biggest channel {ranked[0]:.2f} σ, half of it in {half} channels; the CLIP reads it as the edit text: "
               f"cosine {seen.mean():.2f}")
         print(f"  relevance r = R·Δt: cosine with the generator's move {F.cosine_similarity(r, move, dim=0):.2f}; "
               f"|r| ≥ {BETA}: {(r.abs() >= BETA).sum().item()} channels, ≥ 0.5: {(r.abs() >= 0.5).sum().item()}; "
               f"Δt · R's principal direction {(principal.Vh[0] @ dt).abs():.2f}")
         base = ws_of(torch.randn(args.n, gen.style_dim, generator=torch.Generator().manual_seed(12)))
-        before = judged(draw(base), name)
-        edits = {"engine edit": torch.from_numpy(global_direction(R.numpy(), sigma.numpy(), dt.numpy(), alpha, BETA)),
-                 "generator's move": move * sigma,
-                 "relevance, β 0": torch.from_numpy(global_direction(R.numpy(), sigma.numpy(), dt.numpy(), alpha, 0.0))}
+        without = ~judged(draw(base), name)
+        def along_text(beta):
+            return torch.from_numpy(global_direction(R.numpy(), sigma.numpy(), dt.numpy(), alpha, beta))
+
+        edits = {"engine edit": along_text(BETA), "generator's move": move * sigma, "relevance, β 0": along_text(0.0)}
         for label, delta in edits.items():
-            after = judged(draw(base, delta[None]), name)
-            gained = (after & ~before).sum().item() / max(1, (~before).sum().item())
+            gained = (judged(draw(base, delta[None]), name) & without).sum().item() / max(1, without.sum().item())
             print(f"  {label:17s} Δs {(delta / sigma.clamp(min=1e-6)).norm():5.2f} σ: judged {name} on {gained:.0%} "
-                  f"of {(~before).sum().item()} faces without it")
+                  f"of {without.sum().item()} faces without it")
 
 
 if __name__ == "__main__":
