@@ -79,7 +79,8 @@ def _over(img, colour, mask):
 
 
 def render_layers(a):
-    """The photo-style picture in [0, 1] and the masks styles need: skin, hair, eyes, background."""
+    """The photo-style picture in [0, 1] and its masks: skin, hair, eyes, mouth, background (what styles need) and
+    features (eyes, mouth and where glasses frames sit, drawn or not: what the generator must draw sharply)."""
     n = a.shape[0]
     xx, yy = _grid(n)
     cx = (a[:, A["pose_x"]] - 0.5) * 0.24
@@ -152,11 +153,13 @@ def render_layers(a):
         d = _ellipse(xx, yy, cx + side * ex, ey, er * 1.9, er * 1.6)
         rings = torch.maximum(rings, _soft(d.abs() - 0.12))
     bridge = _soft(torch.maximum((yy - ey[:, None, None]).abs() - 0.012, (xx - cx[:, None, None]).abs() - ex[:, None, None] * 0.5))
-    glasses = torch.maximum(rings, bridge) * g
+    frames = torch.maximum(rings, bridge)
+    glasses = frames * g
     img = _over(img, torch.zeros(n, 3) + 0.1, glasses)
     background = (1 - torch.maximum(torch.maximum(skin, hair), shoulders)).clamp(0, 1)
     return img.clamp(0, 1), {"skin": skin * (1 - eyes) * (1 - glasses), "hair": hair, "eyes": eyes,
-                             "background": background, "mouth": mouth}
+                             "background": background, "mouth": mouth,
+                             "features": torch.maximum(torch.maximum(eyes, mouth), frames)}
 
 
 def _luma(img):
@@ -231,6 +234,15 @@ def render(a, style="photo", size=RES):
     img, masks = render_layers(a)
     out = apply_style(img, masks, style) * 2 - 1
     return out if size == RES else F.interpolate(out, size=(size, size), mode="area")
+
+
+def render_photo_features(a, size=RES):
+    """The photo-style picture (as `render`) and its features mask [B,size,size] in [0, 1], from one rendering."""
+    img, masks = render_layers(a)
+    out, features = img * 2 - 1, masks["features"][:, None]
+    if size != RES:
+        out, features = (F.interpolate(t, size=(size, size), mode="area") for t in (out, features))
+    return out, features[:, 0]
 
 
 def attributes_from_z(z):

@@ -14,8 +14,9 @@ from models.train import clip_probe, edit_diagnosis
 from models.train.captions import SHORT_FORMS, STYLE_PHRASES, build_tokenizer, caption, styleclip_text, vocabulary
 from models.train.clip_train import make_clip
 from models.train.common import CONFIGS, Checkpoint, resume
-from models.train.generator_train import detail_weight
-from models.train.world import STYLES, A, attributes_from_z, render, render_layers, sample_attributes
+from models.train.generator_train import FEATURE_GAIN, detail_weight, pixel_weight
+from models.train.world import (STYLES, A, attributes_from_z, render, render_layers, render_photo_features,
+                                sample_attributes)
 
 
 class WorldTest(unittest.TestCase):
@@ -105,6 +106,19 @@ class WorldTest(unittest.TestCase):
         self.assertLess(background.min().item(), 1.05)  # the shading of the backdrop is its only edge
         for part in ("eyes", "mouth"):
             self.assertGreater(weight[masks[part] > 0.5].mean().item(), 2 * background.mean().item(), part)
+
+    def test_pixel_weight_covers_where_glasses_sit_on_faces_without_them(self):
+        a = sample_attributes(6, torch.Generator().manual_seed(5))
+        a[:, A["glasses"]] = 0
+        target, features = render_photo_features(a)
+        bare = pixel_weight(target, features)
+        a[:, A["glasses"]] = 1
+        with_glasses, _ = render_photo_features(a)
+        frames = (with_glasses - target).abs().amax(1) > 0.3  # the pixels glasses would paint
+        self.assertGreater(frames.sum().item(), 50)
+        self.assertGreater(bare[frames].min().item(), FEATURE_GAIN)  # weighed even where nothing is drawn yet
+        _, masks = render_layers(a)
+        self.assertLess(bare[masks["background"] > 0.999].max().item(), FEATURE_GAIN)  # edges only, no features
 
 
 class ResumeTest(unittest.TestCase):
