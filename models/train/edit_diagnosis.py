@@ -76,6 +76,12 @@ def main(argv=None):
         logit = split(judge(images))[name]
         return (logit[:, 0] > 0) if logit.shape[1] == 1 else logit.argmax(1) > 0
 
+    def along_text(dt, beta):
+        return torch.from_numpy(global_direction(R.numpy(), sigma.numpy(), dt.numpy(), alpha, beta))
+
+    # the faces every edit is tried on, the same for every attribute: drawn once
+    base = ws_of(torch.randn(args.n, gen.style_dim, generator=torch.Generator().manual_seed(12)))
+    base_images = draw(base)
     print(f"pack {manifest['name']}: R's first principal direction holds {share:.0%} of its variance; "
           f"edits at α {alpha}, β {BETA}")
     for (name, _), dt in zip(EDIT_ATTRIBUTES, directions):
@@ -95,12 +101,9 @@ def main(argv=None):
         print(f"  relevance r = R·Δt: cosine with the generator's move {F.cosine_similarity(r, move, dim=0):.2f}; "
               f"|r| ≥ {BETA}: {(r.abs() >= BETA).sum().item()} channels, ≥ 0.5: {(r.abs() >= 0.5).sum().item()}; "
               f"Δt · R's principal direction {(principal.Vh[0] @ dt).abs():.2f}")
-        base = ws_of(torch.randn(args.n, gen.style_dim, generator=torch.Generator().manual_seed(12)))
-        without = ~judged(draw(base), name)
-        def along_text(beta):
-            return torch.from_numpy(global_direction(R.numpy(), sigma.numpy(), dt.numpy(), alpha, beta))
-
-        edits = {"engine edit": along_text(BETA), "generator's move": move * sigma, "relevance, β 0": along_text(0.0)}
+        without = ~judged(base_images, name)
+        edits = {"engine edit": along_text(dt, BETA), "generator's move": move * sigma,
+                 "relevance, β 0": along_text(dt, 0.0)}
         for label, delta in edits.items():
             gained = (judged(draw(base, delta[None]), name) & without).sum().item() / max(1, without.sum().item())
             print(f"  {label:17s} Δs {(delta / sigma.clamp(min=1e-6)).norm():5.2f} σ: judged {name} on {gained:.0%} "

@@ -232,17 +232,18 @@ def apply_style(img, masks, style):
 def render(a, style="photo", size=RES):
     """Attributes [B, len(ATTRIBUTES)] -> pictures [B,3,size,size] in [-1, 1] (smaller sizes by area averaging)."""
     img, masks = render_layers(a)
-    out = apply_style(img, masks, style) * 2 - 1
-    return out if size == RES else F.interpolate(out, size=(size, size), mode="area")
+    return _at_size(apply_style(img, masks, style) * 2 - 1, size)
 
 
 def render_photo_features(a, size=RES):
     """The photo-style picture (as `render`) and its features mask [B,size,size] in [0, 1], from one rendering."""
     img, masks = render_layers(a)
-    out, features = img * 2 - 1, masks["features"][:, None]
-    if size != RES:
-        out, features = (F.interpolate(t, size=(size, size), mode="area") for t in (out, features))
-    return out, features[:, 0]
+    return _at_size(img * 2 - 1, size), _at_size(masks["features"][:, None], size)[:, 0]
+
+
+def _at_size(t, size):
+    """[B,C,RES,RES] -> [B,C,size,size], smaller sizes by area averaging."""
+    return t if size == RES else F.interpolate(t, size=(size, size), mode="area")
 
 
 def attributes_from_z(z):
