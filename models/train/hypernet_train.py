@@ -2,7 +2,9 @@
 the per-layer [m, a, b, k] domain vector), trained as the paper does: one model for several domains, conditioned on
 text or on a reference picture, with the CLIP directional loss between source and target and a regulariser that
 keeps domains near the identity. The renderer's ground truth of the same face in the target style is an extra loss
-on the trained styles. Held-out styles and style x attribute combinations never appear here."""
+on the trained styles. Held-out styles and style x attribute combinations never appear here; a share of every batch
+is unnamed looks (looks.py), conditioned on pictures in the look alone, so that CLIP directions without a trained
+caption lead somewhere too."""
 import random
 
 import torch
@@ -15,12 +17,15 @@ from .captions import SHORT_FORMS, STYLE_PHRASES
 from .clip_train import augment, clip_pixels, tokenize
 from .common import Checkpoint, Progress, cosine_lr, resume
 from .generator_train import pyramid_l1, synthesize
+from .looks import random_look
 from .world import A, HELD_OUT_COMBOS, TRAINED_STYLES, attributes_from_z, render, sample_attributes
 
 METHOD = "hypergan-clip"
 FORMULATION = "additive"  # the demo pack's own domain layout (models/export/domain_layout.py)
 SOURCE_TEXTS = ["a photo", "a photo of a face", "a face", "a picture", "a picture of a face", "a photo of a person"]
 DEFAULT_SOURCE = "a photo of a face"
+LOOK_SHARE = 0.35  # of each batch's samples: an unnamed look instead of a trained style
+LOOK_PICTURES = 4  # other faces drawn in a look for its condition
 
 
 def target_texts(style):
@@ -78,6 +83,16 @@ class Conditions:
             source = self.text[DEFAULT_SOURCE]
         return target, source
 
+    def pick_look(self, look, rng):
+        """(target, source) for a look: the CLIP embedding of one picture in it (a reference) or the mean of several
+        (what a caption's embedding is nearest to), from faces other than the one being adapted."""
+        gen = torch.Generator().manual_seed(rng.randrange(2 ** 31))
+        pictures = render(sample_attributes(LOOK_PICTURES, gen), look)
+        embedded = F.normalize(self.clip.encode_image(clip_pixels(augment(pictures, gen), self.size)), dim=1)
+        if rng.random() < 0.5:
+            return embedded[0], self.text[DEFAULT_SOURCE]
+        return F.normalize(embedded.mean(0), dim=0), self.text[rng.choice(SOURCE_TEXTS)]
+
     def embed(self, images):
         return F.normalize(self.clip.encode_image(clip_pixels(images, self.size)), dim=1)
 
@@ -104,14 +119,16 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
     styles_all = TRAINED_STYLES + ["photo"]
     for step in range(start, steps):
         cosine_lr(opt, 1e-3, step, steps, warmup=50)
-        styles = [rng.choice(styles_all) if rng.random() < 0.1 else rng.choice(TRAINED_STYLES) for _ in range(batch)]
+        # a style: a trained style's name, "photo" (the identity) or an unnamed look (a function, looks.py)
+        styles = [random_look(rng) if rng.random() < LOOK_SHARE else
+                  rng.choice(styles_all) if rng.random() < 0.1 else rng.choice(TRAINED_STYLES) for _ in range(batch)]
         z = hold_out_combos(torch.randn(batch, gen.style_dim, generator=zgen), styles)
         attrs = attributes_from_z(z)
         with torch.no_grad():
             ws = gen.style(z)[:, None].expand(-1, gen.n_latent, -1)
             truth = torch.stack([render(attrs[i:i + 1], s, gen.size)[0] for i, s in enumerate(styles)])
             photo = render(attrs, size=gen.size)
-        pairs = [conditions.pick(s, rng) for s in styles]
+        pairs = [conditions.pick_look(s, rng) if callable(s) else conditions.pick(s, rng) for s in styles]
         target = torch.stack([t for t, _ in pairs])
         source = torch.stack([s for _, s in pairs])
         domain = hyper(target, source)
@@ -120,7 +137,7 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
         moved = F.normalize(conditions.embed(images) - conditions.embed(photo), dim=1)
         wanted = F.normalize(target - source, dim=1)
         direction = (1 - (moved * wanted).sum(1))
-        is_photo = torch.tensor([s == "photo" for s in styles])
+        is_photo = torch.tensor([not callable(s) and s == "photo" for s in styles])
         direction = direction[~is_photo].mean() if (~is_photo).any() else images.sum() * 0
         truth_loss = pyramid_l1(images, truth) + F.mse_loss(images, truth)
         regulariser = (domain - hyper.identity).pow(2).mean()

@@ -54,7 +54,7 @@ def _pick(table, u):
     return table[(u * len(table)).long().clamp(max=len(table) - 1)]
 
 
-def _grid(n):
+def grid(n):
     ys = torch.linspace(-1 + 1 / RES, 1 - 1 / RES, RES)
     yy, xx = torch.meshgrid(ys, ys, indexing="ij")
     return xx[None].expand(n, -1, -1), yy[None].expand(n, -1, -1)
@@ -82,7 +82,7 @@ def render_layers(a):
     """The photo-style picture in [0, 1] and its masks: skin, hair, eyes, mouth, background (what styles need) and
     features (eyes, mouth and where glasses frames sit, drawn or not: what the generator must draw sharply)."""
     n = a.shape[0]
-    xx, yy = _grid(n)
+    xx, yy = grid(n)
     cx = (a[:, A["pose_x"]] - 0.5) * 0.24
     cy = (a[:, A["pose_y"]] - 0.5) * 0.12 - 0.05
     rx = 0.34 + 0.12 * a[:, A["head_width"]]
@@ -162,43 +162,43 @@ def render_layers(a):
                              "features": torch.maximum(torch.maximum(eyes, mouth), frames)}
 
 
-def _luma(img):
+def luma(img):
     return (0.299 * img[:, 0] + 0.587 * img[:, 1] + 0.114 * img[:, 2])
 
 
 def edges(img):
-    lum = _luma(img)[:, None]
+    lum = luma(img)[:, None]
     kx = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])[None, None] / 4
     gx = F.conv2d(F.pad(lum, [1, 1, 1, 1], mode="replicate"), kx)
     gy = F.conv2d(F.pad(lum, [1, 1, 1, 1], mode="replicate"), kx.transpose(2, 3))
     return torch.sqrt(gx ** 2 + gy ** 2 + 1e-8)[:, 0]
 
 
-def _blur(img, k=5):
+def blur(img, k=5):
     return F.avg_pool2d(F.pad(img, [k // 2] * 4, mode="replicate"), k, stride=1)
 
 
 def apply_style(img, masks, style):
     """Re-draw a photo-style picture [B,3,H,W] in [0,1] in a style; returns [0,1]."""
     n = img.shape[0]
-    xx, yy = _grid(n)
+    xx, yy = grid(n)
     if style == "photo":
         return img
     if style == "pencil sketch":
         outline = (edges(img) * 4).clamp(0, 1)
-        hatch = (torch.sin((xx + yy) * 40) > 0.3).float() * (1 - _luma(img)) * 0.35
+        hatch = (torch.sin((xx + yy) * 40) > 0.3).float() * (1 - luma(img)) * 0.35
         grey = (0.95 - 0.85 * outline - hatch).clamp(0, 1)
         return grey[:, None].expand(-1, 3, -1, -1)
     if style == "night":
         dark = img * torch.tensor([0.22, 0.25, 0.45])[None, :, None, None]
         return _over(dark, torch.tensor([0.02, 0.03, 0.10]).expand(n, 3), masks["background"] * 0.7)
     if style == "zombie":
-        green = torch.tensor([0.45, 0.62, 0.35])[None, :, None, None] * (0.6 + 0.5 * _luma(img)[:, None])
+        green = torch.tensor([0.45, 0.62, 0.35])[None, :, None, None] * (0.6 + 0.5 * luma(img)[:, None])
         out = _over(img, green, masks["skin"])
         sockets = masks["eyes"] * 0.6
         return _over(out, torch.tensor([0.25, 0.05, 0.05]).expand(n, 3), sockets)
     if style == "marble statue":
-        lum = _luma(img)
+        lum = luma(img)
         veins = 0.06 * torch.sin(xx * 13 + 4 * torch.sin(yy * 7))
         stone = (0.55 + 0.4 * lum + veins).clamp(0, 1)
         out = torch.stack([stone, stone * 0.98, stone * 0.95], 1)
@@ -214,25 +214,27 @@ def apply_style(img, masks, style):
         outline = (edges(img) * 5).clamp(0, 1)
         return (post - dots[:, None] * (1 - masks["background"][:, None])).clamp(0, 1) * (1 - outline[:, None])
     if style == "watercolor":
-        soft = _blur(img, 7)
+        soft = blur(img, 7)
         paper = 0.92 + 0.04 * torch.sin(xx * 31) * torch.sin(yy * 27)
         wash = 0.55 * soft + 0.45 * paper[:, None]
         return (wash + 0.08 * (1 - edges(img)[:, None].clamp(0, 1)) - 0.08).clamp(0, 1)
     if style == "sepia":
-        lum = _luma(img)
+        lum = luma(img)
         return torch.stack([lum * 1.0 + 0.12, lum * 0.85 + 0.06, lum * 0.6], 1).clamp(0, 1)
     if style == "neon":
         outline = (edges(img) * 6).clamp(0, 1)
-        glow = _blur(outline[:, None], 3)[:, 0].clamp(0, 1)
+        glow = blur(outline[:, None], 3)[:, 0].clamp(0, 1)
         colour = torch.stack([0.2 + 0.8 * (xx + 1) / 2, 0.1 + 0 * xx, 1 - 0.6 * (xx + 1) / 2], 1)
         return (colour * glow[:, None] + torch.tensor([0.02, 0.0, 0.06])[None, :, None, None]).clamp(0, 1)
     raise ValueError(f"unknown style {style!r}")
 
 
 def render(a, style="photo", size=RES):
-    """Attributes [B, len(ATTRIBUTES)] -> pictures [B,3,size,size] in [-1, 1] (smaller sizes by area averaging)."""
+    """Attributes [B, len(ATTRIBUTES)] -> pictures [B,3,size,size] in [-1, 1] (smaller sizes by area averaging). The
+    style is a name of STYLES or a function (picture, masks) -> picture as apply_style (an unnamed look, looks.py)."""
     img, masks = render_layers(a)
-    return _at_size(apply_style(img, masks, style) * 2 - 1, size)
+    restyled = style(img, masks) if callable(style) else apply_style(img, masks, style)
+    return _at_size(restyled * 2 - 1, size)
 
 
 def render_photo_features(a, size=RES):

@@ -34,6 +34,21 @@ describe('the trained demo pack', () => {
     }
   }, 240_000);
 
+  it('reaches the held-out styles, sepia and neon, through CLIP alone (the hypernetwork never trained on them)', async () => {
+    const result = await runWorldEvaluation(engine, 'models/judge', {
+      samples: 12,
+      scoreSamples: 4,
+      styles: ['sepia', 'neon'],
+      edits: false,
+    });
+    const text = result.styles.filter((r) => r.kind === 'text');
+    expect(text.map((r) => [r.style, r.heldOut])).toEqual([
+      ['sepia', true],
+      ['neon', true],
+    ]);
+    for (const row of text) expect(row.styleAccuracy, `${row.style}: judge accuracy`).toBeGreaterThanOrEqual(0.7);
+  }, 240_000);
+
   it("measures /edit at the chat's strength 1 by default (the pack's StyleCLIP α 1.5), and at another strength when asked", async () => {
     const standard = await runWorldEvaluation(engine, 'models/judge', { samples: 16, styles: [] });
     expect(standard).toMatchObject({ editStrength: 1, editAlpha: 1.5 });

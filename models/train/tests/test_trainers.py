@@ -15,6 +15,7 @@ from models.train.captions import SHORT_FORMS, STYLE_PHRASES, build_tokenizer, c
 from models.train.clip_train import make_clip
 from models.train.common import CONFIGS, Checkpoint, resume
 from models.train.generator_train import FEATURE_GAIN, detail_weight, pixel_weight
+from models.train.looks import OPERATIONS, random_look
 from models.train.world import (STYLES, A, attributes_from_z, render, render_layers, render_photo_features,
                                 sample_attributes)
 
@@ -52,6 +53,23 @@ class WorldTest(unittest.TestCase):
         self.assertGreater(glassed.sum().item(), 60)
         others = [i for i in range(a.shape[1]) if i not in (A["smile"], A["glasses"])]
         self.assertTrue(torch.equal(a[:, others], b[:, others]))
+
+    def test_looks_are_seeded_pictures_unlike_the_photo_and_every_operation_is_drawn(self):
+        import random
+
+        a = sample_attributes(4, torch.Generator().manual_seed(0))
+        photo = render(a)
+        for seed in range(12):
+            first, again = render(a, random_look(random.Random(seed))), render(a, random_look(random.Random(seed)))
+            self.assertTrue(torch.equal(first, again))
+            self.assertEqual(first.shape, photo.shape)
+            self.assertGreaterEqual(first.min().item(), -1)
+            self.assertLessEqual(first.max().item(), 1)
+            self.assertGreater((first - photo).abs().mean().item(), 0.01, seed)
+        drawn = set()
+        for seed in range(60):
+            drawn |= {operation for operation, _ in random_look(random.Random(seed)).operations}
+        self.assertEqual(drawn, set(OPERATIONS))
 
     def test_z_route_gives_uniform_attributes(self):
         a = attributes_from_z(torch.randn(4000, 64, generator=torch.Generator().manual_seed(1)))
