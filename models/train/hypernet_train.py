@@ -70,7 +70,7 @@ class Conditions:
         self.images = {}
         for style in TRAINED_STYLES + ["photo"]:
             pics = render(sample_attributes(per_style, gen), style)
-            self.images[style] = F.normalize(clip.encode_image(clip_pixels(augment(pics, gen), self.size)), dim=1)
+            self.images[style] = self.embed(augment(pics, gen))
 
     def pick(self, style, rng):
         """(target, source, direction) for one sample: a text or a reference-picture condition."""
@@ -88,7 +88,7 @@ class Conditions:
         (what a caption's embedding is nearest to), from faces other than the one being adapted."""
         gen = torch.Generator().manual_seed(rng.randrange(2 ** 31))
         pictures = render(sample_attributes(LOOK_PICTURES, gen), look)
-        embedded = F.normalize(self.clip.encode_image(clip_pixels(augment(pictures, gen), self.size)), dim=1)
+        embedded = self.embed(augment(pictures, gen))
         if rng.random() < 0.5:
             return embedded[0], self.text[DEFAULT_SOURCE]
         return F.normalize(embedded.mean(0), dim=0), self.text[rng.choice(SOURCE_TEXTS)]
@@ -137,7 +137,7 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
         moved = F.normalize(conditions.embed(images) - conditions.embed(photo), dim=1)
         wanted = F.normalize(target - source, dim=1)
         direction = (1 - (moved * wanted).sum(1))
-        is_photo = torch.tensor([not callable(s) and s == "photo" for s in styles])
+        is_photo = torch.tensor([s == "photo" for s in styles])
         direction = direction[~is_photo].mean() if (~is_photo).any() else images.sum() * 0
         truth_loss = pyramid_l1(images, truth) + F.mse_loss(images, truth)
         regulariser = (domain - hyper.identity).pow(2).mean()
