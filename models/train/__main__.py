@@ -1,6 +1,6 @@
 """One command trains the demo world's pack from scratch and exports it through the normal exporter:
 
-    /usr/bin/python3 -m models.train --out models/demo            # the bundled pack (about 6.5 h of stages on 2 cores)
+    /usr/bin/python3 -m models.train --out models/demo            # the bundled pack (about 7 h of stages on 2 cores)
     /usr/bin/python3 -m models.train --config micro --out /tmp/p  # a few steps of everything (tests)
 
 Stages run in order (CLIP, CLIP attributes, generator, judge, encoder, hypernetwork, NADA, export); each saves

@@ -56,12 +56,14 @@ def synthesize(gen, ws, blocks=None, method="none", style_delta=None, formulatio
     return skip
 
 
-def pyramid_l1(a, b, levels=3):
+def pyramid_l1(a, b, levels=3, per_sample=False):
+    """Mean absolute difference at full, half and quarter size; one value per picture [B] with per_sample."""
     loss = 0
     for level in range(levels):
-        loss = loss + F.l1_loss(a, b)
+        loss = loss + (a - b).abs().mean((1, 2, 3))
         a, b = F.avg_pool2d(a, 2), F.avg_pool2d(b, 2)
-    return loss / levels
+    loss = loss / levels
+    return loss if per_sample else loss.mean()
 
 
 def detail_weight(target, gain=6.0):

@@ -10,11 +10,12 @@ import unittest
 import torch
 
 from models.train import __main__ as pipeline
-from models.train import clip_probe, edit_diagnosis
+from models.train import clip_probe, domain_capacity, edit_diagnosis
 from models.train.captions import SHORT_FORMS, STYLE_PHRASES, build_tokenizer, caption, styleclip_text, vocabulary
 from models.train.clip_train import make_clip
 from models.train.common import CONFIGS, Checkpoint, resume
-from models.train.generator_train import FEATURE_GAIN, detail_weight, pixel_weight
+from models.train.generator_train import FEATURE_GAIN, detail_weight, pixel_weight, pyramid_l1
+from models.train.hypernet_train import MAX_CONTRAST_GAIN, contrast_gain
 from models.train.looks import OPERATIONS, random_look
 from models.train.world import (STYLES, A, attributes_from_z, render, render_layers, render_photo_features,
                                 sample_attributes)
@@ -138,6 +139,23 @@ class WorldTest(unittest.TestCase):
         _, masks = render_layers(a)
         self.assertLess(bare[masks["background"] > 0.999].max().item(), FEATURE_GAIN)  # edges only, no features
 
+    def test_contrast_gain_weighs_dark_targets_up_and_photos_not(self):
+        a = sample_attributes(8, torch.Generator().manual_seed(6))
+        photo, night, pop = (contrast_gain(render(a, style)) for style in ("photo", "night", "pop art"))
+        self.assertLess(photo.mean().item(), 1.3)
+        self.assertTrue(torch.equal(pop, torch.ones(8)))  # more contrast than a photo earns no less weight
+        self.assertGreater(night.min().item(), 2.0)
+        self.assertLessEqual(night.max().item(), MAX_CONTRAST_GAIN)
+        self.assertEqual(contrast_gain(torch.zeros(2, 3, 8, 8)).tolist(), [MAX_CONTRAST_GAIN] * 2)
+
+    def test_pyramid_l1_per_picture_averages_to_the_batch_loss(self):
+        g = torch.Generator().manual_seed(7)
+        a, b = torch.rand(3, 3, 16, 16, generator=g), torch.rand(3, 3, 16, 16, generator=g)
+        b[1] = a[1]
+        per = pyramid_l1(a, b, per_sample=True)
+        self.assertEqual(per[1].item(), 0.0)
+        self.assertAlmostEqual(per.mean().item(), pyramid_l1(a, b).item(), places=6)
+
 
 class ResumeTest(unittest.TestCase):
     def test_a_module_added_to_a_stage_since_its_checkpoint_starts_fresh(self):
@@ -183,6 +201,17 @@ class MicroPipelineTest(unittest.TestCase):
             self.assertEqual([line.split()[0] for line in lines if not line.startswith("    ")],
                              ["pack", "smile:", "relevance", "engine", "generator's", "relevance,", "glasses:",
                               "relevance", "engine", "generator's", "relevance,"])
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                domain_capacity.main(["--config", "micro", "--work", os.path.join(tmp, "work"), "--styles",
+                                      "night,pixel art", "--steps", "3", "--n", "4"])
+            lines = printed.getvalue().splitlines()
+            self.assertTrue(lines[0].startswith("floor"))
+            rows = {line[:15].strip(): [float(x) for x in line[15:].split()] for line in lines[2:]}
+            self.assertEqual(list(rows), ["night", "pixel art"])
+            for unchanged, by_text, best in rows.values():
+                self.assertTrue(all(0 < x < 1 for x in (unchanged, by_text, best)))
+                self.assertNotEqual(unchanged, by_text)  # the hypernetwork's domain is not the identity
 
 
 class ClipProbeTest(unittest.TestCase):
