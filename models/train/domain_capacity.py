@@ -20,7 +20,7 @@ from models.export.stylegan2 import Synthesis
 
 from .clip_train import tokenize, train_clip
 from .common import CONFIGS, cosine_lr, setup_threads
-from .generator_train import pyramid_l1, synthesize, train_generator
+from .generator_train import picture_loss, synthesize, train_generator
 from .hypernet_train import DEFAULT_SOURCE, FORMULATION, METHOD, domain_blocks, make_hypernet, target_texts
 from .world import TRAINED_STYLES, attributes_from_z, render
 
@@ -74,7 +74,7 @@ def main(argv=None):
             z = torch.randn(BATCH, gen.style_dim, generator=faces)
             truth = render(attributes_from_z(z), style, gen.size)
             images = draw(z, domain)
-            loss = pyramid_l1(images, truth) + F.mse_loss(images, truth)
+            loss = picture_loss(images, truth).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()

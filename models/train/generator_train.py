@@ -56,14 +56,19 @@ def synthesize(gen, ws, blocks=None, method="none", style_delta=None, formulatio
     return skip
 
 
-def pyramid_l1(a, b, levels=3, per_sample=False):
-    """Mean absolute difference at full, half and quarter size; one value per picture [B] with per_sample."""
+def pyramid_l1(a, b, levels=3):
+    """Mean absolute difference at full, half and quarter size, one value per picture [B]."""
     loss = 0
     for level in range(levels):
         loss = loss + (a - b).abs().mean((1, 2, 3))
         a, b = F.avg_pool2d(a, 2), F.avg_pool2d(b, 2)
-    loss = loss / levels
-    return loss if per_sample else loss.mean()
+    return loss / levels
+
+
+def picture_loss(images, target):
+    """The pixel loss of every trainer that draws the world's pictures, one value per picture [B]: pyramid L1 plus
+    mean squared error."""
+    return pyramid_l1(images, target) + (images - target).pow(2).mean((1, 2, 3))
 
 
 def detail_weight(target, gain=6.0):
@@ -111,7 +116,7 @@ def train_generator(cfg, work_dir, seed=2):
         images = synthesize(gen, w[:, None].expand(-1, gen.n_latent, -1))
         detail = ((images - target).abs().mean(1) * pixel_weight(target, features)).mean()
         readback = F.mse_loss(attribute_head(w), attributes)
-        loss = pyramid_l1(images, target) + F.mse_loss(images, target) + detail + readback
+        loss = picture_loss(images, target).mean() + detail + readback
         opt.zero_grad()
         head_opt.zero_grad()
         loss.backward()

@@ -16,7 +16,7 @@ from models.export.stylegan2 import Synthesis, layer_table
 from .captions import SHORT_FORMS, STYLE_PHRASES
 from .clip_train import augment, clip_pixels, tokenize
 from .common import Checkpoint, Progress, cosine_lr, resume
-from .generator_train import pyramid_l1, synthesize
+from .generator_train import picture_loss, synthesize
 from .looks import random_look
 from .world import A, HELD_OUT_COMBOS, TRAINED_STYLES, attributes_from_z, render, sample_attributes
 
@@ -148,8 +148,7 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
         direction = (1 - (moved * wanted).sum(1))
         is_photo = torch.tensor([s == "photo" for s in styles])
         direction = direction[~is_photo].mean() if (~is_photo).any() else images.sum() * 0
-        per_picture = pyramid_l1(images, truth, per_sample=True) + (images - truth).pow(2).mean((1, 2, 3))
-        truth_loss = (contrast_gain(truth) * per_picture).mean()
+        truth_loss = (contrast_gain(truth) * picture_loss(images, truth)).mean()
         regulariser = (domain - hyper.identity).pow(2).mean()
         loss = truth_loss + 0.3 * direction + 1e-3 * regulariser
         opt.zero_grad()

@@ -4,17 +4,20 @@ import contextlib
 import io
 import json
 import os
+import random
+import re
 import tempfile
 import unittest
 
 import torch
+import torch.nn.functional as F
 
 from models.train import __main__ as pipeline
 from models.train import clip_probe, domain_capacity, edit_diagnosis
 from models.train.captions import SHORT_FORMS, STYLE_PHRASES, build_tokenizer, caption, styleclip_text, vocabulary
 from models.train.clip_train import make_clip
 from models.train.common import CONFIGS, Checkpoint, resume
-from models.train.generator_train import FEATURE_GAIN, detail_weight, pixel_weight, pyramid_l1
+from models.train.generator_train import FEATURE_GAIN, detail_weight, picture_loss, pixel_weight
 from models.train.hypernet_train import MAX_CONTRAST_GAIN, contrast_gain
 from models.train.looks import OPERATIONS, random_look
 from models.train.world import (STYLES, A, attributes_from_z, render, render_layers, render_photo_features,
@@ -56,8 +59,6 @@ class WorldTest(unittest.TestCase):
         self.assertTrue(torch.equal(a[:, others], b[:, others]))
 
     def test_looks_are_seeded_pictures_unlike_the_photo_and_every_operation_is_drawn(self):
-        import random
-
         a = sample_attributes(4, torch.Generator().manual_seed(0))
         photo = render(a)
         for seed in range(12):
@@ -77,7 +78,6 @@ class WorldTest(unittest.TestCase):
         self.assertAlmostEqual(a[:, 0].mean().item(), 0.5, delta=0.03)
 
     def test_captions_use_only_the_vocabulary(self):
-        import random
         rng = random.Random(0)
         words = set(vocabulary())
         a = sample_attributes(50, torch.Generator().manual_seed(2))
@@ -90,8 +90,6 @@ class WorldTest(unittest.TestCase):
                 self.assertEqual(sum(1 for t in tok.encode(text, 32) if t), len(text.split()) + 2, text)
 
     def test_styleclip_templates_are_the_captions_frames_in_their_words(self):
-        import random
-        import re
         text = styleclip_text()
         templates = text["templates"]
         self.assertTrue(all(t.count("{}") == 1 for t in templates))
@@ -148,13 +146,14 @@ class WorldTest(unittest.TestCase):
         self.assertLessEqual(night.max().item(), MAX_CONTRAST_GAIN)
         self.assertEqual(contrast_gain(torch.zeros(2, 3, 8, 8)).tolist(), [MAX_CONTRAST_GAIN] * 2)
 
-    def test_pyramid_l1_per_picture_averages_to_the_batch_loss(self):
+    def test_picture_loss_per_picture_averages_to_the_batch_loss(self):
         g = torch.Generator().manual_seed(7)
         a, b = torch.rand(3, 3, 16, 16, generator=g), torch.rand(3, 3, 16, 16, generator=g)
         b[1] = a[1]
-        per = pyramid_l1(a, b, per_sample=True)
+        per = picture_loss(a, b)
         self.assertEqual(per[1].item(), 0.0)
-        self.assertAlmostEqual(per.mean().item(), pyramid_l1(a, b).item(), places=6)
+        pyramid = sum(F.l1_loss(F.avg_pool2d(a, 2 ** k), F.avg_pool2d(b, 2 ** k)) for k in range(3)) / 3
+        self.assertAlmostEqual(per.mean().item(), (pyramid + F.mse_loss(a, b)).item(), places=6)
 
 
 class ResumeTest(unittest.TestCase):
