@@ -15,7 +15,7 @@ CONFIGS = {
                  "vision_heads": 4, "text_width": 96, "text_layers": 2, "text_heads": 4, "context": 32},
         "hypernet_hidden": 256,
         "steps": {"clip": 500, "clip_attributes": 400, "judge": 1200, "generator": 36000, "encoder": 1400,
-                  "hypernet": 9500, "nada": 300},
+                  "hypernet": 10500, "nada": 300},
         "batch": {"clip": 128, "clip_attributes": 64, "judge": 64, "generator": 16, "encoder": 32, "hypernet": 12,
                   "nada": 8},
     },

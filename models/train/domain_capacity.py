@@ -7,10 +7,14 @@ the same face in that style, for: the unchanged generator; the hypernetwork's do
 domain vector optimised directly on the renderer's pictures (`--steps` Adam steps from the hypernetwork's domain,
 batches of 12 other faces): the best any single domain does for every face, which no hypernetwork output can beat
 by much. `floor` is the unchanged generator against the renderer's photo: its own error, which no domain removes.
+With `--whole-generator-steps K`, a last column: a copy of every synthesis weight fine-tuned K steps on the same
+pictures (StyleGAN-NADA's route: every weight free, so it bounds what any layout that re-weights the generator can
+draw in as many steps), for what the generator's architecture itself draws.
 
     /usr/bin/python3 -m models.train.domain_capacity [--work models/train/work] [--styles "pixel art,night"]
 """
 import argparse
+import copy
 import os
 
 import torch
@@ -31,6 +35,19 @@ def l1(a, b):
     return (a - b).abs().mean().item() / 2  # pictures in [-1, 1]; the eval's |Δ truth| is in [0, 1]
 
 
+def fit(params, draw, style, steps, lr, size):
+    """Adam on `params` so that draw(z) matches the renderer's pictures of the style, on batches of other faces."""
+    opt = torch.optim.Adam(params, lr=lr)
+    faces = torch.Generator().manual_seed(1)
+    for step in range(steps):
+        cosine_lr(opt, lr, step, steps, warmup=20)
+        z = torch.randn(BATCH, size[0], generator=faces)
+        loss = picture_loss(draw(z), render(attributes_from_z(z), style, size[1])).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work", default="models/train/work")
@@ -38,6 +55,7 @@ def main(argv=None):
     parser.add_argument("--styles", default=",".join(TRAINED_STYLES))
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--n", type=int, default=32, help="faces judged")
+    parser.add_argument("--whole-generator-steps", type=int, default=0, help="add the whole generator's column")
     args = parser.parse_args(argv)
     setup_threads()
     cfg = CONFIGS[args.config]
@@ -60,29 +78,33 @@ def main(argv=None):
         unchanged = draw(z_judged, hyper.identity[None])
     floor = l1(unchanged, render(attrs, size=gen.size))
     print(f"floor (the unchanged generator against the renderer's photo): {floor:.4f}")
-    print(f"{'style':<15} {'unchanged':>9} {'hypernet':>9} {'best one domain':>15}")
+    whole = args.whole_generator_steps > 0
+    print(f"{'style':<15} {'unchanged':>9} {'hypernet':>9} {'best one domain':>15}" + (" whole generator" if whole else ""))
+    size = (gen.style_dim, gen.size)
     for style in args.styles.split(","):
         texts = tokenize(tokenizer, [target_texts(style)[0], DEFAULT_SOURCE], cfg["clip"]["context"])
         with torch.no_grad():
             target, source = F.normalize(clip.encode_text(texts), dim=1)
             start = hyper(target[None], source[None])
         domain = torch.nn.Parameter(start.clone())
-        opt = torch.optim.Adam([domain], lr=3e-3)
-        faces = torch.Generator().manual_seed(1)
-        for step in range(args.steps):
-            cosine_lr(opt, 3e-3, step, args.steps, warmup=20)
-            z = torch.randn(BATCH, gen.style_dim, generator=faces)
-            truth = render(attributes_from_z(z), style, gen.size)
-            images = draw(z, domain)
-            loss = picture_loss(images, truth).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+        fit([domain], lambda z: draw(z, domain), style, args.steps, 3e-3, size)
         truth = render(attrs, style, gen.size)
         with torch.no_grad():
             by_text, best = draw(z_judged, start), draw(z_judged, domain)
-        print(f"{style:<15} {l1(unchanged, truth):>9.4f} {l1(by_text, truth):>9.4f} {l1(best, truth):>15.4f}",
-              flush=True)
+        row = f"{style:<15} {l1(unchanged, truth):>9.4f} {l1(by_text, truth):>9.4f} {l1(best, truth):>15.4f}"
+        if whole:
+            tuned = copy.deepcopy(gen)
+            weights = [p for n, p in tuned.named_parameters() if not n.startswith("style.") and "noise" not in n]
+            for p in weights:
+                p.requires_grad_(True)
+
+            def draw_tuned(z):  # the mapping stays the unchanged generator's, as in StyleGAN-NADA
+                return synthesize(tuned, gen.style(z)[:, None].expand(-1, gen.n_latent, -1))
+
+            fit(weights, draw_tuned, style, args.whole_generator_steps, 1e-3, size)
+            with torch.no_grad():
+                row += f" {l1(draw_tuned(z_judged), truth):>15.4f}"
+        print(row, flush=True)
 
 
 if __name__ == "__main__":

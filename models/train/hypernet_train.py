@@ -60,40 +60,36 @@ def hold_out_combos(z, styles):
 
 
 class Conditions:
-    """Normalised CLIP embeddings of every text the trainer uses, and of a bank of reference renders per style."""
+    """Normalised CLIP embeddings of every text the trainer uses, and of freshly rendered pictures (references)."""
 
     @torch.no_grad()
-    def __init__(self, clip, tokenizer, cfg, per_style=48, seed=11):
+    def __init__(self, clip, tokenizer, cfg):
         self.clip, self.size, self.context = clip, cfg["clip"]["image_size"], cfg["clip"]["context"]
         texts = sorted({t for s in TRAINED_STYLES + ["photo"] for t in target_texts(s)} | set(SOURCE_TEXTS))
         emb = F.normalize(clip.encode_text(tokenize(tokenizer, texts, self.context)), dim=1)
         self.text = dict(zip(texts, emb))
-        gen = torch.Generator().manual_seed(seed)
-        self.images = {}
-        for style in TRAINED_STYLES + ["photo"]:
-            pics = render(sample_attributes(per_style, gen), style)
-            self.images[style] = self.embed(augment(pics, gen))
 
     def pick(self, style, rng):
-        """(target, source, direction) for one sample: a text or a reference-picture condition."""
+        """(target, source) for one sample: a text, or a reference picture (another face, drawn afresh in the
+        style, as a user's reference is a picture the hypernetwork has never seen)."""
         if rng.random() < 0.6:
-            target = self.text[rng.choice(target_texts(style))]
-            source = self.text[rng.choice(SOURCE_TEXTS)]
-        else:
-            bank = self.images[style]
-            target = bank[rng.randrange(len(bank))]
-            source = self.text[DEFAULT_SOURCE]
-        return target, source
+            return self.text[rng.choice(target_texts(style))], self.text[rng.choice(SOURCE_TEXTS)]
+        return self.pictures(style, 1, rng)[0], self.text[DEFAULT_SOURCE]
 
     def pick_look(self, look, rng):
         """(target, source) for a look: the CLIP embedding of one picture in it (a reference) or the mean of several
         (what a caption's embedding is nearest to), from faces other than the one being adapted."""
-        gen = torch.Generator().manual_seed(rng.randrange(2 ** 31))
-        pictures = render(sample_attributes(LOOK_PICTURES, gen), look)
-        embedded = self.embed(augment(pictures, gen))
+        embedded = self.pictures(look, LOOK_PICTURES, rng)
         if rng.random() < 0.5:
             return embedded[0], self.text[DEFAULT_SOURCE]
         return F.normalize(embedded.mean(0), dim=0), self.text[rng.choice(SOURCE_TEXTS)]
+
+    @torch.no_grad()
+    def pictures(self, style, count, rng):
+        """CLIP embeddings of `count` new faces rendered in a style (a name or a look), blurred and noised as a
+        generated picture is."""
+        gen = torch.Generator().manual_seed(rng.randrange(2 ** 31))
+        return self.embed(augment(render(sample_attributes(count, gen), style), gen))
 
     def embed(self, images):
         return F.normalize(self.clip.encode_image(clip_pixels(images, self.size)), dim=1)

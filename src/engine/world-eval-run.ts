@@ -33,29 +33,72 @@ const EDITS: Array<{ text: string; attribute: 'smile' | 'glasses' }> = [
   { text: 'glasses', attribute: 'glasses' },
 ];
 
+/** The renderer's pictures of the evaluation faces in one style, and the judge's verdicts on them. */
+interface StyleTruth {
+  style: string;
+  pictures: Float32Array;
+  verdicts: Verdicts;
+}
+
+async function styleTruth(judge: WorldJudge, style: string): Promise<StyleTruth> {
+  const pictures = await judge.truth(style);
+  const verdicts = await judge.judge([...Array(judge.set.count).keys()].map((i) => judge.truthImage(pictures, i)));
+  return { style, pictures, verdicts };
+}
+
 function styleRow(
   judge: WorldJudge,
-  style: string,
+  truth: StyleTruth,
   kind: StyleRow['kind'],
   after: RgbImage[],
   verdicts: Verdicts,
   before: Verdicts,
-  truth: Float32Array,
   only?: number[],
 ): StyleRow {
-  const k = judge.set.styles.indexOf(style);
+  const k = judge.set.styles.indexOf(truth.style);
   const idx = only ?? after.map((_, i) => i);
   // only what the style leaves readable on the renderer's own pictures (a pencil sketch has no hair colour)
-  const contentOf = readableIn(judge, style);
+  const contentOf = readableIn(judge, truth.style);
   return {
-    style,
+    style: truth.style,
     kind,
-    heldOut: judge.set.heldOut.includes(style) || kind === 'combo',
+    heldOut: judge.set.heldOut.includes(truth.style) || kind === 'combo',
     styleAccuracy: fraction(idx.map((i) => verdicts.style[i] === k)),
     contentAgreement: contentAgreement(before, verdicts, idx, contentOf),
+    truthContent: kind === 'base' ? undefined : contentAgreement(before, truth.verdicts, idx, contentOf),
     contentOf,
-    truthL1: truthL1(after, judge, truth, idx),
+    truthL1: truthL1(after, judge, truth.pictures, idx),
     samples: idx.length,
+  };
+}
+
+/** One-shot adaptation from a reference picture: every face from the renderer's picture of each other face in the
+ * style (n·(n−1) pairs), since some pictures of a style lead the hypernetwork further than others and a row from one
+ * picture would be all or nothing. */
+async function referenceRow(
+  engine: Engine,
+  judge: WorldJudge,
+  truth: StyleTruth,
+  ws: Float32Array,
+  before: Verdicts,
+  n: number,
+): Promise<StyleRow> {
+  const perReference: StyleRow[] = [];
+  for (let r = 0; r < n; r++) {
+    const domain = await engine.domainFromImage({ image: judge.truthImage(truth.pictures, r) });
+    const after = (await engine.generate({ samples: { ws, n }, domain })).images;
+    const others = [...Array(n).keys()].filter((i) => i !== r);
+    perReference.push(styleRow(judge, truth, 'reference', after, await judge.judge(after), before, others));
+  }
+  // every reference judges the same number of faces, so the mean of the rows is the measure over all pairs
+  const mean = (of: (row: StyleRow) => number) => perReference.reduce((sum, row) => sum + of(row), 0) / perReference.length;
+  return {
+    ...perReference[0],
+    styleAccuracy: mean((row) => row.styleAccuracy),
+    contentAgreement: mean((row) => row.contentAgreement),
+    truthContent: mean((row) => row.truthContent ?? Number.NaN),
+    truthL1: mean((row) => row.truthL1),
+    samples: perReference.length * perReference[0].samples,
   };
 }
 
@@ -96,37 +139,31 @@ export async function runWorldEvaluation(
     const rows: WorldEvaluation['styles'] = [];
     if (!opts.styles) {
       // the base generator itself: its unchanged faces against the renderer's photo of the same faces
-      const photo = await judge.truth('photo');
-      const drawn = await judge.judge([...Array(n).keys()].map((i) => judge.truthImage(photo, i)));
-      rows.push(styleRow(judge, 'photo', 'base', base.images, before, drawn, photo));
+      const photo = await styleTruth(judge, 'photo');
+      rows.push(styleRow(judge, photo, 'base', base.images, before, photo.verdicts));
     }
     const attributeIndex = (name: string) => set.attributes.indexOf(name);
     const attrs = await judge.attributes();
     for (const style of set.styles.filter((s) => s !== 'photo' && (!opts.styles || opts.styles.includes(s)))) {
-      const truth = await judge.truth(style);
+      const truth = await styleTruth(judge, style);
       const domain = await engine.domainFromText({ target: set.phrases[style], source });
       const after = (await engine.generate({ samples: { ws: base.ws, n }, domain })).images;
       const verdicts = await judge.judge(after);
       const scores = await engine.evaluate({ domain, target: { text: set.phrases[style] }, samples: opts.scoreSamples ?? 8 });
-      rows.push({ ...styleRow(judge, style, 'text', after, verdicts, before, truth), ...scores });
+      rows.push({ ...styleRow(judge, truth, 'text', after, verdicts, before), ...scores });
       for (const [comboStyle, attribute] of set.heldOutCombos) {
         if (comboStyle !== style) continue;
         const a = attributeIndex(attribute);
         const only = [...Array(n).keys()].filter((i) => attrs[i * set.attributes.length + a] > 0.5);
-        if (only.length)
-          rows.push({ ...styleRow(judge, style, 'combo', after, verdicts, before, truth, only), style: `${style} + ${attribute}` });
+        if (only.length) rows.push({ ...styleRow(judge, truth, 'combo', after, verdicts, before, only), style: `${style} + ${attribute}` });
       }
-      // one-shot adaptation from a reference picture: the renderer's picture of another face in the style
-      const reference = judge.truthImage(truth, n % set.count === 0 ? set.count - 1 : n);
-      const refDomain = await engine.domainFromImage({ image: reference });
-      const refAfter = (await engine.generate({ samples: { ws: base.ws, n }, domain: refDomain })).images;
-      rows.push(styleRow(judge, style, 'reference', refAfter, await judge.judge(refAfter), before, truth));
+      rows.push(await referenceRow(engine, judge, truth, base.ws, before, n));
     }
     for (const nada of opts.styles ? [] : engine.manifest.domains) {
       const style = set.styles.find((s) => nada.prompt && set.phrases[s] === nada.prompt) ?? set.styles.find((s) => nada.name === s);
       if (!style) continue;
       const after = (await engine.generate({ samples: { ws: base.ws, n }, nadaDomain: nada.name })).images;
-      rows.push(styleRow(judge, style, 'nada', after, await judge.judge(after), before, await judge.truth(style)));
+      rows.push(styleRow(judge, await styleTruth(judge, style), 'nada', after, await judge.judge(after), before));
     }
     const edits: EditRow[] = [];
     for (const edit of opts.edits === false ? [] : EDITS) {
@@ -154,11 +191,11 @@ export function formatWorldEvaluation(e: WorldEvaluation): string {
   const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '   –  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
   const lines = [
     `world evaluation: ${e.samples} faces, judge ${e.judgeDir}`,
-    'style                          how        held  judge   content  |Δ truth|  sem.score  diversity  content of',
+    'style                          how        held  judge   content  truth kept  |Δ truth|  sem.score  diversity  content of',
   ];
   for (const r of e.styles) {
     lines.push(
-      `${r.style.padEnd(30)} ${r.kind.padEnd(10)} ${r.heldOut ? 'yes ' : 'no  '} ${pct(r.styleAccuracy)} ${pct(r.contentAgreement)}   ${r.truthL1.toFixed(3)}     ${r.semanticScore?.toFixed(3) ?? '  –  '}      ${r.diversity?.toFixed(3) ?? '  –  '}      ${r.contentOf.join(', ')}`,
+      `${r.style.padEnd(30)} ${r.kind.padEnd(10)} ${r.heldOut ? 'yes ' : 'no  '} ${pct(r.styleAccuracy)} ${pct(r.contentAgreement)}   ${pct(r.truthContent)}    ${r.truthL1.toFixed(3)}     ${r.semanticScore?.toFixed(3) ?? '  –  '}      ${r.diversity?.toFixed(3) ?? '  –  '}      ${r.contentOf.join(', ')}`,
     );
   }
   const beta = e.editDisentanglement === undefined ? '' : `, β ${e.editDisentanglement}`;

@@ -50,6 +50,9 @@ export interface StyleRow {
   styleAccuracy: number;
   /** fraction of the judge's attribute verdicts (of `contentOf`) unchanged by the adaptation */
   contentAgreement: number;
+  /** the same measure for the renderer's own picture of the same faces in the style (absent on the base row): where
+   * the generator's face and the renderer's disagree, what even the ground truth keeps */
+  truthContent?: number;
   /** the attributes the judge reads on the renderer's pictures of both photo and this style (eval.json `readable`) */
   contentOf: readonly JudgedAttribute[];
   /** mean absolute difference, in [0, 1], to the renderer's picture of the same face in that style */

@@ -18,7 +18,7 @@ from models.train.captions import SHORT_FORMS, STYLE_PHRASES, build_tokenizer, c
 from models.train.clip_train import make_clip
 from models.train.common import CONFIGS, Checkpoint, resume
 from models.train.generator_train import FEATURE_GAIN, detail_weight, picture_loss, pixel_weight
-from models.train.hypernet_train import MAX_CONTRAST_GAIN, contrast_gain
+from models.train.hypernet_train import DEFAULT_SOURCE, MAX_CONTRAST_GAIN, Conditions, contrast_gain
 from models.train.looks import OPERATIONS, random_look
 from models.train.world import (STYLES, A, attributes_from_z, render, render_layers, render_photo_features,
                                 sample_attributes)
@@ -146,6 +146,24 @@ class WorldTest(unittest.TestCase):
         self.assertLessEqual(night.max().item(), MAX_CONTRAST_GAIN)
         self.assertEqual(contrast_gain(torch.zeros(2, 3, 8, 8)).tolist(), [MAX_CONTRAST_GAIN] * 2)
 
+    def test_reference_conditions_are_new_faces_each_time(self):
+        cfg = CONFIGS["micro"]
+        tokenizer = build_tokenizer()
+        torch.manual_seed(0)
+        conditions = Conditions(make_clip(cfg, tokenizer.size).eval(), tokenizer, cfg)
+        rng = random.Random(3)
+        first, second = conditions.pictures("pixel art", 2, rng), conditions.pictures("pixel art", 2, rng)
+        self.assertEqual(tuple(first.shape), (2, cfg["clip"]["embed_dim"]))
+        self.assertTrue(torch.allclose(first.norm(dim=1), torch.ones(2)))
+        self.assertFalse(torch.allclose(first[0], first[1]))  # two faces
+        self.assertFalse(torch.allclose(first, second))  # and two others on the next call
+        texts = list(conditions.text.values())
+        references = [(t, s) for t, s in (conditions.pick("pixel art", random.Random(k)) for k in range(20))
+                      if not any(torch.equal(t, v) for v in texts)]
+        self.assertTrue(references)  # some picks are pictures, with the default source's text
+        for _, source in references:
+            self.assertTrue(torch.equal(source, conditions.text[DEFAULT_SOURCE]))
+
     def test_picture_loss_per_picture_averages_to_the_batch_loss(self):
         g = torch.Generator().manual_seed(7)
         a, b = torch.rand(3, 3, 16, 16, generator=g), torch.rand(3, 3, 16, 16, generator=g)
@@ -203,14 +221,16 @@ class MicroPipelineTest(unittest.TestCase):
             printed = io.StringIO()
             with contextlib.redirect_stdout(printed):
                 domain_capacity.main(["--config", "micro", "--work", os.path.join(tmp, "work"), "--styles",
-                                      "night,pixel art", "--steps", "3", "--n", "4"])
+                                      "night,pixel art", "--steps", "3", "--n", "4", "--whole-generator-steps", "2"])
             lines = printed.getvalue().splitlines()
             self.assertTrue(lines[0].startswith("floor"))
+            self.assertTrue(lines[1].endswith("whole generator"))
             rows = {line[:15].strip(): [float(x) for x in line[15:].split()] for line in lines[2:]}
             self.assertEqual(list(rows), ["night", "pixel art"])
-            for unchanged, by_text, best in rows.values():
-                self.assertTrue(all(0 < x < 1 for x in (unchanged, by_text, best)))
+            for unchanged, by_text, best, whole in rows.values():
+                self.assertTrue(all(0 < x < 1 for x in (unchanged, by_text, best, whole)))
                 self.assertNotEqual(unchanged, by_text)  # the hypernetwork's domain is not the identity
+                self.assertNotEqual(unchanged, whole)  # the fine-tuned copy's weights moved
 
 
 class ClipProbeTest(unittest.TestCase):
