@@ -35,14 +35,14 @@ def l1(a, b):
     return (a - b).abs().mean().item() / 2  # pictures in [-1, 1]; the eval's |Δ truth| is in [0, 1]
 
 
-def fit(params, draw, style, steps, lr, size):
+def fit(params, draw, gen, style, steps, lr):
     """Adam on `params` so that draw(z) matches the renderer's pictures of the style, on batches of other faces."""
     opt = torch.optim.Adam(params, lr=lr)
     faces = torch.Generator().manual_seed(1)
     for step in range(steps):
         cosine_lr(opt, lr, step, steps, warmup=20)
-        z = torch.randn(BATCH, size[0], generator=faces)
-        loss = picture_loss(draw(z), render(attributes_from_z(z), style, size[1])).mean()
+        z = torch.randn(BATCH, gen.style_dim, generator=faces)
+        loss = picture_loss(draw(z), render(attributes_from_z(z), style, gen.size)).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -68,9 +68,12 @@ def main(argv=None):
     hyper.load_state_dict(torch.load(os.path.join(args.work, "hypernet.pt"), map_location="cpu")["hypernet"])
     synth = Synthesis(gen, METHOD, formulation=FORMULATION)
 
+    def mapped(z):  # W+ from the unchanged generator's mapping (a fine-tuned copy keeps it too, as in StyleGAN-NADA)
+        return gen.style(z)[:, None].expand(-1, gen.n_latent, -1)
+
     def draw(z, domain):
-        ws = gen.style(z)[:, None].expand(-1, gen.n_latent, -1)
-        return synthesize(gen, ws, domain_blocks(synth, domain.expand(len(z), -1)), METHOD, formulation=FORMULATION)
+        blocks = domain_blocks(synth, domain.expand(len(z), -1))
+        return synthesize(gen, mapped(z), blocks, METHOD, formulation=FORMULATION)
 
     z_judged = torch.randn(args.n, gen.style_dim, generator=torch.Generator().manual_seed(99))
     attrs = attributes_from_z(z_judged)
@@ -80,14 +83,13 @@ def main(argv=None):
     print(f"floor (the unchanged generator against the renderer's photo): {floor:.4f}")
     whole = args.whole_generator_steps > 0
     print(f"{'style':<15} {'unchanged':>9} {'hypernet':>9} {'best one domain':>15}" + (" whole generator" if whole else ""))
-    size = (gen.style_dim, gen.size)
     for style in args.styles.split(","):
         texts = tokenize(tokenizer, [target_texts(style)[0], DEFAULT_SOURCE], cfg["clip"]["context"])
         with torch.no_grad():
             target, source = F.normalize(clip.encode_text(texts), dim=1)
             start = hyper(target[None], source[None])
         domain = torch.nn.Parameter(start.clone())
-        fit([domain], lambda z: draw(z, domain), style, args.steps, 3e-3, size)
+        fit([domain], lambda z: draw(z, domain), gen, style, args.steps, 3e-3)
         truth = render(attrs, style, gen.size)
         with torch.no_grad():
             by_text, best = draw(z_judged, start), draw(z_judged, domain)
@@ -97,13 +99,9 @@ def main(argv=None):
             weights = [p for n, p in tuned.named_parameters() if not n.startswith("style.") and "noise" not in n]
             for p in weights:
                 p.requires_grad_(True)
-
-            def draw_tuned(z):  # the mapping stays the unchanged generator's, as in StyleGAN-NADA
-                return synthesize(tuned, gen.style(z)[:, None].expand(-1, gen.n_latent, -1))
-
-            fit(weights, draw_tuned, style, args.whole_generator_steps, 1e-3, size)
+            fit(weights, lambda z: synthesize(tuned, mapped(z)), gen, style, args.whole_generator_steps, 1e-3)
             with torch.no_grad():
-                row += f" {l1(draw_tuned(z_judged), truth):>15.4f}"
+                row += f" {l1(synthesize(tuned, mapped(z_judged)), truth):>15.4f}"
         print(row, flush=True)
 
 

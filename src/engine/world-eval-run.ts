@@ -144,8 +144,10 @@ export async function runWorldEvaluation(
     }
     const attributeIndex = (name: string) => set.attributes.indexOf(name);
     const attrs = await judge.attributes();
+    const truths = new Map<string, StyleTruth>();
     for (const style of set.styles.filter((s) => s !== 'photo' && (!opts.styles || opts.styles.includes(s)))) {
       const truth = await styleTruth(judge, style);
+      truths.set(style, truth);
       const domain = await engine.domainFromText({ target: set.phrases[style], source });
       const after = (await engine.generate({ samples: { ws: base.ws, n }, domain })).images;
       const verdicts = await judge.judge(after);
@@ -163,7 +165,8 @@ export async function runWorldEvaluation(
       const style = set.styles.find((s) => nada.prompt && set.phrases[s] === nada.prompt) ?? set.styles.find((s) => nada.name === s);
       if (!style) continue;
       const after = (await engine.generate({ samples: { ws: base.ws, n }, nadaDomain: nada.name })).images;
-      rows.push(styleRow(judge, await styleTruth(judge, style), 'nada', after, await judge.judge(after), before));
+      const truth = truths.get(style) ?? (await styleTruth(judge, style));
+      rows.push(styleRow(judge, truth, 'nada', after, await judge.judge(after), before));
     }
     const edits: EditRow[] = [];
     for (const edit of opts.edits === false ? [] : EDITS) {
