@@ -15,7 +15,9 @@ CONFIGS = {
                  "vision_heads": 4, "text_width": 96, "text_layers": 2, "text_heads": 4, "context": 32},
         "hypernet_hidden": 256,
         "steps": {"clip": 500, "clip_attributes": 400, "judge": 1200, "generator": 36000, "encoder": 1400,
-                  "hypernet": 10500, "nada": 300},
+                  "hypernet": 11500, "nada": 300},
+        # (from step, share of the ground-truth loss): the renderer's styles drawn over the generator's own faces
+        "hypernet_own_faces": (10500, 0.5),
         "batch": {"clip": 128, "clip_attributes": 64, "judge": 64, "generator": 16, "encoder": 32, "hypernet": 12,
                   "nada": 8},
     },
@@ -27,6 +29,7 @@ CONFIGS = {
         "hypernet_hidden": 16,
         "steps": {"clip": 3, "clip_attributes": 2, "judge": 3, "generator": 3, "encoder": 3, "hypernet": 3,
                   "nada": 2},
+        "hypernet_own_faces": (0, 0.5),
         "batch": {"clip": 8, "clip_attributes": 8, "judge": 8, "generator": 4, "encoder": 4, "hypernet": 2,
                   "nada": 2},
     },

@@ -1,10 +1,12 @@
 """The HyperGAN-CLIP hypernetwork of the pack (the exporter's DomainHypernet: CLIP target and source embeddings ->
 the per-layer [m, a, b, k] domain vector), trained as the paper does: one model for several domains, conditioned on
 text or on a reference picture, with the CLIP directional loss between source and target and a regulariser that
-keeps domains near the identity. The renderer's ground truth of the same face in the target style is an extra loss
-on the trained styles. Held-out styles and style x attribute combinations never appear here; a share of every batch
-is unnamed looks (looks.py), conditioned on pictures in the look alone, so that CLIP directions without a trained
-caption lead somewhere too."""
+keeps domains near the identity. A ground truth of the same face in the target style is an extra loss on the trained
+styles: the renderer's picture of the face's attributes in the style and, from the step CONFIGS' `hypernet_own_faces`
+gives on and for the share it gives, the renderer's style drawn over the generator's own picture of the face
+(world.restyle), which keeps what the generator drew. Held-out styles and style x attribute combinations never appear
+here; a share of every batch is unnamed looks (looks.py), conditioned on pictures in the look alone, so that CLIP
+directions without a trained caption lead somewhere too."""
 import random
 
 import torch
@@ -18,7 +20,7 @@ from .clip_train import augment, clip_pixels, tokenize
 from .common import Checkpoint, Progress, cosine_lr, resume
 from .generator_train import picture_loss, synthesize
 from .looks import random_look
-from .world import A, HELD_OUT_COMBOS, TRAINED_STYLES, attributes_from_z, render, sample_attributes
+from .world import A, HELD_OUT_COMBOS, TRAINED_STYLES, attributes_from_z, render, restyle, sample_attributes
 
 METHOD = "hypergan-clip"
 FORMULATION = "additive"  # the demo pack's own domain layout (models/export/domain_layout.py)
@@ -102,6 +104,20 @@ def contrast_gain(truth):
     return (PHOTO_CONTRAST / truth.std(dim=(1, 2, 3)).clamp(min=1e-3)).clamp(1.0, MAX_CONTRAST_GAIN)
 
 
+def ground_truths(gen, ws, attrs, styles, own_share):
+    """(the pictures the CLIP direction starts from, [(share of the ground-truth loss, truth [B,3,H,W])]): the
+    renderer's pictures of the faces' attributes in their styles and, for `own_share` of the loss, the renderer's
+    styles drawn over the generator's own faces (world.restyle). What an adapted picture should keep is the face the
+    generator drew (a "before" row), which differs from the renderer's face of the same attributes; with an own share
+    the direction starts from the generator's faces too."""
+    rendered = torch.stack([render(attrs[i:i + 1], s, gen.size)[0] for i, s in enumerate(styles)])
+    if own_share <= 0:
+        return render(attrs, size=gen.size), [(1.0, rendered)]
+    own = synthesize(gen, ws)
+    restyled = torch.stack([restyle(own[i:i + 1], attrs[i:i + 1], s)[0] for i, s in enumerate(styles)])
+    return own, [(1.0 - own_share, rendered), (own_share, restyled)]
+
+
 def domain_blocks(synth, domain):
     return [domain[:, a:b] for a, b in synth.domain_offsets]
 
@@ -121,6 +137,7 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
     rng = random.Random(seed + start)
     zgen = torch.Generator().manual_seed(seed + start)
     progress = Progress("hypernet", steps, start)
+    own_from, own_share = cfg.get("hypernet_own_faces", (0, 0.0))
     styles_all = TRAINED_STYLES + ["photo"]
     for step in range(start, steps):
         cosine_lr(opt, 1e-3, step, steps, warmup=50)
@@ -131,8 +148,7 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
         attrs = attributes_from_z(z)
         with torch.no_grad():
             ws = gen.style(z)[:, None].expand(-1, gen.n_latent, -1)
-            truth = torch.stack([render(attrs[i:i + 1], s, gen.size)[0] for i, s in enumerate(styles)])
-            photo = render(attrs, size=gen.size)
+            photo, truths = ground_truths(gen, ws, attrs, styles, own_share if step >= own_from else 0.0)
         pairs = [conditions.pick_look(s, rng) if callable(s) else conditions.pick(s, rng) for s in styles]
         target = torch.stack([t for t, _ in pairs])
         source = torch.stack([s for _, s in pairs])
@@ -144,7 +160,7 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
         direction = (1 - (moved * wanted).sum(1))
         is_photo = torch.tensor([s == "photo" for s in styles])
         direction = direction[~is_photo].mean() if (~is_photo).any() else images.sum() * 0
-        truth_loss = (contrast_gain(truth) * picture_loss(images, truth)).mean()
+        truth_loss = sum(share * (contrast_gain(truth) * picture_loss(images, truth)).mean() for share, truth in truths)
         regulariser = (domain - hyper.identity).pow(2).mean()
         loss = truth_loss + 0.3 * direction + 1e-3 * regulariser
         opt.zero_grad()

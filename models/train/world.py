@@ -233,8 +233,25 @@ def render(a, style="photo", size=RES):
     """Attributes [B, len(ATTRIBUTES)] -> pictures [B,3,size,size] in [-1, 1] (smaller sizes by area averaging). The
     style is a name of STYLES or a function (picture, masks) -> picture as apply_style (an unnamed look, looks.py)."""
     img, masks = render_layers(a)
+    return _styled(img, masks, style, size)
+
+
+def _styled(img, masks, style, size):
+    """A [0, 1] photo-style picture at RES in a style (a name or a look), in [-1, 1] at `size`."""
     restyled = style(img, masks) if callable(style) else apply_style(img, masks, style)
     return _at_size(restyled * 2 - 1, size)
+
+
+def restyle(picture, a, style):
+    """A style drawn over another picture of the faces `a` ([B,3,H,W] in [-1, 1], e.g. the generator's own): the
+    renderer's style applied to that picture with a's masks, so the result keeps whatever the picture shows; at the
+    picture's size."""
+    size = int(picture.shape[-1])
+    img = (picture.clamp(-1, 1) + 1) / 2
+    if size != RES:
+        img = F.interpolate(img, size=(RES, RES), mode="bilinear", align_corners=False)
+    _, masks = render_layers(a)
+    return _styled(img, masks, style, size)
 
 
 def render_photo_features(a, size=RES):

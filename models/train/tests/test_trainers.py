@@ -13,15 +13,16 @@ import torch
 import torch.nn.functional as F
 
 from models.train import __main__ as pipeline
-from models.train import clip_probe, domain_capacity, edit_diagnosis
+from models.train import clip_probe, content_ceiling, domain_capacity, edit_diagnosis
 from models.train.captions import SHORT_FORMS, STYLE_PHRASES, build_tokenizer, caption, styleclip_text, vocabulary
 from models.train.clip_train import make_clip
 from models.train.common import CONFIGS, Checkpoint, resume
-from models.train.generator_train import FEATURE_GAIN, detail_weight, picture_loss, pixel_weight
-from models.train.hypernet_train import DEFAULT_SOURCE, MAX_CONTRAST_GAIN, Conditions, contrast_gain
+from models.train.generator_train import (FEATURE_GAIN, detail_weight, make_generator, picture_loss, pixel_weight,
+                                         synthesize)
+from models.train.hypernet_train import DEFAULT_SOURCE, MAX_CONTRAST_GAIN, Conditions, contrast_gain, ground_truths
 from models.train.looks import OPERATIONS, random_look
 from models.train.world import (STYLES, A, attributes_from_z, render, render_layers, render_photo_features,
-                                sample_attributes)
+                                restyle, sample_attributes)
 
 
 class WorldTest(unittest.TestCase):
@@ -35,6 +36,19 @@ class WorldTest(unittest.TestCase):
         self.assertLess(pictures["night"].mean().item(), pictures["photo"].mean().item() - 0.3)
         sketch = pictures["pencil sketch"]
         self.assertLess((sketch[:, 0] - sketch[:, 1]).abs().max().item(), 1e-6)  # grey
+
+    def test_restyle_draws_a_style_over_the_picture_it_is_given(self):
+        """Over the renderer's own photo it is the renderer's picture in the style; over another face's picture (the
+        generator's, in training) it keeps that picture's content, not the attributes' face; at the picture's size."""
+        gen = torch.Generator().manual_seed(5)
+        a, b = sample_attributes(3, gen), sample_attributes(3, gen)
+        look = random_look(random.Random(2))
+        for style in STYLES[1:] + [look]:
+            self.assertLess((restyle(render(a), a, style) - render(a, style)).abs().max().item(), 1e-5, style)
+            other = restyle(render(b), a, style)
+            kept, moved = (other - render(b, style)).abs().mean(), (other - render(a, style)).abs().mean()
+            self.assertLess(kept.item(), moved.item(), style)
+        self.assertEqual(tuple(restyle(render(a, size=16), a, "night").shape), (3, 3, 16, 16))
 
     def test_a_smile_opens_the_mouth(self):
         """A broad smile must read at 64 px (an open mouth), not only as a pixel of curvature."""
@@ -146,6 +160,26 @@ class WorldTest(unittest.TestCase):
         self.assertLessEqual(night.max().item(), MAX_CONTRAST_GAIN)
         self.assertEqual(contrast_gain(torch.zeros(2, 3, 8, 8)).tolist(), [MAX_CONTRAST_GAIN] * 2)
 
+    def test_ground_truths_share_the_loss_between_the_renderer_and_the_generators_own_faces(self):
+        cfg = CONFIGS["micro"]
+        torch.manual_seed(0)
+        gen = make_generator(cfg).eval()
+        z = torch.randn(3, gen.style_dim)
+        a, styles = attributes_from_z(z), ["night", "zombie", random_look(random.Random(1))]
+        with torch.no_grad():
+            ws = gen.style(z)[:, None].expand(-1, gen.n_latent, -1)
+            start, truths = ground_truths(gen, ws, a, styles, 0.0)
+            self.assertTrue(torch.equal(start, render(a, size=gen.size)))
+            self.assertEqual([share for share, _ in truths], [1.0])
+            own_start, own_truths = ground_truths(gen, ws, a, styles, 0.25)
+            own = synthesize(gen, ws)
+        self.assertTrue(torch.equal(own_start, own))
+        self.assertEqual([share for share, _ in own_truths], [0.75, 0.25])
+        self.assertTrue(torch.equal(own_truths[0][1], truths[0][1]))
+        for i, style in enumerate(styles):
+            self.assertTrue(torch.equal(own_truths[1][1][i], restyle(own[i:i + 1], a[i:i + 1], style)[0]))
+            self.assertTrue(torch.equal(truths[0][1][i], render(a[i:i + 1], style, gen.size)[0]))
+
     def test_reference_conditions_are_new_faces_each_time(self):
         cfg = CONFIGS["micro"]
         tokenizer = build_tokenizer()
@@ -231,6 +265,24 @@ class MicroPipelineTest(unittest.TestCase):
                 self.assertTrue(all(0 < x < 1 for x in (unchanged, by_text, best, whole)))
                 self.assertNotEqual(unchanged, by_text)  # the hypernetwork's domain is not the identity
                 self.assertNotEqual(unchanged, whole)  # the fine-tuned copy's weights moved
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                content_ceiling.main(["--config", "micro", "--work", os.path.join(tmp, "work"), "--judge-dir",
+                                      os.path.join(tmp, "judge")])
+            rows = [line.rsplit(None, 2) for line in printed.getvalue().splitlines()[2:]]
+            trained = json.load(open(os.path.join(tmp, "judge", "eval.json")))["trained"]
+            self.assertEqual([style for style, _, _ in rows], trained)
+            for _, by_renderer, by_own in rows:  # "–" where the micro judge reads no attribute of the style
+                self.assertTrue(all(x == "–" or 0 <= float(x.rstrip("%")) <= 100 for x in (by_renderer, by_own)))
+
+
+class ContentCeilingTest(unittest.TestCase):
+    def test_agreement_pools_every_face_and_attribute(self):
+        before = {"glasses": torch.tensor([True, True, False, False]), "hair": torch.tensor([0, 1, 2, 3])}
+        after = {"glasses": torch.tensor([True, False, False, False]), "hair": torch.tensor([0, 1, 2, 0])}
+        self.assertEqual(content_ceiling.agreement(before, after, ["glasses", "hair"]), 6 / 8)
+        self.assertEqual(content_ceiling.agreement(before, after, ["glasses"]), 3 / 4)
+        self.assertIsNone(content_ceiling.agreement(before, after, []))
 
 
 class ClipProbeTest(unittest.TestCase):
