@@ -5,7 +5,8 @@ generator's unchanged faces), for two ground truths of the same faces in the sty
 - renderer truth: the renderer's picture of the faces' attributes (the eval's "truth kept" column). The generator's
   faces differ from the renderer's faces of the same attributes, so this keeps less than 80 % for most styles;
 - own-face truth: the renderer's style drawn over the generator's own faces (world.restyle), what the hypernetwork
-  trains towards from `hypernet_own_faces_from` on. What an adaptation that drew that truth exactly would keep.
+  trains towards for a share of its ground-truth loss (CONFIGS `hypernet_own_faces`): what an adaptation that drew
+  that truth exactly would keep.
 
 The judge is the checkpoint models/judge/judge.onnx was exported from (`judge.pt` in the work folder); the faces and
 each style's readable attributes are models/judge's. Faces come from the generator at ψ 1, as the eval draws them.

@@ -270,8 +270,8 @@ class MicroPipelineTest(unittest.TestCase):
                 content_ceiling.main(["--config", "micro", "--work", os.path.join(tmp, "work"), "--judge-dir",
                                       os.path.join(tmp, "judge")])
             rows = [line.rsplit(None, 2) for line in printed.getvalue().splitlines()[2:]]
-            trained = json.load(open(os.path.join(tmp, "judge", "eval.json")))["trained"]
-            self.assertEqual([style for style, _, _ in rows], trained)
+            with open(os.path.join(tmp, "judge", "eval.json")) as f:
+                self.assertEqual([style for style, _, _ in rows], json.load(f)["trained"])
             for _, by_renderer, by_own in rows:  # "–" where the micro judge reads no attribute of the style
                 self.assertTrue(all(x == "–" or 0 <= float(x.rstrip("%")) <= 100 for x in (by_renderer, by_own)))
 
