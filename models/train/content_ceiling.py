@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from .common import CONFIGS, setup_threads
-from .generator_train import synthesize, train_generator
+from .generator_train import synthesize, train_generator, w_plus
 from .judge import split, train_judge
 from .world import attributes_from_z, render, restyle
 
@@ -61,7 +61,7 @@ def main(argv=None):
     z = torch.from_numpy(np.load(os.path.join(args.judge_dir, meta["files"]["z"]))).float()
     attrs = attributes_from_z(z)
     with torch.no_grad():
-        own = synthesize(gen, gen.style(z)[:, None].expand(-1, gen.n_latent, -1))
+        own = synthesize(gen, w_plus(gen, z))
     before = verdicts(judge, own)
     print(f"{len(z)} faces; content kept by the judge over each style's readable attributes")
     print(f"{'style':<15} {'renderer truth':>14} {'own-face truth':>14}")

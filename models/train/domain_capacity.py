@@ -24,7 +24,7 @@ from models.export.stylegan2 import Synthesis
 
 from .clip_train import tokenize, train_clip
 from .common import CONFIGS, cosine_lr, setup_threads
-from .generator_train import picture_loss, synthesize, train_generator
+from .generator_train import picture_loss, synthesize, train_generator, w_plus
 from .hypernet_train import DEFAULT_SOURCE, FORMULATION, METHOD, domain_blocks, make_hypernet, target_texts
 from .world import TRAINED_STYLES, attributes_from_z, render
 
@@ -68,12 +68,9 @@ def main(argv=None):
     hyper.load_state_dict(torch.load(os.path.join(args.work, "hypernet.pt"), map_location="cpu")["hypernet"])
     synth = Synthesis(gen, METHOD, formulation=FORMULATION)
 
-    def mapped(z):  # W+ from the unchanged generator's mapping (a fine-tuned copy keeps it too, as in StyleGAN-NADA)
-        return gen.style(z)[:, None].expand(-1, gen.n_latent, -1)
-
     def draw(z, domain):
         blocks = domain_blocks(synth, domain.expand(len(z), -1))
-        return synthesize(gen, mapped(z), blocks, METHOD, formulation=FORMULATION)
+        return synthesize(gen, w_plus(gen, z), blocks, METHOD, formulation=FORMULATION)
 
     z_judged = torch.randn(args.n, gen.style_dim, generator=torch.Generator().manual_seed(99))
     attrs = attributes_from_z(z_judged)
@@ -82,7 +79,8 @@ def main(argv=None):
     floor = l1(unchanged, render(attrs, size=gen.size))
     print(f"floor (the unchanged generator against the renderer's photo): {floor:.4f}")
     whole = args.whole_generator_steps > 0
-    print(f"{'style':<15} {'unchanged':>9} {'hypernet':>9} {'best one domain':>15}" + (" whole generator" if whole else ""))
+    header = f"{'style':<15} {'unchanged':>9} {'hypernet':>9} {'best one domain':>15}"
+    print(header + (" whole generator" if whole else ""))
     for style in args.styles.split(","):
         texts = tokenize(tokenizer, [target_texts(style)[0], DEFAULT_SOURCE], cfg["clip"]["context"])
         with torch.no_grad():
@@ -99,9 +97,10 @@ def main(argv=None):
             weights = [p for n, p in tuned.named_parameters() if not n.startswith("style.") and "noise" not in n]
             for p in weights:
                 p.requires_grad_(True)
-            fit(weights, lambda z: synthesize(tuned, mapped(z)), gen, style, args.whole_generator_steps, 1e-3)
+            # W+ from the unchanged generator's mapping: the fine-tuned copy keeps it, as in StyleGAN-NADA
+            fit(weights, lambda z: synthesize(tuned, w_plus(gen, z)), gen, style, args.whole_generator_steps, 1e-3)
             with torch.no_grad():
-                row += f" {l1(synthesize(tuned, mapped(z_judged)), truth):>15.4f}"
+                row += f" {l1(synthesize(tuned, w_plus(gen, z_judged)), truth):>15.4f}"
         print(row, flush=True)
 
 

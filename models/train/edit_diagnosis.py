@@ -26,7 +26,7 @@ from .clip_attributes import EDIT_ATTRIBUTES, train_clip_attributes
 from .clip_probe import edit_directions
 from .clip_train import train_clip
 from .common import CONFIGS
-from .generator_train import train_generator
+from .generator_train import train_generator, w_plus
 from .judge import split, train_judge
 from .world import A
 
@@ -63,9 +63,6 @@ def main(argv=None):
     z = torch.randn(args.n, gen.style_dim, generator=torch.Generator().manual_seed(11))
     identity = synth.identity()[None].expand(args.n, -1)
 
-    def ws_of(z):
-        return gen.style(z)[:, None].repeat(1, gen.n_latent, 1)
-
     def draw(ws, delta=None):
         return synth(ws, identity, torch.zeros(args.n, synth.S) if delta is None else delta.expand(args.n, -1))
 
@@ -80,14 +77,14 @@ def main(argv=None):
         return torch.from_numpy(global_direction(R.numpy(), sigma.numpy(), dt.numpy(), alpha, beta))
 
     # the faces every edit is tried on, the same for every attribute: drawn once
-    base = ws_of(torch.randn(args.n, gen.style_dim, generator=torch.Generator().manual_seed(12)))
+    base = w_plus(gen, torch.randn(args.n, gen.style_dim, generator=torch.Generator().manual_seed(12)))
     base_images = draw(base)
     print(f"pack {manifest['name']}: R's first principal direction holds {share:.0%} of its variance; "
           f"edits at α {alpha}, β {BETA}")
     for (name, _), dt in zip(EDIT_ATTRIBUTES, directions):
         off, on = z.clone(), z.clone()
         off[:, A[name]], on[:, A[name]] = Z_ENDS
-        ws_off, ws_on = ws_of(off), ws_of(on)
+        ws_off, ws_on = w_plus(gen, off), w_plus(gen, on)
         move = ((styles(ws_on) - styles(ws_off)) / sigma.clamp(min=1e-6)).mean(0)  # σ units
         ranked = move.abs().sort(descending=True).values
         half = int((ranked.pow(2).cumsum(0) < 0.5 * ranked.pow(2).sum()).sum().item()) + 1

@@ -56,6 +56,11 @@ def synthesize(gen, ws, blocks=None, method="none", style_delta=None, formulatio
     return skip
 
 
+def w_plus(gen, z):
+    """W+ [B,N,L] from z [B,L] through gen's mapping, the same w for every layer (as the generator draws a sample)."""
+    return gen.style(z)[:, None].expand(-1, gen.n_latent, -1)
+
+
 def pyramid_l1(a, b, levels=3):
     """Mean absolute difference at full, half and quarter size, one value per picture [B]."""
     loss = 0

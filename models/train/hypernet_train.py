@@ -18,7 +18,7 @@ from models.export.stylegan2 import Synthesis, layer_table
 from .captions import SHORT_FORMS, STYLE_PHRASES
 from .clip_train import augment, clip_pixels, tokenize
 from .common import Checkpoint, Progress, cosine_lr, resume
-from .generator_train import picture_loss, synthesize
+from .generator_train import picture_loss, synthesize, w_plus
 from .looks import random_look
 from .world import A, HELD_OUT_COMBOS, TRAINED_STYLES, attributes_from_z, render, restyle, sample_attributes
 
@@ -147,7 +147,7 @@ def train_hypernet(cfg, work_dir, gen, clip, tokenizer, seed=7):
         z = hold_out_combos(torch.randn(batch, gen.style_dim, generator=zgen), styles)
         attrs = attributes_from_z(z)
         with torch.no_grad():
-            ws = gen.style(z)[:, None].expand(-1, gen.n_latent, -1)
+            ws = w_plus(gen, z)
             photo, truths = ground_truths(gen, ws, attrs, styles, own_share if step >= own_from else 0.0)
         pairs = [conditions.pick_look(s, rng) if callable(s) else conditions.pick(s, rng) for s in styles]
         target = torch.stack([t for t, _ in pairs])

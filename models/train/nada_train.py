@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from .clip_train import clip_pixels, tokenize
 from .common import Checkpoint, Progress, resume
-from .generator_train import synthesize
+from .generator_train import synthesize, w_plus
 
 
 def layers_of_w(gen, index):
@@ -60,7 +60,7 @@ def train_nada(cfg, work_dir, gen, clip, tokenizer, source, target, name, seed=1
     for step in range(start, steps):
         z = torch.randn(batch, gen.style_dim, generator=rng)
         with torch.no_grad():
-            ws = frozen.style(z)[:, None].expand(-1, gen.n_latent, -1)  # the frozen source mapping, as NADA samples
+            ws = w_plus(frozen, z)  # the frozen source mapping, as NADA samples
             before = embed(synthesize(frozen, ws))
         if step % 25 == 0 or opt is None:
             for p in trainable.parameters():

@@ -18,7 +18,7 @@ from models.train.captions import SHORT_FORMS, STYLE_PHRASES, build_tokenizer, c
 from models.train.clip_train import make_clip
 from models.train.common import CONFIGS, Checkpoint, resume
 from models.train.generator_train import (FEATURE_GAIN, detail_weight, make_generator, picture_loss, pixel_weight,
-                                         synthesize)
+                                         synthesize, w_plus)
 from models.train.hypernet_train import DEFAULT_SOURCE, MAX_CONTRAST_GAIN, Conditions, contrast_gain, ground_truths
 from models.train.looks import OPERATIONS, random_look
 from models.train.world import (STYLES, A, attributes_from_z, render, render_layers, render_photo_features,
@@ -167,7 +167,7 @@ class WorldTest(unittest.TestCase):
         z = torch.randn(3, gen.style_dim)
         a, styles = attributes_from_z(z), ["night", "zombie", random_look(random.Random(1))]
         with torch.no_grad():
-            ws = gen.style(z)[:, None].expand(-1, gen.n_latent, -1)
+            ws = w_plus(gen, z)
             start, truths = ground_truths(gen, ws, a, styles, 0.0)
             self.assertTrue(torch.equal(start, render(a, size=gen.size)))
             self.assertEqual([share for share, _ in truths], [1.0])
